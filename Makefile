@@ -1,0 +1,44 @@
+# Cunjiang: `make demo` to try it, `make test` to test it. Both need only Python 3.11+ and make.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test test-sqlite test-postgres check lint types bench i18n clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups
+	touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/cunjiang serve --demo
+
+test: $(VENV)/.synced test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest
+
+test-postgres: $(VENV)/.synced
+	CUNJIANG_TEST_DB=postgres $(VENV)/bin/python -m pytest
+
+check: lint types
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check backend tests bench
+	$(VENV)/bin/ruff format --check backend tests bench
+
+types: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

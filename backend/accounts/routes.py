@@ -1,0 +1,74 @@
+"""HTTP routes of villages, artisans and the caller's own account."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.accounts import service
+from backend.accounts.schemas import (
+    ArtisanCreate,
+    ArtisanList,
+    ArtisanUpdate,
+    BrandRead,
+    MemberRead,
+    MeRead,
+    VillageCreate,
+    VillageList,
+    VillageRead,
+)
+from backend.auth.service import forget_member
+from backend.core.types import Craft, Id, Principal, Role
+
+
+async def me_read(member_id: int) -> MeRead:
+    row = await service.get_member(member_id)
+    brand = BrandRead(id=row["brand"], slug=row["brand.slug"], name=row["brand.name"])
+    return MeRead(
+        id=row["id"],
+        name=row["name"],
+        phone=row["phone"],
+        role=Role(row["role"]),
+        locale=row["locale"],
+        village_id=row["village"],
+        brand=brand,
+    )
+
+
+class AccountController(Controller):
+    tags = ("accounts",)
+
+    @get("/me", summary="The signed-in person, role, brand and language")
+    async def me(self, principal: NamedDependency[Principal]) -> MeRead:
+        return await me_read(principal.member_id)
+
+    @post("/villages", summary="Add a village to the brand")
+    async def create_village(self, principal: NamedDependency[Principal], data: JSONBody[VillageCreate]) -> VillageRead:
+        return await service.create_village(principal, data)
+
+    @get("/villages", summary="The brand's villages")
+    async def list_villages(self, principal: NamedDependency[Principal]) -> VillageList:
+        return VillageList(villages=await service.list_villages(principal))
+
+    @post("/artisans", summary="Add an artisan")
+    async def create_artisan(self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]) -> MemberRead:
+        return await service.create_artisan(principal, data)
+
+    @get("/artisans", summary="The brand's artisans, by village or craft")
+    async def list_artisans(
+        self,
+        principal: NamedDependency[Principal],
+        village_id: FromQuery[Id | None] = None,
+        craft: FromQuery[Craft | None] = None,
+    ) -> ArtisanList:
+        found = await service.list_artisans(principal, village_id, craft.value if craft else None)
+        return ArtisanList(artisans=found)
+
+    @patch("/artisans/{artisan_id:int}", summary="Change an artisan (or deactivate: active=false)")
+    async def update_artisan(
+        self, principal: NamedDependency[Principal], artisan_id: FromPath[int], data: JSONBody[ArtisanUpdate]
+    ) -> MemberRead:
+        updated = await service.update_artisan(principal, artisan_id, data)
+        forget_member(artisan_id)
+        return updated

@@ -1,0 +1,80 @@
+"""Wire types of brands, villages and people."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from backend.core.types import Craft, Id, LocaleTag, Name, PhoneText, Role, Wire
+
+Crafts = Annotated[list[Craft], msgspec.Meta(max_length=5)]
+
+
+class VillageCreate(Wire):
+    name: Name
+    county: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    province: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class VillageRead(Wire):
+    id: int
+    name: str
+    county: str
+    province: str
+
+
+class ArtisanCreate(Wire):
+    name: Name
+    phone: PhoneText
+    village_id: Id
+    crafts: Crafts = msgspec.field(default_factory=list)
+    sms_only: bool = False
+    locale: LocaleTag = "zh_Hans"
+
+
+class ArtisanUpdate(Wire):
+    name: Name | UnsetType = UNSET
+    phone: PhoneText | UnsetType = UNSET
+    village_id: Id | UnsetType = UNSET
+    crafts: Crafts | UnsetType = UNSET
+    sms_only: bool | UnsetType = UNSET
+    locale: LocaleTag | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
+
+
+class MemberRead(Wire):
+    id: int
+    name: str
+    phone: str
+    role: Role
+    village_id: int | None
+    crafts: list[str]
+    sms_only: bool
+    locale: str
+    active: bool
+
+
+class BrandRead(Wire):
+    id: int
+    slug: str
+    name: str
+
+
+class MeRead(Wire):
+    id: int
+    name: str
+    phone: str
+    role: Role
+    locale: str
+    village_id: int | None
+    brand: BrandRead
+
+
+class ArtisanList(Wire):
+    artisans: list[MemberRead]
+
+
+class VillageList(Wire):
+    villages: list[VillageRead]

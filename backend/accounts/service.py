@@ -1,0 +1,200 @@
+"""Brands, villages and people: creation, listing, changes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
+from backend.accounts.tables import Brand, Member, Village
+from backend.core.access import STAFF, require_role
+from backend.core.errors import Conflict, Invalid, NotFound, PhoneTaken
+from backend.core.i18n import N_, normalize_locale
+from backend.core.phones import normalize_phone
+from backend.core.types import Channel, Principal, Role
+from backend.db.session import write_transaction
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def member_read(row: dict[str, Any]) -> MemberRead:
+    return MemberRead(
+        id=row["id"],
+        name=row["name"],
+        phone=row["phone"],
+        role=Role(row["role"]),
+        village_id=row["village"],
+        crafts=[c for c in row["crafts"].split(",") if c],
+        sms_only=row["sms_only"],
+        locale=row["locale"],
+        active=row["active"],
+    )
+
+
+def _village_read(row: dict[str, Any]) -> VillageRead:
+    return VillageRead(id=row["id"], name=row["name"], county=row["county"], province=row["province"])
+
+
+async def create_brand(slug: str, name: str) -> int:
+    if not SLUG.match(slug):
+        raise Invalid(N_("A brand slug is 2-63 lowercase letters, digits or dashes."), fields={"slug": "invalid"})
+    async with write_transaction():
+        if await Brand.exists().where(Brand.slug == slug):
+            raise Conflict(N_("A brand with this slug already exists."))
+        rows = await Brand.insert(Brand(slug=slug, name=name.strip() or slug)).returning(Brand.id)
+    return int(rows[0]["id"])
+
+
+async def brand_id_for_slug(slug: str) -> int:
+    row = await Brand.select(Brand.id).where(Brand.slug == slug).first()
+    if row is None:
+        raise NotFound(N_("No brand has the slug {slug}."), slug=slug)
+    return int(row["id"])
+
+
+def _locale_or_default(value: str) -> str:
+    locale = normalize_locale(value)
+    if locale is None:
+        raise Invalid(N_("This language is not available."), fields={"locale": "unknown_locale"})
+    return locale
+
+
+async def _check_village(brand_id: int, village_id: int | None) -> None:
+    if village_id is not None and not await Village.exists().where(
+        (Village.id == village_id) & (Village.brand == brand_id)
+    ):
+        raise Invalid(N_("This village does not exist."), fields={"village_id": "unknown_village"})
+
+
+async def add_member(
+    brand_id: int,
+    *,
+    role: Role,
+    phone: str,
+    name: str,
+    village_id: int | None = None,
+    crafts: list[str] | None = None,
+    sms_only: bool = False,
+    locale: str = "zh_Hans",
+) -> MemberRead:
+    """Create a person of a brand; the phone is normalised to E.164 and must be free."""
+    e164 = normalize_phone(phone)
+    locale = _locale_or_default(locale)
+    if role in (Role.ARTISAN, Role.LEADER) and village_id is None:
+        raise Invalid(N_("Artisans and village leaders belong to a village."), fields={"village_id": "required"})
+    async with write_transaction():
+        await _check_village(brand_id, village_id)
+        if await Member.exists().where(Member.phone == e164):
+            raise PhoneTaken()
+        row = Member(
+            brand=brand_id,
+            role=role.value,
+            phone=e164,
+            name=name.strip(),
+            village=village_id,
+            crafts=",".join(crafts or []),
+            sms_only=sms_only,
+            locale=locale,
+        )
+        await row.save()
+    return member_read(row.to_dict())
+
+
+async def create_village(actor: Principal, data: VillageCreate) -> VillageRead:
+    require_role(actor, *STAFF)
+    async with write_transaction():
+        row = Village(brand=actor.brand_id, name=data.name.strip(), county=data.county, province=data.province)
+        await row.save()
+    return _village_read(row.to_dict())
+
+
+async def list_villages(actor: Principal) -> list[VillageRead]:
+    require_role(actor, *STAFF)
+    rows = await Village.select().where(Village.brand == actor.brand_id).order_by(Village.id)
+    return [_village_read(row) for row in rows]
+
+
+async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead:
+    require_role(actor, *STAFF)
+    return await add_member(
+        actor.brand_id,
+        role=Role.ARTISAN,
+        phone=data.phone,
+        name=data.name,
+        village_id=data.village_id,
+        crafts=[c.value for c in data.crafts],
+        sms_only=data.sms_only,
+        locale=data.locale,
+    )
+
+
+async def list_artisans(actor: Principal, village_id: int | None = None, craft: str | None = None) -> list[MemberRead]:
+    require_role(actor, *STAFF)
+    where = (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
+    if village_id is not None:
+        where &= Member.village == village_id
+    rows = await Member.select().where(where).order_by(Member.id)
+    members = [member_read(row) for row in rows]
+    return [m for m in members if craft in m.crafts] if craft else members
+
+
+async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate) -> MemberRead:
+    require_role(actor, *STAFF)
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    async with write_transaction():
+        row = (
+            await Member.objects()
+            .where((Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value))
+            .first()
+        )
+        if row is None:
+            raise NotFound()
+        if "phone" in changes:
+            changes["phone"] = normalize_phone(changes["phone"])
+            if await Member.exists().where((Member.phone == changes["phone"]) & (Member.id != artisan_id)):
+                raise PhoneTaken()
+        if "village_id" in changes:
+            await _check_village(actor.brand_id, changes["village_id"])
+            changes["village"] = changes.pop("village_id")
+        if "crafts" in changes:
+            changes["crafts"] = ",".join(c.value for c in changes["crafts"])
+        if "locale" in changes:
+            changes["locale"] = _locale_or_default(changes["locale"])
+        if "name" in changes:
+            changes["name"] = changes["name"].strip()
+        for key, value in changes.items():
+            setattr(row, key, value)
+        await row.save()
+    return member_read(row.to_dict())
+
+
+async def get_member(member_id: int) -> dict[str, Any]:
+    row = (
+        await Member.select(*Member.all_columns(), Member.brand.slug, Member.brand.name)
+        .where(Member.id == member_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def principal_for(member_id: int, channel: Channel = Channel.APP) -> Principal:
+    """Act as a person through a channel other than a bearer token (SMS, console, seeding)."""
+    row = (
+        await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale)
+        .where(Member.id == member_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return Principal(
+        member_id=row["id"],
+        brand_id=row["brand"],
+        role=Role(row["role"]),
+        village_id=row["village"],
+        locale=row["locale"],
+        channel=channel,
+    )

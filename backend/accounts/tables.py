@@ -1,0 +1,40 @@
+"""Brands, their villages and their people (admins, coordinators, leaders, artisans)."""
+
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Brand(Table, tablename="brand"):
+    id: Serial
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    offer_window_hours = Integer(default=72, help_text="Hours an offer stays open without an answer.")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Village(Table, tablename="village"):
+    id: Serial
+    brand = ForeignKey(Brand, null=False, index=True)
+    name = Varchar(length=100)
+    county = Varchar(length=100)
+    province = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Member(Table, tablename="member"):
+    """A person who signs in: one phone number, one brand, one role."""
+
+    id: Serial
+    brand = ForeignKey(Brand, null=False, index=True)
+    role = Varchar(length=16, help_text="admin, coordinator, leader or artisan.")
+    phone = Varchar(length=20, unique=True, help_text="E.164, e.g. +8613800138000.")
+    name = Varchar(length=100)
+    village = ForeignKey(Village, null=True, index=True)
+    crafts = Text(default="", help_text="Comma-separated crafts, e.g. 'embroidery,batik'.")
+    sms_only = Boolean(default=False, help_text="Reached by SMS only (a feature phone).")
+    locale = Varchar(length=16, default="zh_Hans")
+    active = Boolean(default=True, help_text="Inactive people get no offers and cannot sign in.")
+    job_seq = BigInt(default=0, help_text="Last job code number given to this artisan (K1, K2…).")
+    last_seen_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

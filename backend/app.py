@@ -1,0 +1,90 @@
+"""create_app(): routes, middleware, error handlers, OpenAPI, and the embedded worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import swagger_ui_bundle
+from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from backend import worker
+from backend.accounts.routes import AccountController
+from backend.auth.routes import AuthController
+from backend.db import session
+from backend.http.context import LocaleMiddleware, provide_principal
+from backend.http.errors import EXCEPTION_HANDLERS
+from backend.http.idempotency import IdempotencyMiddleware
+from backend.jobs.routes import JobController
+from backend.orders.routes import OrderController
+from backend.payouts.routes import PayoutController
+from backend.photos.routes import PhotoController
+
+SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def _openapi() -> OpenAPIConfig:
+    assets = "/api/docs/assets"
+    swagger = SwaggerRenderPlugin(
+        path="/",
+        js_url=f"{assets}/swagger-ui-bundle.js",
+        css_url=f"{assets}/swagger-ui.css",
+        standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+    )
+    return OpenAPIConfig(
+        title="Cunjiang API",
+        version="1",
+        path="/api/docs",
+        render_plugins=[swagger],
+        components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+        security=[{"bearer": []}],
+    )
+
+
+def create_app(*, run_worker: bool = True) -> Litestar:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        await session.start()
+        task = asyncio.create_task(worker.run_forever()) if run_worker else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await session.stop()
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=[
+            AuthController,
+            AccountController,
+            OrderController,
+            JobController,
+            PayoutController,
+            PhotoController,
+        ],
+        dependencies={"principal": Provide(provide_principal)},
+    )
+    docs_assets = create_static_files_router(
+        path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
+    )
+    logging.getLogger("cunjiang").setLevel(logging.INFO)
+    return Litestar(
+        route_handlers=[api, docs_assets],
+        middleware=[LocaleMiddleware, IdempotencyMiddleware],
+        exception_handlers=EXCEPTION_HANDLERS,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=860),
+        openapi_config=_openapi(),
+        lifespan=[lifespan],
+    )

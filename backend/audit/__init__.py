@@ -1,0 +1,5 @@
+"""The append-only audit trail."""
+
+from backend.audit.service import history, record_event
+
+__all__ = ["history", "record_event"]

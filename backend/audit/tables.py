@@ -1,0 +1,22 @@
+"""The append-only audit trail: who changed what, when, and through which channel."""
+
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.accounts.tables import Brand, Member
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    id: Serial
+    brand = ForeignKey(Brand, null=False, index=True)
+    entity = Varchar(length=16, help_text="job, payout, order or submission.")
+    entity_id = Integer(index=True)
+    action = Varchar(length=32)
+    from_status = Varchar(length=16, default="")
+    to_status = Varchar(length=16, default="")
+    actor = ForeignKey(Member, null=True)
+    on_behalf_of = ForeignKey(Member, null=True)
+    channel = Varchar(length=16, help_text="app, sms, voice, console, on-behalf or system.")
+    detail = Text(default="{}", help_text="JSON with the values of the change.")
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,182 @@
+"""Sign-in by one-time SMS code; device tokens stored hashed, resolved with a short cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import time
+
+from backend.accounts.tables import Member
+from backend.auth.tables import DeviceToken, OtpCode
+from backend.core.errors import InvalidCode, TooMany, Unauthorized
+from backend.core.i18n import N_, translate
+from backend.core.phones import normalize_phone
+from backend.core.types import Principal, Role, utcnow
+from backend.db.session import write_transaction
+from backend.outbox import enqueue
+
+CODE_TTL = dt.timedelta(minutes=5)
+MAX_TRIES = 5
+PHONE_LIMIT = (5, dt.timedelta(minutes=15))  # codes per phone per window
+ADDRESS_LIMIT = (20, dt.timedelta(hours=1))  # codes per client address per window
+CACHE_SECONDS = 30.0
+SEEN_EVERY = dt.timedelta(hours=1)
+
+OTP_TEXT = N_("Cunjiang sign-in code: {code}. Valid for 5 minutes. Do not share it.")
+
+_cache: dict[str, tuple[float, Principal]] = {}
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def _check_limits(phone: str, address: str, now: dt.datetime) -> None:
+    for column, value, (limit, window) in (
+        (OtpCode.phone, phone, PHONE_LIMIT),
+        (OtpCode.requested_from, address, ADDRESS_LIMIT),
+    ):
+        if await OtpCode.count().where((column == value) & (OtpCode.created_at > now - window)) >= limit:
+            raise TooMany()
+
+
+async def request_code(raw_phone: str, address: str) -> None:
+    """Send a 6-digit code to a known, active person; say nothing about unknown phones.
+
+    Every request is recorded, known or not, so the rate limits give nothing away either.
+    """
+    phone = normalize_phone(raw_phone)
+    now = utcnow()
+    code = f"{secrets.randbelow(10**6):06d}"
+    async with write_transaction():
+        await _check_limits(phone, address, now)
+        member = (
+            await Member.select(Member.id, Member.brand, Member.locale)
+            .where(
+                (Member.phone == phone) & (Member.active == True)  # noqa: E712 - SQL, not Python
+            )
+            .first()
+        )
+        await OtpCode.insert(
+            OtpCode(
+                phone=phone,
+                requested_from=address[:64],
+                expires_at=now + CODE_TTL,
+                code_hash=_digest(code) if member else "-",
+            )
+        )
+        if member:
+            body = translate(OTP_TEXT, member["locale"], code=code)
+            await enqueue(phone, body, kind="otp", brand_id=member["brand"], member_id=member["id"])
+
+
+async def _consume_code(phone: str, code: str) -> bool:
+    """Count the try, whatever its outcome, and mark the code used when it matches."""
+    now = utcnow()
+    async with write_transaction():
+        row = (
+            await OtpCode.select(OtpCode.id, OtpCode.code_hash, OtpCode.attempts)
+            .where((OtpCode.phone == phone) & OtpCode.used_at.is_null() & (OtpCode.expires_at > now))
+            .order_by(OtpCode.id, ascending=False)
+            .first()
+        )
+        if row is None or row["attempts"] >= MAX_TRIES:
+            return False
+        matches = hmac.compare_digest(row["code_hash"], _digest(code.strip()))
+        await OtpCode.update(
+            {OtpCode.attempts: OtpCode.attempts + 1, **({OtpCode.used_at: now} if matches else {})}
+        ).where(OtpCode.id == row["id"])
+    return matches
+
+
+async def issue_token(member_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await DeviceToken.insert(DeviceToken(member=member_id, token_hash=_digest(token)))
+    return token
+
+
+async def sign_in(raw_phone: str, code: str) -> tuple[str, int]:
+    """Exchange a phone and its code for a new device token; returns (token, member id)."""
+    phone = normalize_phone(raw_phone)
+    if not await _consume_code(phone, code):
+        raise InvalidCode()
+    member = await Member.select(Member.id).where((Member.phone == phone) & (Member.active == True)).first()  # noqa: E712
+    if member is None:
+        raise InvalidCode()
+    return await issue_token(member["id"]), member["id"]
+
+
+async def token_for_phone(raw_phone: str) -> str:
+    """An operator's bearer token for a person (``cunjiang token``)."""
+    phone = normalize_phone(raw_phone)
+    member = await Member.select(Member.id).where(Member.phone == phone).first()
+    if member is None:
+        raise Unauthorized(N_("Nobody has this phone number."))
+    return await issue_token(member["id"])
+
+
+async def revoke_token(token: str) -> None:
+    digest = _digest(token)
+    _cache.pop(digest, None)
+    async with write_transaction():
+        await DeviceToken.update({DeviceToken.revoked_at: utcnow()}).where(
+            (DeviceToken.token_hash == digest) & DeviceToken.revoked_at.is_null()
+        )
+
+
+def forget_member(member_id: int) -> None:
+    """Drop cached tokens of a person whose rights changed (deactivated, moved)."""
+    for digest, (_expires, principal) in list(_cache.items()):
+        if principal.member_id == member_id:
+            _cache.pop(digest, None)
+
+
+async def resolve_token(token: str) -> Principal:
+    """The person behind a bearer token.
+
+    Cached for 30 s so that reading the job list costs one query, not two; a revocation in
+    this process takes effect at once, in other processes within the cache time.
+    """
+    digest = _digest(token)
+    hit = _cache.get(digest)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    row = (
+        await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale, Member.last_seen_at)
+        .where(
+            (
+                Member.id.is_in(
+                    DeviceToken.select(DeviceToken.member).where(
+                        (DeviceToken.token_hash == digest) & DeviceToken.revoked_at.is_null()
+                    )
+                )
+            )
+            & (Member.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        _cache.pop(digest, None)
+        raise Unauthorized()
+    principal = Principal(
+        member_id=row["id"],
+        brand_id=row["brand"],
+        role=Role(row["role"]),
+        village_id=row["village"],
+        locale=row["locale"],
+    )
+    if len(_cache) > 50_000:
+        _cache.clear()
+    _cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
+    await _touch(row["id"], row["last_seen_at"])
+    return principal
+
+
+async def _touch(member_id: int, last_seen: dt.datetime | None) -> None:
+    now = utcnow()
+    if last_seen is None or last_seen < now - SEEN_EVERY:
+        async with write_transaction():
+            await Member.update({Member.last_seen_at: now}).where(Member.id == member_id)

@@ -1,0 +1,132 @@
+"""The ``cunjiang`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from backend.core.errors import DomainError
+from backend.core.i18n import current_locale, negotiate, translate
+from backend.core.types import Role
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cunjiang", description="Cunjiang (村匠): orders, jobs and payouts for artisans."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the API (and the worker in-process)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed the demo brand once")
+
+    commands.add_parser("migrate", help="apply migrations to the configured database")
+    commands.add_parser("worker", help="run the outbox sender and offer expiry")
+
+    brand = commands.add_parser("brand", help="brands").add_subparsers(dest="action", required=True)
+    brand_add = brand.add_parser("add", help="create a brand")
+    brand_add.add_argument("slug")
+    brand_add.add_argument("name")
+
+    user = commands.add_parser("user", help="people").add_subparsers(dest="action", required=True)
+    user_add = user.add_parser("add", help="create a person, print its id")
+    user_add.add_argument("--brand", required=True, help="brand slug")
+    user_add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user_add.add_argument("--phone", required=True)
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--village", type=int, default=None, help="village id (artisans and leaders)")
+
+    token = commands.add_parser("token", help="print a bearer token for a person")
+    token.add_argument("phone")
+    return parser
+
+
+async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+    from backend.db import session
+
+    await session.start()
+    try:
+        return await work()
+    finally:
+        await session.stop()
+
+
+async def _migrate() -> None:
+    from backend.db.session import migrate
+
+    await migrate()
+
+
+async def _brand_add(args: argparse.Namespace) -> None:
+    from backend.accounts.service import create_brand
+
+    print(await create_brand(args.slug, args.name))
+
+
+async def _user_add(args: argparse.Namespace) -> None:
+    from backend.accounts.service import add_member, brand_id_for_slug
+
+    brand_id = await brand_id_for_slug(args.brand)
+    member = await add_member(brand_id, role=Role(args.role), phone=args.phone, name=args.name, village_id=args.village)
+    print(member.id)
+
+
+async def _token(args: argparse.Namespace) -> None:
+    from backend.auth.service import token_for_phone
+
+    print(await token_for_phone(args.phone))
+
+
+async def _worker() -> None:
+    from backend import worker
+
+    await worker.run_forever()
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from backend.app import create_app
+
+    asyncio.run(_migrate())
+    if args.demo:
+        from backend.demo import seed_demo
+
+        asyncio.run(_with_db(seed_demo))
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    current_locale.set(negotiate(os.environ.get("LANG", "").split(".")[0]) or "zh_Hans")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            _serve(args)
+            return 0
+        work: dict[str, Callable[[], Awaitable[Any]]] = {
+            "migrate": _migrate,
+            "worker": _worker,
+            "brand": lambda: _brand_add(args),
+            "user": lambda: _user_add(args),
+            "token": lambda: _token(args),
+        }
+        asyncio.run(_with_db(work[args.command]))
+    except DomainError as error:
+        fields = getattr(error, "fields", {})
+        detail = f" ({', '.join(f'{k}: {v}' for k, v in fields.items())})" if fields else ""
+        print(f"cunjiang: {translate(error.msgid, **error.params)}{detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

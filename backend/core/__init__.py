@@ -1,0 +1,1 @@
+"""Shared building blocks: settings, errors, i18n, ports, wire types, clock."""

@@ -1,0 +1,112 @@
+"""Domain errors: a stable machine code and a translatable message, no HTTP in sight.
+
+Adapters map the families below to their own vocabulary (HTTP status, SMS help text).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from backend.core.i18n import N_
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    message: ClassVar[str] = N_("Something went wrong.")
+
+    def __init__(self, message: str | None = None, /, **params: Any) -> None:
+        self.msgid = message or self.message
+        self.params = params
+        super().__init__(f"{self.code}: {self.msgid}")
+
+
+class Invalid(DomainError):
+    """The request is well-formed but its values break a rule (HTTP 422)."""
+
+    code = "invalid"
+    message = N_("The request is not valid.")
+
+    def __init__(self, message: str | None = None, /, fields: dict[str, str] | None = None, **params: Any):
+        super().__init__(message, **params)
+        self.fields = fields or {}
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    message = N_("Please sign in.")
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    message = N_("You are not allowed to do this.")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    message = N_("Not found.")
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    message = N_("This conflicts with the current state.")
+
+
+class TooMany(DomainError):
+    code = "rate_limited"
+    message = N_("Too many attempts. Please wait a while and try again.")
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    message = N_("The file is too large.")
+
+
+class Unsupported(DomainError):
+    code = "unsupported_media_type"
+    message = N_("This kind of file is not supported.")
+
+
+# Conflicts of the core loop, one code each so that apps and SMS can explain them.
+class OrderFull(Conflict):
+    code = "order_full"
+    message = N_("The order cannot take {quantity} more pieces; {remaining} remain.")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    message = N_("This job is {status} and cannot be changed this way.")
+
+
+class OfferExpired(Conflict):
+    code = "offer_expired"
+    message = N_("This offer has expired.")
+
+
+class OrderClosed(Conflict):
+    code = "order_closed"
+    message = N_("This order is no longer open.")
+
+
+class PayoutExists(Conflict):
+    code = "payout_exists"
+    message = N_("A payout has already been recorded for this job.")
+
+
+class PhoneTaken(Conflict):
+    code = "phone_taken"
+    message = N_("Another person already uses this phone number.")
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency_key_reused"
+    message = N_("This Idempotency-Key was already used with a different request.")
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+    message = N_("The first request with this Idempotency-Key is still being processed.")
+
+
+class InvalidCode(Unauthorized):
+    code = "invalid_code"
+    message = N_("The code is wrong or has expired.")

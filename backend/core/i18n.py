@@ -1,0 +1,120 @@
+"""Translations from the `.po` files in locales/, and Babel formatting per locale.
+
+Catalogs are read from the `.po` sources at start-up and compiled in memory, so there is
+no build step between editing a translation and running the server or the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+import io
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.core import negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+DEFAULT_LOCALE = "zh_Hans"
+# Babel needs a territory for currency and date patterns.
+_BABEL_LOCALE = {"zh_Hans": "zh_Hans_CN", "en": "en_US"}
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for extraction; it is translated where it is shown."""
+    return msgid
+
+
+@cache
+def available_locales() -> tuple[str, ...]:
+    """Every language with a catalog; the default first."""
+    found = sorted(p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
+    return (DEFAULT_LOCALE, *(name for name in found if name != DEFAULT_LOCALE))
+
+
+@cache
+def _translations(locale: str) -> _gettext.NullTranslations:
+    po_file = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_file.exists():
+        return _gettext.NullTranslations()
+    with po_file.open("rb") as fh:
+        catalog = read_po(fh, locale=locale.replace("_Hans", ""))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """Map a user's or a header's language tag to a catalog we have (``zh-CN`` → ``zh_Hans``)."""
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_")
+    if tag in available_locales():
+        return tag
+    try:
+        parsed = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return None
+    if parsed.language == "zh" and parsed.script != "Hant":
+        return "zh_Hans" if "zh_Hans" in available_locales() else None
+    return parsed.language if parsed.language in available_locales() else None
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best catalog for an ``Accept-Language`` header, or None."""
+    if not accept_language:
+        return None
+    wanted: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if tag and tag != "*":
+            wanted.append((weight, tag))
+    for _weight, tag in sorted(wanted, key=lambda item: -item[0]):
+        locale = normalize_locale(tag)
+        if locale:
+            return locale
+    return negotiate_locale([], available_locales())
+
+
+def translate(msgid: str, locale: str | None = None, /, **params: Any) -> str:
+    """The translation of ``msgid`` in ``locale`` (default: the current one), filled in."""
+    text = _translations(locale or current_locale.get()).gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def translate_plural(singular: str, plural: str, n: int, locale: str | None = None, /, **params: Any) -> str:
+    text = _translations(locale or current_locale.get()).ngettext(singular, plural, n)
+    return text.format(n=n, **params)
+
+
+_ = translate
+
+
+def babel_locale(locale: str | None = None) -> str:
+    return _BABEL_LOCALE.get(locale or current_locale.get(), locale or DEFAULT_LOCALE)
+
+
+def format_money(fen: int, locale: str | None = None) -> str:
+    """Integer fen as the locale writes yuan: ``¥1,234.50``."""
+    return numbers.format_currency(fen / 100, "CNY", locale=babel_locale(locale))
+
+
+def format_day(day: dt.date, locale: str | None = None) -> str:
+    """A short date without the year: ``12月20日`` / ``Dec 20``."""
+    return dates.format_skeleton("MMMd", day, locale=babel_locale(locale))
+
+
+def format_number(value: int, locale: str | None = None) -> str:
+    return numbers.format_decimal(value, locale=babel_locale(locale))

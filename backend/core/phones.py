@@ -1,0 +1,25 @@
+"""Phone numbers: accept what people type, store E.164."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from backend.core.errors import Invalid
+from backend.core.i18n import N_
+
+
+def normalize_phone(raw: str, region: str = "CN") -> str:
+    """``13800138000``, ``+86 138-0013-8000`` → ``+8613800138000``; raise Invalid otherwise."""
+    cleaned = raw.strip()
+    try:
+        number = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(N_("This is not a valid phone number."), fields={"phone": "invalid_phone"})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(phone: str) -> str:
+    """For logs: ``+8613800138000`` → ``+86138****8000``."""
+    return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "****"

@@ -1,0 +1,80 @@
+"""Wire building blocks shared by every domain: the base Struct and constrained aliases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+
+class Wire(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every request and response body: unknown fields are refused."""
+
+
+Fen = Annotated[int, msgspec.Meta(ge=0, le=10**12, description="Money in fen (1 yuan = 100 fen).")]
+Quantity = Annotated[int, msgspec.Meta(gt=0, le=1_000_000, description="A number of pieces.")]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=32, description="E.164 or a local Chinese number.")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+LocaleTag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", max_length=16)]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    LEADER = "leader"
+    ARTISAN = "artisan"
+
+
+class Craft(StrEnum):
+    EMBROIDERY = "embroidery"
+    BATIK = "batik"
+    WEAVING = "weaving"
+    SILVERWORK = "silverwork"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    APP = "app"
+    SMS = "sms"
+    VOICE = "voice"
+    CONSOLE = "console"
+    ON_BEHALF = "on-behalf"
+    SYSTEM = "system"
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is acting: resolved from a bearer token, an SMS sender or the command line."""
+
+    member_id: int
+    brand_id: int
+    role: Role
+    village_id: int | None
+    locale: str
+    channel: Channel = Channel.APP
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_today() -> dt.date:
+    """Due dates are calendar days in China (UTC+8 all year)."""
+    return utcnow().astimezone(CHINA_TZ).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last moment of a calendar day in China, as an aware datetime."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TZ)

@@ -1,0 +1,1 @@
+"""The database: one Piccolo app for every domain's tables, the engine, transactions."""

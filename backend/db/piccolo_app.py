@@ -1,0 +1,38 @@
+"""The one Piccolo app: every domain's tables, one migrations folder."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from backend.accounts.tables import Brand, Member, Village
+from backend.audit.tables import AuditEvent
+from backend.auth.tables import DeviceToken, OtpCode
+from backend.db.tables import Counter
+from backend.idempotency.tables import IdempotencyRecord
+from backend.orders.tables import Job, Order, Submission
+from backend.outbox.tables import OutboxMessage
+from backend.payouts.tables import Payout
+from backend.photos.tables import Photo
+
+TABLES = [
+    Brand,
+    Village,
+    Member,
+    OtpCode,
+    DeviceToken,
+    Order,
+    Job,
+    Submission,
+    Payout,
+    AuditEvent,
+    OutboxMessage,
+    Photo,
+    IdempotencyRecord,
+    Counter,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="cunjiang",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=TABLES,
+)

@@ -1,0 +1,159 @@
+"""The demo brand: villages of Guizhou and Yunnan, artisans, and orders in several states.
+
+Seeded through the same services as the API, so the audit trail reads like real use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+from PIL import Image, ImageDraw
+
+from backend.accounts.schemas import VillageCreate
+from backend.accounts.service import add_member, create_brand, create_village, principal_for
+from backend.accounts.tables import Brand
+from backend.core.types import Channel, Craft, Principal, Role, china_today
+from backend.jobs.service import accept_job, review_submission, submit_work
+from backend.orders.schemas import DispatchRequest, Offer, OrderCreate, ReviewRequest, SubmissionCreate
+from backend.orders.service import create_order, dispatch
+from backend.payouts.schemas import PayoutCreate, PayoutMethod
+from backend.payouts.service import record_payout
+from backend.photos.service import upload_photo
+
+log = logging.getLogger("cunjiang.demo")
+
+SLUG = "demo"
+COORDINATOR_PHONE = "13800000001"
+ARTISAN_PHONE = "13800000002"
+
+VILLAGES = [
+    ("西江千户苗寨", "雷山县", "贵州省"),
+    ("石桥村", "丹寨县", "贵州省"),
+    ("周城村", "大理市", "云南省"),
+    ("新华村", "鹤庆县", "云南省"),
+]
+# name, phone, village index, crafts, sms_only, locale
+ARTISANS = [
+    ("杨阿妹", ARTISAN_PHONE, 0, [Craft.EMBROIDERY], False, "zh_Hans"),
+    ("吴秀英", "13800000003", 0, [Craft.EMBROIDERY, Craft.BATIK], True, "zh_Hans"),
+    ("王金花", "13800000004", 1, [Craft.BATIK], True, "zh_Hans"),
+    ("段丽", "13800000005", 2, [Craft.BATIK, Craft.WEAVING], False, "zh_Hans"),
+    ("寸发标", "13800000006", 3, [Craft.SILVERWORK], False, "zh_Hans"),
+    ("Li Na", "13800000007", 2, [Craft.WEAVING], False, "en"),
+]
+
+
+def demo_photo(hue: int) -> bytes:
+    """A small patterned picture standing in for a photo of embroidery."""
+    image = Image.new("RGB", (640, 480), (240, 230, 210))
+    draw = ImageDraw.Draw(image)
+    for step in range(0, 640, 40):
+        draw.ellipse((step, 200 - hue % 80, step + 36, 236 + hue % 80), fill=((hue * 7) % 255, 60, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+async def _people(brand_id: int, coordinator: Principal) -> list[Principal]:
+    village_ids = [
+        (await create_village(coordinator, VillageCreate(name=n, county=c, province=p))).id for n, c, p in VILLAGES
+    ]
+    await add_member(brand_id, role=Role.LEADER, phone="13800000008", name="杨村长", village_id=village_ids[0])
+    artisans = []
+    for name, phone, village, crafts, sms_only, locale in ARTISANS:
+        member = await add_member(
+            brand_id,
+            role=Role.ARTISAN,
+            phone=phone,
+            name=name,
+            village_id=village_ids[village],
+            crafts=[c.value for c in crafts],
+            sms_only=sms_only,
+            locale=locale,
+        )
+        artisans.append(await principal_for(member.id, Channel.APP))
+    return artisans
+
+
+async def _orders(coordinator: Principal, artisans: list[Principal]) -> None:
+    today = china_today()
+    scarf = await create_order(
+        coordinator,
+        OrderCreate(
+            title="苗绣蝴蝶纹围巾",
+            craft=Craft.EMBROIDERY,
+            quantity=60,
+            unit_price_fen=4500,
+            due_date=today + dt.timedelta(days=30),
+            description="蝴蝶妈妈纹样，红底。",
+            quality_notes="针脚均匀，不露线头。",
+        ),
+    )
+    jobs = await dispatch(
+        coordinator,
+        scarf.id,
+        DispatchRequest(
+            offers=[
+                Offer(artisan_id=artisans[0].member_id, quantity=20),
+                Offer(artisan_id=artisans[1].member_id, quantity=20),
+            ]
+        ),
+    )
+    await accept_job(artisans[0], jobs[0].id, 20)
+    photo = await upload_photo(artisans[0], demo_photo(3))
+    submission = await submit_work(artisans[0], jobs[0].id, SubmissionCreate(quantity=20, photo_ids=[photo.id]))
+    await review_submission(coordinator, submission.id, ReviewRequest(decision="approve"))
+    await record_payout(coordinator, jobs[0].id, PayoutCreate(method=PayoutMethod.WECHAT, reference="WX20261120"))
+
+    batik = await create_order(
+        coordinator,
+        OrderCreate(
+            title="蜡染靠垫套",
+            craft=Craft.BATIK,
+            quantity=40,
+            unit_price_fen=3800,
+            due_date=today + dt.timedelta(days=21),
+            quality_notes="冰纹自然，颜色不掉。",
+        ),
+    )
+    jobs = await dispatch(
+        coordinator,
+        batik.id,
+        DispatchRequest(
+            offers=[
+                Offer(artisan_id=artisans[2].member_id, quantity=15),
+                Offer(artisan_id=artisans[3].member_id, quantity=15),
+            ]
+        ),
+    )
+    await accept_job(artisans[3], jobs[1].id, 10)
+    photo = await upload_photo(artisans[3], demo_photo(11))
+    await submit_work(artisans[3], jobs[1].id, SubmissionCreate(quantity=10, photo_ids=[photo.id], note="第一批"))
+
+    await create_order(
+        coordinator,
+        OrderCreate(
+            title="银饰手镯（錾花）",
+            craft=Craft.SILVERWORK,
+            quantity=25,
+            unit_price_fen=12000,
+            due_date=today + dt.timedelta(days=45),
+            quality_notes="足银，錾花清晰。",
+        ),
+    )
+
+
+async def seed_demo() -> bool:
+    """Create the demo brand unless it exists; True when it was created now."""
+    if await Brand.exists().where(Brand.slug == SLUG):
+        return False
+    brand_id = await create_brand(SLUG, "黔滇手作（演示）")
+    await add_member(brand_id, role=Role.ADMIN, phone="13800000009", name="管理员")
+    coordinator_member = await add_member(brand_id, role=Role.COORDINATOR, phone=COORDINATOR_PHONE, name="陈协调")
+    coordinator = await principal_for(coordinator_member.id, Channel.CONSOLE)
+    artisans = await _people(brand_id, coordinator)
+    await _orders(coordinator, artisans)
+    log.info("demo brand seeded")
+    return True

@@ -1,0 +1,1 @@
+"""The HTTP adapter: request context, errors, idempotency, authentication."""

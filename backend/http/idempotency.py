@@ -1,0 +1,155 @@
+"""Idempotency-Key on every POST: the same key and body replay the first response.
+
+The key is claimed, the handler runs and the response is stored in ONE transaction, so
+an effect and its record commit together or not at all: a crash between them cannot
+leave an effect without a record, and a concurrent duplicate waits on the unique index.
+Refusals (4xx) are stored too, so a replay gets the same answer; 401, 429 and 5xx are
+not, since nothing happened and the client should try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Any, cast
+
+import asyncpg
+import msgspec
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.auth.service import resolve_token
+from backend.core import errors as domain
+from backend.core.i18n import current_locale
+from backend.db.session import write_transaction
+from backend.http.context import bearer_token
+from backend.http.errors import domain_body, status_of
+from backend.idempotency import service
+from backend.idempotency.service import StoredResponse
+
+NOT_STORED = {401, 429}
+MAX_KEY = 255
+
+
+class _Rollback(Exception):
+    """Leave the transaction without committing (the response is still sent)."""
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY:
+            await _send(send, _error(domain.Invalid(fields={"Idempotency-Key": "too_long"})))
+            return
+        body = await _read_body(receive)
+        caller = await _caller(scope, headers)
+        if caller is None:  # a bad token: let the route answer 401
+            await self.app(scope, _replay(body), send)
+            return
+        digest = hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], body])).hexdigest()
+        for _attempt in range(3):
+            try:
+                response = await self._once(scope, body, caller, key, digest)
+            except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError):
+                continue  # a concurrent request with this key committed first: replay it
+            await _send(send, response)
+            return
+        await _send(send, _error(domain.IdempotencyInProgress()))
+
+    async def _once(self, scope: Scope, body: bytes, caller: str, key: str, digest: str) -> StoredResponse:
+        try:
+            async with write_transaction():
+                stored = await service.find(caller, key, digest)
+                if stored is not None:
+                    return _replayed(stored)
+                await service.claim(caller, key, digest)
+                response = await _capture(self.app, scope, body)
+                if response.status >= 500 or response.status in NOT_STORED:
+                    raise _Rollback(response)
+                await service.store(caller, key, response)
+                return response
+        except domain.DomainError as error:
+            return _error(error)
+        except _Rollback as rollback:
+            return rollback.args[0]  # type: ignore[no-any-return]
+
+
+async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    token = bearer_token({"authorization": headers.get(b"authorization", b"").decode("latin-1")})
+    if token is None:
+        client = scope.get("client") or ("unknown", 0)
+        return f"address:{client[0]}"
+    try:
+        principal = await resolve_token(token)
+    except domain.Unauthorized:
+        return None
+    current_locale.set(principal.locale)
+    return f"member:{principal.member_id}"
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = cast("dict[str, Any]", await receive())
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Any:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _capture(app: ASGIApp, scope: Scope, body: bytes) -> StoredResponse:
+    status = 500
+    headers: list[tuple[str, str]] = []
+    chunks: list[bytes] = []
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, _replay(body), send)
+    return StoredResponse(status, headers, b"".join(chunks))
+
+
+def _replayed(stored: StoredResponse) -> StoredResponse:
+    return StoredResponse(stored.status, [*stored.headers, ("idempotent-replayed", "true")], stored.body)
+
+
+def _error(error: domain.DomainError) -> StoredResponse:
+    body = msgspec.json.encode(domain_body(error))
+    return StoredResponse(status_of(error), [("content-type", "application/json")], body)
+
+
+async def _send(send: Send, response: StoredResponse) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers if k.lower() != "content-length"]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body, "more_body": False})
+
+
+__all__ = ["IdempotencyMiddleware"]

@@ -1,0 +1,16 @@
+"""Idempotency keys with the first response they produced."""
+
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class IdempotencyRecord(Table, tablename="idempotency_record"):
+    id: Serial
+    scope = Varchar(length=64, help_text="The caller: member id, or the address for anonymous calls.")
+    key = Varchar(length=255)
+    request_hash = Varchar(length=64)
+    status_code = Integer(default=0)
+    body = Text(default="")
+    headers = Text(default="[]", help_text="JSON list of the first response's headers.")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -1,0 +1,110 @@
+"""The job state machine of DESIGN.md: the only place a job's status changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from piccolo.columns import Column
+
+from backend.audit import record_event
+from backend.core.errors import InvalidTransition, NotFound
+from backend.core.types import Principal, utcnow
+from backend.db.tables import Counter
+from backend.orders.tables import Job
+
+
+class Status(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    SUBMITTED = "submitted"
+    REWORK = "rework"
+    APPROVED = "approved"
+    PAID = "paid"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+S = Status
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
+    "accept": (frozenset({S.OFFERED}), S.ACCEPTED),
+    "decline": (frozenset({S.OFFERED}), S.DECLINED),
+    "withdraw": (frozenset({S.OFFERED}), S.WITHDRAWN),
+    "expire": (frozenset({S.OFFERED}), S.EXPIRED),
+    "submit": (frozenset({S.ACCEPTED, S.REWORK}), S.SUBMITTED),
+    "approve": (frozenset({S.SUBMITTED}), S.APPROVED),
+    "rework": (frozenset({S.SUBMITTED}), S.REWORK),
+    "pay": (frozenset({S.APPROVED}), S.PAID),
+    "confirm": (frozenset({S.PAID}), S.CONFIRMED),
+    "dispute": (frozenset({S.PAID}), S.DISPUTED),
+    "resolve_paid": (frozenset({S.DISPUTED}), S.PAID),
+    "resolve_confirmed": (frozenset({S.DISPUTED}), S.CONFIRMED),
+}
+
+
+async def next_change_seq() -> int:
+    """The next position in the job change feed.
+
+    The counter row stays locked until the transaction commits, so positions become
+    visible in order and a client reading ``since=N`` never skips a change.
+    """
+    rows = (
+        await Counter.update({Counter.value: Counter.value + 1})
+        .where(Counter.name == "job_changes")
+        .returning(Counter.value)
+    )
+    return int(rows[0]["value"])
+
+
+async def transition(
+    job_id: int,
+    action: str,
+    actor: Principal | None,
+    *,
+    extra: Mapping[Column, Any] | None = None,
+    on_behalf_of: int | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """Move a job along one arrow, atomically, and audit it; call inside a write transaction.
+
+    Raises InvalidTransition when the job is not in a state the action starts from (a
+    concurrent change got there first, or the request is out of order).
+    """
+    sources, target = TRANSITIONS[action]
+    current = await Job.select(Job.status).where(Job.id == job_id).first()
+    if current is None:
+        raise NotFound()
+    from_status = current["status"]
+    if from_status not in sources:
+        raise InvalidTransition(status=from_status)
+    values: dict[Any, Any] = {
+        Job.status: target.value,
+        Job.change_seq: await next_change_seq(),
+        Job.updated_at: utcnow(),
+        **(extra or {}),
+    }
+    # Conditional on the state just read: a concurrent change makes this match nothing.
+    rows = (
+        await Job.update(values).where((Job.id == job_id) & (Job.status == from_status)).returning(*Job.all_columns())
+    )
+    if not rows:
+        now = await Job.select(Job.status).where(Job.id == job_id).first()
+        raise InvalidTransition(status=now["status"] if now else from_status)
+    job = rows[0]
+    await record_event(
+        actor,
+        brand_id=job["brand"],
+        entity="job",
+        entity_id=job_id,
+        action=action,
+        from_status=from_status,
+        to_status=target.value,
+        on_behalf_of=on_behalf_of,
+        **detail,
+    )
+    return dict(job)

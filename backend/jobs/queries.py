@@ -1,0 +1,66 @@
+"""Reading jobs: one SQL text for the ORM inside transactions and for the fast read path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from backend.db.session import fetch
+from backend.orders.schemas import JobRead
+from backend.orders.tables import Job
+
+JOB_SELECT = """
+SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
+       j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved,
+       j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date
+FROM job j JOIN production_order o ON o.id = j."order"
+"""
+
+# An artisan's own jobs, or (leader) every job of the village's artisans, after a cursor.
+FEED_WHERE = {
+    "artisan": "WHERE j.artisan = {} AND j.change_seq > {} ORDER BY j.change_seq LIMIT {}",
+    "leader": (
+        "WHERE j.artisan IN (SELECT m.id FROM member m WHERE m.village = {}) "
+        "AND j.change_seq > {} ORDER BY j.change_seq LIMIT {}"
+    ),
+}
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def job_read(row: dict[str, Any]) -> JobRead:
+    return JobRead(
+        id=row["id"],
+        order_id=row["order_id"],
+        artisan_id=row["artisan_id"],
+        status=row["status"],
+        code=row["code"],
+        quantity_offered=row["quantity_offered"],
+        quantity_accepted=row["quantity_accepted"],
+        quantity_submitted=row["quantity_submitted"],
+        quantity_approved=row["quantity_approved"],
+        expires_at=_as_datetime(row["expires_at"]),
+        title=row["title"],
+        craft=row["craft"],
+        unit_price_fen=row["unit_price_fen"],
+        due_date=_as_date(row["due_date"]),
+        change_seq=row["change_seq"],
+    )
+
+
+async def load_jobs(where: str, *params: Any) -> list[JobRead]:
+    """Jobs through the ORM connection: sees the current transaction's own changes."""
+    rows = await Job.raw(JOB_SELECT + where, *params)
+    return [job_read(row) for row in rows]
+
+
+async def feed(scope: str, owner_id: int, since: int, limit: int) -> list[JobRead]:
+    """The change feed on the fast read path (committed data only)."""
+    rows = await fetch(JOB_SELECT + FEED_WHERE[scope], (owner_id, since, limit))
+    return [job_read(row) for row in rows]

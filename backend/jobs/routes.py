@@ -1,0 +1,68 @@
+"""HTTP routes of the artisan's jobs and the coordinator's review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.core.types import Principal
+from backend.http.responses import json_with_etag
+from backend.jobs import service
+from backend.orders.schemas import (
+    AcceptRequest,
+    DeclineRequest,
+    JobList,
+    JobRead,
+    ReviewRequest,
+    SubmissionCreate,
+    SubmissionList,
+    SubmissionRead,
+)
+
+Since = Annotated[str, msgspec.Meta(pattern=r"^\d{1,18}$", description="The cursor of the previous answer.")]
+SubmissionStatus = Annotated[str, msgspec.Meta(pattern="^(submitted|approved|rework)$")]
+
+
+class JobController(Controller):
+    tags = ("jobs",)
+
+    @get("/jobs", summary="Own jobs (a leader: the village's) changed since the cursor", response_model=JobList)
+    async def feed(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], since: FromQuery[Since] = "0"
+    ) -> Response[Any]:
+        jobs, cursor = await service.list_changed_jobs(principal, int(since))
+        return json_with_etag(request, JobList(jobs=jobs, cursor=str(cursor)))
+
+    @post("/jobs/{job_id:int}/accept", status_code=200, summary="Accept an offer, all or part")
+    async def accept(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[AcceptRequest]
+    ) -> JobRead:
+        return await service.accept_job(principal, job_id, data.quantity)
+
+    @post("/jobs/{job_id:int}/decline", status_code=200, summary="Decline an offer")
+    async def decline(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[DeclineRequest]
+    ) -> JobRead:
+        return await service.decline_job(principal, job_id, data.reason)
+
+    @post("/jobs/{job_id:int}/submissions", summary="Submit finished pieces with photos")
+    async def submit(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[SubmissionCreate]
+    ) -> SubmissionRead:
+        return await service.submit_work(principal, job_id, data)
+
+    @get("/submissions", summary="The brand's review queue, oldest first")
+    async def queue(
+        self, principal: NamedDependency[Principal], status: FromQuery[SubmissionStatus] = "submitted"
+    ) -> SubmissionList:
+        return SubmissionList(submissions=await service.review_queue(principal, status))
+
+    @post("/submissions/{submission_id:int}/review", status_code=200, summary="Approve, or ask for rework")
+    async def review(
+        self, principal: NamedDependency[Principal], submission_id: FromPath[int], data: JSONBody[ReviewRequest]
+    ) -> SubmissionRead:
+        return await service.review_submission(principal, submission_id, data)

@@ -1,0 +1,38 @@
+"""Texts sent to artisans about their jobs (until the SMS flows take them over)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.core.i18n import N_, format_day, format_money, translate
+from backend.outbox import enqueue
+
+OFFER_TEXT = N_("New job {code}: {title}, {quantity} pcs at {price} each, due {due}. Reply 1 to accept, 2 to decline.")
+TITLE_CHARS = 10
+
+
+def short_title(title: str) -> str:
+    """Titles are cut so that an offer fits one SMS segment."""
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+
+
+def offer_text(locale: str, code: str, order: dict[str, Any], quantity: int) -> str:
+    return translate(
+        OFFER_TEXT,
+        locale,
+        code=code,
+        title=short_title(order["title"]),
+        quantity=quantity,
+        price=format_money(order["unit_price_fen"], locale),
+        due=format_day(order["due_date"], locale),
+    )
+
+
+async def notify_offer(artisan: dict[str, Any], code: str, order: dict[str, Any], quantity: int) -> None:
+    await enqueue(
+        artisan["phone"],
+        offer_text(artisan["locale"], code, order, quantity),
+        kind="offer",
+        brand_id=order["brand"],
+        member_id=artisan["id"],
+    )

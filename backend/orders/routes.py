@@ -1,0 +1,57 @@
+"""HTTP routes of the coordinator's orders and offers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.core.types import Principal
+from backend.orders import service
+from backend.orders.schemas import DispatchRequest, JobList, JobRead, OrderCreate, OrderList, OrderRead
+
+Cursor = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+OrderStatus = Annotated[str, msgspec.Meta(pattern="^(open|cancelled)$")]
+
+
+class OrderController(Controller):
+    tags = ("orders",)
+
+    @post("/orders", summary="Create an order")
+    async def create_order(self, principal: NamedDependency[Principal], data: JSONBody[OrderCreate]) -> OrderRead:
+        return await service.create_order(principal, data)
+
+    @get("/orders", summary="The brand's orders, newest first, by pages")
+    async def list_orders(
+        self,
+        principal: NamedDependency[Principal],
+        status: FromQuery[OrderStatus | None] = None,
+        cursor: FromQuery[Cursor | None] = None,
+    ) -> OrderList:
+        orders, next_cursor = await service.list_orders(principal, status, cursor)
+        return OrderList(orders=orders, cursor=next_cursor)
+
+    @get("/orders/{order_id:int}", summary="An order with its progress")
+    async def get_order(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
+        return await service.get_order(principal, order_id)
+
+    @get("/orders/{order_id:int}/jobs", summary="The order's jobs")
+    async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:
+        return JobList(jobs=await service.order_jobs(principal, order_id))
+
+    @post("/orders/{order_id:int}/dispatch", summary="Offer work to artisans")
+    async def dispatch(
+        self, principal: NamedDependency[Principal], order_id: FromPath[int], data: JSONBody[DispatchRequest]
+    ) -> JobList:
+        return JobList(jobs=await service.dispatch(principal, order_id, data))
+
+    @post("/orders/{order_id:int}/cancel", status_code=200, summary="Cancel an order; open offers are withdrawn")
+    async def cancel(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
+        return await service.cancel_order(principal, order_id)
+
+    @post("/jobs/{job_id:int}/withdraw", status_code=200, summary="Withdraw an offer not yet accepted")
+    async def withdraw(self, principal: NamedDependency[Principal], job_id: FromPath[int]) -> JobRead:
+        return await service.withdraw_job(principal, job_id)

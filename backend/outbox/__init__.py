@@ -1,0 +1,15 @@
+"""The outbox: messages queued with the change that causes them, and their delivery."""
+
+from backend.outbox.ports import ConsoleGateway, SendError, SendResult, SmsGateway
+from backend.outbox.service import claim_due, deliver_due, enqueue, record_status
+
+__all__ = [
+    "ConsoleGateway",
+    "SendError",
+    "SendResult",
+    "SmsGateway",
+    "claim_due",
+    "deliver_due",
+    "enqueue",
+    "record_status",
+]

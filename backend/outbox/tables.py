@@ -1,0 +1,23 @@
+"""Outbound messages, written in the same transaction as the change that caused them."""
+
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.accounts.tables import Brand, Member
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    id: Serial
+    brand = ForeignKey(Brand, null=True, index=True)
+    member = ForeignKey(Member, null=True, index=True)
+    to_phone = Varchar(length=20, index=True)
+    body = Text()
+    kind = Varchar(length=32, help_text="otp, offer, payout…")
+    status = Varchar(length=16, default="pending", index=True, help_text="pending, sending, sent, delivered, failed.")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    provider_sid = Varchar(length=64, null=True, default=None, index=True)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,48 @@
+"""HTTP routes of payouts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.core.types import Principal
+from backend.payouts import service
+from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, ResolveRequest
+
+PayoutStatus = Annotated[str, msgspec.Meta(pattern="^(paid|confirmed|disputed)$")]
+
+
+class PayoutController(Controller):
+    tags = ("payouts",)
+
+    @post("/jobs/{job_id:int}/payout", summary="Record the payout of an approved job")
+    async def record(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[PayoutCreate]
+    ) -> PayoutRead:
+        return await service.record_payout(principal, job_id, data)
+
+    @get("/payouts", summary="Own payouts (artisan) or the brand's (coordinator)")
+    async def list_payouts(
+        self, principal: NamedDependency[Principal], status: FromQuery[PayoutStatus | None] = None
+    ) -> PayoutList:
+        return PayoutList(payouts=await service.list_payouts(principal, status))
+
+    @post("/payouts/{payout_id:int}/confirm", status_code=200, summary="Confirm the money arrived")
+    async def confirm(self, principal: NamedDependency[Principal], payout_id: FromPath[int]) -> PayoutRead:
+        return await service.confirm_payout(principal, payout_id)
+
+    @post("/payouts/{payout_id:int}/dispute", status_code=200, summary="Say the money did not arrive")
+    async def dispute(
+        self, principal: NamedDependency[Principal], payout_id: FromPath[int], data: JSONBody[DisputeRequest]
+    ) -> PayoutRead:
+        return await service.dispute_payout(principal, payout_id, data.reason)
+
+    @post("/payouts/{payout_id:int}/resolve", status_code=200, summary="Close a dispute")
+    async def resolve(
+        self, principal: NamedDependency[Principal], payout_id: FromPath[int], data: JSONBody[ResolveRequest]
+    ) -> PayoutRead:
+        return await service.resolve_dispute(principal, payout_id, data.resolution, data.note)

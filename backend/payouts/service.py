@@ -1,0 +1,137 @@
+"""Payouts: recorded once per job, confirmed or disputed by the artisan, disputes resolved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.custom_types import Combinable
+
+from backend.audit import record_event
+from backend.core.access import STAFF, require_role
+from backend.core.errors import InvalidTransition, NotFound, PayoutExists
+from backend.core.types import Principal, Role, utcnow
+from backend.db.session import write_transaction
+from backend.jobs.machine import Status, transition
+from backend.orders.tables import Job
+from backend.payouts.schemas import PayoutCreate, PayoutRead
+from backend.payouts.tables import Payout
+
+PAID_ALREADY = {Status.PAID, Status.CONFIRMED, Status.DISPUTED}
+
+
+def payout_read(row: dict[str, Any]) -> PayoutRead:
+    return PayoutRead(
+        id=row["id"],
+        job_id=row["job"],
+        artisan_id=row["artisan"],
+        amount_fen=row["amount_fen"],
+        method=row["method"],
+        reference=row["reference"],
+        status=row["status"],
+        dispute_reason=row["dispute_reason"],
+        resolution_note=row["resolution_note"],
+        created_at=row["created_at"],
+        confirmed_at=row["confirmed_at"],
+    )
+
+
+async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> PayoutRead:
+    """Record that an approved job was paid; the amount defaults to approved pieces × rate."""
+    require_role(actor, *STAFF)
+    async with write_transaction():
+        job = (
+            await Job.select(*Job.all_columns(), Job.order.unit_price_fen)
+            .where((Job.id == job_id) & (Job.brand == actor.brand_id))
+            .first()
+        )
+        if job is None:
+            raise NotFound()
+        if job["status"] in PAID_ALREADY:
+            raise PayoutExists()
+        amount = (
+            data.amount_fen if data.amount_fen is not None else job["quantity_approved"] * job["order.unit_price_fen"]
+        )
+        try:
+            await transition(job_id, "pay", actor, amount_fen=amount, method=data.method.value)
+        except InvalidTransition as error:
+            if error.params.get("status") in PAID_ALREADY:
+                raise PayoutExists() from error
+            raise
+        payout = Payout(
+            job=job_id,
+            brand=actor.brand_id,
+            artisan=job["artisan"],
+            amount_fen=amount,
+            method=data.method.value,
+            reference=data.reference,
+            recorded_by=actor.member_id,
+        )
+        await payout.save()
+        await record_event(
+            actor,
+            brand_id=actor.brand_id,
+            entity="payout",
+            entity_id=payout.id,
+            action="record",
+            to_status="paid",
+            job_id=job_id,
+            amount_fen=amount,
+        )
+        return payout_read(payout.to_dict())
+
+
+async def _change_payout(
+    actor: Principal, payout_id: int, action: str, new_status: str, *, own: bool, **values: Any
+) -> PayoutRead:
+    """Move a payout and its job together (confirm, dispute, resolve)."""
+    scope = (Payout.artisan == actor.member_id) if own else (Payout.brand == actor.brand_id)
+    async with write_transaction():
+        row = await Payout.select().where((Payout.id == payout_id) & scope).first()
+        if row is None:
+            raise NotFound()
+        await transition(row["job"], action, actor, payout_id=payout_id, **values)
+        updates: dict[Any, Any] = {Payout.status: new_status}
+        if new_status == "confirmed":
+            updates[Payout.confirmed_at] = utcnow()
+        if "reason" in values:
+            updates[Payout.dispute_reason] = values["reason"]
+        if "note" in values:
+            updates[Payout.resolution_note] = values["note"]
+        changed = await Payout.update(updates).where(Payout.id == payout_id).returning(*Payout.all_columns())
+        await record_event(
+            actor,
+            brand_id=row["brand"],
+            entity="payout",
+            entity_id=payout_id,
+            action=action,
+            from_status=row["status"],
+            to_status=new_status,
+        )
+        return payout_read(changed[0])
+
+
+async def confirm_payout(actor: Principal, payout_id: int) -> PayoutRead:
+    require_role(actor, Role.ARTISAN)
+    return await _change_payout(actor, payout_id, "confirm", "confirmed", own=True)
+
+
+async def dispute_payout(actor: Principal, payout_id: int, reason: str) -> PayoutRead:
+    require_role(actor, Role.ARTISAN)
+    return await _change_payout(actor, payout_id, "dispute", "disputed", own=True, reason=reason)
+
+
+async def resolve_dispute(actor: Principal, payout_id: int, resolution: str, note: str) -> PayoutRead:
+    require_role(actor, *STAFF)
+    return await _change_payout(actor, payout_id, f"resolve_{resolution}", resolution, own=False, note=note)
+
+
+async def list_payouts(actor: Principal, status: str | None) -> list[PayoutRead]:
+    """An artisan's own payouts, or (staff) the brand's, newest first."""
+    require_role(actor, Role.ARTISAN, *STAFF)
+    where: Combinable = (
+        (Payout.artisan == actor.member_id) if actor.role == Role.ARTISAN else (Payout.brand == actor.brand_id)
+    )
+    if status:
+        where &= Payout.status == status
+    rows = await Payout.select().where(where).order_by(Payout.id, ascending=False).limit(500)
+    return [payout_read(row) for row in rows]

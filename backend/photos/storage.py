@@ -1,0 +1,93 @@
+"""Where photo files live: a small port, a local directory, and a factory for the settings URL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+
+class PhotoStore(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes | None: ...
+
+
+def photo_key(content_hash: str, size: str) -> str:
+    """``ab/cdef…/list.jpg``: two letters of fan-out keep any one directory small."""
+    return f"{content_hash[:2]}/{content_hash[2:]}/{size}.jpg"
+
+
+class LocalPhotoStore:
+    """Files under ``root``; a reader never sees half a file, even after a crash."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        # The key's extension already says what the file is; content_type is for stores
+        # that serve files themselves.
+        await asyncio.to_thread(_write_atomically, self._path(key), data)
+
+    async def get(self, key: str) -> bytes | None:
+        return await asyncio.to_thread(_read_or_none, self._path(key))
+
+    def _path(self, key: str) -> Path:
+        parts = PurePosixPath(key).parts
+        # Keys are built by us, but a path that leaves the root is never a photo.
+        if not parts or key.startswith("/") or "\\" in key or "\x00" in key or ".." in parts:
+            raise ValueError(f"photo key must be a relative path inside the store: {key!r}")
+        return self.root.joinpath(*parts)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A temporary file in the same directory, so that os.replace is a rename on one file system.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        # mkstemp makes files only the owner can read; a web server may serve this folder.
+        Path(tmp_name).chmod(0o644)
+        Path(tmp_name).replace(path)  # os.replace: readers see the old file or the new one
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Without this a crash can forget the rename while the database already names the photo.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def store_from_url(url: str) -> PhotoStore:
+    """The store named by CUNJIANG_STORAGE_URL: a plain path or a ``file://`` URL for now."""
+    if url.startswith("s3://"):
+        raise ValueError("CUNJIANG_STORAGE_URL: s3:// storage arrives with the photos issue")
+    if url.startswith("file://"):
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"CUNJIANG_STORAGE_URL: a file:// URL names a local path, not a host: {url!r}")
+        return LocalPhotoStore(Path(unquote(parts.path)))
+    if "://" in url:
+        raise ValueError(f"CUNJIANG_STORAGE_URL: unknown storage scheme in {url!r}")
+    if not url.strip():
+        raise ValueError("CUNJIANG_STORAGE_URL is empty")
+    return LocalPhotoStore(Path(url))

@@ -1,0 +1,47 @@
+"""The background loop: deliver the outbox, expire lapsed offers, forget old idempotency keys."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from backend.idempotency.service import forget_expired
+from backend.jobs.service import expire_due_offers
+from backend.outbox import ConsoleGateway, SmsGateway, deliver_due
+
+log = logging.getLogger("cunjiang.worker")
+
+IDLE_SECONDS = 1.0
+HOUSEKEEPING_EVERY = 60  # rounds
+
+
+def default_gateway() -> SmsGateway:
+    """The console gateway until Twilio delivery lands (see the README)."""
+    return ConsoleGateway()
+
+
+async def run_once(gateway: SmsGateway, *, housekeeping: bool = True) -> int:
+    sent = await deliver_due(gateway)
+    if housekeeping:
+        expired = await expire_due_offers()
+        forgotten = await forget_expired()
+        if expired or forgotten:
+            log.info("expired %d offers, forgot %d idempotency keys", expired, forgotten)
+    return sent
+
+
+async def run_forever(gateway: SmsGateway | None = None, *, idle: float = IDLE_SECONDS) -> None:
+    """Until cancelled; one failing round is logged and the next one tries again."""
+    gateway = gateway or default_gateway()
+    rounds = 0
+    while True:
+        try:
+            sent = await run_once(gateway, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("worker round failed")
+            sent = 0
+        rounds += 1
+        if not sent:
+            await asyncio.sleep(idle)
