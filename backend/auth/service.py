@@ -20,7 +20,8 @@ from backend.outbox import enqueue
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5
 PHONE_LIMIT = (5, dt.timedelta(minutes=15))  # codes per phone per window
-ADDRESS_LIMIT = (20, dt.timedelta(hours=1))  # codes per client address per window
+# Villagers share carrier NAT addresses, so the per-address limit is generous.
+ADDRESS_LIMIT = (100, dt.timedelta(minutes=10))  # codes per client address per window
 CACHE_SECONDS = 30.0
 SEEN_EVERY = dt.timedelta(hours=1)
 

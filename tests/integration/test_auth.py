@@ -1,0 +1,113 @@
+"""Sign-in by one-time SMS code, device tokens, and the limits that protect them."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from backend.auth.tables import OtpCode
+from backend.core.types import Role, utcnow
+from backend.outbox.tables import OutboxMessage
+from tests import support
+from tests.support import ok
+
+
+async def _last_code(phone: str) -> str:
+    row = (
+        await OutboxMessage.select(OutboxMessage.body)
+        .where((OutboxMessage.to_phone == phone) & (OutboxMessage.kind == "otp"))
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert row is not None
+    return re.search(r"\d{6}", row["body"]).group(0)  # type: ignore[union-attr]
+
+
+async def test_sign_in_with_the_texted_code_gives_a_token_that_works(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    local = artisan.phone.removeprefix("+86")  # as people type it: 139…
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": local}), 202)
+
+    code = await _last_code(artisan.phone)
+    signed = await ok(await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code}))
+
+    me = await ok(await client.get("/api/v1/me", headers={"Authorization": f"Bearer {signed['token']}"}))
+    assert (me["id"], me["role"], me["brand"]["id"]) == (artisan.id, "artisan", brand.id)
+    assert signed["user"] == me
+
+
+async def test_otp_answers_202_for_unknown_phones_and_sends_nothing(client: httpx.AsyncClient) -> None:
+    phone = support.new_phone()
+    response = await client.post("/api/v1/auth/otp", json={"phone": phone})
+    assert response.status_code == 202
+    assert await OutboxMessage.count().where(OutboxMessage.to_phone == phone) == 0
+
+
+async def test_a_code_is_burned_after_five_wrong_tries(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    code = await _last_code(artisan.phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        refused = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": wrong})
+        assert (refused.status_code, refused.json()["code"]) == (401, "invalid_code")
+    late = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code})
+    assert late.status_code == 401
+
+
+async def test_an_expired_code_is_refused(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    code = await _last_code(artisan.phone)
+    await OtpCode.update({OtpCode.expires_at: utcnow()}).where(OtpCode.phone == artisan.phone)
+    response = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code})
+    assert response.status_code == 401
+
+
+async def test_codes_are_rate_limited_per_phone(client: httpx.AsyncClient) -> None:
+    phone = support.new_phone()
+    statuses = [(await client.post("/api/v1/auth/otp", json={"phone": phone})).status_code for _ in range(6)]
+    assert statuses == [202] * 5 + [429]
+
+
+async def test_codes_are_rate_limited_per_address(client: httpx.AsyncClient) -> None:
+    transport = httpx.ASGITransport(app=client._transport.app, client=("198.51.100.9", 1000))  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as other:
+        statuses = [
+            (await other.post("/api/v1/auth/otp", json={"phone": support.new_phone()})).status_code for _ in range(101)
+        ]
+    assert statuses == [202] * 100 + [429]
+
+
+async def test_a_revoked_token_stops_working_at_once(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.get("/api/v1/me", headers=artisan.auth))
+    assert (await client.delete("/api/v1/auth/token", headers=artisan.auth)).status_code == 204
+    response = await client.get("/api/v1/me", headers=artisan.auth)
+    assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
+
+
+async def test_a_deactivated_artisan_cannot_sign_in_or_use_old_tokens(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(
+        await client.patch(f"/api/v1/artisans/{artisan.id}", json={"active": False}, headers=brand.coordinator.auth)
+    )
+    assert (await client.get("/api/v1/jobs", headers=artisan.auth)).status_code == 401
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    assert await OutboxMessage.count().where(OutboxMessage.to_phone == artisan.phone) == 0
+
+
+async def test_staff_sign_in_the_same_way(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    admin = await support.person(brand.id, Role.ADMIN)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": admin.phone}), 202)
+    signed = await ok(
+        await client.post("/api/v1/auth/token", json={"phone": admin.phone, "code": await _last_code(admin.phone)})
+    )
+    assert signed["user"]["role"] == "admin"

@@ -1,0 +1,83 @@
+"""The ``cunjiang`` command line, run as a user would, against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests import support
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cunjiang(*args: str, lang: str = "zh_CN.UTF-8") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        cwd=ROOT,
+        env=os.environ | {"LANG": lang},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_brand_user_and_token_commands_give_a_working_token(client: httpx.AsyncClient) -> None:
+    slug = f"cli-{support.new_phone()[-6:]}"
+    brand = cunjiang("brand", "add", slug, "苗绣合作社")
+    assert brand.returncode == 0, brand.stderr
+    phone = support.new_phone()
+    local = phone.removeprefix("+86")
+    user = cunjiang("user", "add", "--brand", slug, "--role", "coordinator", "--phone", local, "--name", "陈")
+    assert user.returncode == 0, user.stderr
+    member_id = int(user.stdout.strip())
+    token = cunjiang("token", phone)
+    assert token.returncode == 0, token.stderr
+
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.stdout.strip()}"})
+    assert me.json()["id"] == member_id
+    assert me.json()["brand"]["slug"] == slug
+
+
+def test_unknown_brand_is_a_clear_error() -> None:
+    result = cunjiang(
+        "user",
+        "add",
+        "--brand",
+        "no-such-brand",
+        "--role",
+        "artisan",
+        "--phone",
+        "13800138000",
+        "--name",
+        "x",
+        lang="en_US.UTF-8",
+    )
+    assert result.returncode == 2
+    assert "no-such-brand" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_phone_is_a_clear_error() -> None:
+    slug = f"cli-{support.new_phone()[-6:]}"
+    assert cunjiang("brand", "add", slug, "x").returncode == 0
+    result = cunjiang("user", "add", "--brand", slug, "--role", "coordinator", "--phone", "12345", "--name", "x")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "phone" in result.stderr
+
+
+def test_bad_role_is_refused_by_the_parser() -> None:
+    result = cunjiang("user", "add", "--brand", "x", "--role", "boss", "--phone", "13800138000", "--name", "x")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_migrate_is_idempotent() -> None:
+    result = cunjiang("migrate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,83 @@
+"""The artisan's job list: a change feed with a cursor, cheap to revisit, scoped to the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+
+from backend.core.types import CHINA_TZ, Role, china_today, utcnow
+from backend.jobs.service import expire_due_offers
+from backend.orders.tables import Job
+from tests import support
+from tests.support import ok
+
+
+async def test_feed_returns_only_what_changed_since_the_cursor(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    order = await support.open_order(client, brand, quantity=50)
+    jobs = [(await support.offer(client, brand, order["id"], (artisan, 2)))[0]]
+    other_order = await support.open_order(client, brand, quantity=50)
+    jobs += await support.offer(client, brand, other_order["id"], (artisan, 3))
+
+    first = await ok(await client.get("/api/v1/jobs", headers=artisan.auth))
+    assert [j["code"] for j in first["jobs"]] == ["K1", "K2"]
+
+    await ok(await client.post(f"/api/v1/jobs/{jobs[0]['id']}/accept", json={}, headers=artisan.auth))
+    second = await ok(await client.get(f"/api/v1/jobs?since={first['cursor']}", headers=artisan.auth))
+    assert [(j["id"], j["status"]) for j in second["jobs"]] == [(jobs[0]["id"], "accepted")]
+
+    third = await ok(await client.get(f"/api/v1/jobs?since={second['cursor']}", headers=artisan.auth))
+    assert third == {"jobs": [], "cursor": second["cursor"]}
+
+
+async def test_feed_answers_304_when_nothing_changed(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    order = await support.open_order(client, brand)
+    await support.offer(client, brand, order["id"], (artisan, 2))
+    first = await client.get("/api/v1/jobs", headers=artisan.auth)
+    again = await client.get("/api/v1/jobs", headers=artisan.auth | {"If-None-Match": first.headers["etag"]})
+    assert (again.status_code, again.content) == (304, b"")
+
+
+async def test_artisans_see_only_their_jobs_and_leaders_their_village(client: httpx.AsyncClient) -> None:
+    brand = await support.brand(villages=2)
+    here = await support.artisan(brand)
+    there = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1])
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    order = await support.open_order(client, brand)
+    jobs = await support.offer(client, brand, order["id"], (here, 2), (there, 2))
+
+    mine = await ok(await client.get("/api/v1/jobs", headers=here.auth))
+    village = await ok(await client.get("/api/v1/jobs", headers=leader.auth))
+    assert [j["id"] for j in mine["jobs"]] == [jobs[0]["id"]]
+    assert [j["id"] for j in village["jobs"]] == [jobs[0]["id"]]
+    coordinator = await client.get("/api/v1/jobs", headers=brand.coordinator.auth)
+    assert coordinator.status_code == 403
+
+
+async def test_lapsed_offers_expire_and_can_no_longer_be_accepted(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    order = await support.open_order(client, brand)
+    [lapsed] = await support.offer(client, brand, order["id"], (artisan, 1))
+    await Job.update({Job.expires_at: utcnow() - dt.timedelta(seconds=1)}).where(Job.id == lapsed["id"])
+
+    refused = await client.post(f"/api/v1/jobs/{lapsed['id']}/accept", json={}, headers=artisan.auth)
+    assert (refused.status_code, refused.json()["code"]) == (409, "offer_expired")
+
+    assert await expire_due_offers() >= 1
+    row = await Job.select(Job.status).where(Job.id == lapsed["id"]).first()
+    assert row == {"status": "expired"}
+
+
+async def test_offers_expire_at_the_end_of_the_due_day_when_that_comes_first(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    due = china_today() + dt.timedelta(days=1)
+    order = await support.open_order(client, brand, due_date=due.isoformat())
+    [job] = await support.offer(client, brand, order["id"], (artisan, 1))
+    expires = dt.datetime.fromisoformat(job["expires_at"])
+    assert expires <= dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), CHINA_TZ)
