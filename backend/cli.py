@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from backend.core.errors import DomainError
-from backend.core.i18n import current_locale, negotiate, translate
+from backend.core.i18n import N_, current_locale, negotiate, translate
 from backend.core.types import Role
 
 
@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed the demo brand once")
+    serve.add_argument("--no-worker", action="store_true", help="leave the outbox to `cunjiang worker` processes")
 
     commands.add_parser("migrate", help="apply migrations to the configured database")
     commands.add_parser("worker", help="run the outbox sender and offer expiry")
@@ -99,7 +100,23 @@ def _serve(args: argparse.Namespace) -> None:
         from backend.demo import seed_demo
 
         asyncio.run(_with_db(seed_demo))
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+        _print_demo_welcome(f"http://{args.host}:{args.port}")
+    uvicorn.run(create_app(run_worker=not args.no_worker), host=args.host, port=args.port, log_level="info")
+
+
+def _print_demo_welcome(url: str) -> None:
+    from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE
+
+    lines = [
+        translate(N_("Cunjiang demo is running at {url} (API documentation: {url}/api/docs)."), url=url),
+        translate(
+            N_("Sign in as the demo coordinator with {phone}, or as a demo artisan with {artisan}."),
+            phone=COORDINATOR_PHONE,
+            artisan=ARTISAN_PHONE,
+        ),
+        translate(N_("Without Twilio credentials the one-time codes appear in this server log (lines 'SMS to …').")),
+    ]
+    print("\n".join(["", *lines, ""]), flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

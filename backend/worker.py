@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from backend.core.settings import get_settings
 from backend.idempotency.service import forget_expired
 from backend.jobs.service import expire_due_offers
 from backend.outbox import ConsoleGateway, SmsGateway, deliver_due
+from backend.outbox.twilio_gateway import TwilioGateway
 
 log = logging.getLogger("cunjiang.worker")
 
@@ -16,7 +18,16 @@ HOUSEKEEPING_EVERY = 60  # rounds
 
 
 def default_gateway() -> SmsGateway:
-    """The console gateway until Twilio delivery lands (see the README)."""
+    """Twilio when credentials are configured, else the console gateway (server log)."""
+    settings = get_settings()
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        return TwilioGateway(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from,
+            api_base=settings.twilio_api_base,
+            status_callback=f"{settings.public_url}/sms/twilio/status",
+        )
     return ConsoleGateway()
 
 

@@ -1,0 +1,42 @@
+"""Delivery through Twilio's REST API with the official client (any base URL, for tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+from backend.outbox.ports import SendError, SendResult
+
+# Twilio answers 4xx for numbers that can never work (invalid, unsubscribed): no retry.
+RETRYABLE_STATUS = {408, 409, 429}
+
+
+class TwilioGateway:
+    name = "twilio"
+
+    def __init__(
+        self, account_sid: str, auth_token: str, sender: str, *, api_base: str, status_callback: str | None = None
+    ) -> None:
+        self._client = Client(account_sid, auth_token)
+        self._client.api.base_url = api_base.rstrip("/")
+        self._sender = sender
+        self._status_callback = status_callback
+
+    def _create(self, to_phone: str, body: str) -> Any:
+        sender = {"messaging_service_sid": self._sender} if self._sender.startswith("MG") else {"from_": self._sender}
+        extra = {"status_callback": self._status_callback} if self._status_callback else {}
+        return self._client.messages.create(to=to_phone, body=body, **sender, **extra)
+
+    async def send(self, to_phone: str, body: str) -> SendResult:
+        try:
+            # The client is blocking (requests): keep it off the event loop.
+            message = await asyncio.to_thread(self._create, to_phone, body)
+        except TwilioRestException as error:
+            permanent = 400 <= error.status < 500 and error.status not in RETRYABLE_STATUS
+            raise SendError(f"twilio {error.status} {error.code}: {error.msg}", permanent=permanent) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"twilio unreachable: {error}") from error
+        return SendResult(provider_sid=str(message.sid))

@@ -1,0 +1,1 @@
+"""SMS: Twilio webhooks (the conversation flows arrive with the SMS issue)."""
