@@ -40,5 +40,13 @@ types: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
 
+i18n: $(VENV)/.synced
+	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot \
+		--add-location=file --sort-output --omit-header --no-wrap .
+	for lang in zh_Hans en; do test -f locales/$$lang/LC_MESSAGES/messages.po || \
+		$(VENV)/bin/pybabel init -i locales/messages.pot -d locales -D messages -l $$lang --no-wrap; done
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap
+
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

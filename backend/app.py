@@ -23,6 +23,7 @@ from backend.auth.routes import AuthController
 from backend.db import session
 from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import EXCEPTION_HANDLERS
+from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
@@ -68,6 +69,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[
+            I18nController,
             AuthController,
             AccountController,
             OrderController,

@@ -16,11 +16,13 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.core import negotiate_locale
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DEFAULT_LOCALE = "zh_Hans"
+PWA_DIR = "pwa/"
 # Babel needs a territory for currency and date patterns.
 _BABEL_LOCALE = {"zh_Hans": "zh_Hans_CN", "en": "en_US"}
 
@@ -40,16 +42,61 @@ def available_locales() -> tuple[str, ...]:
 
 
 @cache
-def _translations(locale: str) -> _gettext.NullTranslations:
+def _catalog(locale: str) -> Catalog | None:
     po_file = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not po_file.exists():
-        return _gettext.NullTranslations()
+        return None
     with po_file.open("rb") as fh:
-        catalog = read_po(fh, locale=locale.replace("_Hans", ""))
+        return read_po(fh, locale=locale.replace("_Hans", ""))
+
+
+@cache
+def _translations(locale: str) -> _gettext.NullTranslations:
+    catalog = _catalog(locale)
+    if catalog is None:
+        return _gettext.NullTranslations()
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+def is_pwa_message(message: Message) -> bool:
+    """Whether the PWA shows this message: one of its locations is a file in pwa/."""
+    return any(filename.startswith(PWA_DIR) for filename, _line in message.locations)
+
+
+def pwa_messages(catalog: Catalog) -> dict[str, str]:
+    """The translated PWA messages of a catalog, msgid → text (see ``catalog_json``)."""
+    messages: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or not message.string or message.fuzzy or not is_pwa_message(message):
+            continue
+        if isinstance(message.id, str) and isinstance(message.string, str):
+            messages[message.id] = message.string
+        elif all(message.string):  # plural: the singular msgid gets the first form, the plural the last
+            forms = list(message.string)
+            messages[message.id[0]], messages[message.id[1]] = forms[0], forms[-1]
+    return messages
+
+
+@cache
+def _catalog_json(locale: str) -> dict[str, str]:
+    catalog = _catalog(locale)
+    return pwa_messages(catalog) if catalog is not None else {}
+
+
+def catalog_json(locale: str) -> dict[str, str]:
+    """The PWA's messages in ``locale``, msgid → text, made from the same ``.po`` file.
+
+    Catalogs keep each message's file names (``#: pwa/src/app.js``, no line numbers, so edits
+    elsewhere in a file do not churn them); that is how PWA messages are told apart.
+    Untranslated and fuzzy messages are left out: the app shows the msgid, as gettext does.
+    A plural message appears under both msgids: with ``Intl.PluralRules``, the app uses the
+    singular's text for "one" and the plural's for every other category, which is exact for
+    languages with one or two plural forms.
+    """
+    return dict(_catalog_json(locale))
 
 
 def normalize_locale(value: str | None) -> str | None:

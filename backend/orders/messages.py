@@ -7,7 +7,8 @@ from typing import Any
 from backend.core.i18n import N_, format_day, format_money, translate
 from backend.outbox import enqueue
 
-OFFER_TEXT = N_("New job {code}: {title}, {quantity} pcs at {price} each, due {due}. Reply 1 to accept, 2 to decline.")
+# One SMS segment even as UCS-2 (a Chinese title in an English text): 70 characters.
+OFFER_TEXT = N_("Job {code}: {quantity}x {title} @{price} by {due}. Reply 1=yes 2=no")
 TITLE_CHARS = 10
 
 

@@ -1,0 +1,24 @@
+"""HTTP route of the PWA's message catalogs: JSON made from the `.po` files, cached by ETag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+
+from backend.core.errors import NotFound
+from backend.core.i18n import catalog_json, normalize_locale
+from backend.http.responses import json_with_etag
+
+
+class I18nController(Controller):
+    path = "/i18n"
+    tags = ("i18n",)
+
+    @get("/{locale:str}", summary="The app's messages in one language (msgid → text); public, 304 when unchanged")
+    async def catalog(self, request: Request[Any, Any, Any], locale: FromPath[str]) -> Response[dict[str, str]]:
+        found = normalize_locale(locale)
+        if found is None:
+            raise NotFound()
+        return json_with_etag(request, catalog_json(found))
