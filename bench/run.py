@@ -1,0 +1,301 @@
+"""make bench: requests/second of GET /jobs and accept against bare Litestar, on SQLite and PostgreSQL.
+
+Every server is a real uvicorn process (one worker, the same settings for all): the bare
+yardstick (``bench/bare_app.py``) and the real app on a fresh SQLite file, then on a fresh
+PostgreSQL database. Data is seeded beforehand through the project's services
+(``bench/seed.py``) and the load comes from a separate process (``bench/loadgen.py``).
+The budget: GET /jobs reaches at least 40% of the bare endpoint's rate. A miss is printed,
+not turned into a failing exit status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+PG_SERVER = os.environ.get("CUNJIANG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+CONCURRENCY = 16
+WARMUP_S = 1.0
+DURATION_S = 5.0
+BUDGET = 0.40
+ORDERS = 50  # the reading artisan gets one job per order: 50 jobs
+ACCEPTORS = {"sqlite": 30, "postgres": 60}  # × ORDERS offers for the accept lane, more than it can use
+FOREIGN_ENV = ("CUNJIANG_STORAGE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
+
+
+@dataclass
+class Row:
+    lane: str
+    endpoint: str
+    result: dict[str, Any]
+    has_budget: bool = False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1) as connection:
+            connection.sendall(b"GET /api/v1/jobs HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+            return connection.recv(16).startswith(b"HTTP/1.1 ")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serve(target: str, env: dict[str, str], log: Path, *, factory: bool = False) -> Iterator[tuple[int, int]]:
+    """Run uvicorn on a free port until the block ends; yields (pid, port)."""
+    port = _free_port()
+    command = [PYTHON, "-m", "uvicorn", *(["--factory"] if factory else []), target]
+    command += ["--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{target} did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield process.pid, port
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _python(module: str, *args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 300) -> Any:
+    """Run ``python -m module`` and decode the JSON it prints."""
+    try:
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "-m", module, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"{module} still running after {timeout:g} s") from error
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def load(pid: int, port: int, mode: str, **spec: Any) -> dict[str, Any]:
+    base = {"host": HOST, "port": port, "server_pid": pid, "mode": mode}
+    timing = {"concurrency": CONCURRENCY, "warmup": WARMUP_S, "duration": DURATION_S}
+    limit = WARMUP_S + DURATION_S + 60  # a server that stops answering must not hang the run
+    return _python("bench.loadgen", stdin=json.dumps(base | timing | spec), timeout=limit)  # type: ignore[no-any-return]
+
+
+def bare(work: Path, label: str) -> Row:
+    with serve("bench.bare_app:app", dict(os.environ), work / f"bare-{label}.log") as (pid, port):
+        return Row("bare", f"GET /jobs, memory ({label})", load(pid, port, "get", expect_jobs=ORDERS))
+
+
+def real_app(lane: str, database_url: str, work: Path) -> list[Row]:
+    """Seed, serve the real app, and measure its three rows."""
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_ENV}
+    env |= {"CUNJIANG_DATABASE_URL": database_url, "CUNJIANG_DATA_DIR": str(work / lane)}
+    seeded = _python("bench.seed", str(ORDERS), str(ACCEPTORS[lane]), env=env)
+    print(
+        f"  {lane}: seeded {seeded['reader_jobs']} jobs to read, {len(seeded['accept_jobs'])} offers to accept "
+        f"in {seeded['seconds']} s"
+    )
+    with serve("backend.app:create_app", env, work / f"{lane}.log", factory=True) as (pid, port):
+        reader = {"token": seeded["reader_token"], "expect_jobs": seeded["reader_jobs"]}
+        return [
+            Row(lane, "GET /jobs", load(pid, port, "get", **reader), has_budget=True),
+            Row(lane, "GET /jobs If-None-Match → 304", load(pid, port, "get304", **reader)),
+            Row(lane, "POST /jobs/{id}/accept", load(pid, port, "accept", jobs=seeded["accept_jobs"])),
+        ]
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(PG_SERVER, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A fresh database on the local server, dropped afterwards; None when unreachable."""
+    name = f"cunjiang_bench_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        print(f"  postgres: not reachable at {PG_SERVER} ({error}); lane skipped")
+        yield None
+        return
+    try:
+        yield PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _lane(lane: str, database_url: str | None, work: Path) -> list[Row]:
+    if database_url is None:
+        return []
+    try:
+        return real_app(lane, database_url, work)
+    except RuntimeError as error:  # one broken lane should not hide the other's figures
+        print(f"  {lane}: lane failed: {error}")
+        return []
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _verdict(row: Row, reference: float) -> tuple[str, str]:
+    if row.lane == "bare" or not reference:
+        return "", ""
+    ratio = row.result["rps"] / reference
+    if not row.has_budget:
+        return f"{ratio:.0%}", "(no budget)"
+    return f"{ratio:.0%}", ("PASS" if ratio >= BUDGET else "FAIL") + f" (≥{BUDGET:.0%})"
+
+
+def _cpu(result: dict[str, Any]) -> tuple[str, str]:
+    """Server CPU µs per answered request, and CPU use as % of one core: client/server/everything else."""
+    client, server, machine = (result.get(k) for k in ("client_cpu", "server_cpu", "machine_cpu"))
+    if client is None or server is None or machine is None or not result["rps"]:
+        return "?", "?"
+    other = max(0, machine * (result.get("cores") or 1) - client - server)
+    return f"{server * 10_000 / result['rps']:.0f}", f"{client}/{server}/{other}"
+
+
+def print_table(rows: list[Row], reference: float) -> None:
+    header = (
+        "lane",
+        "endpoint",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "vs bare",
+        "budget",
+        "errors",
+        "srv µs/req",
+        "cpu% cli/srv/other",
+    )
+    lines = [header]
+    for row in rows:
+        r = row.result
+        ratio, verdict = _verdict(row, reference)
+        errors = str(sum(r["errors"].values()))
+        lines.append(
+            (
+                row.lane,
+                row.endpoint,
+                f"{r['rps']:.0f}",
+                _ms(r["p50_ms"]),
+                _ms(r["p99_ms"]),
+                ratio,
+                verdict,
+                errors,
+                *_cpu(r),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * width for width in widths))
+    print("\nsrv µs/req: CPU time of the server process per answered request (steadier than req/s when the")
+    print("machine is shared). cpu%: % of one core used by the load generator, the server process, and")
+    print("everything else on the machine (PostgreSQL's own processes, other work).")
+
+
+def print_notes(rows: list[Row], bare_rows: list[Row]) -> None:
+    for row in rows:
+        r = row.result
+        if r["errors"]:
+            print(f"  errors in {row.lane} {row.endpoint}: {r['errors']}")
+            for sample in r["samples"]:
+                print(f"    e.g. {sample}")
+        if r["exhausted"]:
+            print(f"  {row.lane} {row.endpoint}: ran out of seeded offers after {r['seconds']} s of the window")
+    _cost_ratios(rows, bare_rows)
+    for row in bare_rows:
+        _client_check(row)
+
+
+def _cost_ratios(rows: list[Row], bare_rows: list[Row]) -> None:
+    """The budget rows again, by server CPU per request: what req/s would say on a quiet machine."""
+    bare_costs = [float(cost) for cost, _ in map(_cpu, (row.result for row in bare_rows)) if cost != "?"]
+    if not bare_costs:
+        return
+    bare_cost = sum(bare_costs) / len(bare_costs)
+    for row in rows:
+        cost = _cpu(row.result)[0]
+        if row.has_budget and cost != "?":
+            print(f"  {row.lane} {row.endpoint}: by server CPU per request {bare_cost / float(cost):.0%} of bare")
+
+
+def _client_check(row: Row) -> None:
+    """Say whether the bare figure measures the server or this load generator."""
+    r = row.result
+    client, server, machine = r.get("client_cpu"), r.get("server_cpu"), r.get("machine_cpu")
+    if client is None or server is None or machine is None:
+        print("  client check: no /proc here, CPU use unknown")
+        return
+    other = max(0, machine * (r.get("cores") or 1) - client - server)
+    said = f"during '{row.endpoint}' the server used {server}% of a core, the load generator {client}%"
+    if server >= 85:
+        print(f"  client check: {said}: the server is the limit, not the client")
+    elif other >= 25:
+        print(f"  client check: {said}, other processes {other}%: the machine was shared, figures are noisy")
+    else:
+        print(f"  client check: WARNING {said}: the client may be the limit, bare figures may be low")
+
+
+def main() -> None:
+    print(
+        f"Cunjiang bench: one uvicorn worker per server, {CONCURRENCY} keep-alive connections, "
+        f"{WARMUP_S:g} s warm-up + {DURATION_S:g} s measured per row, {os.cpu_count()} CPU cores"
+    )
+    with tempfile.TemporaryDirectory(prefix="cunjiang-bench-", ignore_cleanup_errors=True) as tmp:
+        work = Path(tmp)
+        bare_rows = [bare(work, "start")]
+        rows = _lane("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", work)
+        with postgres_database() as url:
+            rows += _lane("postgres", url, work)
+        bare_rows.append(bare(work, "end"))
+    reference = sum(row.result["rps"] for row in bare_rows) / len(bare_rows)
+    print(f"\nbare reference: {reference:.0f} req/s (mean of the start and end runs)\n")
+    print_table([bare_rows[0], *rows, bare_rows[1]], reference)
+    print()
+    print_notes(rows, bare_rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Seed a fresh database for the benchmark through the project's own services; print JSON.
+
+Run as ``python -m bench.seed ORDERS ARTISANS`` with ``CUNJIANG_DATABASE_URL`` set: the
+backend reads it at import time, which is why this runs in its own process.
+
+It makes ``ORDERS`` open orders and dispatches each, in one call, to the reading artisan
+and to ``ARTISANS`` accepting artisans (an artisan can hold one open offer per order), so
+the reading artisan ends with ``ORDERS`` jobs and there are ``ORDERS × ARTISANS`` offers,
+grouped by order as a dispatch creates them, for the accept lane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+import time
+
+from backend.accounts.schemas import VillageCreate
+from backend.accounts.service import add_member, create_brand, create_village, principal_for
+from backend.auth.service import issue_token, resolve_token
+from backend.core.types import Channel, Craft, Principal, Role, china_today
+from backend.db import session
+from backend.orders.schemas import DispatchRequest, Offer, OrderCreate
+from backend.orders.service import create_order, dispatch
+
+PHONE_BASE = 13_900_000_000  # +86 139…: valid mobile numbers, all distinct
+
+
+async def _artisan(brand_id: int, village_id: int, number: int) -> tuple[int, str]:
+    """An app user with a token; resolving it once marks them recently seen (no offer SMS)."""
+    member = await add_member(
+        brand_id,
+        role=Role.ARTISAN,
+        phone=f"+86{PHONE_BASE + number}",
+        name=f"绣娘{number:04d}",
+        village_id=village_id,
+        crafts=[Craft.EMBROIDERY.value],
+    )
+    token = await issue_token(member.id)
+    await resolve_token(token)
+    return member.id, token
+
+
+async def _coordinator(brand_id: int) -> Principal:
+    member = await add_member(brand_id, role=Role.COORDINATOR, phone=f"+86{PHONE_BASE}", name="协调员")
+    return await principal_for(member.id, Channel.CONSOLE)
+
+
+async def seed(orders: int, artisans: int) -> dict[str, object]:
+    brand_id = await create_brand("bench", "Bench Brand")
+    coordinator = await _coordinator(brand_id)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    reader_id, reader_token = await _artisan(brand_id, village.id, 1)
+    acceptors = [await _artisan(brand_id, village.id, 2 + i) for i in range(artisans)]
+    tokens = dict(acceptors)
+    offers = [Offer(artisan_id=reader_id, quantity=1)] + [Offer(artisan_id=a, quantity=1) for a, _ in acceptors]
+    accept_jobs: list[tuple[int, str]] = []
+    for n in range(orders):
+        order = await create_order(
+            coordinator,
+            OrderCreate(
+                title=f"苗绣围巾 第{n + 1}批",
+                craft=Craft.EMBROIDERY,
+                quantity=100_000,
+                unit_price_fen=4500,
+                due_date=china_today() + dt.timedelta(days=30),
+                description="",
+                quality_notes="",
+            ),
+        )
+        jobs = await dispatch(coordinator, order.id, DispatchRequest(offers=offers))
+        accept_jobs += [(job.id, tokens[job.artisan_id]) for job in jobs if job.artisan_id != reader_id]
+    return {"reader_token": reader_token, "reader_jobs": orders, "accept_jobs": accept_jobs}
+
+
+async def main(orders: int, artisans: int) -> None:
+    started = time.perf_counter()
+    await session.migrate()
+    await session.start()
+    try:
+        result = await seed(orders, artisans)
+    finally:
+        await session.stop()
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    sys.stdout.write(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
