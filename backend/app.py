@@ -25,6 +25,7 @@ from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import EXCEPTION_HANDLERS
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
+from backend.http.params import check_request
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.payouts.routes import PayoutController
@@ -78,6 +79,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             PhotoController,
         ],
         dependencies={"principal": Provide(provide_principal)},
+        before_request=check_request,
     )
     docs_assets = create_static_files_router(
         path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False

@@ -19,7 +19,8 @@ from backend.accounts.schemas import (
     VillageRead,
 )
 from backend.auth.service import forget_member
-from backend.core.types import Craft, Id, Principal, Role
+from backend.core.types import Craft, Principal, Role
+from backend.http.params import QueryId
 
 
 async def me_read(member_id: int) -> MeRead:
@@ -59,7 +60,7 @@ class AccountController(Controller):
     async def list_artisans(
         self,
         principal: NamedDependency[Principal],
-        village_id: FromQuery[Id | None] = None,
+        village_id: QueryId = None,
         craft: FromQuery[Craft | None] = None,
     ) -> ArtisanList:
         found = await service.list_artisans(principal, village_id, craft.value if craft else None)

@@ -7,15 +7,15 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from backend.core.types import Craft, Id, LocaleTag, Name, PhoneText, Role, Wire
+from backend.core.types import Craft, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
 Crafts = Annotated[list[Craft], msgspec.Meta(max_length=5)]
 
 
 class VillageCreate(Wire):
     name: Name
-    county: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    province: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    county: Place = ""
+    province: Place = ""
 
 
 class VillageRead(Wire):

@@ -13,7 +13,9 @@ from backend.core.access import STAFF, require_role
 from backend.core.errors import Conflict, Invalid, NotFound, PhoneTaken
 from backend.core.i18n import N_, normalize_locale
 from backend.core.phones import normalize_phone
+from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
+from backend.db.counters import JOB_CHANGES, bump
 from backend.db.session import write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -92,7 +94,7 @@ async def add_member(
             brand=brand_id,
             role=role.value,
             phone=e164,
-            name=name.strip(),
+            name=filled(name, "name"),
             village=village_id,
             crafts=",".join(crafts or []),
             sms_only=sms_only,
@@ -105,7 +107,12 @@ async def add_member(
 async def create_village(actor: Principal, data: VillageCreate) -> VillageRead:
     require_role(actor, *STAFF)
     async with write_transaction():
-        row = Village(brand=actor.brand_id, name=data.name.strip(), county=data.county, province=data.province)
+        row = Village(
+            brand=actor.brand_id,
+            name=filled(data.name, "name"),
+            county=data.county.strip(),
+            province=data.province.strip(),
+        )
         await row.save()
     return _village_read(row.to_dict())
 
@@ -158,12 +165,13 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
         if "village_id" in changes:
             await _check_village(actor.brand_id, changes["village_id"])
             changes["village"] = changes.pop("village_id")
+            await bump(JOB_CHANGES)  # village leaders' job lists change with the move
         if "crafts" in changes:
             changes["crafts"] = ",".join(c.value for c in changes["crafts"])
         if "locale" in changes:
             changes["locale"] = _locale_or_default(changes["locale"])
         if "name" in changes:
-            changes["name"] = changes["name"].strip()
+            changes["name"] = filled(changes["name"], "name")
         for key, value in changes.items():
             setattr(row, key, value)
         await row.save()

@@ -17,10 +17,17 @@ Fen = Annotated[int, msgspec.Meta(ge=0, le=10**12, description="Money in fen (1 
 Quantity = Annotated[int, msgspec.Meta(gt=0, le=1_000_000, description="A number of pieces.")]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 PhoneText = Annotated[str, msgspec.Meta(min_length=3, max_length=32, description="E.164 or a local Chinese number.")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, msgspec.Meta(max_length=4000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+# Control characters are refused: PostgreSQL cannot store NUL, and none belongs in a name.
+# Services refuse blank names kindly (``core.text.filled``).
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=ONE_LINE)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=ONE_LINE)]
+Place = Annotated[str, msgspec.Meta(max_length=100, pattern=ONE_LINE)]
+Reference = Annotated[str, msgspec.Meta(max_length=100, pattern=ONE_LINE)]
+LongText = Annotated[str, msgspec.Meta(max_length=4000, pattern=TEXT)]
+ShortText = Annotated[str, msgspec.Meta(max_length=500, pattern=TEXT)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=TEXT)]
 LocaleTag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", max_length=16)]
 
 

@@ -82,6 +82,13 @@ def on_http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Res
     )
 
 
+def on_undecodable_body(_request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A body nested too deep or not UTF-8 never reaches a handler: the request is malformed."""
+    log.info("undecodable request body: %s", type(error).__name__)
+    code, message = HTTP_CODES[400]
+    return _response(400, ErrorBody(code=code, message=translate(message)))
+
+
 def on_integrity_error(_request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """A unique index refused a concurrent duplicate: a conflict, not a crash."""
     log.info("integrity conflict: %s", error)
@@ -97,6 +104,8 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     domain.DomainError: on_domain_error,
     HTTPException: on_http_error,
+    RecursionError: on_undecodable_body,
+    UnicodeDecodeError: on_undecodable_body,
     sqlite3.IntegrityError: on_integrity_error,
     asyncpg.exceptions.UniqueViolationError: on_integrity_error,
     Exception: on_unexpected,

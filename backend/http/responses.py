@@ -1,18 +1,58 @@
-"""Responses that save artisans' bytes: an ETag on lists, and 304 when nothing changed."""
+"""Responses that save artisans' bytes: an ETag on lists, 304 when nothing changed,
+and encoded answers kept while the data they came from stays the same."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
 
 
-def json_with_etag(request: Request[Any, Any, Any], payload: Any) -> Response[Any]:
+class Encoded(msgspec.Struct, frozen=True):
+    body: bytes
+    etag: str
+
+
+def encode(payload: Any) -> Encoded:
     body = msgspec.json.encode(payload)
-    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    headers = {"etag": etag, "cache-control": "private, no-cache"}
-    if etag in request.headers.get("if-none-match", ""):
+    return Encoded(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
+
+
+def respond(request: Request[Any, Any, Any], encoded: Encoded) -> Response[Any]:
+    headers = {"etag": encoded.etag, "cache-control": "private, no-cache"}
+    if encoded.etag in request.headers.get("if-none-match", ""):
         return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=body, media_type=MediaType.JSON, headers=headers)
+    return Response(content=encoded.body, media_type=MediaType.JSON, headers=headers)
+
+
+def json_with_etag(request: Request[Any, Any, Any], payload: Any) -> Response[Any]:
+    return respond(request, encode(payload))
+
+
+class VersionedCache:
+    """Encoded answers per key, each valid while the data version it was made at holds.
+
+    Bounded (least recently used first out) so that a process's memory stays flat.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, tuple[int, Encoded]] = OrderedDict()
+
+    def get(self, key: Hashable, version: int) -> Encoded | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != version:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: Hashable, version: int, encoded: Encoded) -> Encoded:
+        self._entries[key] = (version, encoded)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return encoded

@@ -11,7 +11,7 @@ from piccolo.columns import Column
 from backend.audit import record_event
 from backend.core.errors import InvalidTransition, NotFound
 from backend.core.types import Principal, utcnow
-from backend.db.tables import Counter
+from backend.db.counters import JOB_CHANGES, bump
 from backend.orders.tables import Job
 
 
@@ -48,17 +48,8 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
 
 
 async def next_change_seq() -> int:
-    """The next position in the job change feed.
-
-    The counter row stays locked until the transaction commits, so positions become
-    visible in order and a client reading ``since=N`` never skips a change.
-    """
-    rows = (
-        await Counter.update({Counter.value: Counter.value + 1})
-        .where(Counter.name == "job_changes")
-        .returning(Counter.value)
-    )
-    return int(rows[0]["value"])
+    """The next position in the job change feed (see ``backend.db.counters.bump``)."""
+    return await bump(JOB_CHANGES)
 
 
 async def transition(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from backend.db.session import fetch
@@ -34,7 +35,7 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def job_read(row: dict[str, Any]) -> JobRead:
+def job_read(row: Mapping[str, Any]) -> JobRead:
     return JobRead(
         id=row["id"],
         order_id=row["order_id"],

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.http.responses import json_with_etag
+from backend.http.params import Since, SubmissionStatus
+from backend.http.responses import VersionedCache, encode, respond
 from backend.jobs import service
 from backend.orders.schemas import (
     AcceptRequest,
@@ -23,8 +23,7 @@ from backend.orders.schemas import (
     SubmissionRead,
 )
 
-Since = Annotated[str, msgspec.Meta(pattern=r"^\d{1,18}$", description="The cursor of the previous answer.")]
-SubmissionStatus = Annotated[str, msgspec.Meta(pattern="^(submitted|approved|rework)$")]
+FEED_CACHE = VersionedCache()
 
 
 class JobController(Controller):
@@ -32,10 +31,16 @@ class JobController(Controller):
 
     @get("/jobs", summary="Own jobs (a leader: the village's) changed since the cursor", response_model=JobList)
     async def feed(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], since: FromQuery[Since] = "0"
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], since: Since = 0
     ) -> Response[Any]:
-        jobs, cursor = await service.list_changed_jobs(principal, int(since))
-        return json_with_etag(request, JobList(jobs=jobs, cursor=str(cursor)))
+        # Most calls find nothing new: answer from the encoded copy while no job changed.
+        version = await service.feed_version()
+        key = (principal.member_id, principal.role, principal.village_id, since)
+        encoded = FEED_CACHE.get(key, version)
+        if encoded is None:
+            jobs, cursor = await service.list_changed_jobs(principal, since)
+            encoded = FEED_CACHE.put(key, version, encode(JobList(jobs=jobs, cursor=str(cursor))))
+        return respond(request, encoded)
 
     @post("/jobs/{job_id:int}/accept", status_code=200, summary="Accept an offer, all or part")
     async def accept(

@@ -13,7 +13,8 @@ from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, utcnow
-from backend.db.session import write_transaction
+from backend.db.counters import JOB_CHANGES
+from backend.db.session import read_counter, write_transaction
 from backend.jobs.machine import Status, transition
 from backend.jobs.queries import feed, load_jobs
 from backend.orders.schemas import JobRead, ReviewRequest, SubmissionCreate, SubmissionRead
@@ -40,6 +41,11 @@ async def list_changed_jobs(actor: Principal, since: int) -> tuple[list[JobRead]
     else:
         jobs = await feed("artisan", actor.member_id, since, FEED_LIMIT)
     return jobs, (jobs[-1].change_seq if jobs else since)
+
+
+async def feed_version() -> int:
+    """Changes whenever any job changes: cached job lists are valid while it holds."""
+    return await read_counter(JOB_CHANGES)
 
 
 async def _take_from_order(order_id: int, quantity: int) -> None:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
+from backend.http.params import OrderStatus, PageCursor
 from backend.orders import service
 from backend.orders.schemas import DispatchRequest, JobList, JobRead, OrderCreate, OrderList, OrderRead
-
-Cursor = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-OrderStatus = Annotated[str, msgspec.Meta(pattern="^(open|cancelled)$")]
 
 
 class OrderController(Controller):
@@ -29,7 +24,7 @@ class OrderController(Controller):
         self,
         principal: NamedDependency[Principal],
         status: FromQuery[OrderStatus | None] = None,
-        cursor: FromQuery[Cursor | None] = None,
+        cursor: PageCursor = None,
     ) -> OrderList:
         orders, next_cursor = await service.list_orders(principal, status, cursor)
         return OrderList(orders=orders, cursor=next_cursor)

@@ -12,6 +12,7 @@ from backend.audit import record_event
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, NotFound, OrderClosed
 from backend.core.i18n import N_
+from backend.core.text import filled
 from backend.core.types import Principal, Role, china_today, end_of_day, utcnow
 from backend.db.session import write_transaction
 from backend.jobs.machine import Status, next_change_seq, transition
@@ -22,6 +23,7 @@ from backend.orders.tables import Job, Order
 
 PAGE = 50
 UNSEEN_AFTER = dt.timedelta(hours=24)
+MAX_LEAD = dt.timedelta(days=3 * 366)
 
 PROGRESS_SQL = """
 SELECT "order" AS order_id,
@@ -79,10 +81,12 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
     require_role(actor, *STAFF)
     if data.due_date < china_today():
         raise Invalid(N_("The due date is in the past."), fields={"due_date": "past"})
+    if data.due_date > china_today() + MAX_LEAD:
+        raise Invalid(N_("The due date is more than three years away."), fields={"due_date": "too_far"})
     async with write_transaction():
         order = Order(
             brand=actor.brand_id,
-            title=data.title.strip(),
+            title=filled(data.title, "title"),
             description=data.description,
             craft=data.craft.value,
             quantity=data.quantity,

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
+from backend.http.params import PayoutStatus
 from backend.payouts import service
 from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, ResolveRequest
-
-PayoutStatus = Annotated[str, msgspec.Meta(pattern="^(paid|confirmed|disputed)$")]
 
 
 class PayoutController(Controller):

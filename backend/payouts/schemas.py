@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-import msgspec
-
-from backend.core.types import Fen, ShortText, Wire
+from backend.core.types import Fen, Reason, Reference, ShortText, Wire
 
 
 class PayoutMethod(StrEnum):
@@ -20,12 +18,12 @@ class PayoutMethod(StrEnum):
 
 class PayoutCreate(Wire):
     method: PayoutMethod
-    reference: ShortText = ""
+    reference: Reference = ""
     amount_fen: Fen | None = None
 
 
 class DisputeRequest(Wire):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class ResolveRequest(Wire):

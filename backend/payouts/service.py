@@ -9,6 +9,7 @@ from piccolo.custom_types import Combinable
 from backend.audit import record_event
 from backend.core.access import STAFF, require_role
 from backend.core.errors import InvalidTransition, NotFound, PayoutExists
+from backend.core.text import filled
 from backend.core.types import Principal, Role, utcnow
 from backend.db.session import write_transaction
 from backend.jobs.machine import Status, transition
@@ -117,7 +118,7 @@ async def confirm_payout(actor: Principal, payout_id: int) -> PayoutRead:
 
 async def dispute_payout(actor: Principal, payout_id: int, reason: str) -> PayoutRead:
     require_role(actor, Role.ARTISAN)
-    return await _change_payout(actor, payout_id, "dispute", "disputed", own=True, reason=reason)
+    return await _change_payout(actor, payout_id, "dispute", "disputed", own=True, reason=filled(reason, "reason"))
 
 
 async def resolve_dispute(actor: Principal, payout_id: int, resolution: str, note: str) -> PayoutRead:

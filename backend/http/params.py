@@ -1,0 +1,45 @@
+"""Path and query parameters with their limits (Litestar applies these, not msgspec's Meta)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request
+from litestar.params import QueryParameter
+
+from backend.core.errors import NotFound, Unsupported
+from backend.core.i18n import N_
+
+MAX_ID = 2**31 - 1
+
+QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+Since = Annotated[int, QueryParameter(ge=0, le=2**62, description="The cursor of the previous answer.")]
+PageCursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor of the previous page.")]
+OrderStatus = Literal["open", "cancelled"]
+SubmissionStatus = Literal["submitted", "approved", "rework"]
+PayoutStatus = Literal["paid", "confirmed", "disputed"]
+
+
+BODY_TYPES = ("application/json", "multipart/form-data")
+
+
+def check_request(request: Request[Any, Any, Any]) -> None:
+    """Checks every API request passes before its handler runs."""
+    refuse_impossible_ids(request)
+    refuse_unknown_body_types(request)
+
+
+def refuse_unknown_body_types(request: Request[Any, Any, Any]) -> None:
+    """A body must say what it is: JSON, or a photo as multipart form data."""
+    if request.method not in ("POST", "PATCH", "PUT") or request.headers.get("content-length", "0") == "0":
+        return
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in BODY_TYPES and not kind.endswith("+json"):
+        raise Unsupported(N_("Send JSON (application/json), or a photo as multipart/form-data."))
+
+
+def refuse_impossible_ids(request: Request[Any, Any, Any]) -> None:
+    """An id in the path that no row can have does not exist: 404, without a query."""
+    for name, value in request.path_params.items():
+        if name.endswith("_id") and isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise NotFound()

@@ -1,0 +1,422 @@
+"""The authorisation matrix: every endpoint of the contract × every role × own and another brand's data.
+
+One world is built for the module: brands A and B of the same shape (an admin, a coordinator,
+the leader of village V1, artisan a1 in V1, artisan a2 in V2, one order with jobs in every
+state of the loop, photos and payouts). Every caller belongs to brand A; "own" cases aim at
+A's ids, "other" cases at B's. Refused requests must change nothing; requests that succeed
+act on resources made for that case, so that no case depends on another.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.accounts.tables import Member
+from backend.auth.service import issue_token
+from backend.core.types import Role
+from backend.orders.tables import Job, Order
+from tests import support
+from tests.support import Brand, Person, Work, job_in_state, ok, refused
+
+API = "/api/v1"
+OTP_ADDRESS = "198.51.100.61"  # sign-in codes are limited per address: keep ours apart
+
+# Columns of the matrix. The first five are people of brand A; the last three have no valid token.
+ACTORS = ("admin", "coordinator", "leader", "a1", "a2", "anonymous", "bad_token", "revoked")
+SIGNED_IN = ACTORS[:5]
+# Error codes by status, unless a row says otherwise.
+CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 422: "invalid"}
+FILE = object()  # the body of a photo upload: a multipart `file`
+
+
+@dataclass
+class Side:
+    """One brand's people and the ids the path and body templates refer to."""
+
+    brand: Brand
+    people: dict[str, Person]
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    own: Side
+    other: Side
+    revoked: Person
+    bad_token: str
+
+
+async def _side(client: httpx.AsyncClient) -> Side:
+    brand = await support.brand(villages=2)
+    v1, v2 = brand.villages
+    people = {
+        "admin": await support.person(brand.id, Role.ADMIN),
+        "coordinator": brand.coordinator,
+        "leader": await support.person(brand.id, Role.LEADER, village_id=v1),
+        "a1": await support.person(brand.id, Role.ARTISAN, village_id=v1, crafts=["embroidery"]),
+        "a2": await support.person(brand.id, Role.ARTISAN, village_id=v2, crafts=["batik"]),
+    }
+    a1, a2 = people["a1"], people["a2"]
+    order_id = (await support.open_order(client, brand, quantity=1000))["id"]
+
+    async def job(who: Person, state: str) -> Work:
+        return await job_in_state(client, brand, who, state, order_id=order_id)
+
+    # An artisan holds one open offer per order at a time: the offered jobs come last.
+    paid, disputed, approved = await job(a1, "paid"), await job(a1, "disputed"), await job(a1, "approved")
+    submitted, accepted, offered = await job(a1, "submitted"), await job(a1, "accepted"), await job(a1, "offered")
+    paid_a2, accepted_a2 = await job(a2, "paid"), await job(a2, "accepted")
+    ids = {
+        "order": order_id,
+        "village": v1,
+        "artisan": a1.id,
+        "a1": a1.id,
+        "a2": a2.id,
+        "admin_member": people["admin"].id,
+        "offered": offered.job_id,
+        "accepted": accepted.job_id,
+        "accepted_a2": accepted_a2.job_id,
+        "submission": submitted.submission_id,
+        "approved": approved.job_id,
+        "payout": paid.payout_id,
+        "payout_a2": paid_a2.payout_id,
+        "disputed": disputed.payout_id,
+        "photo": submitted.photo_id,
+        "photo_a2": paid_a2.photo_id,
+    }
+    return Side(brand=brand, people=people, ids=ids)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+async def world(client: httpx.AsyncClient) -> World:
+    own, other = await _side(client), await _side(client)
+    revoked = await support.person(own.brand.id, Role.COORDINATOR)
+    assert (await client.delete(f"{API}/auth/token", headers=revoked.auth)).status_code == 204
+    return World(own=own, other=other, revoked=revoked, bad_token=secrets.token_urlsafe(32))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fresh resources for the cases that succeed (always in brand A).
+
+
+async def _fresh(client: httpx.AsyncClient, side: Side, key: str) -> int:
+    brand, a1, a2 = side.brand, side.people["a1"], side.people["a2"]
+    if key == "order":
+        return int((await support.open_order(client, brand))["id"])
+    if key == "artisan":
+        return (await support.artisan(brand)).id
+    state, who, pick = FRESH[key]
+    work = await job_in_state(client, brand, a2 if who == "a2" else a1, state)
+    return pick(work)
+
+
+FRESH: dict[str, tuple[str, str, Callable[[Work], Any]]] = {
+    "offered": ("offered", "a1", lambda w: w.job_id),
+    "accepted": ("accepted", "a1", lambda w: w.job_id),
+    "accepted_a2": ("accepted", "a2", lambda w: w.job_id),
+    "submission": ("submitted", "a1", lambda w: w.submission_id),
+    "approved": ("approved", "a1", lambda w: w.job_id),
+    "payout": ("paid", "a1", lambda w: w.payout_id),
+    "disputed": ("disputed", "a1", lambda w: w.payout_id),
+}
+FRESH_KEYS = {*FRESH, "order", "artisan"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix. `own` has one expected status per actor (ACTORS order); `other` one per signed-in
+# actor (SIGNED_IN order) for the same request aimed at brand B's ids.
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    body: Any = None
+    own: tuple[int, ...] = ()
+    other: tuple[int, ...] | None = None
+    codes: dict[int, str] = field(default_factory=dict)  # error codes that differ from CODES
+    otp_client: bool = False
+
+
+STAFF_ONLY = (200, 200, 403, 403, 403, 401, 401, 401)
+STAFF_ELSEWHERE = (404, 404, 403, 403, 403)  # staff: not in their brand; the rest: never theirs
+ANY_USER = (200, 200, 200, 200, 200, 401, 401, 401)
+A1_ONLY = (403, 403, 403, 200, 404, 401, 401, 401)  # the job's own artisan; a2 is told it does not exist
+NOBODYS = (403, 403, 403, 404, 404)  # artisans: another brand's job does not exist
+
+
+def created(row: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(201 if status == 200 else status for status in row)
+
+
+ROWS = [
+    # sign-in: anyone, with or without a token
+    Row("POST", "/auth/otp", {"phone": "{new_phone}"}, own=(202,) * 8, otp_client=True),
+    Row("POST", "/auth/token", {"phone": "{new_phone}", "code": "000000"}, own=(401,) * 8, codes={401: "invalid_code"}),
+    Row("GET", "/me", own=ANY_USER),
+    Row("DELETE", "/auth/token", own=(204, 204, 204, 204, 204, 401, 401, 401)),
+    # villages and artisans: the brand's staff
+    Row("POST", "/villages", {"name": "新寨", "county": "榕江县", "province": "贵州省"}, own=created(STAFF_ONLY)),
+    Row("GET", "/villages", own=STAFF_ONLY),
+    Row(
+        "POST",
+        "/artisans",
+        {"name": "新手艺人", "phone": "{new_phone}", "village_id": "{village}", "crafts": ["batik"]},
+        own=created(STAFF_ONLY),
+        other=(422, 422, 403, 403, 403),  # another brand's village is no village: invalid input
+    ),
+    Row("GET", "/artisans?village_id={village}", own=STAFF_ONLY, other=(200, 200, 403, 403, 403)),
+    Row("PATCH", "/artisans/{artisan}", {"sms_only": True}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("PATCH", "/artisans/{admin_member}", {"sms_only": True}, own=(404, 404, 403, 403, 403, 401, 401, 401)),
+    # orders and offers: the brand's staff
+    Row("POST", "/orders", support.order_body(), own=created(STAFF_ONLY)),
+    Row("GET", "/orders", own=STAFF_ONLY),
+    Row("GET", "/orders/{order}", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("GET", "/orders/{order}/jobs", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row(
+        "POST",
+        "/orders/{order}/dispatch",
+        {"offers": [{"artisan_id": "{a2}", "quantity": 1}]},
+        own=created(STAFF_ONLY),
+        other=STAFF_ELSEWHERE,
+    ),
+    Row("POST", "/orders/{order}/cancel", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("POST", "/jobs/{offered}/withdraw", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    # jobs: artisans their own, a leader the village's
+    Row("GET", "/jobs", own=(403, 403, 200, 200, 200, 401, 401, 401)),
+    Row("GET", "/jobs?since=0", own=(403, 403, 200, 200, 200, 401, 401, 401)),
+    Row("POST", "/jobs/{offered}/accept", {"quantity": 1}, own=A1_ONLY, other=NOBODYS),
+    Row("POST", "/jobs/{offered}/decline", {"reason": "没空"}, own=A1_ONLY, other=NOBODYS),
+    Row("POST", "/photos", FILE, own=(403, 403, 201, 201, 201, 401, 401, 401)),
+    Row(
+        "POST",
+        "/jobs/{accepted}/submissions",
+        {"quantity": 1, "photo_ids": ["{photo}"]},
+        own=(403, 403, 201, 201, 404, 401, 401, 401),  # the leader of V1 submits for a1 of V1
+        other=(403, 403, 404, 404, 404),
+    ),
+    Row(
+        "POST",
+        "/jobs/{accepted_a2}/submissions",
+        {"quantity": 1, "photo_ids": ["{photo_a2}"]},
+        own=(403, 403, 404, 404, 201, 401, 401, 401),  # a2 lives in V2: not the leader's village
+        other=(403, 403, 404, 404, 404),
+    ),
+    # review and payouts: the brand's staff; confirmation and disputes: the payout's artisan
+    Row("GET", "/submissions", own=STAFF_ONLY),
+    Row("GET", "/submissions?status=approved", own=STAFF_ONLY),
+    Row("POST", "/submissions/{submission}/review", {"decision": "approve"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row(
+        "POST",
+        "/jobs/{approved}/payout",
+        {"method": "alipay", "reference": "ALI-7"},
+        own=created(STAFF_ONLY),
+        other=STAFF_ELSEWHERE,
+    ),
+    Row("GET", "/payouts", own=(200, 200, 403, 200, 200, 401, 401, 401)),
+    Row("POST", "/payouts/{payout}/confirm", own=A1_ONLY, other=NOBODYS),
+    Row("POST", "/payouts/{payout}/dispute", {"reason": "没收到"}, own=A1_ONLY, other=NOBODYS),
+    Row(
+        "POST",
+        "/payouts/{disputed}/resolve",
+        {"resolution": "confirmed", "note": "查到了"},
+        own=STAFF_ONLY,
+        other=STAFF_ELSEWHERE,
+    ),
+    # photos: the owner, the owner's village leader, the brand's staff
+    Row("GET", "/photos/{photo}/list", own=(200, 200, 200, 200, 404, 401, 401, 401), other=(404,) * 5),
+    Row("GET", "/photos/{photo}/full", own=(200, 200, 200, 200, 404, 401, 401, 401), other=(404,) * 5),
+    Row("GET", "/photos/{photo_a2}/review", own=(200, 200, 404, 404, 200, 401, 401, 401), other=(404,) * 5),
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    row: Row
+    actor: str
+    target: str  # "own" or "other"
+    status: int
+
+    @property
+    def succeeds(self) -> bool:
+        return self.status < 400
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for row in ROWS:
+        assert len(row.own) == len(ACTORS), row
+        assert row.other is None or len(row.other) == len(SIGNED_IN), row
+        expanded = [Case(row, actor, "own", status) for actor, status in zip(ACTORS, row.own, strict=True)]
+        if row.other is not None:
+            expanded += [Case(row, actor, "other", status) for actor, status in zip(SIGNED_IN, row.other, strict=True)]
+        cases += [
+            pytest.param(c, id=f"{row.method} {row.path} | {c.actor} | {c.target} -> {c.status}") for c in expanded
+        ]
+    return cases
+
+
+async def _ids(client: httpx.AsyncClient, world: World, case: Case) -> dict[str, Any]:
+    """The ids of the case's target; a request that should succeed gets resources of its own."""
+    side = world.own if case.target == "own" else world.other
+    ids: dict[str, Any] = dict(side.ids)
+    mutates = case.row.method != "GET"
+    if case.succeeds and mutates:
+        wanted = {key for key in ids if "{" + key + "}" in case.row.path + repr(case.row.body)}
+        ids |= {key: await _fresh(client, side, key) for key in wanted & FRESH_KEYS}
+    ids["new_phone"] = support.new_phone()
+    return ids
+
+
+async def _headers(world: World, case: Case) -> dict[str, str]:
+    if case.actor == "anonymous":
+        return {}
+    if case.actor == "bad_token":
+        return {"Authorization": f"Bearer {world.bad_token}"}
+    if case.actor == "revoked":
+        return world.revoked.auth
+    person = world.own.people[case.actor]
+    if case.row.method == "DELETE" and case.succeeds:  # signing out spends the token: use a spare one
+        return {"Authorization": f"Bearer {await issue_token(person.id)}"}
+    return person.auth
+
+
+async def _send(client: httpx.AsyncClient, case: Case, url: str, headers: dict[str, str], body: Any) -> httpx.Response:
+    if body is FILE:
+        files = {"file": ("work.jpg", support.jpeg_bytes(48, 32, (20, 120, 80)), "image/jpeg")}
+        return await client.post(url, files=files, headers=headers)
+    if body is None:
+        return await client.request(case.row.method, url, headers=headers)
+    return await client.request(case.row.method, url, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("case", _cases())
+async def test_authorisation_matrix(client: httpx.AsyncClient, world: World, case: Case) -> None:
+    ids = await _ids(client, world, case)
+    url = API + case.row.path.format(**ids)
+    body = case.row.body if case.row.body is FILE else support.fill(case.row.body, ids)
+    headers = await _headers(world, case)
+    before = await support.brand_rows(world.own.brand.id, world.other.brand.id)
+
+    if case.row.otp_client:
+        async with support.client_from(client, OTP_ADDRESS) as other_address:
+            response = await _send(other_address, case, url, headers, body)
+    else:
+        response = await _send(client, case, url, headers, body)
+
+    if case.succeeds:
+        assert response.status_code == case.status, response.text
+        return
+    refused(response, case.status, case.row.codes.get(case.status, CODES[case.status]))
+    assert await support.brand_rows(world.own.brand.id, world.other.brand.id) == before, (
+        "a refused request changed data"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What the lists show: only what the caller may see, never another brand's rows.
+
+
+async def _brand_ids(table: Any, brand_id: int) -> set[int]:
+    return {row["id"] for row in await table.select(table.id).where(table.brand == brand_id)}
+
+
+async def _village_ids(village_id: int) -> set[int]:
+    return {row["id"] for row in await Member.select(Member.id).where(Member.village == village_id)}
+
+
+async def _check_jobs_of(world: World, actor: str, items: list[dict[str, Any]]) -> None:
+    own = world.own
+    allowed = await _village_ids(own.brand.villages[0]) if actor == "leader" else {own.people[actor].id}
+    assert {job["artisan_id"] for job in items} <= allowed
+    must_see = {"leader": own.ids["offered"], "a1": own.ids["offered"], "a2": own.ids["accepted_a2"]}[actor]
+    assert must_see in {job["id"] for job in items}
+
+
+async def _check_brand_orders(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    mine = await _brand_ids(Order, world.own.brand.id)
+    assert {order["id"] for order in items} <= mine
+    assert world.own.ids["order"] in {order["id"] for order in items}
+
+
+async def _check_brand_artisans(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    mine = await _brand_ids(Member, world.own.brand.id)
+    assert {artisan["id"] for artisan in items} <= mine
+    assert {world.own.ids["a1"], world.own.ids["a2"]} <= {artisan["id"] for artisan in items}
+
+
+async def _check_nothing(_world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    assert items == []
+
+
+async def _check_brand_villages(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    assert {village["id"] for village in items} >= set(world.own.brand.villages)
+    assert not {village["id"] for village in items} & set(world.other.brand.villages)
+
+
+async def _check_brand_submissions(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    mine = await _brand_ids(Job, world.own.brand.id)
+    assert {submission["job_id"] for submission in items} <= mine
+    assert world.own.ids["submission"] in {submission["id"] for submission in items}
+
+
+async def _check_payouts_of(world: World, actor: str, items: list[dict[str, Any]]) -> None:
+    people = world.own.people
+    allowed = {people[actor].id} if actor in ("a1", "a2") else await _brand_ids(Member, world.own.brand.id)
+    assert {payout["artisan_id"] for payout in items} <= allowed
+    must_see = world.own.ids["payout_a2"] if actor == "a2" else world.own.ids["payout"]
+    assert must_see in {payout["id"] for payout in items}
+
+
+async def _check_order_jobs(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
+    assert {job["order_id"] for job in items} == {world.own.ids["order"]}
+    assert world.own.ids["offered"] in {job["id"] for job in items}
+
+
+VISIBILITY = [
+    pytest.param(actor, path, key, check, id=f"{actor} GET {path}")
+    for actor, path, key, check in [
+        ("a1", "/jobs", "jobs", _check_jobs_of),
+        ("a2", "/jobs", "jobs", _check_jobs_of),
+        ("leader", "/jobs", "jobs", _check_jobs_of),
+        ("coordinator", "/orders", "orders", _check_brand_orders),
+        ("admin", "/orders?status=open", "orders", _check_brand_orders),
+        ("coordinator", "/orders/{order}/jobs", "jobs", _check_order_jobs),
+        ("coordinator", "/artisans", "artisans", _check_brand_artisans),
+        ("coordinator", "/artisans?village_id={other_village}", "artisans", _check_nothing),
+        ("admin", "/villages", "villages", _check_brand_villages),
+        ("coordinator", "/submissions", "submissions", _check_brand_submissions),
+        ("coordinator", "/payouts", "payouts", _check_payouts_of),
+        ("a1", "/payouts", "payouts", _check_payouts_of),
+        ("a2", "/payouts", "payouts", _check_payouts_of),
+    ]
+]
+
+
+@pytest.mark.parametrize(("actor", "path", "key", "check"), VISIBILITY)
+async def test_lists_show_only_what_the_caller_may_see(
+    client: httpx.AsyncClient, world: World, actor: str, path: str, key: str, check: Any
+) -> None:
+    url = API + path.format(order=world.own.ids["order"], other_village=world.other.brand.villages[0])
+    items = (await ok(await client.get(url, headers=world.own.people[actor].auth)))[key]
+    await check(world, actor, items)
+
+
+async def test_requests_without_a_valid_token_are_refused_even_with_an_idempotency_key(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """An Idempotency-Key must not turn a request without a valid token into anything but 401."""
+    body = support.order_body(title="无权下单")
+    for headers in ({}, {"Authorization": f"Bearer {world.bad_token}"}, world.revoked.auth):
+        key = {"Idempotency-Key": secrets.token_hex(8)}
+        before = await support.brand_rows(world.own.brand.id)
+        for _attempt in range(2):
+            response = await client.post(f"{API}/orders", json=body, headers=headers | key)
+            refused(response, 401, "unauthorized")
+        assert await support.brand_rows(world.own.brand.id) == before

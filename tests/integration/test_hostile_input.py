@@ -1,0 +1,780 @@
+"""Hostile input on every endpoint: a 4xx with a stable code and a message, never a 500, and no effect.
+
+Bodies of the wrong shape or type, missing and unknown fields, numbers too big or too small,
+huge strings, malformed phones, dates and enum values, bad query strings, ids that do not
+exist or do not fit, bad Idempotency-Keys, bad uploads, and every arrow the state machine
+does not have. Each refusal is checked against a snapshot of the brand's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.core.types import Role
+from backend.orders.tables import Job, Order
+from tests import support
+from tests.support import Brand, Person, job_in_state, ok, refused
+
+API = "/api/v1"
+ON_POSTGRES = os.environ.get("CUNJIANG_TEST_DB", "sqlite") == "postgres"
+OTP_ADDRESS = "198.51.100.62"  # sign-in codes are limited per address: keep ours apart
+CODES = {400: "invalid_request", 404: "not_found", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}
+HUGE = "界" * 100_000
+MiB = 2**20
+
+
+@dataclass
+class Place:
+    """One brand with a job in each state of the loop; hostile requests aim at these."""
+
+    brand: Brand
+    a1: Person
+    a2: Person
+    ids: dict[str, Any] = field(default_factory=dict)
+    parked: dict[str, support.Work] = field(default_factory=dict)  # one job per state, for refusals only
+
+    def auth(self, actor: str | None) -> dict[str, str]:
+        people = {"coordinator": self.brand.coordinator, "a1": self.a1, "a2": self.a2}
+        return people[actor].auth if actor else {}
+
+    async def rows(self) -> dict[str, list[dict[str, Any]]]:
+        return await support.brand_rows(self.brand.id)
+
+
+@pytest.fixture(scope="module")
+async def place(client: httpx.AsyncClient) -> Place:
+    brand = await support.brand(villages=2)
+    a1 = await support.artisan(brand)
+    a2 = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1], crafts=["batik"])
+    order_id = (await support.open_order(client, brand, quantity=1000))["id"]
+
+    async def job(state: str, who: Person = a1) -> support.Work:
+        return await job_in_state(client, brand, who, state, order_id=order_id)
+
+    paid, disputed, approved = await job("paid"), await job("disputed"), await job("approved")
+    submitted, accepted, offered = await job("submitted"), await job("accepted"), await job("offered")
+    ids = {
+        "village": brand.villages[0],
+        "order": order_id,
+        "a1": a1.id,
+        "a2": a2.id,
+        "coordinator_member": brand.coordinator.id,
+        "a2_phone": a2.phone,
+        "offered": offered.job_id,
+        "accepted": accepted.job_id,
+        "submission": submitted.submission_id,
+        "approved": approved.job_id,
+        "payout": paid.payout_id,
+        "disputed": disputed.payout_id,
+        "photo": submitted.photo_id,
+        "photo_a2": await support.upload_photo(client, a2, color=(10, 200, 10)),
+    }
+    return Place(brand=brand, a1=a1, a2=a2, ids=ids)
+
+
+async def refuses(
+    client: httpx.AsyncClient, place: Place, request: dict[str, Any], status: int, code: str | None = None
+) -> dict[str, Any]:
+    """Send one request, check the refusal and its body, and that the brand's rows did not move."""
+    before = await place.rows()
+    body = refused(await client.request(**request), status, code or CODES.get(status))
+    assert await place.rows() == before, "a refused request changed data"
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies: every endpoint that takes one, with a valid body to spoil.
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    actor: str | None
+    body: dict[str, Any]
+    success: int  # the answer to the unspoiled body (token: 401, no code was sent to that phone)
+
+
+ENDPOINTS = {
+    "otp": Endpoint("POST", "/auth/otp", None, {"phone": "{new_phone}"}, 202),
+    "token": Endpoint("POST", "/auth/token", None, {"phone": "{new_phone}", "code": "123456"}, 401),
+    "village": Endpoint(
+        "POST", "/villages", "coordinator", {"name": "新寨", "county": "雷山县", "province": "贵州省"}, 201
+    ),
+    "artisan": Endpoint(
+        "POST",
+        "/artisans",
+        "coordinator",
+        {"name": "新人", "phone": "{new_phone}", "village_id": "{village}", "crafts": ["batik"], "locale": "zh_Hans"},
+        201,
+    ),
+    "artisan_patch": Endpoint("PATCH", "/artisans/{a1}", "coordinator", {"name": "改名", "sms_only": True}, 200),
+    "order": Endpoint("POST", "/orders", "coordinator", support.order_body(), 201),
+    "dispatch": Endpoint(
+        "POST", "/orders/{order}/dispatch", "coordinator", {"offers": [{"artisan_id": "{a2}", "quantity": 2}]}, 201
+    ),
+    "accept": Endpoint("POST", "/jobs/{offered}/accept", "a1", {"quantity": 1}, 200),
+    "decline": Endpoint("POST", "/jobs/{offered}/decline", "a1", {"reason": "没空"}, 200),
+    "submit": Endpoint("POST", "/jobs/{accepted}/submissions", "a1", {"quantity": 1, "photo_ids": ["{photo}"]}, 201),
+    "review": Endpoint("POST", "/submissions/{submission}/review", "coordinator", {"decision": "approve"}, 200),
+    "payout": Endpoint("POST", "/jobs/{approved}/payout", "coordinator", {"method": "cash", "amount_fen": 100}, 201),
+    "dispute": Endpoint("POST", "/payouts/{payout}/dispute", "a1", {"reason": "没收到"}, 200),
+    "resolve": Endpoint(
+        "POST", "/payouts/{disputed}/resolve", "coordinator", {"resolution": "paid", "note": "补转"}, 200
+    ),
+}
+
+DROP = object()  # as a change: leave the field out
+
+
+@dataclass(frozen=True)
+class Spoiled:
+    endpoint: str
+    changes: dict[str, Any] | None = None  # merged into the valid body
+    raw: bytes | None = None  # or a body sent as it is
+    content_type: str = "application/json"
+    status: int = 400
+    code: str | None = None
+    field: str | None = None  # the field the answer must name
+
+
+# The same refusals for every endpoint: the body is not a JSON object of the right shape.
+SHAPES = [
+    ("an array", {"raw": b"[]"}),
+    ("a string", {"raw": b'"please"'}),
+    ("null", {"raw": b"null"}),
+    ("a number", {"raw": b"42"}),
+    ("malformed JSON", {"raw": b'{"quantity": '}),
+    ("an empty body", {"raw": b""}),
+    (
+        "a form",
+        {
+            "raw": b"quantity=1",
+            "content_type": "application/x-www-form-urlencoded",
+            "status": 415,
+            "code": "unsupported_media_type",
+        },
+    ),
+    ("an unknown field", {"changes": {"surprise": True}}),
+]
+
+
+def _shape_cases() -> list[Any]:
+    return [
+        pytest.param(Spoiled(endpoint, **spoil), id=f"{endpoint}: {label}")  # type: ignore[arg-type]
+        for endpoint in ENDPOINTS
+        for label, spoil in SHAPES
+    ]
+
+
+def bad(endpoint: str, label: str, changes: dict[str, Any], status: int = 400, **extra: Any) -> Any:
+    """One spoiled field; a 400 or 422 must name it (``field`` defaults to the changed key)."""
+    named = next(iter(changes)) if len(changes) == 1 and DROP not in changes.values() else None
+    spoiled = Spoiled(endpoint, changes=changes, status=status, **{"field": named} | extra)
+    return pytest.param(spoiled, id=f"{endpoint}: {label}")
+
+
+def _numbers(endpoint: str, name: str, *, zero_ok: bool = False, null_ok: bool = False) -> list[Any]:
+    """Counts and money: wrong types and values far out of range."""
+    values = {"2**63": 2**63, "10**30": 10**30, "1e308": 1e308, "-1": -1, "a float": 1.5}
+    values |= {"a string": "many", "true": True}
+    values |= ({} if zero_ok else {"zero": 0}) | ({} if null_ok else {"null": None})
+    return [bad(endpoint, f"{name} is {label}", {name: value}) for label, value in values.items()]
+
+
+def _texts(endpoint: str, *names: str) -> list[Any]:
+    return [bad(endpoint, f"{name} of 100k characters", {name: HUGE}) for name in names] + [
+        bad(endpoint, f"{name} is a number", {name: 5}) for name in names
+    ]
+
+
+FIELD_CASES = [
+    # sign-in
+    bad("otp", "phone missing", {"phone": DROP}),
+    bad("otp", "phone of 100k characters", {"phone": HUGE}),
+    bad("otp", "phone is a number", {"phone": 13800138000}),
+    *[bad("otp", f"phone {p!r}", {"phone": p}, 422, code="invalid") for p in ("abc", "123", "+86 1", "1380013800")],
+    bad("token", "code missing", {"code": DROP}),
+    bad("token", "code empty", {"code": ""}),
+    *_texts("token", "code"),
+    bad("token", "phone 'abc'", {"phone": "abc"}, 422),
+    # villages and artisans
+    bad("village", "name missing", {"name": DROP}),
+    bad("village", "name empty", {"name": ""}),
+    *_texts("village", "name", "county", "province"),
+    *[bad("artisan", f"{name} missing", {name: DROP}) for name in ("name", "phone", "village_id")],
+    *_texts("artisan", "name", "phone", "locale"),
+    *[bad("artisan", f"phone {p!r}", {"phone": p}, 422, code="invalid") for p in ("abc", "123", "+86 1", "+86 139")],
+    *_numbers("artisan", "village_id"),
+    bad("artisan", "village_id unknown", {"village_id": 2**31 - 1}, 422),
+    bad("artisan", "crafts ['plastic']", {"crafts": ["plastic"]}),
+    bad("artisan", "crafts a string", {"crafts": "batik"}),
+    bad("artisan", "crafts of 6", {"crafts": ["batik", "weaving", "other", "embroidery", "silverwork", "batik"]}),
+    bad("artisan", "sms_only 'yes'", {"sms_only": "yes"}),
+    bad("artisan", "locale 'xx'", {"locale": "xx"}, 422),
+    bad("artisan", "locale a path", {"locale": "../../etc/passwd"}),
+    bad("artisan_patch", "name null", {"name": None}),
+    bad("artisan_patch", "name empty", {"name": ""}),
+    bad("artisan_patch", "active 'no'", {"active": "no"}),
+    bad("artisan_patch", "village_id 2**63", {"village_id": 2**63}),
+    bad("artisan_patch", "village_id unknown", {"village_id": 2**31 - 1}, 422),
+    bad("artisan_patch", "phone 'abc'", {"phone": "abc"}, 422),
+    bad("artisan_patch", "phone of another person", {"phone": "{a2_phone}"}, 409, code="phone_taken", field=None),
+    bad("artisan_patch", "locale 'xx'", {"locale": "xx"}, 422),
+    # orders and offers
+    *[bad("order", f"{name} missing", {name: DROP}) for name in ("title", "craft", "quantity", "due_date")],
+    *_numbers("order", "quantity"),
+    *_numbers("order", "unit_price_fen", zero_ok=True),
+    bad("order", "unit_price_fen is -4500", {"unit_price_fen": -4500}),
+    bad("order", "craft 'plastic'", {"craft": "plastic"}),
+    *[bad("order", f"due_date {d!r}", {"due_date": d}) for d in ("2026-13-45", "2027-02-30", "tomorrow", 20270101)],
+    bad("order", "due_date in the past", {"due_date": "2020-01-01"}, 422),
+    *_texts("order", "title", "description", "quality_notes"),
+    bad("dispatch", "offers missing", {"offers": DROP}),
+    bad("dispatch", "no offers", {"offers": []}),
+    bad("dispatch", "offers an object", {"offers": {"artisan_id": "{a2}", "quantity": 1}}),
+    bad("dispatch", "501 offers", {"offers": [{"artisan_id": n, "quantity": 1} for n in range(1, 502)]}),
+    *[
+        bad(
+            "dispatch",
+            f"offer quantity is {label}",
+            {"offers": [{"artisan_id": "{a2}", "quantity": q}]},
+            field="offers",
+        )
+        for label, q in (("0", 0), ("-5", -5), ("10**30", 10**30), ("1e308", 1e308), ("a string", "two"))
+    ],
+    *[
+        bad("dispatch", f"artisan_id is {label}", {"offers": [{"artisan_id": a, "quantity": 1}]}, field="offers")
+        for label, a in (("a string", "x"), ("2**63", 2**63), ("-1", -1), ("null", None))
+    ],
+    bad("dispatch", "more than the order", {"offers": [{"artisan_id": "{a2}", "quantity": 1001}]}, 422),
+    bad("dispatch", "the same artisan twice", {"offers": [{"artisan_id": "{a2}", "quantity": 1}] * 2}, 422),
+    bad("dispatch", "an unknown artisan", {"offers": [{"artisan_id": 2**31 - 1, "quantity": 1}]}, 422),
+    bad("dispatch", "to a coordinator", {"offers": [{"artisan_id": "{coordinator_member}", "quantity": 1}]}, 422),
+    # jobs and submissions
+    *_numbers("accept", "quantity", null_ok=True),  # null: all that was offered
+    bad("accept", "more than offered", {"quantity": 6}, 422),
+    *_texts("decline", "reason"),
+    *[bad("submit", f"{name} missing", {name: DROP}) for name in ("quantity", "photo_ids")],
+    *_numbers("submit", "quantity"),
+    bad("submit", "more than accepted", {"quantity": 6}, 422),
+    bad("submit", "no photos", {"photo_ids": []}),
+    bad("submit", "photo_ids a string", {"photo_ids": "1"}),
+    bad("submit", "photo id 2**31", {"photo_ids": [2**31]}),
+    bad("submit", "photo id a string", {"photo_ids": ["x"]}),
+    bad("submit", "21 photos", {"photo_ids": ["{photo}"] * 21}),
+    bad("submit", "an unknown photo", {"photo_ids": [2**31 - 1]}, 422),
+    bad("submit", "another artisan's photo", {"photo_ids": ["{photo_a2}"]}, 422),
+    *_texts("submit", "note"),
+    # review, payouts
+    bad("review", "decision missing", {"decision": DROP}),
+    *[bad("review", f"decision {d!r}", {"decision": d}) for d in ("maybe", "APPROVE", "", None)],
+    bad("review", "rework without a reason", {"decision": "rework"}, 422, field="reason"),
+    bad("review", "rework with a blank reason", {"decision": "rework", "reason": "   "}, 422, field="reason"),
+    *_texts("review", "reason"),
+    bad("payout", "method missing", {"method": DROP}),
+    *[bad("payout", f"method {m!r}", {"method": m}) for m in ("bitcoin", "CASH", "", 1)],
+    *_numbers("payout", "amount_fen", zero_ok=True, null_ok=True),  # null: approved pieces × rate
+    bad("payout", "amount_fen is -100", {"amount_fen": -100}),
+    bad("payout", "amount_fen above 10**12", {"amount_fen": 10**12 + 1}),
+    *_texts("payout", "reference"),
+    bad("dispute", "reason missing", {"reason": DROP}),
+    bad("dispute", "reason empty", {"reason": ""}),
+    *_texts("dispute", "reason"),
+    bad("resolve", "resolution missing", {"resolution": DROP}),
+    *[bad("resolve", f"resolution {r!r}", {"resolution": r}) for r in ("later", "disputed", None)],
+    *_texts("resolve", "note"),
+]
+
+
+def _spoil(valid: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    body = valid | changes
+    return {key: value for key, value in body.items() if value is not DROP}
+
+
+@pytest.mark.parametrize("case", _shape_cases() + FIELD_CASES)
+async def test_bad_bodies_are_refused_with_a_code_and_change_nothing(
+    client: httpx.AsyncClient, place: Place, case: Spoiled
+) -> None:
+    endpoint = ENDPOINTS[case.endpoint]
+    ids = place.ids | {"new_phone": support.new_phone()}
+    request: dict[str, Any] = {
+        "method": endpoint.method,
+        "url": API + endpoint.path.format(**ids),
+        "headers": place.auth(endpoint.actor) | {"content-type": case.content_type},
+    }
+    if case.raw is not None:
+        request["content"] = case.raw
+    else:
+        request["json"] = support.fill(_spoil(endpoint.body, case.changes or {}), ids)
+
+    if endpoint.actor is None:
+        async with support.client_from(client, OTP_ADDRESS) as elsewhere:
+            body = await refuses(elsewhere, place, request, case.status, case.code)
+    else:
+        body = await refuses(client, place, request, case.status, case.code)
+    if case.field:
+        assert any(name.startswith(case.field) for name in body.get("fields", {})), body
+
+
+# The unspoiled bodies work, on resources of their own: the refusals above are due to the
+# spoiling and nothing else.
+FRESH = {
+    "offered": ("offered", "job_id"),
+    "accepted": ("accepted", "job_id"),
+    "submission": ("submitted", "submission_id"),
+    "approved": ("approved", "job_id"),
+    "payout": ("paid", "payout_id"),
+    "disputed": ("disputed", "payout_id"),
+}
+
+
+@pytest.mark.parametrize("name", list(ENDPOINTS))
+async def test_the_unspoiled_bodies_are_accepted(client: httpx.AsyncClient, place: Place, name: str) -> None:
+    endpoint = ENDPOINTS[name]
+    ids = place.ids | {"new_phone": support.new_phone()}
+    for key, (state, attribute) in FRESH.items():
+        if "{" + key + "}" in endpoint.path:
+            ids[key] = getattr(await job_in_state(client, place.brand, place.a1, state), attribute)
+    if "{order}" in endpoint.path:
+        ids["order"] = (await support.open_order(client, place.brand))["id"]
+    if "{a1}" in endpoint.path:
+        ids["a1"] = (await support.artisan(place.brand)).id
+    request = {
+        "method": endpoint.method,
+        "url": API + endpoint.path.format(**ids),
+        "headers": place.auth(endpoint.actor),
+    }
+    request["json"] = support.fill(endpoint.body, ids)
+    async with support.client_from(client, OTP_ADDRESS) as elsewhere:
+        response = await (elsewhere if endpoint.actor is None else client).request(**request)
+    assert response.status_code == endpoint.success, response.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids in the path: unknown ones are 404, and ids that do not fit a database integer too.
+
+ID_ENDPOINTS = [
+    ("GET", "/orders/{id}", "coordinator", None),
+    ("GET", "/orders/{id}/jobs", "coordinator", None),
+    ("POST", "/orders/{id}/dispatch", "coordinator", {"offers": [{"artisan_id": "{a2}", "quantity": 1}]}),
+    ("POST", "/orders/{id}/cancel", "coordinator", None),
+    ("POST", "/jobs/{id}/withdraw", "coordinator", None),
+    ("POST", "/jobs/{id}/accept", "a1", {"quantity": 1}),
+    ("POST", "/jobs/{id}/decline", "a1", {}),
+    ("POST", "/jobs/{id}/submissions", "a1", {"quantity": 1, "photo_ids": ["{photo}"]}),
+    ("POST", "/submissions/{id}/review", "coordinator", {"decision": "approve"}),
+    ("POST", "/jobs/{id}/payout", "coordinator", {"method": "cash"}),
+    ("POST", "/payouts/{id}/confirm", "a1", None),
+    ("POST", "/payouts/{id}/dispute", "a1", {"reason": "没收到"}),
+    ("POST", "/payouts/{id}/resolve", "coordinator", {"resolution": "paid"}),
+    ("PATCH", "/artisans/{id}", "coordinator", {"name": "改名"}),
+    ("GET", "/photos/{id}/list", "coordinator", None),
+]
+IDS = [
+    ("unknown", str(2**31 - 1), None),
+    ("zero", "0", None),
+    ("negative", "-1", None),
+    ("not a number", "abc", None),
+    ("2**31", str(2**31), None),
+    ("2**63", str(2**63), None),
+    ("20 digits", "9" * 20, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "actor", "body", "raw_id"),
+    [
+        pytest.param(method, path, actor, body, value, id=f"{method} {path} id={label}", marks=mark or ())
+        for method, path, actor, body in ID_ENDPOINTS
+        for label, value, mark in IDS
+    ],
+)
+async def test_ids_that_do_not_exist_answer_404(
+    client: httpx.AsyncClient, place: Place, method: str, path: str, actor: str, body: Any, raw_id: str
+) -> None:
+    request = {"method": method, "url": API + path.replace("{id}", raw_id), "headers": place.auth(actor)}
+    if body is not None:
+        request["json"] = support.fill(body, place.ids)
+    await refuses(client, place, request, 404, "not_found")
+
+
+# ---------------------------------------------------------------------------------------------
+# Query strings.
+
+QUERIES = [
+    ("a1", "/jobs?since=-1", None),
+    ("a1", "/jobs?since=abc", None),
+    ("a1", "/jobs?since=1.5", None),
+    ("a1", "/jobs?since=", None),
+    ("a1", "/jobs?since=" + "9" * 20, None),
+    ("coordinator", "/orders?cursor=x", None),
+    ("coordinator", "/orders?cursor=-5", None),
+    ("coordinator", "/orders?cursor=0", None),
+    ("coordinator", "/orders?cursor=99999999999", None),
+    ("coordinator", "/orders?status=weird", None),
+    ("coordinator", "/artisans?village_id=abc", None),
+    ("coordinator", "/artisans?village_id=-1", None),
+    ("coordinator", "/artisans?village_id=" + "9" * 20, None),
+    ("coordinator", "/artisans?craft=plastic", None),
+    ("coordinator", "/submissions?status=paid", None),
+    ("a1", "/payouts?status=bitcoin", None),
+    ("coordinator", "/photos/{photo}/huge", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("actor", "path"),
+    [
+        pytest.param(actor, path, id=path, marks=pytest.mark.xfail(strict=True, reason=bug) if bug else ())
+        for actor, path, bug in QUERIES
+    ],
+)
+async def test_bad_query_parameters_are_refused(client: httpx.AsyncClient, place: Place, actor: str, path: str) -> None:
+    request = {"method": "GET", "url": API + path.format(**place.ids), "headers": place.auth(actor)}
+    await refuses(client, place, request, 400, "invalid_request")
+
+
+# ---------------------------------------------------------------------------------------------
+# Phones: what people type is normalised to E.164; what is not a phone is refused.
+
+
+def _full_width(text: str) -> str:
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "+0123456789"})
+
+
+PHONE_FORMS = {
+    "local": lambda e164: e164.removeprefix("+86"),
+    "full-width local": lambda e164: _full_width(e164.removeprefix("+86")),
+    "full-width international": lambda e164: _full_width(e164[:3] + " " + e164[3:]),
+    "dashes": lambda e164: f"{e164[3:6]}-{e164[6:10]}-{e164[10:]}",
+    "0086 prefix": lambda e164: "0086" + e164[3:],
+}
+
+
+@pytest.mark.parametrize("form", list(PHONE_FORMS))
+async def test_typed_phone_forms_are_normalised(client: httpx.AsyncClient, place: Place, form: str) -> None:
+    """Full-width digits (a Chinese keyboard's default) normalise like ASCII ones."""
+    e164 = support.new_phone()
+    body = {"name": "全角", "phone": PHONE_FORMS[form](e164), "village_id": place.ids["village"]}
+    created = await ok(await client.post(f"{API}/artisans", json=body, headers=place.auth("coordinator")), 201)
+    assert created["phone"] == e164
+    async with support.client_from(client, OTP_ADDRESS) as elsewhere:
+        await ok(await elsewhere.post(f"{API}/auth/otp", json={"phone": PHONE_FORMS[form](e164)}), 202)
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotency-Key.
+
+
+async def test_an_idempotency_key_of_300_characters_is_refused(client: httpx.AsyncClient, place: Place) -> None:
+    headers = place.auth("coordinator") | {"Idempotency-Key": "k" * 300}
+    request = {"method": "POST", "url": f"{API}/orders", "json": support.order_body(), "headers": headers}
+    body = await refuses(client, place, request, 422, "invalid")
+    assert "Idempotency-Key" in body["fields"]
+
+
+async def test_an_idempotency_key_reused_with_another_body_is_refused(client: httpx.AsyncClient, place: Place) -> None:
+    headers = place.auth("coordinator") | {"Idempotency-Key": f"order-{support.new_phone()}"}
+    first = await client.post(f"{API}/orders", json=support.order_body(title="一号"), headers=headers)
+    assert first.status_code == 201
+    replay = await client.post(f"{API}/orders", json=support.order_body(title="一号"), headers=headers)
+    assert (replay.status_code, replay.json()) == (201, first.json())
+
+    other_body = {
+        "method": "POST",
+        "url": f"{API}/orders",
+        "json": support.order_body(title="二号"),
+        "headers": headers,
+    }
+    await refuses(client, place, other_body, 409, "idempotency_key_reused")
+    other_path = {"method": "POST", "url": f"{API}/villages", "json": {"name": "一号"}, "headers": headers}
+    await refuses(client, place, other_path, 409, "idempotency_key_reused")
+    assert await Order.count().where((Order.brand == place.brand.id) & (Order.title == "一号")) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads.
+
+JPEG = support.jpeg_bytes(64, 48)
+UPLOADS = [
+    ("not an image", {"files": {"file": ("a.jpg", b"hello, world", "image/jpeg")}}, 415),
+    ("an empty file", {"files": {"file": ("a.jpg", b"", "image/jpeg")}}, 415),
+    ("a GIF", {"files": {"file": ("a.gif", b"GIF89a" + bytes(64), "image/gif")}}, 415),
+    ("a truncated JPEG", {"files": {"file": ("a.jpg", JPEG[: len(JPEG) // 2], "image/jpeg")}}, 422),
+    ("15 MiB and one byte", {"files": {"file": ("a.jpg", JPEG + bytes(15 * MiB + 1 - len(JPEG)), "image/jpeg")}}, 413),
+    ("16 MiB", {"files": {"file": ("a.jpg", JPEG + bytes(16 * MiB), "image/jpeg")}}, 413),
+    ("no file field", {"files": {"photo": ("a.jpg", JPEG, "image/jpeg")}}, 400),
+    ("a text field named file", {"data": {"file": "photo.jpg"}}, 415),
+    ("JSON", {"json": {"file": "photo.jpg"}}, 400),
+    ("the bare image", {"content": JPEG, "headers": {"content-type": "image/jpeg"}}, 415),
+    ("nothing", {}, 400),
+]
+
+
+@pytest.mark.parametrize(("upload", "status"), [pytest.param(u, s, id=label) for label, u, s in UPLOADS])
+async def test_bad_uploads_are_refused(
+    client: httpx.AsyncClient, place: Place, upload: dict[str, Any], status: int
+) -> None:
+    request = {"method": "POST", "url": f"{API}/photos", **upload}
+    request["headers"] = place.auth("a1") | upload.get("headers", {})
+    await refuses(client, place, request, status)
+
+
+# ---------------------------------------------------------------------------------------------
+# The state machine: every action from every state; only DESIGN.md's arrows succeed.
+
+REVIEW, RESOLVE = "/submissions/{submission_id}/review", "/payouts/{payout_id}/resolve"
+# action: (actor, path, body, success status, the state it leads to)
+ACTIONS: dict[str, tuple[str, str, dict[str, Any] | None, int, str]] = {
+    "accept": ("a1", "/jobs/{job_id}/accept", {"quantity": 1}, 200, "accepted"),
+    "decline": ("a1", "/jobs/{job_id}/decline", {}, 200, "declined"),
+    "withdraw": ("coordinator", "/jobs/{job_id}/withdraw", None, 200, "withdrawn"),
+    "submit": ("a1", "/jobs/{job_id}/submissions", {"quantity": 1, "photo_ids": ["{photo}"]}, 201, "submitted"),
+    "approve": ("coordinator", REVIEW, {"decision": "approve"}, 200, "approved"),
+    "rework": ("coordinator", REVIEW, {"decision": "rework", "reason": "针脚歪了"}, 200, "rework"),
+    "payout": ("coordinator", "/jobs/{job_id}/payout", {"method": "bank", "reference": "B-1"}, 201, "paid"),
+    "confirm": ("a1", "/payouts/{payout_id}/confirm", None, 200, "confirmed"),
+    "dispute": ("a1", "/payouts/{payout_id}/dispute", {"reason": "没收到"}, 200, "disputed"),
+    "resolve as paid": ("coordinator", RESOLVE, {"resolution": "paid", "note": "补转了"}, 200, "paid"),
+    "resolve as confirmed": ("coordinator", RESOLVE, {"resolution": "confirmed", "note": "查到了"}, 200, "confirmed"),
+}
+ARROWS = {  # the states each action may start from, as drawn in DESIGN.md
+    "accept": {"offered"},
+    "decline": {"offered"},
+    "withdraw": {"offered"},
+    "submit": {"accepted", "rework"},
+    "approve": {"submitted"},
+    "rework": {"submitted"},
+    "payout": {"approved"},
+    "confirm": {"paid"},
+    "dispute": {"paid"},
+    "resolve as paid": {"disputed"},
+    "resolve as confirmed": {"disputed"},
+}
+PAID = {"paid", "confirmed", "disputed"}
+
+
+def _applicable(action: str, state: str) -> bool:
+    """Review needs a submission and payout actions a payout: only states that have one."""
+    route = support.ROUTE_TO[state]
+    path = ACTIONS[action][1]
+    return ("submission_id" not in path or "submit" in route) and ("payout_id" not in path or "pay" in route)
+
+
+STATE_CASES = [
+    pytest.param(action, state, id=f"{action} from {state}")
+    for action in ACTIONS
+    for state in support.ROUTE_TO
+    if _applicable(action, state)
+]
+
+
+@pytest.mark.parametrize(("action", "state"), STATE_CASES)
+async def test_job_actions_follow_the_state_machine(
+    client: httpx.AsyncClient, place: Place, action: str, state: str
+) -> None:
+    allowed = state in ARROWS[action]
+    if allowed:
+        work = await job_in_state(client, place.brand, place.a1, state)
+    else:  # a refusal changes nothing (checked below), so one job per state serves them all
+        if state not in place.parked:
+            place.parked[state] = await job_in_state(client, place.brand, place.a1, state)
+        work = place.parked[state]
+    actor, path, body, success, target = ACTIONS[action]
+    ids = place.ids | {"job_id": work.job_id, "submission_id": work.submission_id, "payout_id": work.payout_id}
+    request = {"method": "POST", "url": API + path.format(**ids), "headers": place.auth(actor)}
+    if body is not None:
+        request["json"] = support.fill(body, ids)
+
+    if allowed:
+        await ok(await client.request(**request), success)
+        assert await Job.select(Job.status).where(Job.id == work.job_id).first() == {"status": target}
+    else:
+        code = "payout_exists" if action == "payout" and state in PAID else "invalid_transition"
+        await refuses(client, place, request, 409, code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantities, expiry, cancellation and due dates.
+
+
+async def _progress(client: httpx.AsyncClient, place: Place, order_id: int) -> dict[str, int]:
+    order = await ok(await client.get(f"{API}/orders/{order_id}", headers=place.auth("coordinator")))
+    return order["progress"]  # type: ignore[no-any-return]
+
+
+def _post(place: Place, actor: str, path: str, body: Any = None) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": "POST", "url": API + path, "headers": place.auth(actor)}
+    return request | ({"json": body} if body is not None else {})
+
+
+async def test_accept_refuses_more_than_offered(client: httpx.AsyncClient, place: Place) -> None:
+    work = await job_in_state(client, place.brand, place.a1, "offered", quantity=5)
+    body = await refuses(client, place, _post(place, "a1", f"/jobs/{work.job_id}/accept", {"quantity": 6}), 422)
+    assert body["fields"] == {"quantity": "above_offer"}
+
+
+async def test_accept_refuses_more_than_the_order_has_left(client: httpx.AsyncClient, place: Place) -> None:
+    order = await support.open_order(client, place.brand, quantity=10)
+    first, second = await support.offer(client, place.brand, order["id"], (place.a1, 8), (place.a2, 8))
+    await ok(await client.post(f"{API}/jobs/{first['id']}/accept", json={"quantity": 8}, headers=place.a1.auth))
+
+    for quantity in (8, 3):
+        accept = _post(place, "a2", f"/jobs/{second['id']}/accept", {"quantity": quantity})
+        await refuses(client, place, accept, 409, "order_full")
+    assert (await _progress(client, place, order["id"]))["accepted"] == 8
+    await ok(await client.post(f"{API}/jobs/{second['id']}/accept", json={"quantity": 2}, headers=place.a2.auth))
+    assert (await _progress(client, place, order["id"]))["accepted"] == 10
+
+
+async def test_accept_refuses_an_offer_past_its_expiry(client: httpx.AsyncClient, place: Place) -> None:
+    """The worker has not expired it yet: the accept itself must notice."""
+    work = await job_in_state(client, place.brand, place.a1, "offered")
+    await Job.update({Job.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}).where(Job.id == work.job_id)
+    await refuses(
+        client, place, _post(place, "a1", f"/jobs/{work.job_id}/accept", {"quantity": 1}), 409, "offer_expired"
+    )
+    assert (await _progress(client, place, work.order_id))["accepted"] == 0
+
+
+async def test_accept_refuses_an_offer_of_a_cancelled_order(client: httpx.AsyncClient, place: Place) -> None:
+    """Cancelling withdraws the open offers, so the job answers that it was withdrawn."""
+    work = await job_in_state(client, place.brand, place.a1, "offered")
+    await ok(await client.post(f"{API}/orders/{work.order_id}/cancel", headers=place.auth("coordinator")))
+    accept = _post(place, "a1", f"/jobs/{work.job_id}/accept", {"quantity": 1})
+    await refuses(client, place, accept, 409, "invalid_transition")
+    assert (await _progress(client, place, work.order_id))["accepted"] == 0
+
+
+async def test_a_cancelled_order_refuses_dispatch_and_a_second_cancel(client: httpx.AsyncClient, place: Place) -> None:
+    order = await support.open_order(client, place.brand)
+    await ok(await client.post(f"{API}/orders/{order['id']}/cancel", headers=place.auth("coordinator")))
+    offers = {"offers": [{"artisan_id": place.a1.id, "quantity": 1}]}
+    await refuses(
+        client, place, _post(place, "coordinator", f"/orders/{order['id']}/dispatch", offers), 409, "order_closed"
+    )
+    await refuses(client, place, _post(place, "coordinator", f"/orders/{order['id']}/cancel"), 409, "order_closed")
+
+
+async def test_dispatch_refuses_an_order_past_its_due_date(client: httpx.AsyncClient, place: Place) -> None:
+    order = await support.open_order(client, place.brand)
+    await Order.update({Order.due_date: dt.date(2020, 1, 1)}).where(Order.id == order["id"])
+    offers = {"offers": [{"artisan_id": place.a1.id, "quantity": 1}]}
+    await refuses(
+        client, place, _post(place, "coordinator", f"/orders/{order['id']}/dispatch", offers), 409, "order_closed"
+    )
+
+
+async def test_submit_refuses_more_than_accepted(client: httpx.AsyncClient, place: Place) -> None:
+    work = await job_in_state(client, place.brand, place.a1, "accepted", quantity=5)
+    submit = _post(place, "a1", f"/jobs/{work.job_id}/submissions", {"quantity": 6, "photo_ids": [place.ids["photo"]]})
+    body = await refuses(client, place, submit, 422)
+    assert body["fields"] == {"quantity": "above_accepted"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Known bugs: each asserts the right behaviour and is expected to fail until the backend is fixed.
+
+
+async def test_dispute_refuses_a_blank_reason(client: httpx.AsyncClient, place: Place) -> None:
+    work = await job_in_state(client, place.brand, place.a1, "paid")
+    await refuses(client, place, _post(place, "a1", f"/payouts/{work.payout_id}/dispute", {"reason": "   "}), 422)
+
+
+BLANKS = [
+    ("POST", "/villages", {"name": "   "}),
+    ("POST", "/artisans", {"name": "   ", "phone": "{new_phone}", "village_id": "{village}"}),
+    ("PATCH", "/artisans/{fresh_artisan}", {"name": "   "}),
+    ("POST", "/orders", support.order_body(title="   ")),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [pytest.param(*b, id=f"{b[0]} {b[1]}") for b in BLANKS])
+async def test_blank_names_and_titles_are_refused(
+    client: httpx.AsyncClient, place: Place, method: str, path: str, body: dict[str, Any]
+) -> None:
+    ids = place.ids | {"new_phone": support.new_phone(), "fresh_artisan": (await support.artisan(place.brand)).id}
+    request = {"method": method, "url": API + path.format(**ids), "json": support.fill(body, ids)}
+    await refuses(client, place, request | {"headers": place.auth("coordinator")}, 422, "invalid")
+
+
+NUL_TEXTS = [
+    pytest.param("/villages", {"name": "新\x00寨"}, id="village name"),
+    pytest.param(
+        "/artisans", {"name": "阿\x00妹", "phone": "{new_phone}", "village_id": "{village}"}, id="artisan name"
+    ),
+    pytest.param("/orders", support.order_body(title="围\x00巾"), id="order title"),
+    pytest.param("/orders", support.order_body(description="\x00"), id="order description"),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), NUL_TEXTS)
+async def test_text_with_nul_characters_is_refused(
+    client: httpx.AsyncClient, place: Place, path: str, body: dict[str, Any]
+) -> None:
+    ids = place.ids | {"new_phone": support.new_phone()}
+    request = {
+        "method": "POST",
+        "url": API + path,
+        "json": support.fill(body, ids),
+        "headers": place.auth("coordinator"),
+    }
+    response = await client.request(**request)
+    assert response.status_code in (400, 422), response.text
+    refused(response, response.status_code)
+
+
+async def test_deeply_nested_json_is_refused(client: httpx.AsyncClient, place: Place) -> None:
+    headers = place.auth("coordinator") | {"content-type": "application/json"}
+    request = {"method": "POST", "url": f"{API}/orders", "content": b"[" * 100_000, "headers": headers}
+    await refuses(client, place, request, 400, "invalid_request")
+
+
+async def test_a_body_that_is_not_utf8_is_refused(client: httpx.AsyncClient, place: Place) -> None:
+    headers = place.auth("coordinator") | {"content-type": "application/json"}
+    request = {"method": "POST", "url": f"{API}/orders", "content": b'{"title": "\xff\xfe"}', "headers": headers}
+    await refuses(client, place, request, 400, "invalid_request")
+
+
+async def test_json_sent_as_text_plain_is_refused(client: httpx.AsyncClient, place: Place) -> None:
+    headers = place.auth("coordinator") | {"content-type": "text/plain"}
+    request = {"method": "POST", "url": f"{API}/orders", "json": support.order_body(), "headers": headers}
+    await refuses(client, place, request, 415, "unsupported_media_type")
+
+
+async def test_a_far_future_due_date_never_breaks_dispatch(client: httpx.AsyncClient, place: Place) -> None:
+    created = await client.post(
+        f"{API}/orders", json=support.order_body(due_date="9999-12-31"), headers=place.auth("coordinator")
+    )
+    if created.status_code != 201:  # refusing such a date is a fine answer too
+        refused(created, 422, "invalid")
+        return
+    offers = {"offers": [{"artisan_id": place.a1.id, "quantity": 1}]}
+    dispatched = await client.post(
+        f"{API}/orders/{created.json()['id']}/dispatch", json=offers, headers=place.auth("coordinator")
+    )
+    assert dispatched.status_code == 201, dispatched.text
+
+
+async def test_a_long_payout_reference_is_kept_or_refused_alike_on_both_databases(
+    client: httpx.AsyncClient, place: Place
+) -> None:
+    work = await job_in_state(client, place.brand, place.a1, "approved")
+    reference = "R" * 300
+    response = await client.post(
+        f"{API}/jobs/{work.job_id}/payout",
+        json={"method": "bank", "reference": reference},
+        headers=place.auth("coordinator"),
+    )
+    if response.status_code == 201:
+        assert response.json()["reference"] == reference
+    else:
+        refused(response, response.status_code)
+        assert response.status_code in (400, 422)
