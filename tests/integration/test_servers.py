@@ -88,3 +88,24 @@ async def test_accepts_through_two_server_processes_never_over_allocate(
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"order_full"}
     row = await Order.select(Order.quantity_accepted).where(Order.id == order["id"]).first()
     assert row == {"quantity_accepted": 15}
+
+
+@pytest.mark.slow
+async def test_a_job_list_cached_in_one_process_sees_a_change_made_in_another(
+    client: httpx.AsyncClient, two_servers: list[str]
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    order = await support.open_order(client, brand)
+    [job] = await support.offer(client, brand, order["id"], (artisan, 2))
+    first, second = two_servers
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        before = (await http.get(f"{first}/api/v1/jobs", headers=artisan.auth)).json()
+        again = (await http.get(f"{first}/api/v1/jobs", headers=artisan.auth)).json()
+        accepted = await http.post(f"{second}/api/v1/jobs/{job['id']}/accept", json={}, headers=artisan.auth)
+        after = (await http.get(f"{first}/api/v1/jobs", headers=artisan.auth)).json()
+
+    assert accepted.status_code == 200
+    assert [j["status"] for j in before["jobs"]] == [j["status"] for j in again["jobs"]] == ["offered"]
+    assert [j["status"] for j in after["jobs"]] == ["accepted"]
