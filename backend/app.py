@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.auth.routes import AuthController
-from backend.db import session
+from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import EXCEPTION_HANDLERS
 from backend.http.i18n_routes import I18nController
@@ -57,6 +57,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await session.start()
+        await counters.start_listener()
         task = asyncio.create_task(worker.run_forever()) if run_worker else None
         try:
             yield
@@ -65,6 +66,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await counters.stop_listener()
             await session.stop()
 
     api = Router(

@@ -51,6 +51,7 @@ for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"):
     os.environ.pop(name, None)
 
 from backend.app import create_app  # noqa: E402
+from backend.db import counters  # noqa: E402
 from backend.db import session as db_session  # noqa: E402
 
 
@@ -69,9 +70,11 @@ async def client(database: None) -> AsyncIterator[httpx.AsyncClient]:
     where a PostgreSQL pool opened there cannot be shared with the test's own queries)."""
     app = create_app(run_worker=False)
     await db_session.start()  # what the lifespan does; its task group would span two tasks here
+    await counters.start_listener()
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
         yield test_client
+    await counters.stop_listener()
     await db_session.stop()
 
 

@@ -1,10 +1,31 @@
-"""Monotonic counters bumped inside write transactions."""
+"""Monotonic counters: bumped inside write transactions, read cheaply to validate caches.
+
+Reading a counter on every request would cost a query, so each process keeps the last
+value it knows and learns of changes: on SQLite from ``PRAGMA data_version`` (it moves
+whenever another connection or process commits), on PostgreSQL from ``NOTIFY`` messages
+that a bump sends and the database delivers on commit. Without a live listener, or after
+this process's own commit, the value is read from the table again.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+import asyncpg
+
+from backend.db.engine import DB
+from backend.db.session import after_commit, fetch, is_sqlite, sqlite_reader
 from backend.db.tables import Counter
 
+log = logging.getLogger("cunjiang.db")
+
 JOB_CHANGES = "job_changes"
+CHANNEL = "cunjiang_counters"
+
+_known: dict[str, int] = {}
+_sqlite_seen: int | None = None
+_listener: asyncpg.Connection | None = None
 
 
 async def bump(name: str = JOB_CHANGES) -> int:
@@ -14,4 +35,72 @@ async def bump(name: str = JOB_CHANGES) -> int:
     in order: a client reading the job feed ``since=N`` never skips a change.
     """
     rows = await Counter.update({Counter.value: Counter.value + 1}).where(Counter.name == name).returning(Counter.value)
-    return int(rows[0]["value"])
+    value = int(rows[0]["value"])
+    if not is_sqlite():
+        await Counter.raw("SELECT pg_notify({}, {})", CHANNEL, f"{name}:{value}")
+    after_commit(lambda: _forget(name))
+    return value
+
+
+def _forget(name: str) -> None:
+    """After this process's own commit: re-read rather than wait for the notification."""
+    _known.pop(name, None)
+
+
+def _learn(name: str, value: int) -> None:
+    _known[name] = max(value, _known.get(name, value))
+
+
+def _on_notify(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
+    name, _, value = payload.rpartition(":")
+    _learn(name, int(value))
+
+
+def _on_lost(_connection: Any) -> None:
+    global _listener
+    log.warning("counter listener lost; reading counters from the table until restart")
+    _listener = None
+    _known.clear()
+
+
+async def start_listener() -> None:
+    """Listen for counter changes (PostgreSQL); call once per process after the pool."""
+    global _listener
+    if is_sqlite() or _listener is not None:
+        return
+    connection = await asyncpg.connect(**DB.config)  # type: ignore[attr-defined]
+    await connection.add_listener(CHANNEL, _on_notify)
+    connection.add_termination_listener(_on_lost)
+    _listener = connection
+    _known.clear()
+
+
+async def stop_listener() -> None:
+    global _listener
+    connection, _listener = _listener, None
+    if connection is not None:
+        connection.remove_termination_listener(_on_lost)
+        await connection.close()
+    _known.clear()
+
+
+async def read_counter(name: str = JOB_CHANGES) -> int:
+    """The counter's committed value, usually without a query (see the module docstring)."""
+    global _sqlite_seen
+    if is_sqlite():
+        reader = sqlite_reader()
+        version = reader.execute("PRAGMA data_version").fetchone()[0]
+        if version != _sqlite_seen:
+            _known.clear()
+            _sqlite_seen = version
+        if name not in _known:
+            row = reader.execute("SELECT value FROM counter WHERE name = ?", (name,)).fetchone()
+            _known[name] = int(row[0])
+        return _known[name]
+    if _listener is not None and name in _known:
+        return _known[name]
+    rows = await fetch("SELECT value FROM counter WHERE name = {}", (name,))
+    value = int(rows[0]["value"])
+    if _listener is not None:
+        _learn(name, value)
+    return value

@@ -16,8 +16,9 @@ import contextlib
 import re
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -28,6 +29,7 @@ from backend.db.engine import DB
 
 _sqlite_writer = asyncio.Lock()
 _reader: sqlite3.Connection | None = None
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
 
 
 def is_sqlite() -> bool:
@@ -49,12 +51,27 @@ async def write_transaction() -> AsyncIterator[None]:
             raise
         await savepoint.release()
         return
-    if isinstance(DB, SQLiteEngine):
-        async with _sqlite_writer, DB.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with DB.transaction():
-            yield
+    callbacks: list[Callable[[], None]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        if isinstance(DB, SQLiteEngine):
+            async with _sqlite_writer, DB.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with DB.transaction():
+                yield
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the outermost write transaction has committed (never on rollback)."""
+    pending = _after_commit.get()
+    if pending is None:
+        raise RuntimeError("after_commit() outside a write transaction")
+    pending.append(callback)
 
 
 def in_transaction() -> bool:
@@ -116,6 +133,11 @@ def _sqlite_reader() -> sqlite3.Connection:
     return _reader
 
 
+def sqlite_reader() -> sqlite3.Connection:
+    """The read-only connection of the fast path (SQLite only)."""
+    return _sqlite_reader()
+
+
 async def fetch(sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
     """Run one read-only statement with ``{}`` placeholders, outside the ORM.
 
@@ -139,28 +161,3 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]
         finally:
             await connection.close()
     return list(await DB.pool.fetch(_numbered(sql, "$"), *params))
-
-
-_seen_data_version: int | None = None
-_counters: dict[str, int] = {}
-
-
-async def read_counter(name: str) -> int:
-    """A committed counter's value, cheaply: on SQLite re-read only after another commit.
-
-    ``PRAGMA data_version`` on the reader changes whenever any other connection or
-    process commits, so most calls cost one pragma and no query.
-    """
-    global _seen_data_version
-    if isinstance(DB, SQLiteEngine):
-        reader = _sqlite_reader()
-        version = reader.execute("PRAGMA data_version").fetchone()[0]
-        if version != _seen_data_version:
-            _counters.clear()
-            _seen_data_version = version
-        if name not in _counters:
-            row = reader.execute("SELECT value FROM counter WHERE name = ?", (name,)).fetchone()
-            _counters[name] = int(row[0])
-        return _counters[name]
-    rows = await fetch("SELECT value FROM counter WHERE name = {}", (name,))
-    return int(rows[0]["value"])

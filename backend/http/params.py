@@ -23,8 +23,9 @@ PayoutStatus = Literal["paid", "confirmed", "disputed"]
 BODY_TYPES = ("application/json", "multipart/form-data")
 
 
-def check_request(request: Request[Any, Any, Any]) -> None:
-    """Checks every API request passes before its handler runs."""
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """Checks every API request passes before its handler runs (async: a sync hook would
+    be sent to a thread on every request)."""
     refuse_impossible_ids(request)
     refuse_unknown_body_types(request)
 

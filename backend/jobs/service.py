@@ -13,8 +13,8 @@ from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, utcnow
-from backend.db.counters import JOB_CHANGES
-from backend.db.session import read_counter, write_transaction
+from backend.db.counters import JOB_CHANGES, read_counter
+from backend.db.session import write_transaction
 from backend.jobs.machine import Status, transition
 from backend.jobs.queries import feed, load_jobs
 from backend.orders.schemas import JobRead, ReviewRequest, SubmissionCreate, SubmissionRead
