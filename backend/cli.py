@@ -95,7 +95,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     from backend.app import create_app
 
-    asyncio.run(_migrate())
+    asyncio.run(_with_db(_migrate))
     if args.demo:
         from backend.demo import seed_demo
 

@@ -7,9 +7,9 @@ from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from backend.core.settings import Settings, get_settings
+from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -21,7 +21,7 @@ def build_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
         with sqlite3.connect(path) as connection:
             # WAL persists in the file: readers no longer wait for the writer.
             connection.execute("PRAGMA journal_mode=WAL")
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+        return KeptConnectionsSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
     url = urlsplit(settings.database_url)
     if url.scheme not in {"postgresql", "postgres"}:
         raise ValueError(f"CUNJIANG_DATABASE_URL: unsupported scheme {url.scheme!r}")

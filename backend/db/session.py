@@ -11,7 +11,6 @@ Hot reads (the artisan's job list) skip the ORM: one SQL statement on the standa
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import sqlite3
@@ -26,8 +25,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from backend.db.engine import DB
+from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
-_sqlite_writer = asyncio.Lock()
 _reader: sqlite3.Connection | None = None
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
 
@@ -55,7 +54,9 @@ async def write_transaction() -> AsyncIterator[None]:
     token = _after_commit.set(callbacks)
     try:
         if isinstance(DB, SQLiteEngine):
-            async with _sqlite_writer, DB.transaction(transaction_type=TransactionType.immediate):
+            # BEGIN IMMEDIATE: take the write lock now, not halfway through (no deadlocks
+            # between readers that become writers); the engine lets one in at a time.
+            async with DB.transaction(transaction_type=TransactionType.immediate):
                 yield
         else:
             async with DB.transaction():
@@ -96,6 +97,8 @@ async def stop() -> None:
     global _reader
     if isinstance(DB, PostgresEngine):
         await DB.close_connection_pool()
+    if isinstance(DB, KeptConnectionsSQLiteEngine):
+        await DB.close()
     if _reader is not None:
         _reader.close()
         _reader = None
