@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -53,7 +54,7 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def create_app(*, run_worker: bool = True) -> Litestar:
+def _lifespan(run_worker: bool) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await session.start()
@@ -69,7 +70,11 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             await counters.stop_listener()
             await session.stop()
 
-    api = Router(
+    return lifespan
+
+
+def _api() -> Router:
+    return Router(
         path="/api/v1",
         route_handlers=[
             I18nController,
@@ -83,15 +88,19 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         dependencies={"principal": Provide(provide_principal)},
         before_request=check_request,
     )
+
+
+def create_app(*, run_worker: bool = True) -> Litestar:
+    """The app; ``run_worker`` runs the outbox sender in this process (the embedded default)."""
     docs_assets = create_static_files_router(
         path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
     )
     logging.getLogger("cunjiang").setLevel(logging.INFO)
     return Litestar(
-        route_handlers=[api, docs_assets, twilio_status],
+        route_handlers=[_api(), docs_assets, twilio_status],
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=860),
         openapi_config=_openapi(),
-        lifespan=[lifespan],
+        lifespan=[_lifespan(run_worker)],
     )

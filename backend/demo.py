@@ -16,7 +16,7 @@ from backend.accounts.service import add_member, create_brand, create_village, p
 from backend.accounts.tables import Brand
 from backend.core.types import Channel, Craft, Principal, Role, china_today
 from backend.jobs.service import accept_job, review_submission, submit_work
-from backend.orders.schemas import DispatchRequest, Offer, OrderCreate, ReviewRequest, SubmissionCreate
+from backend.orders.schemas import DispatchRequest, JobRead, Offer, OrderCreate, ReviewRequest, SubmissionCreate
 from backend.orders.service import create_order, dispatch
 from backend.payouts.schemas import PayoutCreate, PayoutMethod
 from backend.payouts.service import record_payout
@@ -77,72 +77,46 @@ async def _people(brand_id: int, coordinator: Principal) -> list[Principal]:
     return artisans
 
 
-async def _orders(coordinator: Principal, artisans: list[Principal]) -> None:
-    today = china_today()
-    scarf = await create_order(
-        coordinator,
-        OrderCreate(
-            title="苗绣蝴蝶纹围巾",
-            craft=Craft.EMBROIDERY,
-            quantity=60,
-            unit_price_fen=4500,
-            due_date=today + dt.timedelta(days=30),
-            description="蝴蝶妈妈纹样，红底。",
-            quality_notes="针脚均匀，不露线头。",
-        ),
-    )
-    jobs = await dispatch(
-        coordinator,
-        scarf.id,
-        DispatchRequest(
-            offers=[
-                Offer(artisan_id=artisans[0].member_id, quantity=20),
-                Offer(artisan_id=artisans[1].member_id, quantity=20),
-            ]
-        ),
-    )
-    await accept_job(artisans[0], jobs[0].id, 20)
+# title, craft, pieces, piece rate (fen), days until due, quality notes, offers (artisan, pieces)
+ORDERS = [
+    ("苗绣蝴蝶纹围巾", Craft.EMBROIDERY, 60, 4500, 30, "针脚均匀，不露线头。", [(0, 20), (1, 20)]),
+    ("蜡染靠垫套", Craft.BATIK, 40, 3800, 21, "冰纹自然，颜色不掉。", [(2, 15), (3, 15)]),
+    ("银饰手镯（錾花）", Craft.SILVERWORK, 25, 12000, 45, "足银，錾花清晰。", []),
+]
+
+
+async def _orders(coordinator: Principal, artisans: list[Principal]) -> list[list[JobRead]]:
+    """Create the demo orders and their offers; the jobs of each order, in offer order."""
+    dispatched = []
+    for title, craft, quantity, rate, days, notes, offers in ORDERS:
+        order = await create_order(
+            coordinator,
+            OrderCreate(
+                title=title,
+                craft=craft,
+                quantity=quantity,
+                unit_price_fen=rate,
+                due_date=china_today() + dt.timedelta(days=days),
+                quality_notes=notes,
+            ),
+        )
+        wanted = [Offer(artisan_id=artisans[who].member_id, quantity=pieces) for who, pieces in offers]
+        dispatched.append(await dispatch(coordinator, order.id, DispatchRequest(offers=wanted)) if wanted else [])
+    return dispatched
+
+
+async def _progress(coordinator: Principal, artisans: list[Principal], jobs: list[list[JobRead]]) -> None:
+    """Move some jobs along: one paid, one submitted and waiting for review."""
+    scarf, batik = jobs[0][0], jobs[1][1]
+    await accept_job(artisans[0], scarf.id, 20)
     photo = await upload_photo(artisans[0], demo_photo(3))
-    submission = await submit_work(artisans[0], jobs[0].id, SubmissionCreate(quantity=20, photo_ids=[photo.id]))
+    submission = await submit_work(artisans[0], scarf.id, SubmissionCreate(quantity=20, photo_ids=[photo.id]))
     await review_submission(coordinator, submission.id, ReviewRequest(decision="approve"))
-    await record_payout(coordinator, jobs[0].id, PayoutCreate(method=PayoutMethod.WECHAT, reference="WX20261120"))
+    await record_payout(coordinator, scarf.id, PayoutCreate(method=PayoutMethod.WECHAT, reference="WX20261120"))
 
-    batik = await create_order(
-        coordinator,
-        OrderCreate(
-            title="蜡染靠垫套",
-            craft=Craft.BATIK,
-            quantity=40,
-            unit_price_fen=3800,
-            due_date=today + dt.timedelta(days=21),
-            quality_notes="冰纹自然，颜色不掉。",
-        ),
-    )
-    jobs = await dispatch(
-        coordinator,
-        batik.id,
-        DispatchRequest(
-            offers=[
-                Offer(artisan_id=artisans[2].member_id, quantity=15),
-                Offer(artisan_id=artisans[3].member_id, quantity=15),
-            ]
-        ),
-    )
-    await accept_job(artisans[3], jobs[1].id, 10)
+    await accept_job(artisans[3], batik.id, 10)
     photo = await upload_photo(artisans[3], demo_photo(11))
-    await submit_work(artisans[3], jobs[1].id, SubmissionCreate(quantity=10, photo_ids=[photo.id], note="第一批"))
-
-    await create_order(
-        coordinator,
-        OrderCreate(
-            title="银饰手镯（錾花）",
-            craft=Craft.SILVERWORK,
-            quantity=25,
-            unit_price_fen=12000,
-            due_date=today + dt.timedelta(days=45),
-            quality_notes="足银，錾花清晰。",
-        ),
-    )
+    await submit_work(artisans[3], batik.id, SubmissionCreate(quantity=10, photo_ids=[photo.id], note="第一批"))
 
 
 async def seed_demo() -> bool:
@@ -154,6 +128,6 @@ async def seed_demo() -> bool:
     coordinator_member = await add_member(brand_id, role=Role.COORDINATOR, phone=COORDINATOR_PHONE, name="陈协调")
     coordinator = await principal_for(coordinator_member.id, Channel.CONSOLE)
     artisans = await _people(brand_id, coordinator)
-    await _orders(coordinator, artisans)
+    await _progress(coordinator, artisans, await _orders(coordinator, artisans))
     log.info("demo brand seeded")
     return True

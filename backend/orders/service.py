@@ -18,7 +18,7 @@ from backend.db.session import write_transaction
 from backend.jobs.machine import Status, next_change_seq, transition
 from backend.jobs.queries import load_jobs
 from backend.orders.messages import notify_offer
-from backend.orders.schemas import DispatchRequest, JobRead, OrderCreate, OrderRead, Progress
+from backend.orders.schemas import DispatchRequest, JobRead, Offer, OrderCreate, OrderRead, Progress
 from backend.orders.tables import Job, Order
 
 PAGE = 50
@@ -173,6 +173,41 @@ def _needs_sms(artisan: dict[str, Any], now: dt.datetime) -> bool:
     return bool(artisan["sms_only"]) or seen is None or seen < now - UNSEEN_AFTER
 
 
+async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> dt.datetime:
+    """The brand's offer window, or the end of the due day when that comes first."""
+    window = await Brand.select(Brand.offer_window_hours).where(Brand.id == brand_id).output(as_list=True)
+    return min(now + dt.timedelta(hours=window[0]), end_of_day(due_date))
+
+
+async def _offer_job(actor: Principal, order: dict[str, Any], offer: Offer, expires_at: dt.datetime) -> Job:
+    """One job with the artisan's next short code (K1, K2…), audited."""
+    seq = (
+        await Member.update({Member.job_seq: Member.job_seq + 1})
+        .where(Member.id == offer.artisan_id)
+        .returning(Member.job_seq)
+    )
+    job = Job(
+        order=order["id"],
+        brand=actor.brand_id,
+        artisan=offer.artisan_id,
+        code=f"K{seq[0]['job_seq']}",
+        quantity_offered=offer.quantity,
+        expires_at=expires_at,
+        change_seq=await next_change_seq(),
+    )
+    await job.save()
+    await record_event(
+        actor,
+        brand_id=actor.brand_id,
+        entity="job",
+        entity_id=job.id,
+        action="offer",
+        to_status="offered",
+        quantity=offer.quantity,
+    )
+    return job
+
+
 async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> list[JobRead]:
     """Offer work to artisans: one job per offer, each told in the app or by SMS."""
     require_role(actor, *STAFF)
@@ -183,35 +218,11 @@ async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> li
             raise OrderClosed()
         _check_offers(order, data)
         artisans = await _offer_targets(actor, order_id, [offer.artisan_id for offer in data.offers])
-        window = await Brand.select(Brand.offer_window_hours).where(Brand.id == actor.brand_id).output(as_list=True)
-        expires_at = min(now + dt.timedelta(hours=window[0]), end_of_day(order["due_date"]))
+        expires_at = await _offer_expiry(actor.brand_id, order["due_date"], now)
         job_ids = []
         for offer in data.offers:
-            seq = (
-                await Member.update({Member.job_seq: Member.job_seq + 1})
-                .where(Member.id == offer.artisan_id)
-                .returning(Member.job_seq)
-            )
-            job = Job(
-                order=order_id,
-                brand=actor.brand_id,
-                artisan=offer.artisan_id,
-                code=f"K{seq[0]['job_seq']}",
-                quantity_offered=offer.quantity,
-                expires_at=expires_at,
-                change_seq=await next_change_seq(),
-            )
-            await job.save()
+            job = await _offer_job(actor, order, offer, expires_at)
             job_ids.append(job.id)
-            await record_event(
-                actor,
-                brand_id=actor.brand_id,
-                entity="job",
-                entity_id=job.id,
-                action="offer",
-                to_status="offered",
-                quantity=offer.quantity,
-            )
             artisan = artisans[offer.artisan_id]
             if _needs_sms(artisan, now):
                 await notify_offer(artisan, job.code, order, offer.quantity)

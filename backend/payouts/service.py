@@ -36,19 +36,24 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
     )
 
 
+async def _unpaid_job(actor: Principal, job_id: int) -> dict[str, Any]:
+    job = (
+        await Job.select(*Job.all_columns(), Job.order.unit_price_fen)
+        .where((Job.id == job_id) & (Job.brand == actor.brand_id))
+        .first()
+    )
+    if job is None:
+        raise NotFound()
+    if job["status"] in PAID_ALREADY:
+        raise PayoutExists()
+    return job
+
+
 async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> PayoutRead:
     """Record that an approved job was paid; the amount defaults to approved pieces × rate."""
     require_role(actor, *STAFF)
     async with write_transaction():
-        job = (
-            await Job.select(*Job.all_columns(), Job.order.unit_price_fen)
-            .where((Job.id == job_id) & (Job.brand == actor.brand_id))
-            .first()
-        )
-        if job is None:
-            raise NotFound()
-        if job["status"] in PAID_ALREADY:
-            raise PayoutExists()
+        job = await _unpaid_job(actor, job_id)
         amount = (
             data.amount_fen if data.amount_fen is not None else job["quantity_approved"] * job["order.unit_price_fen"]
         )

@@ -69,7 +69,7 @@ async def test_two_coordinators_recording_the_same_payout_produce_one_payout(cli
     brand = await support.brand()
     second = await support.person(brand.id, Role.COORDINATOR)
     artisan = await support.artisan(brand)
-    job_id = await _approved_job(client, brand, artisan)
+    job_id = (await support.job_in_state(client, brand, artisan, "approved")).job_id
 
     first, other = await asyncio.gather(
         *[
@@ -82,27 +82,3 @@ async def test_two_coordinators_recording_the_same_payout_produce_one_payout(cli
     refused = first if first.status_code == 409 else other
     assert refused.json()["code"] == "payout_exists"
     assert await Payout.count().where(Payout.job == job_id) == 1
-
-
-async def _approved_job(client: httpx.AsyncClient, brand: support.Brand, artisan: support.Person) -> int:
-    order = await support.open_order(client, brand, quantity=5)
-    [job] = await support.offer(client, brand, order["id"], (artisan, 5))
-    await ok(await client.post(f"/api/v1/jobs/{job['id']}/accept", json={}, headers=artisan.auth))
-    files = {"file": ("p.jpg", support.jpeg_bytes(), "image/jpeg")}
-    photo = await ok(await client.post("/api/v1/photos", files=files, headers=artisan.auth), 201)
-    submission = await ok(
-        await client.post(
-            f"/api/v1/jobs/{job['id']}/submissions",
-            json={"quantity": 5, "photo_ids": [photo["id"]]},
-            headers=artisan.auth,
-        ),
-        201,
-    )
-    await ok(
-        await client.post(
-            f"/api/v1/submissions/{submission['id']}/review",
-            json={"decision": "approve"},
-            headers=brand.coordinator.auth,
-        )
-    )
-    return int(job["id"])

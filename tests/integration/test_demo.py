@@ -1,0 +1,29 @@
+"""The demo brand `make demo` seeds: once, through the services, with work in several states."""
+
+from __future__ import annotations
+
+import httpx
+
+from backend.accounts.tables import Brand
+from backend.auth.service import token_for_phone
+from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE, SLUG, seed_demo
+from tests.support import ok
+
+
+async def test_the_demo_is_seeded_once_with_orders_in_several_states(client: httpx.AsyncClient) -> None:
+    assert await seed_demo() is True
+    assert await seed_demo() is False
+    assert await Brand.count().where(Brand.slug == SLUG) == 1
+
+    coordinator = {"Authorization": f"Bearer {await token_for_phone(COORDINATOR_PHONE)}"}
+    orders = (await ok(await client.get("/api/v1/orders", headers=coordinator)))["orders"]
+    assert len(orders) == 3
+    progress = {o["title"]: o["progress"] for o in orders}
+    assert progress["苗绣蝴蝶纹围巾"]["paid"] == 20
+    assert progress["蜡染靠垫套"]["submitted"] == 10
+    queue = (await ok(await client.get("/api/v1/submissions", headers=coordinator)))["submissions"]
+    assert len(queue) == 1
+
+    artisan = {"Authorization": f"Bearer {await token_for_phone(ARTISAN_PHONE)}"}
+    payouts = (await ok(await client.get("/api/v1/payouts", headers=artisan)))["payouts"]
+    assert [(p["status"], p["amount_fen"]) for p in payouts] == [("paid", 20 * 4500)]
