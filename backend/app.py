@@ -43,6 +43,7 @@ def _openapi() -> OpenAPIConfig:
         js_url=f"{assets}/swagger-ui-bundle.js",
         css_url=f"{assets}/swagger-ui.css",
         standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{assets}/favicon-32x32.png'>",
     )
     return OpenAPIConfig(
         title="Cunjiang API",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -81,3 +82,29 @@ def test_migrate_is_idempotent() -> None:
     result = cunjiang("migrate")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+async def test_the_worker_command_delivers_queued_messages(client: httpx.AsyncClient) -> None:
+    from backend.db.session import write_transaction
+    from backend.outbox import enqueue
+    from backend.outbox.tables import OutboxMessage
+
+    async with write_transaction():
+        message_id = await enqueue(support.new_phone(), "worker test", kind="test")
+    worker = subprocess.Popen(  # noqa: ASYNC220 - started once, then polled without blocking
+        [sys.executable, "-m", "backend.cli", "worker"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            row = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
+            if row == {"status": "sent"}:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    assert row == {"status": "sent"}
