@@ -20,15 +20,17 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth.service import resolve_token
 from backend.core import errors as domain
-from backend.core.i18n import current_locale
+from backend.core.i18n import N_, current_locale
 from backend.db.session import write_transaction
 from backend.http.context import bearer_token
 from backend.http.errors import domain_body, status_of
 from backend.idempotency import service
 from backend.idempotency.service import StoredResponse
+from backend.photos.processing import MAX_UPLOAD_BYTES
 
 NOT_STORED = {401, 429}
 MAX_KEY = 255
+MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # a photo and its multipart envelope
 
 
 class _Rollback(Exception):
@@ -52,6 +54,9 @@ class IdempotencyMiddleware:
             await _send(send, _error(domain.Invalid(fields={"Idempotency-Key": "too_long"})))
             return
         body = await _read_body(receive)
+        if body is None:
+            await _send(send, _error(domain.TooLarge(N_("The request is too large."))))
+            return
         caller = await _caller(scope, headers)
         if caller is None:  # a bad token: let the route answer 401
             await self.app(scope, _replay(body), send)
@@ -97,11 +102,17 @@ async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
     return f"member:{principal.member_id}"
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body (it is hashed and replayed), or None past the largest upload we take."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = cast("dict[str, Any]", await receive())
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 

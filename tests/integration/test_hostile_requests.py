@@ -156,6 +156,14 @@ async def test_an_idempotency_key_reused_with_another_body_is_refused(client: ht
     assert await Order.count().where((Order.brand == place.brand.id) & (Order.title == "一号")) == 1
 
 
+async def test_an_oversized_body_with_an_idempotency_key_is_refused_before_it_is_read_whole(
+    client: httpx.AsyncClient, place: Place
+) -> None:
+    headers = place.auth("a1") | {"Idempotency-Key": "big-one", "content-type": "application/json"}
+    request = {"method": "POST", "url": f"{API}/orders", "content": b" " * (20 * MiB), "headers": headers}
+    await refuses(client, place, request, 413, "too_large")
+
+
 # ---------------------------------------------------------------------------------------------
 # Uploads.
 
