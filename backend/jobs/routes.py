@@ -29,10 +29,10 @@ FEED_CACHE = VersionedCache()
 class JobController(Controller):
     tags = ("jobs",)
 
-    @get("/jobs", summary="Own jobs (a leader: the village's) changed since the cursor", response_model=JobList)
+    @get("/jobs", summary="Own jobs (a leader: the village's) changed since the cursor")
     async def feed(
         self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], since: Since = 0
-    ) -> Response[Any]:
+    ) -> Response[JobList]:
         # Most calls find nothing new: answer from the encoded copy while no job changed.
         version = await service.feed_version()
         key = (principal.member_id, principal.role, principal.village_id, since)
