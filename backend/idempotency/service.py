@@ -10,6 +10,7 @@ import msgspec
 
 from backend.core.errors import IdempotencyMismatch
 from backend.core.types import utcnow
+from backend.db.session import write_transaction
 from backend.idempotency.tables import IdempotencyRecord
 
 KEEP = dt.timedelta(hours=48)  # the contract promises at least 24 hours
@@ -52,9 +53,10 @@ async def store(scope: str, key: str, response: StoredResponse) -> None:
 
 
 async def forget_expired() -> int:
-    rows = (
-        await IdempotencyRecord.delete()
-        .where(IdempotencyRecord.created_at < utcnow() - KEEP)
-        .returning(IdempotencyRecord.id)
-    )
+    async with write_transaction():
+        rows = (
+            await IdempotencyRecord.delete()
+            .where(IdempotencyRecord.created_at < utcnow() - KEEP)
+            .returning(IdempotencyRecord.id)
+        )
     return len(rows)

@@ -61,29 +61,26 @@ async def claim_due(limit: int = 20) -> list[dict[str, Any]]:
 
 async def _record_outcome(message: dict[str, Any], gateway: SmsGateway) -> bool:
     attempts = message["attempts"] + 1
+    values: dict[Any, Any] = {OutboxMessage.attempts: attempts}
     try:
         result = await gateway.send(message["to_phone"], message["body"])
     except SendError as error:
         final = error.permanent or attempts >= MAX_ATTEMPTS
         log.warning("SMS %s to %s failed (%s)", message["id"], mask_phone(message["to_phone"]), error)
-        await OutboxMessage.update(
-            {
-                OutboxMessage.status: "failed" if final else "pending",
-                OutboxMessage.attempts: attempts,
-                OutboxMessage.last_error: str(error)[:500],
-                OutboxMessage.next_attempt_at: utcnow() + backoff(attempts),
-            }
-        ).where(OutboxMessage.id == message["id"])
-        return False
-    await OutboxMessage.update(
-        {
+        values |= {
+            OutboxMessage.status: "failed" if final else "pending",
+            OutboxMessage.last_error: str(error)[:500],
+            OutboxMessage.next_attempt_at: utcnow() + backoff(attempts),
+        }
+    else:
+        values |= {
             OutboxMessage.status: "sent",
-            OutboxMessage.attempts: attempts,
             OutboxMessage.provider_sid: result.provider_sid,
             OutboxMessage.sent_at: utcnow(),
         }
-    ).where(OutboxMessage.id == message["id"])
-    return True
+    async with write_transaction():
+        await OutboxMessage.update(values).where(OutboxMessage.id == message["id"])
+    return bool(values[OutboxMessage.status] == "sent")
 
 
 async def deliver_due(gateway: SmsGateway, *, limit: int = 20, per_second: float = 10.0) -> int:
@@ -95,11 +92,20 @@ async def deliver_due(gateway: SmsGateway, *, limit: int = 20, per_second: float
     return sent
 
 
+# Gateways report out of order: a late "sent" must not undo "delivered".
+STATUS_RANK = {"pending": 0, "sending": 1, "queued": 2, "sent": 3, "delivered": 4, "undelivered": 4, "failed": 4}
+
+
 async def record_status(provider_sid: str, status: str) -> bool:
-    """A delivery report from the gateway (``delivered``, ``failed``…); False if unknown."""
-    rows = (
-        await OutboxMessage.update({OutboxMessage.status: status[:16]})
-        .where(OutboxMessage.provider_sid == provider_sid)
-        .returning(OutboxMessage.id)
-    )
-    return bool(rows)
+    """A delivery report from the gateway (``delivered``, ``failed``…); False if the sid is unknown."""
+    async with write_transaction():
+        row = (
+            await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status)
+            .where(OutboxMessage.provider_sid == provider_sid)
+            .first()
+        )
+        if row is None:
+            return False
+        if STATUS_RANK.get(status, 4) >= STATUS_RANK.get(row["status"], 0):
+            await OutboxMessage.update({OutboxMessage.status: status[:16]}).where(OutboxMessage.id == row["id"])
+    return True

@@ -85,3 +85,19 @@ async def test_a_signed_status_callback_updates_the_message(client: httpx.AsyncC
     assert response.status_code == 204
     row = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
     assert row == {"status": "delivered"}
+
+
+async def test_a_late_sent_report_does_not_undo_delivered(client: httpx.AsyncClient, twilio_env: FakeTwilio) -> None:
+    async with write_transaction():
+        message_id = await enqueue(support.new_phone(), "hi", kind="test")
+    await OutboxMessage.update({OutboxMessage.provider_sid: "SMlate1", OutboxMessage.status: "sent"}).where(
+        OutboxMessage.id == message_id
+    )
+    url = get_settings().public_url + "/sms/twilio/status"
+    for status in ("delivered", "sent"):
+        form = {"MessageSid": "SMlate1", "MessageStatus": status, "AccountSid": SID}
+        signature = RequestValidator(TOKEN).compute_signature(url, form)
+        response = await client.post("/sms/twilio/status", data=form, headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 204
+    row = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
+    assert row == {"status": "delivered"}
