@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import cache
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from backend.core.errors import NotFound
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role
 from backend.db.session import write_transaction
+from backend.orders.tables import Submission
 from backend.photos.processing import process_upload
 from backend.photos.schemas import PhotoRead
 from backend.photos.storage import PhotoStore, photo_key, store_from_url
@@ -66,7 +68,9 @@ async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:
         return True
     if actor.role == Role.LEADER:
         return await Member.exists().where((Member.id == photo["owner"]) & (Member.village == (actor.village_id or 0)))
-    return False
+    # An artisan also sees the photos a leader submitted for them.
+    submitted = await Submission.select(Submission.photo_ids).where(Submission.job.artisan == actor.member_id)
+    return any(photo["id"] in json.loads(row["photo_ids"]) for row in submitted)
 
 
 async def photo_bytes(actor: Principal, photo_id: int, size: Size) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from backend.audit import history
+from backend.core.types import Role
 from tests import support
 from tests.support import ok
 
@@ -64,3 +65,29 @@ async def test_core_loop_from_order_to_confirmed_payout(client: httpx.AsyncClien
         ("pay", "approved", "paid", "console"),
         ("confirm", "paid", "confirmed", "app"),
     ]
+
+
+async def test_a_village_leader_submits_on_behalf_of_an_artisan_and_the_trail_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=6)
+    photo = await support.upload_photo(client, leader)
+
+    submission = await ok(
+        await client.post(
+            f"/api/v1/jobs/{work.job_id}/submissions", json={"quantity": 6, "photo_ids": [photo]}, headers=leader.auth
+        ),
+        201,
+    )
+
+    assert submission["channel"] == "on-behalf"
+    [event] = [e for e in await history("job", work.job_id) if e["action"] == "submit"]
+    assert (event["channel"], event["actor"], event["on_behalf_of"]) == ("on-behalf", leader.id, artisan.id)
+    coordinator_view = await client.get(f"/api/v1/photos/{photo}/review", headers=brand.coordinator.auth)
+    assert coordinator_view.status_code == 200
+    assert coordinator_view.headers["content-type"] == "image/jpeg"
+    artisan_view = await client.get(f"/api/v1/photos/{photo}/list", headers=artisan.auth)
+    assert artisan_view.status_code == 200
