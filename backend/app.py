@@ -10,10 +10,12 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import swagger_ui_bundle
-from litestar import Litestar, Router
+from litestar import Controller, Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
@@ -23,7 +25,7 @@ from backend.accounts.routes import AccountController
 from backend.auth.routes import AuthController
 from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, provide_principal
-from backend.http.errors import EXCEPTION_HANDLERS
+from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
 from backend.http.params import check_request
@@ -74,18 +76,32 @@ def _lifespan(run_worker: bool) -> Callable[[Litestar], AbstractAsyncContextMana
     return lifespan
 
 
+def _document_errors(controllers: list[type[Controller]]) -> None:
+    """Describe failures with the ErrorBody every route really answers with."""
+    specs = {
+        status: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
+        for status, text in ERROR_DOCS.items()
+    }
+    for controller in controllers:
+        for handler in vars(controller).values():
+            if isinstance(handler, HTTPRouteHandler):
+                handler.responses = {**specs, **(handler.responses or {})}
+
+
 def _api() -> Router:
+    controllers: list[type[Controller]] = [
+        I18nController,
+        AuthController,
+        AccountController,
+        OrderController,
+        JobController,
+        PayoutController,
+        PhotoController,
+    ]
+    _document_errors(controllers)
     return Router(
         path="/api/v1",
-        route_handlers=[
-            I18nController,
-            AuthController,
-            AccountController,
-            OrderController,
-            JobController,
-            PayoutController,
-            PhotoController,
-        ],
+        route_handlers=controllers,
         dependencies={"principal": Provide(provide_principal)},
         before_request=check_request,
     )

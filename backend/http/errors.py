@@ -110,3 +110,16 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     asyncpg.exceptions.UniqueViolationError: on_integrity_error,
     Exception: on_unexpected,
 }
+
+
+# What the OpenAPI page shows for failures: our one body shape, not Litestar's.
+ERROR_DOCS: dict[int, str] = {
+    400: "Malformed request: wrong types, missing or unknown fields (code invalid_request).",
+    401: "No valid bearer token (code unauthorized).",
+    403: "The caller's role may not do this (code forbidden).",
+    404: "No such resource for this caller, or another brand's (code not_found).",
+    409: "Conflicts with the current state: order_full, invalid_transition, offer_expired, order_closed, "
+    "payout_exists, idempotency_key_reused…",
+    422: "Values that break a rule (code invalid, with fields).",
+    429: "Too many attempts (code rate_limited).",
+}
