@@ -141,14 +141,6 @@ def translate(msgid: str, locale: str | None = None, /, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
-def translate_plural(singular: str, plural: str, n: int, locale: str | None = None, /, **params: Any) -> str:
-    text = _translations(locale or current_locale.get()).ngettext(singular, plural, n)
-    return text.format(n=n, **params)
-
-
-_ = translate
-
-
 def babel_locale(locale: str | None = None) -> str:
     return _BABEL_LOCALE.get(locale or current_locale.get(), locale or DEFAULT_LOCALE)
 

@@ -75,10 +75,6 @@ def after_commit(callback: Callable[[], None]) -> None:
     pending.append(callback)
 
 
-def in_transaction() -> bool:
-    return DB.current_transaction.get() is not None
-
-
 async def start() -> None:
     """Open the PostgreSQL pool (on SQLite there is nothing to open)."""
     if isinstance(DB, PostgresEngine):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.core.i18n import N_, format_day, format_money, translate
+from backend.core.i18n import N_, format_day, format_money, format_number, translate
 from backend.outbox import enqueue
 
 # One SMS segment even as UCS-2 (a Chinese title in an English text): 70 characters.
@@ -23,7 +23,7 @@ def offer_text(locale: str, code: str, order: dict[str, Any], quantity: int) -> 
         locale,
         code=code,
         title=short_title(order["title"]),
-        quantity=quantity,
+        quantity=format_number(quantity, locale),
         price=format_money(order["unit_price_fen"], locale),
         due=format_day(order["due_date"], locale),
     )
