@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -62,14 +61,13 @@ def _lifespan(run_worker: bool) -> Callable[[Litestar], AbstractAsyncContextMana
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await session.start()
         await counters.start_listener()
-        task = asyncio.create_task(worker.run_forever()) if run_worker else None
         try:
-            yield
+            if run_worker:
+                async with worker.running():
+                    yield
+            else:
+                yield
         finally:
-            if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
             await counters.stop_listener()
             await session.stop()
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -87,7 +88,11 @@ async def _token(args: argparse.Namespace) -> None:
 async def _worker() -> None:
     from backend import worker
 
-    await worker.run_forever()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)  # finish the round under way, then leave
+    await worker.run_until(stop)
 
 
 def _serve(args: argparse.Namespace) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from backend.core.settings import get_settings
 from backend.idempotency.service import forget_expired
@@ -15,6 +17,7 @@ log = logging.getLogger("cunjiang.worker")
 
 IDLE_SECONDS = 1.0
 HOUSEKEEPING_EVERY = 60  # rounds
+STOP_WAIT_SECONDS = 10.0
 
 
 def default_gateway() -> SmsGateway:
@@ -41,18 +44,37 @@ async def run_once(gateway: SmsGateway, *, housekeeping: bool = True) -> int:
     return sent
 
 
-async def run_forever(gateway: SmsGateway | None = None, *, idle: float = IDLE_SECONDS) -> None:
-    """Until cancelled; one failing round is logged and the next one tries again."""
+async def run_until(stop: asyncio.Event, gateway: SmsGateway | None = None, *, idle: float = IDLE_SECONDS) -> None:
+    """Rounds until ``stop`` is set; the round under way finishes first.
+
+    Stopping between rounds, not by cancellation, leaves no transaction half-opened (a
+    pooled connection taken but never given back would hold the pool's close forever).
+    A failing round is logged and the next one tries again.
+    """
     gateway = gateway or default_gateway()
     rounds = 0
-    while True:
+    while not stop.is_set():
         try:
             sent = await run_once(gateway, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("worker round failed")
             sent = 0
         rounds += 1
         if not sent:
-            await asyncio.sleep(idle)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), idle)
+
+
+@contextlib.asynccontextmanager
+async def running(gateway: SmsGateway | None = None) -> AsyncIterator[asyncio.Event]:
+    """Run the worker beside the caller; on exit ask it to stop and wait for its round."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_until(stop, gateway))
+    try:
+        yield stop
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("worker round did not finish in %s s; cancelled", STOP_WAIT_SECONDS)

@@ -11,6 +11,7 @@ Hot reads (the artisan's job list) skip the ORM: one SQL statement on the standa
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import sqlite3
@@ -27,6 +28,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from backend.db.engine import DB
 from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
+POOL_CLOSE_SECONDS = 5.0
 _reader: sqlite3.Connection | None = None
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
 
@@ -91,8 +93,14 @@ async def _keep_session(_connection: object) -> None:
 
 async def stop() -> None:
     global _reader
-    if isinstance(DB, PostgresEngine):
-        await DB.close_connection_pool()
+    if isinstance(DB, PostgresEngine) and DB.pool is not None:
+        # A connection never given back (a task cancelled at the wrong moment) would make
+        # a graceful close wait forever: give it a few seconds, then cut the rest.
+        try:
+            await asyncio.wait_for(DB.pool.close(), POOL_CLOSE_SECONDS)
+        except TimeoutError:
+            DB.pool.terminate()
+        DB.pool = None
     if isinstance(DB, KeptConnectionsSQLiteEngine):
         await DB.close()
     if _reader is not None:
