@@ -18,7 +18,6 @@ from backend.accounts.schemas import (
     VillageList,
     VillageRead,
 )
-from backend.auth.service import forget_member
 from backend.core.types import Craft, Principal, Role
 from backend.http.params import QueryId
 
@@ -70,6 +69,4 @@ class AccountController(Controller):
     async def update_artisan(
         self, principal: NamedDependency[Principal], artisan_id: FromPath[int], data: JSONBody[ArtisanUpdate]
     ) -> MemberRead:
-        updated = await service.update_artisan(principal, artisan_id, data)
-        forget_member(artisan_id)
-        return updated
+        return await service.update_artisan(principal, artisan_id, data)

@@ -15,7 +15,7 @@ from backend.core.i18n import N_, normalize_locale
 from backend.core.phones import normalize_phone
 from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
-from backend.db.counters import JOB_CHANGES, bump
+from backend.db.counters import AUTH_CHANGES, JOB_CHANGES, bump
 from backend.db.session import write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -175,6 +175,7 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
         for key, value in changes.items():
             setattr(row, key, value)
         await row.save()
+        await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
     return member_read(row.to_dict())
 
 

@@ -14,6 +14,7 @@ from backend.core.errors import InvalidCode, TooMany, Unauthorized
 from backend.core.i18n import N_, translate
 from backend.core.phones import normalize_phone
 from backend.core.types import Principal, Role, utcnow
+from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import write_transaction
 from backend.outbox import enqueue
 
@@ -22,12 +23,12 @@ MAX_TRIES = 5
 PHONE_LIMIT = (5, dt.timedelta(minutes=15))  # codes per phone per window
 # Villagers share carrier NAT addresses, so the per-address limit is generous.
 ADDRESS_LIMIT = (100, dt.timedelta(minutes=10))  # codes per client address per window
-CACHE_SECONDS = 30.0
+CACHE_SECONDS = 600.0  # a backstop: changes invalidate entries through the auth_changes counter
 SEEN_EVERY = dt.timedelta(hours=1)
 
 OTP_TEXT = N_("Cunjiang sign-in code: {code}. Valid for 5 minutes. Do not share it.")
 
-_cache: dict[str, tuple[float, Principal]] = {}
+_cache: dict[str, tuple[int, float, Principal]] = {}  # digest → (auth version, expiry, who)
 
 
 def _digest(secret: str) -> str:
@@ -120,31 +121,25 @@ async def token_for_phone(raw_phone: str) -> str:
 
 
 async def revoke_token(token: str) -> None:
-    digest = _digest(token)
-    _cache.pop(digest, None)
     async with write_transaction():
         await DeviceToken.update({DeviceToken.revoked_at: utcnow()}).where(
-            (DeviceToken.token_hash == digest) & DeviceToken.revoked_at.is_null()
+            (DeviceToken.token_hash == _digest(token)) & DeviceToken.revoked_at.is_null()
         )
-
-
-def forget_member(member_id: int) -> None:
-    """Drop cached tokens of a person whose rights changed (deactivated, moved)."""
-    for digest, (_expires, principal) in list(_cache.items()):
-        if principal.member_id == member_id:
-            _cache.pop(digest, None)
+        await bump(AUTH_CHANGES)
 
 
 async def resolve_token(token: str) -> Principal:
     """The person behind a bearer token.
 
-    Cached for 30 s so that reading the job list costs one query, not two; a revocation in
-    this process takes effect at once, in other processes within the cache time.
+    Cached so that reading the job list costs one query, not two. An entry holds while
+    the ``auth_changes`` counter does: revoking a token or changing a person bumps it, so
+    the change takes effect at once in every process (see ``backend.db.counters``).
     """
     digest = _digest(token)
+    version = await read_counter(AUTH_CHANGES)
     hit = _cache.get(digest)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
+    if hit and hit[0] == version and hit[1] > time.monotonic():
+        return hit[2]
     row = (
         await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale, Member.last_seen_at)
         .where(
@@ -171,7 +166,7 @@ async def resolve_token(token: str) -> Principal:
     )
     if len(_cache) > 50_000:
         _cache.clear()
-    _cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
+    _cache[digest] = (version, time.monotonic() + CACHE_SECONDS, principal)
     await _touch(row["id"], row["last_seen_at"])
     return principal
 

@@ -21,6 +21,7 @@ from backend.db.tables import Counter
 log = logging.getLogger("cunjiang.db")
 
 JOB_CHANGES = "job_changes"
+AUTH_CHANGES = "auth_changes"  # tokens revoked, people changed: cached sign-ins are stale
 CHANNEL = "cunjiang_counters"
 
 _known: dict[str, int] = {}

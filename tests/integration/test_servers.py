@@ -109,3 +109,36 @@ async def test_a_job_list_cached_in_one_process_sees_a_change_made_in_another(
     assert accepted.status_code == 200
     assert [j["status"] for j in before["jobs"]] == [j["status"] for j in again["jobs"]] == ["offered"]
     assert [j["status"] for j in after["jobs"]] == ["accepted"]
+
+
+@pytest.mark.slow
+async def test_a_token_revoked_through_one_process_stops_working_in_another_at_once(
+    client: httpx.AsyncClient, two_servers: list[str]
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    other = await support.artisan(brand)
+    first, second = two_servers
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        assert (await http.get(f"{first}/api/v1/me", headers=artisan.auth)).status_code == 200
+        assert (await http.get(f"{first}/api/v1/me", headers=other.auth)).status_code == 200
+        assert (await http.delete(f"{second}/api/v1/auth/token", headers=artisan.auth)).status_code == 204
+        deactivated = await http.patch(
+            f"{second}/api/v1/artisans/{other.id}", json={"active": False}, headers=brand.coordinator.auth
+        )
+        assert deactivated.status_code == 200
+        # PostgreSQL tells the other process by NOTIFY, a moment after the commit.
+        revoked = await _until_refused(http, f"{first}/api/v1/me", artisan.auth)
+        inactive = await _until_refused(http, f"{first}/api/v1/me", other.auth)
+
+    assert (revoked.status_code, inactive.status_code) == (401, 401)
+
+
+async def _until_refused(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> httpx.Response:
+    for _ in range(100):
+        response = await http.get(url, headers=headers)
+        if response.status_code != 200:
+            return response
+        await asyncio.sleep(0.01)
+    return response
