@@ -24,6 +24,12 @@ JOB_CHANGES = "job_changes"
 AUTH_CHANGES = "auth_changes"  # tokens revoked, people changed: cached sign-ins are stale
 CHANNEL = "cunjiang_counters"
 
+# One round trip: the notification reaches listeners when the transaction commits.
+BUMP_AND_NOTIFY = """
+WITH bumped AS (UPDATE counter SET value = value + 1 WHERE name = {} RETURNING value)
+SELECT value, pg_notify({}, {} || ':' || value::text) FROM bumped
+"""
+
 _known: dict[str, int] = {}
 _sqlite_seen: int | None = None
 _listener: asyncpg.Connection | None = None
@@ -35,12 +41,13 @@ async def bump(name: str = JOB_CHANGES) -> int:
     The counter row stays locked until the transaction commits, so values become visible
     in order: a client reading the job feed ``since=N`` never skips a change.
     """
-    rows = await Counter.update({Counter.value: Counter.value + 1}).where(Counter.name == name).returning(Counter.value)
-    value = int(rows[0]["value"])
-    if not is_sqlite():
-        await Counter.raw("SELECT pg_notify({}, {})", CHANNEL, f"{name}:{value}")
+    if is_sqlite():
+        query = Counter.update({Counter.value: Counter.value + 1}).where(Counter.name == name)
+        rows = await query.returning(Counter.value)
+    else:
+        rows = await Counter.raw(BUMP_AND_NOTIFY, name, CHANNEL, name)
     after_commit(lambda: _forget(name))
-    return value
+    return int(rows[0]["value"])
 
 
 def _forget(name: str) -> None:

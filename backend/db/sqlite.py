@@ -64,6 +64,7 @@ class KeptConnectionsSQLiteEngine(SQLiteEngine):
             if connection is not None:
                 await connection.close()
         self._writer = self._loose = None
+        self.write_lock = asyncio.Lock()  # a lock waited on belongs to its event loop: start afresh
 
 
 class _TakingTurnsTransaction(SQLiteTransaction):

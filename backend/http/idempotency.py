@@ -10,10 +10,8 @@ not, since nothing happened and the client should try again.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from typing import Any, cast
 
-import asyncpg
 import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,22 +60,16 @@ class IdempotencyMiddleware:
             await self.app(scope, _replay(body), send)
             return
         digest = hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], body])).hexdigest()
-        for _attempt in range(3):
-            try:
-                response = await self._once(scope, body, caller, key, digest)
-            except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError):
-                continue  # a concurrent request with this key committed first: replay it
-            await _send(send, response)
-            return
-        await _send(send, _error(domain.IdempotencyInProgress()))
+        await _send(send, await self._once(scope, body, caller, key, digest))
 
     async def _once(self, scope: Scope, body: bytes, caller: str, key: str, digest: str) -> StoredResponse:
         try:
             async with write_transaction():
-                stored = await service.find(caller, key, digest)
-                if stored is not None:
+                if not await service.claim(caller, key, digest):
+                    stored = await service.find(caller, key, digest)
+                    if stored is None:  # forgotten since, by the clean-up: the client may retry
+                        raise domain.IdempotencyInProgress()
                     return _replayed(stored)
-                await service.claim(caller, key, digest)
                 response = await _capture(self.app, scope, body)
                 if response.status >= 500 or response.status in NOT_STORED:
                     raise _Rollback(response)

@@ -37,9 +37,18 @@ async def find(scope: str, key: str, request_hash: str) -> StoredResponse | None
     return StoredResponse(row["status_code"], headers, base64.b64decode(row["body"]))
 
 
-async def claim(scope: str, key: str, request_hash: str) -> None:
-    """Take the key; a concurrent claim of the same key waits on the unique index, then fails."""
-    await IdempotencyRecord.insert(IdempotencyRecord(scope=scope, key=key, request_hash=request_hash))
+async def claim(scope: str, key: str, request_hash: str) -> bool:
+    """Take the key; False when it was taken already.
+
+    A concurrent claim of the same key waits on the unique index until the first
+    transaction ends, then finds the key taken (and its response stored) or free again.
+    """
+    rows = (
+        await IdempotencyRecord.insert(IdempotencyRecord(scope=scope, key=key, request_hash=request_hash))
+        .on_conflict(target=(IdempotencyRecord.scope, IdempotencyRecord.key), action="DO NOTHING")
+        .returning(IdempotencyRecord.id)
+    )
+    return bool(rows)
 
 
 async def store(scope: str, key: str, response: StoredResponse) -> None:

@@ -59,18 +59,23 @@ async def transition(
     *,
     extra: Mapping[Column, Any] | None = None,
     on_behalf_of: int | None = None,
+    current: str | None = None,
     **detail: Any,
 ) -> dict[str, Any]:
     """Move a job along one arrow, atomically, and audit it; call inside a write transaction.
 
     Raises InvalidTransition when the job is not in a state the action starts from (a
-    concurrent change got there first, or the request is out of order).
+    concurrent change got there first, or the request is out of order). ``current`` is
+    the status the caller has just read in this transaction, to spare a query; the update
+    is conditional on it either way.
     """
     sources, target = TRANSITIONS[action]
-    current = await Job.select(Job.status).where(Job.id == job_id).first()
     if current is None:
-        raise NotFound()
-    from_status = current["status"]
+        row = await Job.select(Job.status).where(Job.id == job_id).first()
+        if row is None:
+            raise NotFound()
+        current = row["status"]
+    from_status = current
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
     values: dict[Any, Any] = {

@@ -84,7 +84,9 @@ async def accept_job(actor: Principal, job_id: int, quantity: int | None = None)
             raise InvalidTransition(status=job["status"])
         # The order row before the job feed counter, everywhere: no lock cycles on PostgreSQL.
         await _take_from_order(job["order"], wanted)
-        await transition(job_id, "accept", actor, extra={Job.quantity_accepted: wanted}, quantity=wanted)
+        await transition(
+            job_id, "accept", actor, extra={Job.quantity_accepted: wanted}, current=job["status"], quantity=wanted
+        )
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
 
 
