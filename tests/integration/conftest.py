@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from backend.core.types import Role
 from tests import support
 from tests.integration.hostile import Place
+from tests.servers import running_servers
 from tests.support import Person, job_in_state
 
 
@@ -40,3 +43,11 @@ async def place(client: httpx.AsyncClient) -> Place:
         "photo_a2": await support.upload_photo(client, a2, color=(10, 200, 10)),
     }
     return Place(brand=brand, a1=a1, a2=a2, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def two_servers() -> Iterator[list[str]]:
+    """Two server processes on the test database, for one module: their workers change
+    rows in the background, which other modules' "nothing changed" checks must not see."""
+    with running_servers(2) as urls:
+        yield urls
