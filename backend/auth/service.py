@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from typing import Any
 
 from backend.accounts.tables import Member
 from backend.auth.tables import DeviceToken, OtpCode
@@ -128,19 +129,9 @@ async def revoke_token(token: str) -> None:
         await bump(AUTH_CHANGES)
 
 
-async def resolve_token(token: str) -> Principal:
-    """The person behind a bearer token.
-
-    Cached so that reading the job list costs one query, not two. An entry holds while
-    the ``auth_changes`` counter does: revoking a token or changing a person bumps it, so
-    the change takes effect at once in every process (see ``backend.db.counters``).
-    """
-    digest = _digest(token)
-    version = await read_counter(AUTH_CHANGES)
-    hit = _cache.get(digest)
-    if hit and hit[0] == version and hit[1] > time.monotonic():
-        return hit[2]
-    row = (
+async def _token_owner(digest: str) -> dict[str, Any] | None:
+    """The active person holding an unrevoked token with this digest."""
+    return (
         await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale, Member.last_seen_at)
         .where(
             (
@@ -154,6 +145,21 @@ async def resolve_token(token: str) -> Principal:
         )
         .first()
     )
+
+
+async def resolve_token(token: str) -> Principal:
+    """The person behind a bearer token.
+
+    Cached so that reading the job list costs one query, not two. An entry holds while
+    the ``auth_changes`` counter does: revoking a token or changing a person bumps it, so
+    the change takes effect at once in every process (see ``backend.db.counters``).
+    """
+    digest = _digest(token)
+    version = await read_counter(AUTH_CHANGES)
+    hit = _cache.get(digest)
+    if hit and hit[0] == version and hit[1] > time.monotonic():
+        return hit[2]
+    row = await _token_owner(digest)
     if row is None:
         _cache.pop(digest, None)
         raise Unauthorized()

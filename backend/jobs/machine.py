@@ -52,6 +52,13 @@ async def next_change_seq() -> int:
     return await bump(JOB_CHANGES)
 
 
+async def _status_of(job_id: int) -> str:
+    row = await Job.select(Job.status).where(Job.id == job_id).first()
+    if row is None:
+        raise NotFound()
+    return str(row["status"])
+
+
 async def transition(
     job_id: int,
     action: str,
@@ -70,12 +77,7 @@ async def transition(
     is conditional on it either way.
     """
     sources, target = TRANSITIONS[action]
-    if current is None:
-        row = await Job.select(Job.status).where(Job.id == job_id).first()
-        if row is None:
-            raise NotFound()
-        current = row["status"]
-    from_status = current
+    from_status = current or await _status_of(job_id)
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
     values: dict[Any, Any] = {
@@ -89,8 +91,7 @@ async def transition(
         await Job.update(values).where((Job.id == job_id) & (Job.status == from_status)).returning(*Job.all_columns())
     )
     if not rows:
-        now = await Job.select(Job.status).where(Job.id == job_id).first()
-        raise InvalidTransition(status=now["status"] if now else from_status)
+        raise InvalidTransition(status=await _status_of(job_id))
     job = rows[0]
     await record_event(
         actor,
