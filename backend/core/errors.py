@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from backend.core.i18n import N_
+from backend.core.i18n import N_, Label
 
 
 class DomainError(Exception):
@@ -75,6 +75,9 @@ class OrderFull(Conflict):
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     message = N_("This job is {status} and cannot be changed this way.")
+
+    def __init__(self, *, status: str) -> None:
+        super().__init__(status=Label(status))  # the status word is translated (core.labels)
 
 
 class OfferExpired(Conflict):

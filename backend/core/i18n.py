@@ -29,6 +29,13 @@ _BABEL_LOCALE = {"zh_Hans": "zh_Hans_CN", "en": "en_US"}
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
+class Label(str):
+    """A stored word (a status) whose text is also its msgid: shown translated when a
+    message is rendered, still equal to the stored value everywhere else."""
+
+    __slots__ = ()
+
+
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark a string for extraction; it is translated where it is shown."""
     return msgid

@@ -128,7 +128,8 @@ def _numbered(sql: str, style: str) -> str:
     return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
 
 
-def _sqlite_reader() -> sqlite3.Connection:
+def sqlite_reader() -> sqlite3.Connection:
+    """The read-only connection of the fast path (SQLite only), opened on first use."""
     global _reader
     if _reader is None:
         if not isinstance(DB, SQLiteEngine):
@@ -138,11 +139,6 @@ def _sqlite_reader() -> sqlite3.Connection:
         _reader = sqlite3.connect(DB.path, check_same_thread=False, isolation_level=None)
         _reader.execute("PRAGMA query_only = 1")
     return _reader
-
-
-def sqlite_reader() -> sqlite3.Connection:
-    """The read-only connection of the fast path (SQLite only)."""
-    return _sqlite_reader()
 
 
 async def fetch(sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
@@ -156,7 +152,7 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]
     it does not see uncommitted changes.
     """
     if isinstance(DB, SQLiteEngine):
-        cursor = _sqlite_reader().execute(_numbered(sql, "?"), params)
+        cursor = sqlite_reader().execute(_numbered(sql, "?"), params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if not isinstance(DB, PostgresEngine):

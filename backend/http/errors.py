@@ -12,7 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from backend.core import errors as domain
-from backend.core.i18n import N_, translate
+from backend.core.i18n import N_, Label, translate
 
 log = logging.getLogger("cunjiang.http")
 
@@ -52,7 +52,8 @@ def status_of(error: domain.DomainError) -> int:
 
 
 def domain_body(error: domain.DomainError) -> ErrorBody:
-    params = {key: translate(value) if isinstance(value, str) else value for key, value in error.params.items()}
+    # Only words marked as labels are translated: a person's own text is shown as typed.
+    params = {key: translate(value) if isinstance(value, Label) else value for key, value in error.params.items()}
     fields = getattr(error, "fields", None) or None
     return ErrorBody(code=error.code, message=translate(error.msgid, **params), fields=fields)
 
