@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from backend.core.errors import DomainError
+from backend.core.errors import DomainError, explain
 from backend.core.i18n import N_, current_locale, negotiate, translate
 from backend.core.types import Role
 
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         fields = getattr(error, "fields", {})
         detail = f" ({', '.join(f'{k}: {v}' for k, v in fields.items())})" if fields else ""
-        print(f"cunjiang: {translate(error.msgid, **error.params)}{detail}", file=sys.stderr)
+        print(f"cunjiang: {explain(error)}{detail}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -14,10 +14,13 @@ from PIL import Image, ImageDraw
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.accounts.tables import Brand
-from backend.core.types import Channel, Craft, Principal, Role, china_today
-from backend.jobs.service import accept_job, review_submission, submit_work
-from backend.orders.schemas import DispatchRequest, JobRead, Offer, OrderCreate, ReviewRequest, SubmissionCreate
-from backend.orders.service import create_order, dispatch
+from backend.core.types import Channel, Principal, Role, china_today
+from backend.jobs.dispatch import dispatch
+from backend.jobs.schemas import Decision, DispatchRequest, JobRead, Offer, ReviewRequest, SubmissionCreate
+from backend.jobs.service import accept_job
+from backend.jobs.submissions import review_submission, submit_work
+from backend.orders.schemas import OrderCreate
+from backend.orders.service import create_order
 from backend.payouts.schemas import PayoutCreate, PayoutMethod
 from backend.payouts.service import record_payout
 from backend.photos.service import upload_photo
@@ -36,12 +39,12 @@ VILLAGES = [
 ]
 # name, phone, village index, crafts, sms_only, locale
 ARTISANS = [
-    ("杨阿妹", ARTISAN_PHONE, 0, [Craft.EMBROIDERY], False, "zh_Hans"),
-    ("吴秀英", "13800000003", 0, [Craft.EMBROIDERY, Craft.BATIK], True, "zh_Hans"),
-    ("王金花", "13800000004", 1, [Craft.BATIK], True, "zh_Hans"),
-    ("段丽", "13800000005", 2, [Craft.BATIK, Craft.WEAVING], False, "zh_Hans"),
-    ("寸发标", "13800000006", 3, [Craft.SILVERWORK], False, "zh_Hans"),
-    ("Li Na", "13800000007", 2, [Craft.WEAVING], False, "en"),
+    ("杨阿妹", ARTISAN_PHONE, 0, ["embroidery"], False, "zh_Hans"),
+    ("吴秀英", "13800000003", 0, ["embroidery", "batik"], True, "zh_Hans"),
+    ("王金花", "13800000004", 1, ["batik"], True, "zh_Hans"),
+    ("段丽", "13800000005", 2, ["batik", "weaving"], False, "zh_Hans"),
+    ("寸发标", "13800000006", 3, ["silverwork"], False, "zh_Hans"),
+    ("Li Na", "13800000007", 2, ["weaving"], False, "en"),
 ]
 
 
@@ -69,7 +72,7 @@ async def _people(brand_id: int, coordinator: Principal) -> list[Principal]:
             phone=phone,
             name=name,
             village_id=village_ids[village],
-            crafts=[c.value for c in crafts],
+            crafts=crafts,
             sms_only=sms_only,
             locale=locale,
         )
@@ -79,9 +82,9 @@ async def _people(brand_id: int, coordinator: Principal) -> list[Principal]:
 
 # title, craft, pieces, piece rate (fen), days until due, quality notes, offers (artisan, pieces)
 ORDERS = [
-    ("苗绣蝴蝶纹围巾", Craft.EMBROIDERY, 60, 4500, 30, "针脚均匀，不露线头。", [(0, 20), (1, 20)]),
-    ("蜡染靠垫套", Craft.BATIK, 40, 3800, 21, "冰纹自然，颜色不掉。", [(2, 15), (3, 15)]),
-    ("银饰手镯（錾花）", Craft.SILVERWORK, 25, 12000, 45, "足银，錾花清晰。", []),
+    ("苗绣蝴蝶纹围巾", "embroidery", 60, 4500, 30, "针脚均匀，不露线头。", [(0, 20), (1, 20)]),
+    ("蜡染靠垫套", "batik", 40, 3800, 21, "冰纹自然，颜色不掉。", [(2, 15), (3, 15)]),
+    ("银饰手镯（錾花）", "silverwork", 25, 12000, 45, "足银，錾花清晰。", []),
 ]
 
 
@@ -111,7 +114,7 @@ async def _progress(coordinator: Principal, artisans: list[Principal], jobs: lis
     await accept_job(artisans[0], scarf.id, 20)
     photo = await upload_photo(artisans[0], demo_photo(3))
     submission = await submit_work(artisans[0], scarf.id, SubmissionCreate(quantity=20, photo_ids=[photo.id]))
-    await review_submission(coordinator, submission.id, ReviewRequest(decision="approve"))
+    await review_submission(coordinator, submission.id, ReviewRequest(decision=Decision.APPROVE))
     await record_payout(coordinator, scarf.id, PayoutCreate(method=PayoutMethod.WECHAT, reference="WX20261120"))
 
     await accept_job(artisans[3], batik.id, 10)

@@ -20,10 +20,12 @@ import time
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.auth.service import issue_token, resolve_token
-from backend.core.types import Channel, Craft, Principal, Role, china_today
+from backend.core.types import Channel, Principal, Role, china_today
 from backend.db import session
-from backend.orders.schemas import DispatchRequest, Offer, OrderCreate
-from backend.orders.service import create_order, dispatch
+from backend.jobs.dispatch import dispatch
+from backend.jobs.schemas import DispatchRequest, Offer
+from backend.orders.schemas import OrderCreate
+from backend.orders.service import create_order
 
 PHONE_BASE = 13_900_000_000  # +86 139…: valid mobile numbers, all distinct
 
@@ -36,7 +38,7 @@ async def _artisan(brand_id: int, village_id: int, number: int) -> tuple[int, st
         phone=f"+86{PHONE_BASE + number}",
         name=f"绣娘{number:04d}",
         village_id=village_id,
-        crafts=[Craft.EMBROIDERY.value],
+        crafts=["embroidery"],
     )
     token = await issue_token(member.id)
     await resolve_token(token)
@@ -62,7 +64,7 @@ async def seed(orders: int, artisans: int) -> dict[str, object]:
             coordinator,
             OrderCreate(
                 title=f"苗绣围巾 第{n + 1}批",
-                craft=Craft.EMBROIDERY,
+                craft="embroidery",
                 quantity=100_000,
                 unit_price_fen=4500,
                 due_date=china_today() + dt.timedelta(days=30),

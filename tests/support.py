@@ -240,10 +240,10 @@ async def job_in_state(
 async def _take_step(client: httpx.AsyncClient, b: Brand, who: Person, work: Work, step: str, quantity: int) -> None:
     if step == "expire":
         from backend.db.session import write_transaction
-        from backend.jobs.machine import transition
+        from backend.jobs.machine import Action, transition
 
         async with write_transaction():
-            await transition(work.job_id, "expire", None)
+            await transition(work.job_id, Action.EXPIRE, None)
         return
     actor, path, body, status = _STEPS[step]
     if step == "submit":

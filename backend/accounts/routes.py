@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from backend.accounts import service
 from backend.accounts.schemas import (
@@ -18,8 +18,8 @@ from backend.accounts.schemas import (
     VillageList,
     VillageRead,
 )
-from backend.core.types import Craft, Principal, Role
-from backend.http.params import QueryId
+from backend.core.types import Principal, Role
+from backend.http.params import CraftQuery, QueryId
 
 
 async def me_read(member_id: int) -> MeRead:
@@ -60,9 +60,9 @@ class AccountController(Controller):
         self,
         principal: NamedDependency[Principal],
         village_id: QueryId = None,
-        craft: FromQuery[Craft | None] = None,
+        craft: CraftQuery = None,
     ) -> ArtisanList:
-        found = await service.list_artisans(principal, village_id, craft.value if craft else None)
+        found = await service.list_artisans(principal, village_id, craft)
         return ArtisanList(artisans=found)
 
     @patch("/artisans/{artisan_id:int}", summary="Change an artisan (or deactivate: active=false)")

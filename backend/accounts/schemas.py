@@ -7,9 +7,9 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from backend.core.types import Craft, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
+from backend.core.types import CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
-Crafts = Annotated[list[Craft], msgspec.Meta(max_length=5)]
+Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=10)]
 
 
 class VillageCreate(Wire):

@@ -15,6 +15,7 @@ from backend.core.i18n import N_, normalize_locale
 from backend.core.phones import normalize_phone
 from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
+from backend.crafts import add_default_crafts, require_crafts
 from backend.db.counters import AUTH_CHANGES, JOB_CHANGES, bump
 from backend.db.session import write_transaction
 
@@ -46,6 +47,7 @@ async def create_brand(slug: str, name: str) -> int:
         if await Brand.exists().where(Brand.slug == slug):
             raise Conflict(N_("A brand with this slug already exists."))
         rows = await Brand.insert(Brand(slug=slug, name=name.strip() or slug)).returning(Brand.id)
+        await add_default_crafts(rows[0]["id"])
     return int(rows[0]["id"])
 
 
@@ -88,6 +90,7 @@ async def add_member(
         raise Invalid(N_("Artisans and village leaders belong to a village."), fields={"village_id": "required"})
     async with write_transaction():
         await _check_village(brand_id, village_id)
+        await require_crafts(brand_id, crafts or [], field="crafts")
         if await Member.exists().where(Member.phone == e164):
             raise PhoneTaken()
         row = Member(
@@ -131,7 +134,7 @@ async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead:
         phone=data.phone,
         name=data.name,
         village_id=data.village_id,
-        crafts=[c.value for c in data.crafts],
+        crafts=data.crafts,
         sms_only=data.sms_only,
         locale=data.locale,
     )
@@ -147,36 +150,46 @@ async def list_artisans(actor: Principal, village_id: int | None = None, craft: 
     return [m for m in members if craft in m.crafts] if craft else members
 
 
+async def _artisan_values(actor: Principal, artisan_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
+    """The columns a PATCH changes, checked and in their stored form."""
+    values: dict[Any, Any] = {}
+    if "phone" in changes:
+        values[Member.phone] = normalize_phone(changes["phone"])
+        if await Member.exists().where((Member.phone == values[Member.phone]) & (Member.id != artisan_id)):
+            raise PhoneTaken()
+    if "village_id" in changes:
+        await _check_village(actor.brand_id, changes["village_id"])
+        values[Member.village] = changes["village_id"]
+    if "crafts" in changes:
+        await require_crafts(actor.brand_id, changes["crafts"], field="crafts")
+        values[Member.crafts] = ",".join(changes["crafts"])
+    if "locale" in changes:
+        values[Member.locale] = _locale_or_default(changes["locale"])
+    if "name" in changes:
+        values[Member.name] = filled(changes["name"], "name")
+    for flag in ("sms_only", "active"):
+        if flag in changes:
+            values[getattr(Member, flag)] = changes[flag]
+    return values
+
+
 async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate) -> MemberRead:
+    """Change what the PATCH names, and only that: a concurrent dispatch's ``job_seq`` or a
+    concurrent deactivation is never written back with an old value."""
     require_role(actor, *STAFF)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    mine = (Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
     async with write_transaction():
-        row = (
-            await Member.objects()
-            .where((Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value))
-            .first()
-        )
-        if row is None:
+        if not await Member.exists().where(mine):
             raise NotFound()
-        if "phone" in changes:
-            changes["phone"] = normalize_phone(changes["phone"])
-            if await Member.exists().where((Member.phone == changes["phone"]) & (Member.id != artisan_id)):
-                raise PhoneTaken()
-        if "village_id" in changes:
-            await _check_village(actor.brand_id, changes["village_id"])
-            changes["village"] = changes.pop("village_id")
+        values = await _artisan_values(actor, artisan_id, changes)
+        if values:
+            await Member.update(values).where(mine)
+            await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
+        if Member.village in values:
             await bump(JOB_CHANGES)  # village leaders' job lists change with the move
-        if "crafts" in changes:
-            changes["crafts"] = ",".join(c.value for c in changes["crafts"])
-        if "locale" in changes:
-            changes["locale"] = _locale_or_default(changes["locale"])
-        if "name" in changes:
-            changes["name"] = filled(changes["name"], "name")
-        for key, value in changes.items():
-            setattr(row, key, value)
-        await row.save()
-        await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
-    return member_read(row.to_dict())
+        rows = await Member.select().where(Member.id == artisan_id)
+    return member_read(rows[0])
 
 
 async def get_member(member_id: int) -> dict[str, Any]:

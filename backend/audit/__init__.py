@@ -1,5 +1,5 @@
 """The append-only audit trail."""
 
-from backend.audit.service import history, record_event
+from backend.audit.service import Event, history, record_event, record_events
 
-__all__ = ["history", "record_event"]
+__all__ = ["Event", "history", "record_event", "record_events"]

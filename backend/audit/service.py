@@ -3,10 +3,52 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
+
+import msgspec
 
 from backend.audit.tables import AuditEvent
 from backend.core.types import Channel, Principal
+from backend.db.session import insert_many
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """One change to one entity, as the trail records it."""
+
+    entity: str
+    entity_id: int
+    action: str
+    from_status: str = ""
+    to_status: str = ""
+    on_behalf_of: int | None = None
+    detail: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+async def record_events(actor: Principal | None, brand_id: int, events: Iterable[Event]) -> None:
+    """Append several events by one actor at once (a dispatch of many offers)."""
+    rows = [
+        AuditEvent(
+            brand=brand_id,
+            entity=event.entity,
+            entity_id=event.entity_id,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            actor=actor.member_id if actor else None,
+            on_behalf_of=event.on_behalf_of,
+            channel=_channel(actor, event).value,
+            detail=json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
+        )
+        for event in events
+    ]
+    await insert_many(AuditEvent, rows)
+
+
+def _channel(actor: Principal | None, event: Event) -> Channel:
+    if event.on_behalf_of:
+        return Channel.ON_BEHALF
+    return actor.channel if actor else Channel.SYSTEM
 
 
 async def record_event(
@@ -21,21 +63,16 @@ async def record_event(
     on_behalf_of: int | None = None,
     **detail: Any,
 ) -> None:
-    channel = Channel.ON_BEHALF if on_behalf_of else (actor.channel if actor else Channel.SYSTEM)
-    await AuditEvent.insert(
-        AuditEvent(
-            brand=brand_id,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor.member_id if actor else None,
-            on_behalf_of=on_behalf_of,
-            channel=channel.value,
-            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-        )
+    event = Event(
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        on_behalf_of=on_behalf_of,
+        detail=detail,
     )
+    await record_events(actor, brand_id, [event])
 
 
 async def history(entity: str, entity_id: int) -> list[dict[str, Any]]:

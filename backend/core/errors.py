@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from backend.core.i18n import N_, Label
+from backend.core.i18n import N_, Label, translate
 
 
 class DomainError(Exception):
@@ -18,6 +18,19 @@ class DomainError(Exception):
         self.msgid = message or self.message
         self.params = params
         super().__init__(f"{self.code}: {self.msgid}")
+
+
+def explain(error: DomainError, locale: str | None = None) -> str:
+    """The error in words for a person, in ``locale`` (default: the current one).
+
+    The one place every channel (HTTP, the command line, SMS) turns an error into words.
+    Only parameters marked as labels (a job status) are translated: a person's own text
+    is shown as typed, even when it happens to equal a msgid.
+    """
+    params = {
+        key: translate(value, locale) if isinstance(value, Label) else value for key, value in error.params.items()
+    }
+    return translate(error.msgid, locale, **params)
 
 
 class Invalid(DomainError):
@@ -98,6 +111,11 @@ class PayoutExists(Conflict):
 class PhoneTaken(Conflict):
     code = "phone_taken"
     message = N_("Another person already uses this phone number.")
+
+
+class CraftExists(Conflict):
+    code = "craft_exists"
+    message = N_("The brand already has a craft with this code.")
 
 
 class IdempotencyMismatch(Conflict):

@@ -28,6 +28,13 @@ Reference = Annotated[str, msgspec.Meta(max_length=100, pattern=ONE_LINE)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000, pattern=TEXT)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500, pattern=TEXT)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=TEXT)]
+CraftCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z][a-z0-9-]{0,31}$",
+        description="The code of one of the brand's crafts (GET /crafts), e.g. embroidery.",
+    ),
+]
 LocaleTag = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", max_length=16)]
 
 
@@ -36,14 +43,6 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     LEADER = "leader"
     ARTISAN = "artisan"
-
-
-class Craft(StrEnum):
-    EMBROIDERY = "embroidery"
-    BATIK = "batik"
-    WEAVING = "weaving"
-    SILVERWORK = "silverwork"
-    OTHER = "other"
 
 
 class Channel(StrEnum):

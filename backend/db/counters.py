@@ -26,7 +26,7 @@ CHANNEL = "cunjiang_counters"
 
 # One round trip: the notification reaches listeners when the transaction commits.
 BUMP_AND_NOTIFY = """
-WITH bumped AS (UPDATE counter SET value = value + 1 WHERE name = {} RETURNING value)
+WITH bumped AS (UPDATE counter SET value = value + {} WHERE name = {} RETURNING value)
 SELECT value, pg_notify({}, {} || ':' || value::text) FROM bumped
 """
 
@@ -35,17 +35,19 @@ _sqlite_seen: int | None = None
 _listener: asyncpg.Connection | None = None
 
 
-async def bump(name: str = JOB_CHANGES) -> int:
-    """The counter's next value; call inside a write transaction.
+async def bump(name: str = JOB_CHANGES, by: int = 1) -> int:
+    """Advance the counter by ``by`` and return its new value; call inside a write transaction.
 
     The counter row stays locked until the transaction commits, so values become visible
-    in order: a client reading the job feed ``since=N`` never skips a change.
+    in order: a client reading the job feed ``since=N`` never skips a change. Bump last,
+    after every other row this transaction locks: a transaction holding the counter then
+    waits for nobody, and two transactions can never wait for each other through it.
     """
     if is_sqlite():
-        query = Counter.update({Counter.value: Counter.value + 1}).where(Counter.name == name)
+        query = Counter.update({Counter.value: Counter.value + by}).where(Counter.name == name)
         rows = await query.returning(Counter.value)
     else:
-        rows = await Counter.raw(BUMP_AND_NOTIFY, name, CHANNEL, name)
+        rows = await Counter.raw(BUMP_AND_NOTIFY, by, name, CHANNEL, name)
     after_commit(lambda: _forget(name))
     return int(rows[0]["value"])
 

@@ -7,9 +7,11 @@ from piccolo.conf.apps import AppConfig
 from backend.accounts.tables import Brand, Member, Village
 from backend.audit.tables import AuditEvent
 from backend.auth.tables import DeviceToken, OtpCode
+from backend.crafts.tables import Craft
 from backend.db.tables import Counter
 from backend.idempotency.tables import IdempotencyRecord
-from backend.orders.tables import Job, Order, Submission
+from backend.jobs.tables import Job, Submission
+from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo
@@ -18,6 +20,7 @@ TABLES = [
     Brand,
     Village,
     Member,
+    Craft,
     OtpCode,
     DeviceToken,
     Order,

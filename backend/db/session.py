@@ -16,21 +16,35 @@ import contextlib
 import re
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from backend.db.engine import DB
 from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
 POOL_CLOSE_SECONDS = 5.0
 _reader: sqlite3.Connection | None = None
-_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
+_tx_state: ContextVar[_TxState | None] = ContextVar("tx_state", default=None)
+
+
+class _TxState:
+    """What the outermost write transaction runs around its commit, and what it has noted."""
+
+    def __init__(self) -> None:
+        self.before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
+        self.after_commit: list[Callable[[], None]] = []
+        self.notes: dict[str, set[int]] = {}
+
+    def snapshot(self) -> dict[str, set[int]]:
+        return {name: set(ids) for name, ids in self.notes.items()}
 
 
 def is_sqlite() -> bool:
@@ -41,40 +55,68 @@ def is_sqlite() -> bool:
 async def write_transaction() -> AsyncIterator[None]:
     """One transaction for a change and everything it causes (audit, outbox, response)."""
     outer = DB.current_transaction.get()
-    if outer is not None:
+    state = _tx_state.get()
+    if outer is not None and state is not None:
         # Nested: a savepoint, so a refused change leaves nothing half-applied even
         # when the outer transaction (an idempotent request) goes on to commit.
         savepoint = await outer.savepoint()
+        noted = state.snapshot()
         try:
             yield
         except BaseException:
             await savepoint.rollback_to()
+            state.notes = noted
             raise
         await savepoint.release()
         return
-    callbacks: list[Callable[[], None]] = []
-    token = _after_commit.set(callbacks)
+    state = _TxState()
+    token = _tx_state.set(state)
     try:
-        if isinstance(DB, SQLiteEngine):
-            # BEGIN IMMEDIATE: take the write lock now, not halfway through (no deadlocks
-            # between readers that become writers); the engine lets one in at a time.
-            async with DB.transaction(transaction_type=TransactionType.immediate):
-                yield
-        else:
-            async with DB.transaction():
-                yield
+        async with _begin():
+            yield
+            # Hooks may note more work for one another (each runs once).
+            while state.before_commit:
+                _name, hook = state.before_commit.popitem()
+                await hook()
     finally:
-        _after_commit.reset(token)
-    for callback in callbacks:
+        _tx_state.reset(token)
+    for callback in state.after_commit:
         callback()
+
+
+def _begin() -> AbstractAsyncContextManager[Any]:
+    if isinstance(DB, SQLiteEngine):
+        # BEGIN IMMEDIATE: take the write lock now, not halfway through (no deadlocks
+        # between readers that become writers); the engine lets one in at a time.
+        return DB.transaction(transaction_type=TransactionType.immediate)
+    return DB.transaction()  # type: ignore[no-any-return]
+
+
+def _current() -> _TxState:
+    state = _tx_state.get()
+    if state is None:
+        raise RuntimeError("outside a write transaction")
+    return state
 
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the outermost write transaction has committed (never on rollback)."""
-    pending = _after_commit.get()
-    if pending is None:
-        raise RuntimeError("after_commit() outside a write transaction")
-    pending.append(callback)
+    _current().after_commit.append(callback)
+
+
+def note(name: str, ids: Iterable[int], hook: Callable[[], Awaitable[None]]) -> None:
+    """Remember ids under ``name`` for this transaction; ``hook`` runs once before it commits.
+
+    A savepoint that rolls back forgets what was noted inside it.
+    """
+    state = _current()
+    state.notes.setdefault(name, set()).update(ids)
+    state.before_commit.setdefault(name, hook)
+
+
+def take_noted(name: str) -> list[int]:
+    """The ids noted under ``name`` so far, sorted, and forget them."""
+    return sorted(_current().notes.pop(name, ()))
 
 
 async def start() -> None:
@@ -164,3 +206,18 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]
         finally:
             await connection.close()
     return list(await DB.pool.fetch(_numbered(sql, "$"), *params))
+
+
+# PostgreSQL takes at most 32,767 parameters in one statement.
+MAX_PARAMETERS = 32_000
+
+
+async def insert_many(table: type[Table], rows: Sequence[Table], *returning: Column) -> list[dict[str, Any]]:
+    """Insert rows in as few statements as the engines allow; the ``returning`` columns of each, in order."""
+    found: list[dict[str, Any]] = []
+    per_statement = max(1, MAX_PARAMETERS // len(table._meta.columns))
+    for start in range(0, len(rows), per_statement):
+        query = table.insert(*rows[start : start + per_statement])
+        result = await (query.returning(*returning) if returning else query)
+        found.extend(result or [])
+    return found

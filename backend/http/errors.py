@@ -12,7 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from backend.core import errors as domain
-from backend.core.i18n import N_, Label, translate
+from backend.core.i18n import N_, translate
 
 log = logging.getLogger("cunjiang.http")
 
@@ -52,10 +52,8 @@ def status_of(error: domain.DomainError) -> int:
 
 
 def domain_body(error: domain.DomainError) -> ErrorBody:
-    # Only words marked as labels are translated: a person's own text is shown as typed.
-    params = {key: translate(value) if isinstance(value, Label) else value for key, value in error.params.items()}
     fields = getattr(error, "fields", None) or None
-    return ErrorBody(code=error.code, message=translate(error.msgid, **params), fields=fields)
+    return ErrorBody(code=error.code, message=domain.explain(error), fields=fields)
 
 
 def _response(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.params import QueryParameter
@@ -14,10 +14,8 @@ MAX_ID = 2**31 - 1
 
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 Since = Annotated[int, QueryParameter(ge=0, le=2**62, description="The cursor of the previous answer.")]
+CraftQuery = Annotated[str | None, QueryParameter(pattern=r"^[a-z][a-z0-9-]{0,31}$", description="A craft's code.")]
 PageCursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor of the previous page.")]
-OrderStatus = Literal["open", "cancelled"]
-SubmissionStatus = Literal["submitted", "approved", "rework"]
-PayoutStatus = Literal["paid", "confirmed", "disputed"]
 
 
 BODY_TYPES = ("application/json", "multipart/form-data")

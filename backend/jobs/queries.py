@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend.db.session import fetch
-from backend.orders.schemas import JobRead
-from backend.orders.tables import Job
+from backend.jobs.machine import Status
+from backend.jobs.schemas import JobRead
+from backend.jobs.tables import Job
 
 JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
@@ -40,7 +41,7 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         id=row["id"],
         order_id=row["order_id"],
         artisan_id=row["artisan_id"],
-        status=row["status"],
+        status=Status(row["status"]),
         code=row["code"],
         quantity_offered=row["quantity_offered"],
         quantity_accepted=row["quantity_accepted"],

@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.http.params import Since, SubmissionStatus
+from backend.http.params import Since
 from backend.http.responses import VersionedCache, encode, respond
-from backend.jobs import service
-from backend.orders.schemas import (
+from backend.jobs import service, submissions
+from backend.jobs.schemas import (
     AcceptRequest,
     DeclineRequest,
     JobList,
@@ -21,6 +21,7 @@ from backend.orders.schemas import (
     SubmissionCreate,
     SubmissionList,
     SubmissionRead,
+    SubmissionStatus,
 )
 
 FEED_CACHE = VersionedCache()
@@ -58,16 +59,18 @@ class JobController(Controller):
     async def submit(
         self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[SubmissionCreate]
     ) -> SubmissionRead:
-        return await service.submit_work(principal, job_id, data)
+        return await submissions.submit_work(principal, job_id, data)
 
     @get("/submissions", summary="The brand's review queue, oldest first")
     async def queue(
-        self, principal: NamedDependency[Principal], status: FromQuery[SubmissionStatus] = "submitted"
+        self,
+        principal: NamedDependency[Principal],
+        status: FromQuery[SubmissionStatus] = SubmissionStatus.SUBMITTED,
     ) -> SubmissionList:
-        return SubmissionList(submissions=await service.review_queue(principal, status))
+        return SubmissionList(submissions=await submissions.review_queue(principal, status))
 
     @post("/submissions/{submission_id:int}/review", status_code=200, summary="Approve, or ask for rework")
     async def review(
         self, principal: NamedDependency[Principal], submission_id: FromPath[int], data: JSONBody[ReviewRequest]
     ) -> SubmissionRead:
-        return await service.review_submission(principal, submission_id, data)
+        return await submissions.review_submission(principal, submission_id, data)

@@ -7,9 +7,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.http.params import OrderStatus, PageCursor
+from backend.http.params import PageCursor
+from backend.jobs import dispatch, progress
+from backend.jobs.schemas import DispatchRequest, JobList, JobRead
 from backend.orders import service
-from backend.orders.schemas import DispatchRequest, JobList, JobRead, OrderCreate, OrderList, OrderRead
+from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus
 
 
 class OrderController(Controller):
@@ -26,27 +28,27 @@ class OrderController(Controller):
         status: FromQuery[OrderStatus | None] = None,
         cursor: PageCursor = None,
     ) -> OrderList:
-        orders, next_cursor = await service.list_orders(principal, status, cursor)
+        orders, next_cursor = await progress.list_orders(principal, status, cursor)
         return OrderList(orders=orders, cursor=next_cursor)
 
     @get("/orders/{order_id:int}", summary="An order with its progress")
     async def get_order(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
-        return await service.get_order(principal, order_id)
+        return await progress.get_order(principal, order_id)
 
     @get("/orders/{order_id:int}/jobs", summary="The order's jobs")
     async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:
-        return JobList(jobs=await service.order_jobs(principal, order_id))
+        return JobList(jobs=await dispatch.order_jobs(principal, order_id))
 
     @post("/orders/{order_id:int}/dispatch", summary="Offer work to artisans")
     async def dispatch(
         self, principal: NamedDependency[Principal], order_id: FromPath[int], data: JSONBody[DispatchRequest]
     ) -> JobList:
-        return JobList(jobs=await service.dispatch(principal, order_id, data))
+        return JobList(jobs=await dispatch.dispatch(principal, order_id, data))
 
     @post("/orders/{order_id:int}/cancel", status_code=200, summary="Cancel an order; open offers are withdrawn")
     async def cancel(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
-        return await service.cancel_order(principal, order_id)
+        return await dispatch.cancel_order(principal, order_id)
 
     @post("/jobs/{job_id:int}/withdraw", status_code=200, summary="Withdraw an offer not yet accepted")
     async def withdraw(self, principal: NamedDependency[Principal], job_id: FromPath[int]) -> JobRead:
-        return await service.withdraw_job(principal, job_id)
+        return await dispatch.withdraw_job(principal, job_id)

@@ -1,18 +1,21 @@
-"""Wire types of orders, jobs and submissions."""
+"""Wire types of orders."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from enum import StrEnum
 
-import msgspec
+from backend.core.types import CraftCode, Fen, LongText, Quantity, Title, Wire
 
-from backend.core.types import Craft, Fen, Id, LongText, Quantity, ShortText, Title, Wire
+
+class OrderStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
 
 
 class OrderCreate(Wire):
     title: Title
-    craft: Craft
+    craft: CraftCode
     quantity: Quantity
     unit_price_fen: Fen
     due_date: dt.date
@@ -38,7 +41,7 @@ class OrderRead(Wire):
     unit_price_fen: int
     due_date: dt.date
     quality_notes: str
-    status: str
+    status: OrderStatus
     created_at: dt.datetime
     progress: Progress | None = None
 
@@ -46,70 +49,3 @@ class OrderRead(Wire):
 class OrderList(Wire):
     orders: list[OrderRead]
     cursor: str | None
-
-
-class Offer(Wire):
-    artisan_id: Id
-    quantity: Quantity
-
-
-class DispatchRequest(Wire):
-    offers: Annotated[list[Offer], msgspec.Meta(min_length=1, max_length=500)]
-
-
-class JobRead(Wire):
-    id: int
-    order_id: int
-    artisan_id: int
-    status: str
-    code: str
-    quantity_offered: int
-    quantity_accepted: int
-    quantity_submitted: int
-    quantity_approved: int
-    expires_at: dt.datetime
-    title: str
-    craft: str
-    unit_price_fen: int
-    due_date: dt.date
-    change_seq: int
-
-
-class JobList(Wire):
-    jobs: list[JobRead]
-    cursor: str | None = None
-
-
-class AcceptRequest(Wire):
-    quantity: Quantity | None = None
-
-
-class DeclineRequest(Wire):
-    reason: ShortText = ""
-
-
-class SubmissionCreate(Wire):
-    quantity: Quantity
-    photo_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=20)]
-    note: ShortText = ""
-
-
-class SubmissionRead(Wire):
-    id: int
-    job_id: int
-    quantity: int
-    photo_ids: list[int]
-    note: str
-    status: str
-    channel: str
-    review_reason: str
-    created_at: dt.datetime
-
-
-class SubmissionList(Wire):
-    submissions: list[SubmissionRead]
-
-
-class ReviewRequest(Wire):
-    decision: Literal["approve", "rework"]
-    reason: ShortText = ""

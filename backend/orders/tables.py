@@ -1,4 +1,4 @@
-"""Orders, the jobs offered to artisans, and the work they submit."""
+"""Orders: what the brand needs made."""
 
 from piccolo.columns import BigInt, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -12,7 +12,7 @@ class Order(Table, tablename="production_order"):
     brand = ForeignKey(Brand, null=False, index=True)
     title = Varchar(length=200)
     description = Text(default="")
-    craft = Varchar(length=32)
+    craft = Varchar(length=32, help_text="The code of one of the brand's crafts.")
     quantity = Integer()
     unit_price_fen = BigInt(help_text="Piece rate in fen (1 yuan = 100 fen).")
     due_date = Date()
@@ -20,37 +20,4 @@ class Order(Table, tablename="production_order"):
     status = Varchar(length=16, default="open", help_text="open or cancelled.")
     quantity_accepted = Integer(default=0, help_text="Sum of accepted quantities; never above quantity.")
     created_by = ForeignKey(Member, null=True)
-    created_at = Timestamptz(default=TimestamptzNow(), index=True)
-
-
-class Job(Table, tablename="job"):
-    id: Serial
-    order = ForeignKey(Order, null=False, index=True)
-    brand = ForeignKey(Brand, null=False, index=True)
-    artisan = ForeignKey(Member, null=False, index=True)
-    code = Varchar(length=12, help_text="Short code the artisan types in SMS replies, e.g. K7.")
-    status = Varchar(length=16, default="offered", index=True)
-    quantity_offered = Integer()
-    quantity_accepted = Integer(default=0)
-    quantity_submitted = Integer(default=0)
-    quantity_approved = Integer(default=0)
-    expires_at = Timestamptz(help_text="The offer lapses at this time if not answered.")
-    change_seq = BigInt(default=0, index=True, help_text="Position in the change feed (GET /jobs?since=).")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
-
-
-class Submission(Table, tablename="submission"):
-    id: Serial
-    job = ForeignKey(Job, null=False, index=True)
-    brand = ForeignKey(Brand, null=False, index=True)
-    quantity = Integer()
-    photo_ids = Text(default="[]", help_text="JSON list of photo ids.")
-    note = Text(default="")
-    status = Varchar(length=16, default="submitted", index=True, help_text="submitted, approved or rework.")
-    submitted_by = ForeignKey(Member, null=True)
-    channel = Varchar(length=16)
-    review_reason = Text(default="")
-    reviewed_by = ForeignKey(Member, null=True)
-    reviewed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)

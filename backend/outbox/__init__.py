@@ -1,15 +1,17 @@
 """The outbox: messages queued with the change that causes them, and their delivery."""
 
 from backend.outbox.ports import ConsoleGateway, SendError, SendResult, SmsGateway
-from backend.outbox.service import claim_due, deliver_due, enqueue, record_status
+from backend.outbox.service import Outgoing, claim_due, deliver_due, enqueue, enqueue_many, record_status
 
 __all__ = [
     "ConsoleGateway",
+    "Outgoing",
     "SendError",
     "SendResult",
     "SmsGateway",
     "claim_due",
     "deliver_due",
     "enqueue",
+    "enqueue_many",
     "record_status",
 ]

@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from backend.core.phones import mask_phone
 from backend.core.types import utcnow
-from backend.db.session import is_sqlite, write_transaction
+from backend.db.session import insert_many, is_sqlite, write_transaction
 from backend.outbox.ports import SendError, SmsGateway
 from backend.outbox.tables import OutboxMessage
 
@@ -33,6 +36,25 @@ async def enqueue(
         OutboxMessage(to_phone=to_phone, body=body, kind=kind, brand=brand_id, member=member_id)
     ).returning(OutboxMessage.id)
     return int(rows[0]["id"])
+
+
+class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
+    """One SMS to queue (see :func:`enqueue_many`)."""
+
+    to_phone: str
+    body: str
+    kind: str
+    brand_id: int | None = None
+    member_id: int | None = None
+
+
+async def enqueue_many(messages: Sequence[Outgoing]) -> None:
+    """Queue several SMS at once (a dispatch to many artisans); inside the causing transaction."""
+    rows = [
+        OutboxMessage(to_phone=m.to_phone, body=m.body, kind=m.kind, brand=m.brand_id, member=m.member_id)
+        for m in messages
+    ]
+    await insert_many(OutboxMessage, rows)
 
 
 def backoff(attempts: int) -> dt.timedelta:

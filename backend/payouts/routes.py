@@ -7,9 +7,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.http.params import PayoutStatus
 from backend.payouts import service
-from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, ResolveRequest
+from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, PayoutStatus, ResolveRequest
 
 
 class PayoutController(Controller):

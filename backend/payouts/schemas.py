@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
 
 from backend.core.types import Fen, Reason, Reference, ShortText, Wire
 
@@ -14,6 +13,17 @@ class PayoutMethod(StrEnum):
     WECHAT = "wechat"
     ALIPAY = "alipay"
     BANK = "bank"
+
+
+class PayoutStatus(StrEnum):
+    PAID = "paid"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+class Resolution(StrEnum):
+    PAID = "paid"
+    CONFIRMED = "confirmed"
 
 
 class PayoutCreate(Wire):
@@ -27,7 +37,7 @@ class DisputeRequest(Wire):
 
 
 class ResolveRequest(Wire):
-    resolution: Literal["paid", "confirmed"]
+    resolution: Resolution
     note: ShortText = ""
 
 
@@ -38,7 +48,7 @@ class PayoutRead(Wire):
     amount_fen: int
     method: str
     reference: str
-    status: str
+    status: PayoutStatus
     dispute_reason: str
     resolution_note: str
     created_at: dt.datetime

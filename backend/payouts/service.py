@@ -12,9 +12,9 @@ from backend.core.errors import InvalidTransition, NotFound, PayoutExists
 from backend.core.text import filled
 from backend.core.types import Principal, Role, utcnow
 from backend.db.session import write_transaction
-from backend.jobs.machine import Status, transition
-from backend.orders.tables import Job
-from backend.payouts.schemas import PayoutCreate, PayoutRead
+from backend.jobs.machine import Action, Status, publish_changes, transition
+from backend.jobs.tables import Job
+from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
 
 PAID_ALREADY = {Status.PAID, Status.CONFIRMED, Status.DISPUTED}
@@ -28,7 +28,7 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
         amount_fen=row["amount_fen"],
         method=row["method"],
         reference=row["reference"],
-        status=row["status"],
+        status=PayoutStatus(row["status"]),
         dispute_reason=row["dispute_reason"],
         resolution_note=row["resolution_note"],
         created_at=row["created_at"],
@@ -58,7 +58,7 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             data.amount_fen if data.amount_fen is not None else job["quantity_approved"] * job["order.unit_price_fen"]
         )
         try:
-            await transition(job_id, "pay", actor, amount_fen=amount, method=data.method.value)
+            await transition(job_id, Action.PAY, actor, amount_fen=amount, method=data.method.value)
         except InvalidTransition as error:
             if error.params.get("status") in PAID_ALREADY:
                 raise PayoutExists() from error
@@ -79,7 +79,7 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             entity="payout",
             entity_id=payout.id,
             action="record",
-            to_status="paid",
+            to_status=PayoutStatus.PAID.value,
             job_id=job_id,
             amount_fen=amount,
         )
@@ -87,7 +87,7 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
 
 
 async def _change_payout(
-    actor: Principal, payout_id: int, action: str, new_status: str, *, own: bool, **values: Any
+    actor: Principal, payout_id: int, action: Action, new_status: PayoutStatus, *, own: bool, **values: Any
 ) -> PayoutRead:
     """Move a payout and its job together (confirm, dispute, resolve)."""
     scope = (Payout.artisan == actor.member_id) if own else (Payout.brand == actor.brand_id)
@@ -96,8 +96,8 @@ async def _change_payout(
         if row is None:
             raise NotFound()
         await transition(row["job"], action, actor, payout_id=payout_id, **values)
-        updates: dict[Any, Any] = {Payout.status: new_status}
-        if new_status == "confirmed":
+        updates: dict[Any, Any] = {Payout.status: new_status.value}
+        if new_status == PayoutStatus.CONFIRMED:
             updates[Payout.confirmed_at] = utcnow()
         if "reason" in values:
             updates[Payout.dispute_reason] = values["reason"]
@@ -109,35 +109,45 @@ async def _change_payout(
             brand_id=row["brand"],
             entity="payout",
             entity_id=payout_id,
-            action=action,
+            action=action.value,
             from_status=row["status"],
-            to_status=new_status,
+            to_status=new_status.value,
         )
+        await publish_changes()
         return payout_read(changed[0])
 
 
 async def confirm_payout(actor: Principal, payout_id: int) -> PayoutRead:
     require_role(actor, Role.ARTISAN)
-    return await _change_payout(actor, payout_id, "confirm", "confirmed", own=True)
+    return await _change_payout(actor, payout_id, Action.CONFIRM, PayoutStatus.CONFIRMED, own=True)
 
 
 async def dispute_payout(actor: Principal, payout_id: int, reason: str) -> PayoutRead:
     require_role(actor, Role.ARTISAN)
-    return await _change_payout(actor, payout_id, "dispute", "disputed", own=True, reason=filled(reason, "reason"))
+    return await _change_payout(
+        actor, payout_id, Action.DISPUTE, PayoutStatus.DISPUTED, own=True, reason=filled(reason, "reason")
+    )
 
 
-async def resolve_dispute(actor: Principal, payout_id: int, resolution: str, note: str) -> PayoutRead:
+RESOLVING = {
+    Resolution.PAID: (Action.RESOLVE_PAID, PayoutStatus.PAID),
+    Resolution.CONFIRMED: (Action.RESOLVE_CONFIRMED, PayoutStatus.CONFIRMED),
+}
+
+
+async def resolve_dispute(actor: Principal, payout_id: int, resolution: Resolution, note: str) -> PayoutRead:
     require_role(actor, *STAFF)
-    return await _change_payout(actor, payout_id, f"resolve_{resolution}", resolution, own=False, note=note)
+    action, status = RESOLVING[resolution]
+    return await _change_payout(actor, payout_id, action, status, own=False, note=note)
 
 
-async def list_payouts(actor: Principal, status: str | None) -> list[PayoutRead]:
+async def list_payouts(actor: Principal, status: PayoutStatus | None) -> list[PayoutRead]:
     """An artisan's own payouts, or (staff) the brand's, newest first."""
     require_role(actor, Role.ARTISAN, *STAFF)
     where: Combinable = (
         (Payout.artisan == actor.member_id) if actor.role == Role.ARTISAN else (Payout.brand == actor.brand_id)
     )
     if status:
-        where &= Payout.status == status
+        where &= Payout.status == status.value
     rows = await Payout.select().where(where).order_by(Payout.id, ascending=False).limit(500)
     return [payout_read(row) for row in rows]

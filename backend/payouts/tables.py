@@ -5,7 +5,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
-from backend.orders.tables import Job
+from backend.jobs.tables import Job
 
 
 class Payout(Table, tablename="payout"):

@@ -20,7 +20,8 @@ import pytest
 from backend.accounts.tables import Member
 from backend.auth.service import issue_token
 from backend.core.types import Role
-from backend.orders.tables import Job, Order
+from backend.jobs.tables import Job
+from backend.orders.tables import Order
 from tests import support
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 

@@ -8,7 +8,8 @@ import uuid
 import httpx
 
 from backend.core.types import Role
-from backend.orders.tables import Job, Order
+from backend.jobs.tables import Job
+from backend.orders.tables import Order
 from backend.payouts.tables import Payout
 from tests import support
 from tests.support import ok

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.orders.tables import Job, Order
+from backend.jobs.tables import Job
+from backend.orders.tables import Order
 from tests import support
 from tests.integration.hostile import API, OTP_ADDRESS, MiB, Place, refuses
 from tests.support import job_in_state, ok, refused
@@ -79,7 +80,7 @@ QUERIES = [
     ("coordinator", "/artisans?village_id=abc", None),
     ("coordinator", "/artisans?village_id=-1", None),
     ("coordinator", "/artisans?village_id=" + "9" * 20, None),
-    ("coordinator", "/artisans?craft=plastic", None),
+    ("coordinator", "/artisans?craft=Not%20a%20code", None),
     ("coordinator", "/submissions?status=paid", None),
     ("a1", "/payouts?status=bitcoin", None),
     ("coordinator", "/photos/{photo}/huge", None),

@@ -8,7 +8,7 @@ import httpx
 
 from backend.core.types import CHINA_TZ, Role, china_today, utcnow
 from backend.jobs.service import expire_due_offers
-from backend.orders.tables import Job
+from backend.jobs.tables import Job
 from tests import support
 from tests.support import ok
 

@@ -29,7 +29,7 @@ from backend.core.i18n import (
 from backend.core.labels import STATUS_LABELS, status_label
 from backend.http.errors import domain_body
 from backend.jobs.machine import Status
-from backend.orders.messages import offer_text
+from backend.jobs.messages import offer_text
 
 ROOT = LOCALES_DIR.parent
 MAPPING = LOCALES_DIR / "babel.cfg"

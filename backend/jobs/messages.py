@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.core.i18n import N_, format_day, format_money, format_number, translate
-from backend.outbox import enqueue
+from backend.outbox import Outgoing
 
 # One SMS segment even as UCS-2 (a Chinese title in an English text): 70 characters.
 OFFER_TEXT = N_("Job {code}: {quantity}x {title} @{price} by {due}. Reply 1=yes 2=no")
@@ -29,10 +29,11 @@ def offer_text(locale: str, code: str, order: dict[str, Any], quantity: int) -> 
     )
 
 
-async def notify_offer(artisan: dict[str, Any], code: str, order: dict[str, Any], quantity: int) -> None:
-    await enqueue(
-        artisan["phone"],
-        offer_text(artisan["locale"], code, order, quantity),
+def offer_sms(artisan: dict[str, Any], code: str, order: dict[str, Any], quantity: int) -> Outgoing:
+    """The SMS telling an artisan of a new offer, in their language."""
+    return Outgoing(
+        to_phone=artisan["phone"],
+        body=offer_text(artisan["locale"], code, order, quantity),
         kind="offer",
         brand_id=order["brand"],
         member_id=artisan["id"],

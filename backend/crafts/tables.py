@@ -1,0 +1,20 @@
+"""The crafts a brand works with: its own list, named in each language."""
+
+from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.accounts.tables import Brand
+
+
+class Craft(Table, tablename="craft"):
+    """Unique per brand and code (an index in the migrations)."""
+
+    id: Serial
+    brand = ForeignKey(Brand, null=False, index=True)
+    code = Varchar(length=32, help_text="Stable code used by orders and artisans, e.g. 'bamboo-weaving'.")
+    names = Text(
+        default="{}", help_text='JSON: the name per language, e.g. {"zh_Hans": "竹编", "en": "Bamboo weaving"}.'
+    )
+    active = Boolean(default=True, help_text="Retired crafts stay on old orders but take no new ones.")
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,202 @@
+"""Offering an order's work to artisans, taking offers back, and cancelling an order.
+
+Locks are taken in one global order everywhere: people (sorted ids), then the order, then
+jobs (sorted ids), and the job feed counter last. A dispatch to thousands of artisans
+writes its jobs, audit rows and SMS in a few multi-row statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from backend.accounts.tables import Brand, Member
+from backend.audit import Event, record_event, record_events
+from backend.core.access import STAFF, require_role
+from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClosed
+from backend.core.i18n import N_
+from backend.core.types import Principal, Role, end_of_day, utcnow
+from backend.db.session import insert_many, is_sqlite, write_transaction
+from backend.jobs.machine import Action, Status, publish_changes, reserve_feed_positions, transition
+from backend.jobs.messages import offer_sms
+from backend.jobs.progress import get_order
+from backend.jobs.queries import load_jobs
+from backend.jobs.schemas import DispatchRequest, JobRead, Offer
+from backend.jobs.tables import Job
+from backend.orders.schemas import OrderRead, OrderStatus
+from backend.orders.service import brand_order, is_open
+from backend.orders.tables import Order
+from backend.outbox import enqueue_many
+
+UNSEEN_AFTER = dt.timedelta(hours=24)
+ID_BATCH = 1000  # ids per IN (…) list
+
+LOCK_PEOPLE = "SELECT id FROM member WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+NEXT_CODES = "UPDATE member SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
+
+
+def _in_batches(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + ID_BATCH] for start in range(0, len(ids), ID_BATCH)]
+
+
+async def _run_for_ids(sql: str, ids: list[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for batch in _in_batches(ids):
+        rows.extend(await Member.raw(sql.replace("{ids}", ", ".join("{}" for _ in batch)), *batch))
+    return rows
+
+
+def _check_offers(order: dict[str, Any], offers: list[Offer]) -> None:
+    artisan_ids = [offer.artisan_id for offer in offers]
+    if len(set(artisan_ids)) != len(artisan_ids):
+        raise Invalid(N_("Each artisan can be offered work once per dispatch."), fields={"offers": "duplicate_artisan"})
+    if any(offer.quantity > order["quantity"] for offer in offers):
+        raise Invalid(N_("An offer cannot be larger than the order."), fields={"offers": "quantity_above_order"})
+
+
+async def _offer_targets(actor: Principal, order_id: int, artisan_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The artisans, locked in id order so that a concurrent dispatch to them waits its turn."""
+    if not is_sqlite():  # SQLite has one writer at a time already
+        await _run_for_ids(LOCK_PEOPLE, artisan_ids)
+    found: dict[int, dict[str, Any]] = {}
+    for batch in _in_batches(artisan_ids):
+        rows = await Member.select(Member.id, Member.phone, Member.locale, Member.sms_only, Member.last_seen_at).where(
+            Member.id.is_in(batch)
+            & (Member.brand == actor.brand_id)
+            & (Member.role == Role.ARTISAN.value)
+            & (Member.active == True)  # noqa: E712
+        )
+        found |= {row["id"]: row for row in rows}
+    if len(found) != len(artisan_ids):
+        raise Invalid(N_("Some of these artisans do not exist or are inactive."), fields={"offers": "unknown_artisan"})
+    for batch in _in_batches(artisan_ids):
+        if await Job.exists().where(
+            (Job.order == order_id) & Job.artisan.is_in(batch) & (Job.status == Status.OFFERED.value)
+        ):
+            raise Invalid(
+                N_("Some of these artisans already have an open offer for this order."),
+                fields={"offers": "already_offered"},
+            )
+    return found
+
+
+async def _next_codes(artisan_ids: list[int]) -> dict[int, str]:
+    """Each artisan's next short job code (K1, K2…), unique per artisan."""
+    rows = await _run_for_ids(NEXT_CODES, artisan_ids)
+    return {row["id"]: f"K{row['job_seq']}" for row in rows}
+
+
+def _needs_sms(artisan: dict[str, Any], now: dt.datetime) -> bool:
+    """SMS-only artisans always; app users when they have not opened the app lately."""
+    seen = artisan["last_seen_at"]
+    return bool(artisan["sms_only"]) or seen is None or seen < now - UNSEEN_AFTER
+
+
+async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> dt.datetime:
+    """The brand's offer window, or the end of the due day when that comes first."""
+    window = await Brand.select(Brand.offer_window_hours).where(Brand.id == brand_id).output(as_list=True)
+    return min(now + dt.timedelta(hours=window[0]), end_of_day(due_date))
+
+
+async def _create_jobs(
+    actor: Principal, order: dict[str, Any], offers: list[Offer], codes: dict[int, str], expires_at: dt.datetime
+) -> list[int]:
+    first = await reserve_feed_positions(len(offers))  # the counter, after every row lock
+    jobs = [
+        Job(
+            order=order["id"],
+            brand=actor.brand_id,
+            artisan=offer.artisan_id,
+            code=codes[offer.artisan_id],
+            quantity_offered=offer.quantity,
+            expires_at=expires_at,
+            change_seq=first + position,
+        )
+        for position, offer in enumerate(offers)
+    ]
+    return [row["id"] for row in await insert_many(Job, jobs, Job.id)]
+
+
+async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> list[JobRead]:
+    """Offer work to artisans: one job per offer, each told in the app or by SMS."""
+    now = utcnow()
+    artisan_ids = sorted(offer.artisan_id for offer in data.offers)
+    async with write_transaction():
+        order = await brand_order(actor, order_id)
+        if not is_open(order):
+            raise OrderClosed()
+        _check_offers(order, data.offers)
+        artisans = await _offer_targets(actor, order_id, artisan_ids)
+        codes = await _next_codes(artisan_ids)
+        expires_at = await _offer_expiry(actor.brand_id, order["due_date"], now)
+        job_ids = await _create_jobs(actor, order, data.offers, codes, expires_at)
+        await record_events(
+            actor,
+            actor.brand_id,
+            [
+                Event(
+                    entity="job", entity_id=job_id, action="offer", to_status="offered", detail={"quantity": o.quantity}
+                )
+                for job_id, o in zip(job_ids, data.offers, strict=True)
+            ],
+        )
+        await enqueue_many(
+            [
+                offer_sms(artisans[o.artisan_id], codes[o.artisan_id], order, o.quantity)
+                for o in data.offers
+                if _needs_sms(artisans[o.artisan_id], now)
+            ]
+        )
+        return await jobs_by_id(job_ids)
+
+
+async def jobs_by_id(job_ids: list[int]) -> list[JobRead]:
+    """Jobs in id order, read inside the current transaction."""
+    jobs: list[JobRead] = []
+    for batch in _in_batches(sorted(job_ids)):
+        marks = ", ".join("{}" for _ in batch)
+        jobs.extend(await load_jobs(f"WHERE j.id IN ({marks}) ORDER BY j.id", *batch))
+    return jobs
+
+
+async def order_jobs(actor: Principal, order_id: int) -> list[JobRead]:
+    """The order's jobs, for the brand's staff."""
+    await brand_order(actor, order_id)
+    return await load_jobs('WHERE j."order" = {} ORDER BY j.id', order_id)
+
+
+async def withdraw_job(actor: Principal, job_id: int) -> JobRead:
+    """Take back an offer nobody has accepted yet."""
+    require_role(actor, *STAFF)
+    async with write_transaction():
+        if not await Job.exists().where((Job.id == job_id) & (Job.brand == actor.brand_id)):
+            raise NotFound()
+        await transition(job_id, Action.WITHDRAW, actor)
+        await publish_changes()
+        return (await load_jobs("WHERE j.id = {}", job_id))[0]
+
+
+async def cancel_order(actor: Principal, order_id: int) -> OrderRead:
+    """Close an order and withdraw its open offers; accepted work carries on."""
+    async with write_transaction():
+        order = await brand_order(actor, order_id)
+        if order["status"] != OrderStatus.OPEN:
+            raise OrderClosed()
+        # The order row first (an accept takes it first too), then its jobs in id order.
+        await Order.update({Order.status: OrderStatus.CANCELLED.value}).where(Order.id == order_id)
+        await record_event(
+            actor,
+            brand_id=actor.brand_id,
+            entity="order",
+            entity_id=order_id,
+            action="cancel",
+            from_status=OrderStatus.OPEN.value,
+            to_status=OrderStatus.CANCELLED.value,
+        )
+        offered = await Job.select(Job.id).where((Job.order == order_id) & (Job.status == Status.OFFERED.value))
+        for job in sorted(offered, key=lambda row: row["id"]):
+            try:
+                await transition(job["id"], Action.WITHDRAW, actor, current=Status.OFFERED, reason="order_cancelled")
+            except InvalidTransition:
+                continue  # declined or expired meanwhile: nothing to withdraw
+    return await get_order(actor, order_id)

@@ -1,0 +1,92 @@
+"""Wire types of jobs (offers and the work on them) and submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from backend.core.types import Id, Quantity, ShortText, Wire
+from backend.jobs.machine import Status
+
+MAX_OFFERS = 5000
+
+
+class SubmissionStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REWORK = "rework"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REWORK = "rework"
+
+
+class Offer(Wire):
+    artisan_id: Id
+    quantity: Quantity
+
+
+class DispatchRequest(Wire):
+    offers: Annotated[list[Offer], msgspec.Meta(min_length=1, max_length=MAX_OFFERS)]
+
+
+class JobRead(Wire):
+    id: int
+    order_id: int
+    artisan_id: int
+    status: Status
+    code: str
+    quantity_offered: int
+    quantity_accepted: int
+    quantity_submitted: int
+    quantity_approved: int
+    expires_at: dt.datetime
+    title: str
+    craft: str
+    unit_price_fen: int
+    due_date: dt.date
+    change_seq: int
+
+
+class JobList(Wire):
+    jobs: list[JobRead]
+    cursor: str | None = None
+
+
+class AcceptRequest(Wire):
+    quantity: Quantity | None = None
+
+
+class DeclineRequest(Wire):
+    reason: ShortText = ""
+
+
+class SubmissionCreate(Wire):
+    quantity: Quantity
+    photo_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=20)]
+    note: ShortText = ""
+
+
+class SubmissionRead(Wire):
+    id: int
+    job_id: int
+    quantity: int
+    photo_ids: list[int]
+    note: str
+    status: SubmissionStatus
+    channel: str
+    review_reason: str
+    created_at: dt.datetime
+
+
+class SubmissionList(Wire):
+    submissions: list[SubmissionRead]
+
+
+class ReviewRequest(Wire):
+    decision: Decision
+    reason: ShortText = ""

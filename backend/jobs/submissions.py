@@ -1,0 +1,147 @@
+"""Finished work: artisans (or their village leader) submit it, coordinators review it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backend.accounts.tables import Member
+from backend.core.access import STAFF, require_role
+from backend.core.errors import Invalid, InvalidTransition, NotFound
+from backend.core.i18n import N_
+from backend.core.types import Channel, Principal, Role, utcnow
+from backend.db.session import write_transaction
+from backend.jobs.machine import TRANSITIONS, Action, Count, transition
+from backend.jobs.schemas import Decision, ReviewRequest, SubmissionCreate, SubmissionRead, SubmissionStatus
+from backend.jobs.service import own_job
+from backend.jobs.tables import Job, Submission
+from backend.photos.tables import Photo
+
+
+async def _job_for_submission(actor: Principal, job_id: int) -> tuple[dict[str, Any], int | None]:
+    """The job, and whom the leader acts for (None when the artisan submits their own)."""
+    if actor.role == Role.ARTISAN:
+        return await own_job(actor, job_id), None
+    require_role(actor, Role.LEADER)
+    job = (
+        await Job.select()
+        .where(
+            (Job.id == job_id)
+            & (Job.brand == actor.brand_id)
+            & Job.artisan.is_in(Member.select(Member.id).where(Member.village == (actor.village_id or 0)))
+        )
+        .first()
+    )
+    if job is None:
+        raise NotFound()
+    return job, job["artisan"]
+
+
+async def _check_photos(actor: Principal, photo_ids: list[int], artisan_id: int) -> None:
+    owners = {actor.member_id, artisan_id}
+    found = await Photo.count().where(
+        Photo.id.is_in(photo_ids) & (Photo.brand == actor.brand_id) & Photo.owner.is_in(list(owners))
+    )
+    if found != len(set(photo_ids)):
+        raise Invalid(N_("Some of these photos do not exist."), fields={"photo_ids": "unknown_photo"})
+
+
+async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> SubmissionRead:
+    """Report finished pieces with photos; a leader may submit for an artisan of the village."""
+    async with write_transaction():
+        job, on_behalf_of = await _job_for_submission(actor, job_id)
+        if job["status"] not in TRANSITIONS[Action.SUBMIT][0]:
+            raise InvalidTransition(status=job["status"])
+        if data.quantity > job["quantity_accepted"]:
+            raise Invalid(
+                N_("You accepted {accepted} pieces; you cannot submit more."),
+                fields={"quantity": "above_accepted"},
+                accepted=job["quantity_accepted"],
+            )
+        await _check_photos(actor, data.photo_ids, job["artisan"])
+        submission = Submission(
+            job=job_id,
+            brand=job["brand"],
+            quantity=data.quantity,
+            photo_ids=json.dumps(data.photo_ids),
+            note=data.note,
+            submitted_by=actor.member_id,
+            channel=(Channel.ON_BEHALF if on_behalf_of else actor.channel).value,
+        )
+        await submission.save()
+        await transition(
+            job_id,
+            Action.SUBMIT,
+            actor,
+            counts={Count.SUBMITTED: data.quantity},
+            on_behalf_of=on_behalf_of,
+            submission_id=submission.id,
+            quantity=data.quantity,
+        )
+        return submission_read(submission.to_dict())
+
+
+def submission_read(row: dict[str, Any]) -> SubmissionRead:
+    return SubmissionRead(
+        id=row["id"],
+        job_id=row["job"],
+        quantity=row["quantity"],
+        photo_ids=json.loads(row["photo_ids"]),
+        note=row["note"],
+        status=SubmissionStatus(row["status"]),
+        channel=row["channel"],
+        review_reason=row["review_reason"],
+        created_at=row["created_at"],
+    )
+
+
+async def review_submission(actor: Principal, submission_id: int, data: ReviewRequest) -> SubmissionRead:
+    """Approve the pieces, or send them back for rework with a reason."""
+    require_role(actor, *STAFF)
+    if data.decision == Decision.REWORK and not data.reason.strip():
+        raise Invalid(N_("Say what needs rework."), fields={"reason": "required"})
+    async with write_transaction():
+        row = (
+            await Submission.select()
+            .where((Submission.id == submission_id) & (Submission.brand == actor.brand_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound()
+        if row["status"] != SubmissionStatus.SUBMITTED:
+            raise InvalidTransition(status=row["status"])
+        approve = data.decision == Decision.APPROVE
+        await transition(
+            row["job"],
+            Action.APPROVE if approve else Action.REWORK,
+            actor,
+            counts={Count.APPROVED: row["quantity"]} if approve else None,
+            submission_id=submission_id,
+            reason=data.reason,
+        )
+        status = SubmissionStatus.APPROVED if approve else SubmissionStatus.REWORK
+        changed = (
+            await Submission.update(
+                {
+                    Submission.status: status.value,
+                    Submission.review_reason: data.reason,
+                    Submission.reviewed_by: actor.member_id,
+                    Submission.reviewed_at: utcnow(),
+                }
+            )
+            .where((Submission.id == submission_id) & (Submission.status == SubmissionStatus.SUBMITTED.value))
+            .returning(*Submission.all_columns())
+        )
+        return submission_read(changed[0])
+
+
+async def review_queue(actor: Principal, status: SubmissionStatus = SubmissionStatus.SUBMITTED) -> list[SubmissionRead]:
+    """The brand's submissions in a status, oldest first."""
+    require_role(actor, *STAFF)
+    rows = (
+        await Submission.select()
+        .where((Submission.brand == actor.brand_id) & (Submission.status == status.value))
+        .order_by(Submission.id)
+        .limit(500)
+    )
+    return [submission_read(row) for row in rows]

@@ -1,0 +1,41 @@
+"""Jobs offered to artisans, and the finished work they submit."""
+
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.accounts.tables import Brand, Member
+from backend.orders.tables import Order
+
+
+class Job(Table, tablename="job"):
+    id: Serial
+    order = ForeignKey(Order, null=False, index=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    artisan = ForeignKey(Member, null=False, index=True)
+    code = Varchar(length=12, help_text="Short code the artisan types in SMS replies, e.g. K7.")
+    status = Varchar(length=16, default="offered", index=True)
+    quantity_offered = Integer()
+    quantity_accepted = Integer(default=0)
+    quantity_submitted = Integer(default=0)
+    quantity_approved = Integer(default=0)
+    expires_at = Timestamptz(help_text="The offer lapses at this time if not answered.")
+    change_seq = BigInt(default=0, index=True, help_text="Position in the change feed (GET /jobs?since=).")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Submission(Table, tablename="submission"):
+    id: Serial
+    job = ForeignKey(Job, null=False, index=True)
+    brand = ForeignKey(Brand, null=False, index=True)
+    quantity = Integer()
+    photo_ids = Text(default="[]", help_text="JSON list of photo ids.")
+    note = Text(default="")
+    status = Varchar(length=16, default="submitted", index=True, help_text="submitted, approved or rework.")
+    submitted_by = ForeignKey(Member, null=True)
+    channel = Varchar(length=16)
+    review_reason = Text(default="")
+    reviewed_by = ForeignKey(Member, null=True)
+    reviewed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
