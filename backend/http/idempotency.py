@@ -1,10 +1,12 @@
-"""Idempotency-Key on every POST: the same key and body replay the first response.
+"""Idempotency-Key on every POST, through the exactly-once service (``backend.idempotency``).
 
-The key is claimed, the handler runs and the response is stored in ONE transaction, so
-an effect and its record commit together or not at all: a crash between them cannot
-leave an effect without a record, and a concurrent duplicate waits on the unique index.
-Refusals (4xx) are stored too, so a replay gets the same answer; 401, 429 and 5xx are
-not, since nothing happened and the client should try again.
+The same key and body get the first response back (``Idempotent-Replayed: true``) and no
+second effect; another body under the same key is refused (409). For most routes the
+handler runs inside the key's transaction, so its effect and the kept response commit
+together. A route whose effect is already one per content (``opt={"exactly_once":
+"by_content"}``, e.g. a photo: one row per owner and content hash) runs first, outside
+any transaction, so that its expensive work (decoding an image) holds no lock; its
+response is then kept under the key.
 """
 
 from __future__ import annotations
@@ -16,23 +18,18 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend import idempotency
 from backend.auth.service import resolve_token
 from backend.core import errors as domain
 from backend.core.i18n import N_, current_locale
-from backend.db.session import write_transaction
 from backend.http.context import bearer_token
 from backend.http.errors import domain_body, status_of
-from backend.idempotency import service
-from backend.idempotency.service import StoredResponse
+from backend.idempotency import StoredResponse
 from backend.photos.processing import MAX_UPLOAD_BYTES
 
-NOT_STORED = {401, 429}
 MAX_KEY = 255
 MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # a photo and its multipart envelope
-
-
-class _Rollback(Exception):
-    """Leave the transaction without committing (the response is still sent)."""
+BY_CONTENT = "by_content"
 
 
 class IdempotencyMiddleware:
@@ -60,25 +57,25 @@ class IdempotencyMiddleware:
             await self.app(scope, _replay(body), send)
             return
         digest = hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], body])).hexdigest()
-        await _send(send, await self._once(scope, body, caller, key, digest))
+        try:
+            response = await self._once(scope, body, caller, key, digest)
+        except domain.DomainError as error:
+            response = _error(error)
+        await _send(send, response)
 
     async def _once(self, scope: Scope, body: bytes, caller: str, key: str, digest: str) -> StoredResponse:
-        try:
-            async with write_transaction():
-                if not await service.claim(caller, key, digest):
-                    stored = await service.find(caller, key, digest)
-                    if stored is None:  # forgotten since, by the clean-up: the client may retry
-                        raise domain.IdempotencyInProgress()
-                    return _replayed(stored)
-                response = await _capture(self.app, scope, body)
-                if response.status >= 500 or response.status in NOT_STORED:
-                    raise _Rollback(response)
-                await service.store(caller, key, response)
-                return response
-        except domain.DomainError as error:
-            return _error(error)
-        except _Rollback as rollback:
-            return rollback.args[0]  # type: ignore[no-any-return]
+        handler = scope.get("route_handler")
+        if handler is None or handler.opt.get("exactly_once") != BY_CONTENT:
+            return await idempotency.run_once(caller, key, digest, lambda: _capture(self.app, scope, body))
+        stored = await idempotency.find(caller, key, digest)
+        if stored is not None:
+            return stored
+        response = await _capture(self.app, scope, body)
+
+        async def keep() -> StoredResponse:
+            return response
+
+        return await idempotency.run_once(caller, key, digest, keep)
 
 
 async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
@@ -139,10 +136,6 @@ async def _capture(app: ASGIApp, scope: Scope, body: bytes) -> StoredResponse:
     return StoredResponse(status, headers, b"".join(chunks))
 
 
-def _replayed(stored: StoredResponse) -> StoredResponse:
-    return StoredResponse(stored.status, [*stored.headers, ("idempotent-replayed", "true")], stored.body)
-
-
 def _error(error: domain.DomainError) -> StoredResponse:
     body = msgspec.json.encode(domain_body(error))
     return StoredResponse(status_of(error), [("content-type", "application/json")], body)
@@ -151,6 +144,8 @@ def _error(error: domain.DomainError) -> StoredResponse:
 async def _send(send: Send, response: StoredResponse) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers if k.lower() != "content-length"]
     headers.append((b"content-length", str(len(response.body)).encode()))
+    if response.replayed:
+        headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body, "more_body": False})
 

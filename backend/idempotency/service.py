@@ -1,57 +1,116 @@
-"""Remember the first response to each (caller, Idempotency-Key); spot reuse with another body."""
+"""Exactly once: the first answer to a (caller, key) is kept, and a repeat gets it back.
+
+Every channel that may repeat itself uses this: HTTP ``Idempotency-Key``, SMS providers'
+message ids, any later webhook. The key is claimed, the work runs and its answer is
+stored in ONE transaction, so an effect and its record commit together or not at all,
+and a concurrent duplicate waits on the unique index until the first one has finished.
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from backend.core.errors import IdempotencyMismatch
+from backend.core.errors import IdempotencyInProgress, IdempotencyMismatch
 from backend.core.types import utcnow
 from backend.db.session import write_transaction
 from backend.idempotency.tables import IdempotencyRecord
 
 KEEP = dt.timedelta(hours=48)  # the contract promises at least 24 hours
+# Refusals the caller should simply retry (a wrong sign-in code, a rate limit): the key is
+# not kept, but the effects that count attempts and limits commit.
+NOT_KEPT = frozenset({401, 429})
 
 
 class StoredResponse(msgspec.Struct, frozen=True):
+    """What the caller got back: a status, headers and a body (HTTP, TwiML, JSON…)."""
+
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    replayed: bool = False
 
 
-async def find(scope: str, key: str, request_hash: str) -> StoredResponse | None:
-    """The stored response for this key, None if the key is new; refuse a different request."""
+class _Undo(Exception):
+    """Leave the transaction without committing; the answer still goes back."""
+
+    def __init__(self, response: StoredResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+async def run_once(
+    scope: str, key: str, fingerprint: str, work: Callable[[], Awaitable[StoredResponse]]
+) -> StoredResponse:
+    """Run ``work`` once per ``(scope, key)``; a repeat gets the first answer, marked ``replayed``.
+
+    ``fingerprint`` identifies the request: the same key with another fingerprint is
+    refused (IdempotencyMismatch). An answer of 500 or more undoes everything, so the
+    caller may retry; one in ``NOT_KEPT`` keeps its effects but frees the key. Do any
+    expensive work (decoding images, calling other services) before this, not in ``work``:
+    the write transaction is held while it runs.
+    """
+    try:
+        async with write_transaction():
+            if not await _claim(scope, key, fingerprint):
+                return await _stored_or_busy(scope, key, fingerprint)
+            response = await work()
+            if response.status >= 500:
+                raise _Undo(response)
+            if response.status in NOT_KEPT:
+                await _release(scope, key)
+            else:
+                await _store(scope, key, response)
+            return response
+    except _Undo as undo:
+        return undo.response
+
+
+async def find(scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+    """The answer kept for this key (marked ``replayed``), None if there is none yet.
+
+    A read outside any write transaction: a repeat is answered without waiting for the
+    write lock. Refuses the key when it was used for another request.
+    """
     row = (
         await IdempotencyRecord.select()
         .where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
         .first()
     )
-    if row is None:
+    if row is None or row["status_code"] == 0:
         return None
-    if row["request_hash"] != request_hash:
+    if row["request_hash"] != fingerprint:
         raise IdempotencyMismatch()
     headers = [(name, value) for name, value in json.loads(row["headers"])]
-    return StoredResponse(row["status_code"], headers, base64.b64decode(row["body"]))
+    return StoredResponse(row["status_code"], headers, base64.b64decode(row["body"]), replayed=True)
 
 
-async def claim(scope: str, key: str, request_hash: str) -> bool:
+async def _stored_or_busy(scope: str, key: str, fingerprint: str) -> StoredResponse:
+    stored = await find(scope, key, fingerprint)
+    if stored is None:  # forgotten since, by the clean-up: the client may retry
+        raise IdempotencyInProgress()
+    return stored
+
+
+async def _claim(scope: str, key: str, fingerprint: str) -> bool:
     """Take the key; False when it was taken already.
 
     A concurrent claim of the same key waits on the unique index until the first
-    transaction ends, then finds the key taken (and its response stored) or free again.
+    transaction ends, then finds the key taken (and its answer stored) or free again.
     """
     rows = (
-        await IdempotencyRecord.insert(IdempotencyRecord(scope=scope, key=key, request_hash=request_hash))
+        await IdempotencyRecord.insert(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint))
         .on_conflict(target=(IdempotencyRecord.scope, IdempotencyRecord.key), action="DO NOTHING")
         .returning(IdempotencyRecord.id)
     )
     return bool(rows)
 
 
-async def store(scope: str, key: str, response: StoredResponse) -> None:
+async def _store(scope: str, key: str, response: StoredResponse) -> None:
     await IdempotencyRecord.update(
         {
             IdempotencyRecord.status_code: response.status,
@@ -59,6 +118,10 @@ async def store(scope: str, key: str, response: StoredResponse) -> None:
             IdempotencyRecord.body: base64.b64encode(response.body).decode(),
         }
     ).where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
+
+
+async def _release(scope: str, key: str) -> None:
+    await IdempotencyRecord.delete().where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
 
 
 async def forget_expired() -> int:

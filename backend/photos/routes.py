@@ -24,7 +24,14 @@ class PhotoUpload:
 class PhotoController(Controller):
     tags = ("photos",)
 
-    @post("/photos", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024, summary="Upload a photo (multipart 'file')")
+    # A photo is one row per owner and content, so a repeat has no second effect by itself:
+    # the decoding runs outside any transaction, even under an Idempotency-Key.
+    @post(
+        "/photos",
+        request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+        opt={"exactly_once": "by_content"},
+        summary="Upload a photo (multipart 'file')",
+    )
     async def upload(self, principal: NamedDependency[Principal], data: MultipartBody[PhotoUpload]) -> PhotoRead:
         return await service.upload_photo(principal, await data.file.read())
 

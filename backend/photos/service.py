@@ -13,7 +13,7 @@ from backend.core.errors import NotFound
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role
 from backend.db.session import write_transaction
-from backend.orders.tables import Submission
+from backend.jobs.tables import Submission
 from backend.photos.processing import process_upload
 from backend.photos.schemas import PhotoRead
 from backend.photos.storage import PhotoStore, photo_key, store_from_url
@@ -43,22 +43,20 @@ async def upload_photo(actor: Principal, data: bytes) -> PhotoRead:
     for size, blob in processed.sizes.items():
         await photo_store().put(photo_key(processed.content_hash, size), blob, "image/jpeg")
     async with write_transaction():
-        existing = (
-            await Photo.select()
-            .where((Photo.owner == actor.member_id) & (Photo.content_hash == processed.content_hash))
-            .first()
+        # One row per owner and picture, even when two uploads of it race (a unique index).
+        await Photo.insert(
+            Photo(
+                brand=actor.brand_id,
+                owner=actor.member_id,
+                content_hash=processed.content_hash,
+                width=processed.width,
+                height=processed.height,
+            )
+        ).on_conflict(target=(Photo.owner, Photo.content_hash), action="DO NOTHING")
+        rows = await Photo.select().where(
+            (Photo.owner == actor.member_id) & (Photo.content_hash == processed.content_hash)
         )
-        if existing:
-            return photo_read(existing)
-        photo = Photo(
-            brand=actor.brand_id,
-            owner=actor.member_id,
-            content_hash=processed.content_hash,
-            width=processed.width,
-            height=processed.height,
-        )
-        await photo.save()
-        return photo_read(photo.to_dict())
+    return photo_read(rows[0])
 
 
 async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:
