@@ -111,3 +111,44 @@ async def test_staff_sign_in_the_same_way(client: httpx.AsyncClient) -> None:
         await client.post("/api/v1/auth/token", json={"phone": admin.phone, "code": await _last_code(admin.phone)})
     )
     assert signed["user"]["role"] == "admin"
+
+
+async def test_wrong_codes_sent_with_idempotency_keys_still_burn_the_code(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    code = await _last_code(artisan.phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for attempt in range(8):
+        refused = await client.post(
+            "/api/v1/auth/token",
+            json={"phone": artisan.phone, "code": wrong},
+            headers={"Idempotency-Key": f"guess-{attempt}"},
+        )
+        assert (refused.status_code, refused.json()["code"]) == (401, "invalid_code")
+
+    late = await client.post(
+        "/api/v1/auth/token", json={"phone": artisan.phone, "code": code}, headers={"Idempotency-Key": "right"}
+    )
+
+    assert late.status_code == 401
+    row = await OtpCode.select(OtpCode.attempts).where(OtpCode.phone == artisan.phone).first()
+    assert row == {"attempts": 5}
+
+
+async def test_a_refused_code_under_a_key_can_be_retried_with_the_same_key(client: httpx.AsyncClient) -> None:
+    """401 is not kept under the key: the same key with the right code signs in."""
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    code = await _last_code(artisan.phone)
+    headers = {"Idempotency-Key": "one-key"}
+    wrong = "000000" if code != "000000" else "111111"
+    first = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": wrong}, headers=headers)
+    assert first.status_code == 401
+
+    # Another body under the same key would be refused as a mismatch if the 401 had been kept.
+    second = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code}, headers=headers)
+
+    assert second.status_code == 200, second.text
+    assert "idempotent-replayed" not in second.headers
