@@ -32,7 +32,6 @@ def _job(n: int) -> dict[str, Any]:
         "craft": "embroidery",
         "unit_price_fen": 4500,
         "due_date": dt.date(2026, 12, 23),
-        "change_seq": 10 * n + 3,
     }
 
 
@@ -41,7 +40,7 @@ JOBS = [_job(n) for n in range(JOB_COUNT)]
 
 @get("/api/v1/jobs")
 async def jobs() -> dict[str, Any]:
-    return {"jobs": JOBS, "cursor": str(JOBS[-1]["change_seq"])}
+    return {"jobs": JOBS, "cursor": str(10 * JOB_COUNT + 3)}
 
 
 app = Litestar(route_handlers=[jobs])

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from backend.audit.tables import AuditEvent
-from backend.core.types import Channel, Principal
-from backend.db.session import insert_many
+from backend.core.types import Channel, Principal, utcnow
+from backend.db.session import run
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,24 +25,39 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-async def record_events(actor: Principal | None, brand_id: int, events: Iterable[Event]) -> None:
-    """Append several events by one actor at once (a dispatch of many offers)."""
-    rows = [
-        AuditEvent(
-            brand=brand_id,
-            entity=event.entity,
-            entity_id=event.entity_id,
-            action=event.action,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            actor=actor.member_id if actor else None,
-            on_behalf_of=event.on_behalf_of,
-            channel=_channel(actor, event).value,
-            detail=json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
-        )
-        for event in events
-    ]
-    await insert_many(AuditEvent, rows)
+INSERT = """
+INSERT INTO audit_event
+  (brand, entity, entity_id, action, from_status, to_status, actor, on_behalf_of, channel, detail, created_at)
+VALUES {rows}
+"""
+ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+PER_STATEMENT = 2000  # 11 values a row, under PostgreSQL's 32,767 parameters
+
+
+async def record_events(actor: Principal | None, brand_id: int, events: Sequence[Event]) -> None:
+    """Append events by one actor, in as few statements as the engines allow (a dispatch of many offers)."""
+    now = utcnow()
+    member = actor.member_id if actor else None
+    for start in range(0, len(events), PER_STATEMENT):
+        batch = events[start : start + PER_STATEMENT]
+        values = [
+            value
+            for event in batch
+            for value in (
+                brand_id,
+                event.entity,
+                event.entity_id,
+                event.action,
+                event.from_status,
+                event.to_status,
+                member,
+                event.on_behalf_of,
+                _channel(actor, event).value,
+                json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
+                now,
+            )
+        ]
+        await run(INSERT.replace("{rows}", ", ".join(ROW for _ in batch)), *values)
 
 
 def _channel(actor: Principal | None, event: Event) -> Channel:

@@ -15,8 +15,7 @@ from typing import Any
 import asyncpg
 
 from backend.db.engine import DB
-from backend.db.session import after_commit, fetch, is_sqlite, sqlite_reader
-from backend.db.tables import Counter
+from backend.db.session import after_commit, fetch, is_sqlite, run, sqlite_reader
 
 log = logging.getLogger("cunjiang.db")
 
@@ -24,6 +23,7 @@ JOB_CHANGES = "job_changes"
 AUTH_CHANGES = "auth_changes"  # tokens revoked, people changed: cached sign-ins are stale
 CHANNEL = "cunjiang_counters"
 
+BUMP = "UPDATE counter SET value = value + {} WHERE name = {} RETURNING value"
 # One round trip: the notification reaches listeners when the transaction commits.
 BUMP_AND_NOTIFY = """
 WITH bumped AS (UPDATE counter SET value = value + {} WHERE name = {} RETURNING value)
@@ -44,12 +44,16 @@ async def bump(name: str = JOB_CHANGES, by: int = 1) -> int:
     waits for nobody, and two transactions can never wait for each other through it.
     """
     if is_sqlite():
-        query = Counter.update({Counter.value: Counter.value + by}).where(Counter.name == name)
-        rows = await query.returning(Counter.value)
+        rows = await run(BUMP, by, name)
     else:
-        rows = await Counter.raw(BUMP_AND_NOTIFY, by, name, CHANNEL, name)
-    after_commit(lambda: _forget(name))
+        rows = await run(BUMP_AND_NOTIFY, by, name, CHANNEL, name)
+    forget_after_commit(name)
     return int(rows[0]["value"])
+
+
+def forget_after_commit(name: str) -> None:
+    """After this process's own commit of a bump: re-read rather than wait for the notification."""
+    after_commit(lambda: _forget(name))
 
 
 def _forget(name: str) -> None:

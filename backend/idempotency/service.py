@@ -17,7 +17,7 @@ import msgspec
 
 from backend.core.errors import IdempotencyInProgress, IdempotencyMismatch
 from backend.core.types import utcnow
-from backend.db.session import write_transaction
+from backend.db.session import run, write_transaction
 from backend.idempotency.tables import IdempotencyRecord
 
 KEEP = dt.timedelta(hours=48)  # the contract promises at least 24 hours
@@ -70,19 +70,25 @@ async def run_once(
         return undo.response
 
 
+CLAIM = """
+INSERT INTO idempotency_record (scope, "key", request_hash, status_code, body, headers, created_at)
+VALUES ({}, {}, {}, 0, '', '[]', {}) ON CONFLICT (scope, "key") DO NOTHING RETURNING id
+"""
+STORE = 'UPDATE idempotency_record SET status_code = {}, headers = {}, body = {} WHERE scope = {} AND "key" = {}'
+RELEASE = 'DELETE FROM idempotency_record WHERE scope = {} AND "key" = {}'
+FIND = 'SELECT request_hash, status_code, headers, body FROM idempotency_record WHERE scope = {} AND "key" = {}'
+
+
 async def find(scope: str, key: str, fingerprint: str) -> StoredResponse | None:
     """The answer kept for this key (marked ``replayed``), None if there is none yet.
 
     A read outside any write transaction: a repeat is answered without waiting for the
     write lock. Refuses the key when it was used for another request.
     """
-    row = (
-        await IdempotencyRecord.select()
-        .where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
-        .first()
-    )
-    if row is None or row["status_code"] == 0:
+    rows = await run(FIND, scope, key)
+    if not rows or rows[0]["status_code"] == 0:
         return None
+    row = rows[0]
     if row["request_hash"] != fingerprint:
         raise IdempotencyMismatch()
     headers = [(name, value) for name, value in json.loads(row["headers"])]
@@ -102,26 +108,16 @@ async def _claim(scope: str, key: str, fingerprint: str) -> bool:
     A concurrent claim of the same key waits on the unique index until the first
     transaction ends, then finds the key taken (and its answer stored) or free again.
     """
-    rows = (
-        await IdempotencyRecord.insert(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint))
-        .on_conflict(target=(IdempotencyRecord.scope, IdempotencyRecord.key), action="DO NOTHING")
-        .returning(IdempotencyRecord.id)
-    )
-    return bool(rows)
+    return bool(await run(CLAIM, scope, key, fingerprint, utcnow()))
 
 
 async def _store(scope: str, key: str, response: StoredResponse) -> None:
-    await IdempotencyRecord.update(
-        {
-            IdempotencyRecord.status_code: response.status,
-            IdempotencyRecord.headers: json.dumps(response.headers),
-            IdempotencyRecord.body: base64.b64encode(response.body).decode(),
-        }
-    ).where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
+    body = base64.b64encode(response.body).decode()
+    await run(STORE, response.status, json.dumps(response.headers), body, scope, key)
 
 
 async def _release(scope: str, key: str) -> None:
-    await IdempotencyRecord.delete().where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
+    await run(RELEASE, scope, key)
 
 
 async def forget_expired() -> int:

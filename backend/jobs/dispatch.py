@@ -1,7 +1,7 @@
 """Offering an order's work to artisans, taking offers back, and cancelling an order.
 
 Locks are taken in one global order everywhere: people (sorted ids), then the order, then
-jobs (sorted ids), and the job feed counter last. A dispatch to thousands of artisans
+jobs (sorted ids), and the job feed counter last, just before commit. A dispatch to thousands of artisans
 writes its jobs, audit rows and SMS in a few multi-row statements.
 """
 
@@ -17,7 +17,7 @@ from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClose
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, end_of_day, utcnow
 from backend.db.session import insert_many, is_sqlite, write_transaction
-from backend.jobs.machine import Action, Status, publish_changes, reserve_feed_positions, transition
+from backend.jobs.machine import Action, Status, note_changed, transition
 from backend.jobs.messages import offer_sms
 from backend.jobs.progress import get_order
 from backend.jobs.queries import load_jobs
@@ -101,7 +101,6 @@ async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> d
 async def _create_jobs(
     actor: Principal, order: dict[str, Any], offers: list[Offer], codes: dict[int, str], expires_at: dt.datetime
 ) -> list[int]:
-    first = await reserve_feed_positions(len(offers))  # the counter, after every row lock
     jobs = [
         Job(
             order=order["id"],
@@ -110,11 +109,12 @@ async def _create_jobs(
             code=codes[offer.artisan_id],
             quantity_offered=offer.quantity,
             expires_at=expires_at,
-            change_seq=first + position,
         )
-        for position, offer in enumerate(offers)
+        for offer in offers
     ]
-    return [row["id"] for row in await insert_many(Job, jobs, Job.id)]
+    job_ids = [row["id"] for row in await insert_many(Job, jobs, Job.id)]
+    note_changed(job_ids)  # placed in the feed when the dispatch commits
+    return job_ids
 
 
 async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> list[JobRead]:
@@ -172,7 +172,6 @@ async def withdraw_job(actor: Principal, job_id: int) -> JobRead:
         if not await Job.exists().where((Job.id == job_id) & (Job.brand == actor.brand_id)):
             raise NotFound()
         await transition(job_id, Action.WITHDRAW, actor)
-        await publish_changes()
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from backend.audit import record_event
 from backend.core.errors import InvalidTransition, NotFound
 from backend.core.types import Principal, utcnow
-from backend.db.counters import JOB_CHANGES, bump
-from backend.db.session import note, take_noted
-from backend.jobs.tables import Job
+from backend.db.counters import CHANNEL, JOB_CHANGES, bump, forget_after_commit
+from backend.db.session import is_sqlite, note, run, take_noted
 
 
 class Status(StrEnum):
@@ -70,14 +70,30 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
 
 _CHANGED = "changed_jobs"
 CASE_BATCH = 500
-SET_SEQ_ONE = "UPDATE job SET change_seq = {} WHERE id = {}"
+# PostgreSQL: bump the counter, place the jobs and notify other processes in one statement.
+PLACE_AND_NOTIFY = """
+WITH bumped AS (UPDATE counter SET value = value + {} WHERE name = {} RETURNING value),
+placed AS (
+  UPDATE job SET change_seq = bumped.value - {} + u.position
+  FROM bumped, unnest({}::bigint[]) WITH ORDINALITY AS u(id, position)
+  WHERE job.id = u.id RETURNING job.id
+)
+SELECT value, pg_notify({}, {} || ':' || value::text) FROM bumped
+"""
 
 
 async def _status_of(job_id: int) -> Status:
-    row = await Job.select(Job.status).where(Job.id == job_id).first()
-    if row is None:
+    rows = await run("SELECT status FROM job WHERE id = {}", job_id)
+    if not rows:
         raise NotFound()
-    return Status(row["status"])
+    return Status(rows[0]["status"])
+
+
+@cache
+def _update_sql(counts: tuple[Count, ...]) -> str:
+    """The conditional UPDATE of a transition that also sets these quantities (column names are ours)."""
+    sets = "".join(f", {count.value} = {{}}" for count in counts)
+    return f"UPDATE job SET status = {{}}, updated_at = {{}}{sets} WHERE id = {{}} AND status = {{}} RETURNING brand"  # noqa: S608
 
 
 async def transition(
@@ -89,32 +105,28 @@ async def transition(
     on_behalf_of: int | None = None,
     current: Status | None = None,
     **detail: Any,
-) -> dict[str, Any]:
+) -> None:
     """Move a job along one arrow, atomically, and audit it; call inside a write transaction.
 
     Raises InvalidTransition when the job is not in a state the action starts from (a
     concurrent change got there first, or the request is out of order). ``current`` is
     the status the caller has just read in this transaction, to spare a query; the update
-    is conditional on it either way. The job takes its place in the change feed when the
-    transaction publishes its changes (:func:`publish_changes`, at the latest on commit).
+    is conditional on it either way. The job takes its place in the change feed just
+    before the transaction commits (:func:`publish_changes`).
     """
     sources, target = TRANSITIONS[action]
     from_status = current or await _status_of(job_id)
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
-    values: dict[Any, Any] = {Job.status: target.value, Job.updated_at: utcnow()}
-    values |= {getattr(Job, count.value): quantity for count, quantity in (counts or {}).items()}
+    counts = counts or {}
     # Conditional on the state just read: a concurrent change makes this match nothing.
-    rows = (
-        await Job.update(values).where((Job.id == job_id) & (Job.status == from_status)).returning(*Job.all_columns())
-    )
+    rows = await run(_update_sql(tuple(counts)), target.value, utcnow(), *counts.values(), job_id, from_status.value)
     if not rows:
         raise InvalidTransition(status=await _status_of(job_id))
-    job = rows[0]
-    note(_CHANGED, [job_id], publish_changes)
+    note_changed([job_id])
     await record_event(
         actor,
-        brand_id=job["brand"],
+        brand_id=rows[0]["brand"],
         entity="job",
         entity_id=job_id,
         action=action.value,
@@ -123,33 +135,31 @@ async def transition(
         on_behalf_of=on_behalf_of,
         **detail,
     )
-    return dict(job)
-
-
-async def reserve_feed_positions(count: int) -> int:
-    """The first of ``count`` consecutive feed positions for jobs this transaction creates.
-
-    Takes the job feed counter: call it after every row lock the transaction needs.
-    """
-    return await bump(JOB_CHANGES, by=count) - count + 1
 
 
 async def publish_changes() -> None:
     """Give the jobs changed in this transaction their places in the feed, counter last.
 
-    Called before a service reads its answer back, and by the transaction before it
-    commits in any case; calling it again finds nothing to do.
+    Runs just before the transaction commits (a hook of ``write_transaction``): the feed
+    counter is the one lock every job change takes, so it is taken at the very end and
+    held for as short a time as possible. The jobs get consecutive positions in id order.
     """
     job_ids = take_noted(_CHANGED)
     if not job_ids:
         return
-    first = await reserve_feed_positions(len(job_ids))
-    if len(job_ids) == 1:
-        await Job.raw(SET_SEQ_ONE, first, job_ids[0])
+    if not is_sqlite():
+        await run(PLACE_AND_NOTIFY, len(job_ids), JOB_CHANGES, len(job_ids), job_ids, CHANNEL, JOB_CHANGES)
+        forget_after_commit(JOB_CHANGES)
         return
+    first = await bump(JOB_CHANGES, by=len(job_ids)) - len(job_ids) + 1
     for start in range(0, len(job_ids), CASE_BATCH):
         batch = job_ids[start : start + CASE_BATCH]
-        cases = " ".join("WHEN {} THEN CAST({} AS BIGINT)" for _ in batch)
+        cases = " ".join("WHEN {} THEN {}" for _ in batch)
         params = [value for offset, job_id in enumerate(batch) for value in (job_id, first + start + offset)]
         marks = ", ".join("{}" for _ in batch)
-        await Job.raw(f"UPDATE job SET change_seq = CASE id {cases} END WHERE id IN ({marks})", *params, *batch)  # noqa: S608
+        await run(f"UPDATE job SET change_seq = CASE id {cases} END WHERE id IN ({marks})", *params, *batch)  # noqa: S608
+
+
+def note_changed(job_ids: list[int]) -> None:
+    """Jobs created or changed outside :func:`transition` (a dispatch): placed in the feed on commit."""
+    note(_CHANGED, job_ids, publish_changes)

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from backend.db.session import fetch
+from backend.db.session import fetch, run
 from backend.jobs.machine import Status
 from backend.jobs.schemas import JobRead
-from backend.jobs.tables import Job
 
 JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
@@ -52,17 +51,16 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         craft=row["craft"],
         unit_price_fen=row["unit_price_fen"],
         due_date=_as_date(row["due_date"]),
-        change_seq=row["change_seq"],
     )
 
 
 async def load_jobs(where: str, *params: Any) -> list[JobRead]:
     """Jobs through the ORM connection: sees the current transaction's own changes."""
-    rows = await Job.raw(JOB_SELECT + where, *params)
+    rows = await run(JOB_SELECT + where, *params)
     return [job_read(row) for row in rows]
 
 
-async def feed(scope: str, owner_id: int, since: int, limit: int) -> list[JobRead]:
-    """The change feed on the fast read path (committed data only)."""
+async def feed(scope: str, owner_id: int, since: int, limit: int) -> tuple[list[JobRead], int]:
+    """The change feed on the fast read path (committed data only), and the cursor after it."""
     rows = await fetch(JOB_SELECT + FEED_WHERE[scope], (owner_id, since, limit))
-    return [job_read(row) for row in rows]
+    return [job_read(row) for row in rows], (rows[-1]["change_seq"] if rows else since)

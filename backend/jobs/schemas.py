@@ -49,7 +49,6 @@ class JobRead(Wire):
     craft: str
     unit_price_fen: int
     due_date: dt.date
-    change_seq: int
 
 
 class JobList(Wire):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.query import WhereRaw
-
 from backend.core.access import require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, utcnow
 from backend.db.counters import JOB_CHANGES, read_counter
-from backend.db.session import write_transaction
-from backend.jobs.machine import Action, Count, Status, publish_changes, transition
+from backend.db.session import run, write_transaction
+from backend.jobs.machine import Action, Count, Status, transition
 from backend.jobs.queries import feed, load_jobs
 from backend.jobs.schemas import JobRead
 from backend.jobs.tables import Job
@@ -22,23 +20,29 @@ from backend.orders.tables import Order
 FEED_LIMIT = 200
 
 
+OWN_JOB = 'SELECT id, "order", brand, artisan, status, quantity_offered, quantity_accepted, expires_at FROM job '
+OWN_JOB += "WHERE id = {} AND artisan = {}"
+TAKE_FROM_ORDER = """
+UPDATE production_order SET quantity_accepted = quantity_accepted + {}
+WHERE id = {} AND status = {} AND quantity_accepted + {} <= quantity RETURNING id
+"""
+
+
 async def own_job(actor: Principal, job_id: int) -> dict[str, Any]:
     """The job if the caller may act on it as its artisan; otherwise it does not exist."""
     require_role(actor, Role.ARTISAN)
-    job = await Job.select().where((Job.id == job_id) & (Job.artisan == actor.member_id)).first()
-    if job is None:
+    rows = await run(OWN_JOB, job_id, actor.member_id)
+    if not rows:
         raise NotFound()
-    return job
+    return rows[0]
 
 
 async def list_changed_jobs(actor: Principal, since: int) -> tuple[list[JobRead], int]:
     """Own jobs (a leader: the village's) changed after the cursor, and the new cursor."""
     require_role(actor, Role.ARTISAN, Role.LEADER)
     if actor.role == Role.LEADER:
-        jobs = await feed("leader", actor.village_id or 0, since, FEED_LIMIT)
-    else:
-        jobs = await feed("artisan", actor.member_id, since, FEED_LIMIT)
-    return jobs, (jobs[-1].change_seq if jobs else since)
+        return await feed("leader", actor.village_id or 0, since, FEED_LIMIT)
+    return await feed("artisan", actor.member_id, since, FEED_LIMIT)
 
 
 async def feed_version() -> int:
@@ -48,15 +52,7 @@ async def feed_version() -> int:
 
 async def _take_from_order(order_id: int, quantity: int) -> None:
     """Reserve pieces of an order in one conditional update: never above its total."""
-    rows = (
-        await Order.update({Order.quantity_accepted: Order.quantity_accepted + quantity})
-        .where(
-            (Order.id == order_id)
-            & (Order.status == OrderStatus.OPEN.value)
-            & WhereRaw("quantity_accepted + {} <= quantity", quantity)
-        )
-        .returning(Order.id)
-    )
+    rows = await run(TAKE_FROM_ORDER, quantity, order_id, OrderStatus.OPEN.value, quantity)
     if rows:
         return
     order = (
@@ -87,7 +83,6 @@ async def accept_job(actor: Principal, job_id: int, quantity: int | None = None)
         await transition(
             job_id, Action.ACCEPT, actor, counts={Count.ACCEPTED: wanted}, current=Status.OFFERED, quantity=wanted
         )
-        await publish_changes()
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
 
 
@@ -95,7 +90,6 @@ async def decline_job(actor: Principal, job_id: int, reason: str = "") -> JobRea
     async with write_transaction():
         await own_job(actor, job_id)
         await transition(job_id, Action.DECLINE, actor, reason=reason)
-        await publish_changes()
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
 
 

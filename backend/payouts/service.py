@@ -12,7 +12,7 @@ from backend.core.errors import InvalidTransition, NotFound, PayoutExists
 from backend.core.text import filled
 from backend.core.types import Principal, Role, utcnow
 from backend.db.session import write_transaction
-from backend.jobs.machine import Action, Status, publish_changes, transition
+from backend.jobs.machine import Action, Status, transition
 from backend.jobs.tables import Job
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
@@ -113,7 +113,6 @@ async def _change_payout(
             from_status=row["status"],
             to_status=new_status.value,
         )
-        await publish_changes()
         return payout_read(changed[0])
 
 
