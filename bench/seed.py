@@ -1,9 +1,10 @@
 """Seed a fresh database for the benchmark through the project's own services; print JSON.
 
-Run as ``python -m bench.seed ORDERS ARTISANS`` with ``CUNJIANG_DATABASE_URL`` set: the
-backend reads it at import time, which is why this runs in its own process.
+Run as ``python -m bench.seed accept ORDERS ARTISANS`` or ``python -m bench.seed dispatch
+ARTISANS ORDERS`` with ``CUNJIANG_DATABASE_URL`` set: the backend reads it at import time,
+which is why this runs in its own process.
 
-It makes ``ORDERS`` open orders and dispatches each, in one call, to the reading artisan
+``accept`` makes ``ORDERS`` open orders and dispatches each, in one call, to the reading artisan
 and to ``ARTISANS`` accepting artisans (an artisan can hold one open offer per order), so
 the reading artisan ends with ``ORDERS`` jobs and there are ``ORDERS × ARTISANS`` offers,
 grouped by order as a dispatch creates them, for the accept lane.
@@ -28,6 +29,7 @@ from backend.orders.schemas import OrderCreate
 from backend.orders.service import create_order
 
 PHONE_BASE = 13_900_000_000  # +86 139…: valid mobile numbers, all distinct
+DISPATCH_PHONES = 100_000  # the dispatch brand's numbers start here, after the accept lane's
 
 
 async def _artisan(brand_id: int, village_id: int, number: int) -> tuple[int, str]:
@@ -45,9 +47,19 @@ async def _artisan(brand_id: int, village_id: int, number: int) -> tuple[int, st
     return member.id, token
 
 
-async def _coordinator(brand_id: int) -> Principal:
-    member = await add_member(brand_id, role=Role.COORDINATOR, phone=f"+86{PHONE_BASE}", name="协调员")
+async def _coordinator(brand_id: int, number: int = 0) -> Principal:
+    member = await add_member(brand_id, role=Role.COORDINATOR, phone=f"+86{PHONE_BASE + number}", name="协调员")
     return await principal_for(member.id, Channel.CONSOLE)
+
+
+def _order(n: int, quantity: int) -> OrderCreate:
+    return OrderCreate(
+        title=f"苗绣围巾 第{n + 1}批",
+        craft="embroidery",
+        quantity=quantity,
+        unit_price_fen=4500,
+        due_date=china_today() + dt.timedelta(days=30),
+    )
 
 
 async def seed(orders: int, artisans: int) -> dict[str, object]:
@@ -60,29 +72,44 @@ async def seed(orders: int, artisans: int) -> dict[str, object]:
     offers = [Offer(artisan_id=reader_id, quantity=1)] + [Offer(artisan_id=a, quantity=1) for a, _ in acceptors]
     accept_jobs: list[tuple[int, str]] = []
     for n in range(orders):
-        order = await create_order(
-            coordinator,
-            OrderCreate(
-                title=f"苗绣围巾 第{n + 1}批",
-                craft="embroidery",
-                quantity=100_000,
-                unit_price_fen=4500,
-                due_date=china_today() + dt.timedelta(days=30),
-                description="",
-                quality_notes="",
-            ),
-        )
+        order = await create_order(coordinator, _order(n, quantity=100_000))
         jobs = await dispatch(coordinator, order.id, DispatchRequest(offers=offers))
         accept_jobs += [(job.id, tokens[job.artisan_id]) for job in jobs if job.artisan_id != reader_id]
     return {"reader_token": reader_token, "reader_jobs": orders, "accept_jobs": accept_jobs}
 
 
-async def main(orders: int, artisans: int) -> None:
+async def seed_dispatch(artisans: int, orders: int) -> dict[str, object]:
+    """A brand of ``artisans`` SMS-only artisans in 28 villages and ``orders`` open orders to
+    dispatch to all of them: every offer is a job, an audit row and an SMS in the outbox."""
+    brand_id = await create_brand("dispatch", "Dispatch Brand")
+    coordinator = await _coordinator(brand_id, number=DISPATCH_PHONES - 1)
+    villages = [
+        (await create_village(coordinator, VillageCreate(name=f"村{n}", county="雷山县", province="贵州省"))).id
+        for n in range(28)
+    ]
+    artisan_ids = []
+    for n in range(artisans):
+        member = await add_member(
+            brand_id,
+            role=Role.ARTISAN,
+            phone=f"+86{PHONE_BASE + DISPATCH_PHONES + n}",
+            name=f"绣娘{n:04d}",
+            village_id=villages[n % len(villages)],
+            crafts=["embroidery"],
+            sms_only=True,
+        )
+        artisan_ids.append(member.id)
+    order_ids = [(await create_order(coordinator, _order(n, quantity=artisans * 5))).id for n in range(orders)]
+    token = await issue_token(coordinator.member_id)
+    return {"token": token, "orders": order_ids, "artisans": artisan_ids}
+
+
+async def main(mode: str, *numbers: int) -> None:
     started = time.perf_counter()
     await session.migrate()
     await session.start()
     try:
-        result = await seed(orders, artisans)
+        result = await (seed(*numbers) if mode == "accept" else seed_dispatch(*numbers))
     finally:
         await session.stop()
     result["seconds"] = round(time.perf_counter() - started, 2)
@@ -90,4 +117,4 @@ async def main(orders: int, artisans: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
+    asyncio.run(main(sys.argv[1], *map(int, sys.argv[2:])))

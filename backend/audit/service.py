@@ -10,7 +10,7 @@ import msgspec
 
 from backend.audit.tables import AuditEvent
 from backend.core.types import Channel, Principal, utcnow
-from backend.db.session import run
+from backend.db.session import insert_rows
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,39 +25,42 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-INSERT = """
-INSERT INTO audit_event
-  (brand, entity, entity_id, action, from_status, to_status, actor, on_behalf_of, channel, detail, created_at)
-VALUES {rows}
-"""
-ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
-PER_STATEMENT = 2000  # 11 values a row, under PostgreSQL's 32,767 parameters
+COLUMNS = (
+    "brand",
+    "entity",
+    "entity_id",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "on_behalf_of",
+    "channel",
+    "detail",
+    "created_at",
+)
 
 
 async def record_events(actor: Principal | None, brand_id: int, events: Sequence[Event]) -> None:
-    """Append events by one actor, in as few statements as the engines allow (a dispatch of many offers)."""
+    """Append events by one actor in as few statements as the engines allow (a dispatch of many offers)."""
     now = utcnow()
     member = actor.member_id if actor else None
-    for start in range(0, len(events), PER_STATEMENT):
-        batch = events[start : start + PER_STATEMENT]
-        values = [
-            value
-            for event in batch
-            for value in (
-                brand_id,
-                event.entity,
-                event.entity_id,
-                event.action,
-                event.from_status,
-                event.to_status,
-                member,
-                event.on_behalf_of,
-                _channel(actor, event).value,
-                json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
-                now,
-            )
-        ]
-        await run(INSERT.replace("{rows}", ", ".join(ROW for _ in batch)), *values)
+    rows = [
+        (
+            brand_id,
+            event.entity,
+            event.entity_id,
+            event.action,
+            event.from_status,
+            event.to_status,
+            member,
+            event.on_behalf_of,
+            _channel(actor, event).value,
+            json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
+            now,
+        )
+        for event in events
+    ]
+    await insert_rows("audit_event", COLUMNS, rows)
 
 
 def _channel(actor: Principal | None, event: Event) -> Channel:

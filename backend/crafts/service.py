@@ -14,7 +14,7 @@ from backend.core.i18n import DEFAULT_LOCALE, N_, available_locales, normalize_l
 from backend.core.types import Principal, Role
 from backend.crafts.schemas import CraftCreate, CraftRead, CraftUpdate
 from backend.crafts.tables import Craft
-from backend.db.session import insert_many, write_transaction
+from backend.db.session import insert_rows, write_transaction
 
 # What a new brand starts with; its admins add their own (bamboo weaving, paper-cutting…).
 DEFAULT_CRAFTS = {
@@ -46,14 +46,14 @@ def _clean_names(names: dict[str, str]) -> dict[str, str]:
 async def add_default_crafts(brand_id: int) -> None:
     """Give a new brand the common crafts, named in every language we have; call in its transaction."""
     rows = [
-        Craft(
-            brand=brand_id,
-            code=code,
-            names=json.dumps({locale: translate(msgid, locale) for locale in available_locales()}, ensure_ascii=False),
+        (
+            brand_id,
+            code,
+            json.dumps({locale: translate(msgid, locale) for locale in available_locales()}, ensure_ascii=False),
         )
         for code, msgid in DEFAULT_CRAFTS.items()
     ]
-    await insert_many(Craft, rows)
+    await insert_rows("craft", ("brand", "code", "names"), rows)
 
 
 async def list_crafts(actor: Principal) -> list[CraftRead]:

@@ -1,7 +1,8 @@
 """Offering an order's work to artisans, taking offers back, and cancelling an order.
 
-Locks are taken in one global order everywhere: people (sorted ids), then the order, then
-jobs (sorted ids), and the job feed counter last, just before commit. A dispatch to thousands of artisans
+Locks are taken in one global order everywhere, so that PostgreSQL never deadlocks: people
+(sorted ids), then the order, then jobs (sorted ids), then their submissions and payouts,
+and the job feed counter last, in the statement before commit. A dispatch to thousands of artisans
 writes its jobs, audit rows and SMS in a few multi-row statements.
 """
 
@@ -16,7 +17,7 @@ from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClosed
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, end_of_day, utcnow
-from backend.db.session import insert_many, is_sqlite, write_transaction
+from backend.db.session import insert_rows, is_sqlite, run, write_transaction
 from backend.jobs.machine import Action, Status, note_changed, transition
 from backend.jobs.messages import offer_sms
 from backend.jobs.progress import get_order
@@ -29,9 +30,13 @@ from backend.orders.tables import Order
 from backend.outbox import enqueue_many
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
+JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires_at", "created_at", "updated_at")
 ID_BATCH = 1000  # ids per IN (…) list
 
 LOCK_PEOPLE = "SELECT id FROM member WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+# A dispatch and a cancellation of the same order take turns: no offers on a cancelled order.
+# (Accepts of the order wait the few milliseconds until the dispatch commits.)
+LOCK_ORDER = "SELECT status, due_date FROM production_order WHERE id = {} FOR SHARE"
 NEXT_CODES = "UPDATE member SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
 
 
@@ -42,7 +47,7 @@ def _in_batches(ids: list[int]) -> list[list[int]]:
 async def _run_for_ids(sql: str, ids: list[int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for batch in _in_batches(ids):
-        rows.extend(await Member.raw(sql.replace("{ids}", ", ".join("{}" for _ in batch)), *batch))
+        rows.extend(await run(sql.replace("{ids}", ", ".join("{}" for _ in batch)), *batch))
     return rows
 
 
@@ -101,18 +106,16 @@ async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> d
 async def _create_jobs(
     actor: Principal, order: dict[str, Any], offers: list[Offer], codes: dict[int, str], expires_at: dt.datetime
 ) -> list[int]:
-    jobs = [
-        Job(
-            order=order["id"],
-            brand=actor.brand_id,
-            artisan=offer.artisan_id,
-            code=codes[offer.artisan_id],
-            quantity_offered=offer.quantity,
-            expires_at=expires_at,
-        )
-        for offer in offers
+    now = utcnow()
+    rows = [
+        (order["id"], actor.brand_id, o.artisan_id, codes[o.artisan_id], o.quantity, expires_at, now, now)
+        for o in offers
     ]
-    job_ids = [row["id"] for row in await insert_many(Job, jobs, Job.id)]
+    # Neither engine promises RETURNING in VALUES order: match the jobs by artisan.
+    created = {
+        row["artisan"]: row["id"] for row in await insert_rows("job", JOB_COLUMNS, rows, returning="id, artisan")
+    }
+    job_ids = [created[o.artisan_id] for o in offers]
     note_changed(job_ids)  # placed in the feed when the dispatch commits
     return job_ids
 
@@ -127,6 +130,8 @@ async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> li
             raise OrderClosed()
         _check_offers(order, data.offers)
         artisans = await _offer_targets(actor, order_id, artisan_ids)
+        if not is_sqlite() and not is_open((await run(LOCK_ORDER, order_id))[0]):
+            raise OrderClosed()  # cancelled while this dispatch waited for its people
         codes = await _next_codes(artisan_ids)
         expires_at = await _offer_expiry(actor.brand_id, order["due_date"], now)
         job_ids = await _create_jobs(actor, order, data.offers, codes, expires_at)

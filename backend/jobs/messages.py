@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from backend.core.i18n import N_, format_day, format_money, format_number, translate
@@ -18,15 +20,22 @@ def short_title(title: str) -> str:
 
 
 def offer_text(locale: str, code: str, order: dict[str, Any], quantity: int) -> str:
+    price, due = _order_words(locale, order["unit_price_fen"], order["due_date"])
     return translate(
         OFFER_TEXT,
         locale,
         code=code,
         title=short_title(order["title"]),
         quantity=format_number(quantity, locale),
-        price=format_money(order["unit_price_fen"], locale),
-        due=format_day(order["due_date"], locale),
+        price=price,
+        due=due,
     )
+
+
+@lru_cache(maxsize=256)
+def _order_words(locale: str, unit_price_fen: int, due_date: dt.date) -> tuple[str, str]:
+    """The piece rate and due day as the locale writes them: the same for every offer of a dispatch."""
+    return format_money(unit_price_fen, locale), format_day(due_date, locale)
 
 
 def offer_sms(artisan: dict[str, Any], code: str, order: dict[str, Any], quantity: int) -> Outgoing:

@@ -27,7 +27,19 @@ FEED_WHERE = {
 }
 
 
-def _as_datetime(value: Any) -> dt.datetime:
+ONE_JOB_WHERE = {
+    "artisan": "WHERE j.id = {} AND j.artisan = {}",
+    "leader": "WHERE j.id = {} AND j.artisan IN (SELECT m.id FROM member m WHERE m.village = {})",
+}
+
+
+async def job_row(scope: str, job_id: int, owner_id: int) -> dict[str, Any] | None:
+    """One job as ``JOB_SELECT`` reads it, if it is the artisan's (or in the leader's village)."""
+    rows = await run(JOB_SELECT + ONE_JOB_WHERE[scope], job_id, owner_id)
+    return rows[0] if rows else None
+
+
+def as_datetime(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
@@ -46,7 +58,7 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         quantity_accepted=row["quantity_accepted"],
         quantity_submitted=row["quantity_submitted"],
         quantity_approved=row["quantity_approved"],
-        expires_at=_as_datetime(row["expires_at"]),
+        expires_at=as_datetime(row["expires_at"]),
         title=row["title"],
         craft=row["craft"],
         unit_price_fen=row["unit_price_fen"],

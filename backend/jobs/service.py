@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from backend.core.access import require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
@@ -11,7 +13,7 @@ from backend.core.types import Principal, Role, utcnow
 from backend.db.counters import JOB_CHANGES, read_counter
 from backend.db.session import run, write_transaction
 from backend.jobs.machine import Action, Count, Status, transition
-from backend.jobs.queries import feed, load_jobs
+from backend.jobs.queries import as_datetime, feed, job_read, job_row
 from backend.jobs.schemas import JobRead
 from backend.jobs.tables import Job
 from backend.orders.schemas import OrderStatus
@@ -20,8 +22,6 @@ from backend.orders.tables import Order
 FEED_LIMIT = 200
 
 
-OWN_JOB = 'SELECT id, "order", brand, artisan, status, quantity_offered, quantity_accepted, expires_at FROM job '
-OWN_JOB += "WHERE id = {} AND artisan = {}"
 TAKE_FROM_ORDER = """
 UPDATE production_order SET quantity_accepted = quantity_accepted + {}
 WHERE id = {} AND status = {} AND quantity_accepted + {} <= quantity RETURNING id
@@ -29,12 +29,13 @@ WHERE id = {} AND status = {} AND quantity_accepted + {} <= quantity RETURNING i
 
 
 async def own_job(actor: Principal, job_id: int) -> dict[str, Any]:
-    """The job if the caller may act on it as its artisan; otherwise it does not exist."""
+    """The job (a row of ``JOB_SELECT``) if the caller may act on it as its artisan; otherwise
+    it does not exist."""
     require_role(actor, Role.ARTISAN)
-    rows = await run(OWN_JOB, job_id, actor.member_id)
-    if not rows:
+    job = await job_row("artisan", job_id, actor.member_id)
+    if job is None:
         raise NotFound()
-    return rows[0]
+    return job
 
 
 async def list_changed_jobs(actor: Principal, since: int) -> tuple[list[JobRead], int]:
@@ -64,7 +65,11 @@ async def _take_from_order(order_id: int, quantity: int) -> None:
 
 
 async def accept_job(actor: Principal, job_id: int, quantity: int | None = None) -> JobRead:
-    """Accept an offer, all of it or part; refused when expired or the order is full."""
+    """Accept an offer, all of it or part; refused when expired or the order is full.
+
+    The order row is locked before the job's, as everywhere (see ``backend.jobs.dispatch``):
+    many artisans race for the pieces of one order, and take their turns on its row.
+    """
     async with write_transaction():
         job = await own_job(actor, job_id)
         wanted = quantity or job["quantity_offered"]
@@ -74,23 +79,22 @@ async def accept_job(actor: Principal, job_id: int, quantity: int | None = None)
                 fields={"quantity": "above_offer"},
                 offered=job["quantity_offered"],
             )
-        if job["status"] == Status.OFFERED and job["expires_at"] <= utcnow():
+        if job["status"] == Status.OFFERED and as_datetime(job["expires_at"]) <= utcnow():
             raise OfferExpired()
         if job["status"] != Status.OFFERED:
             raise InvalidTransition(status=job["status"])
-        # The order row before the job feed counter, everywhere: no lock cycles on PostgreSQL.
-        await _take_from_order(job["order"], wanted)
+        await _take_from_order(job["order_id"], wanted)
         await transition(
             job_id, Action.ACCEPT, actor, counts={Count.ACCEPTED: wanted}, current=Status.OFFERED, quantity=wanted
         )
-        return (await load_jobs("WHERE j.id = {}", job_id))[0]
+        return msgspec.structs.replace(job_read(job), status=Status.ACCEPTED, quantity_accepted=wanted)
 
 
 async def decline_job(actor: Principal, job_id: int, reason: str = "") -> JobRead:
     async with write_transaction():
-        await own_job(actor, job_id)
-        await transition(job_id, Action.DECLINE, actor, reason=reason)
-        return (await load_jobs("WHERE j.id = {}", job_id))[0]
+        job = await own_job(actor, job_id)
+        await transition(job_id, Action.DECLINE, actor, current=Status(job["status"]), reason=reason)
+        return msgspec.structs.replace(job_read(job), status=Status.DECLINED)
 
 
 async def expire_due_offers() -> int:

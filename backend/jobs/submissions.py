@@ -5,36 +5,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backend.accounts.tables import Member
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound
 from backend.core.i18n import N_
 from backend.core.types import Channel, Principal, Role, utcnow
 from backend.db.session import write_transaction
 from backend.jobs.machine import TRANSITIONS, Action, Count, transition
+from backend.jobs.queries import job_row
 from backend.jobs.schemas import Decision, ReviewRequest, SubmissionCreate, SubmissionRead, SubmissionStatus
 from backend.jobs.service import own_job
-from backend.jobs.tables import Job, Submission
+from backend.jobs.tables import Submission
 from backend.photos.tables import Photo
 
 
 async def _job_for_submission(actor: Principal, job_id: int) -> tuple[dict[str, Any], int | None]:
-    """The job, and whom the leader acts for (None when the artisan submits their own)."""
+    """The job (a row of ``JOB_SELECT``), and whom a leader acts for (None: the artisan's own)."""
     if actor.role == Role.ARTISAN:
         return await own_job(actor, job_id), None
     require_role(actor, Role.LEADER)
-    job = (
-        await Job.select()
-        .where(
-            (Job.id == job_id)
-            & (Job.brand == actor.brand_id)
-            & Job.artisan.is_in(Member.select(Member.id).where(Member.village == (actor.village_id or 0)))
-        )
-        .first()
-    )
+    job = await job_row("leader", job_id, actor.village_id or 0)
     if job is None:
         raise NotFound()
-    return job, job["artisan"]
+    return job, job["artisan_id"]
 
 
 async def _check_photos(actor: Principal, photo_ids: list[int], artisan_id: int) -> None:
@@ -58,10 +50,10 @@ async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> 
                 fields={"quantity": "above_accepted"},
                 accepted=job["quantity_accepted"],
             )
-        await _check_photos(actor, data.photo_ids, job["artisan"])
+        await _check_photos(actor, data.photo_ids, job["artisan_id"])
         submission = Submission(
             job=job_id,
-            brand=job["brand"],
+            brand=actor.brand_id,
             quantity=data.quantity,
             photo_ids=json.dumps(data.photo_ids),
             note=data.note,

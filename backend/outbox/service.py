@@ -18,7 +18,7 @@ import msgspec
 
 from backend.core.phones import mask_phone
 from backend.core.types import utcnow
-from backend.db.session import insert_many, is_sqlite, write_transaction
+from backend.db.session import insert_rows, is_sqlite, write_transaction
 from backend.outbox.ports import SendError, SmsGateway
 from backend.outbox.tables import OutboxMessage
 
@@ -38,6 +38,9 @@ async def enqueue(
     return int(rows[0]["id"])
 
 
+OUTGOING_COLUMNS = ("to_phone", "body", "kind", "brand", "member", "next_attempt_at", "created_at")
+
+
 class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
     """One SMS to queue (see :func:`enqueue_many`)."""
 
@@ -50,11 +53,9 @@ class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
 
 async def enqueue_many(messages: Sequence[Outgoing]) -> None:
     """Queue several SMS at once (a dispatch to many artisans); inside the causing transaction."""
-    rows = [
-        OutboxMessage(to_phone=m.to_phone, body=m.body, kind=m.kind, brand=m.brand_id, member=m.member_id)
-        for m in messages
-    ]
-    await insert_many(OutboxMessage, rows)
+    now = utcnow()
+    rows = [(m.to_phone, m.body, m.kind, m.brand_id, m.member_id, now, now) for m in messages]
+    await insert_rows("outbox_message", OUTGOING_COLUMNS, rows)
 
 
 def backoff(attempts: int) -> dt.timedelta:
