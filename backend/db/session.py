@@ -43,9 +43,6 @@ class _TxState:
         self.after_commit: list[Callable[[], None]] = []
         self.notes: dict[str, set[int]] = {}
 
-    def snapshot(self) -> dict[str, set[int]]:
-        return {name: set(ids) for name, ids in self.notes.items()}
-
 
 def is_sqlite() -> bool:
     return isinstance(DB, SQLiteEngine)
@@ -53,21 +50,15 @@ def is_sqlite() -> bool:
 
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
-    """One transaction for a change and everything it causes (audit, outbox, response)."""
-    outer = DB.current_transaction.get()
-    state = _tx_state.get()
-    if outer is not None and state is not None:
-        # Nested: a savepoint, so a refused change leaves nothing half-applied even
-        # when the outer transaction (an idempotent request) goes on to commit.
-        savepoint = await outer.savepoint()
-        noted = state.snapshot()
-        try:
-            yield
-        except BaseException:
-            await savepoint.rollback_to()
-            state.notes = noted
-            raise
-        await savepoint.release()
+    """One transaction for a change and everything it causes (audit, outbox, response).
+
+    Nested, it joins the outer transaction (no savepoint: a round trip each way on
+    PostgreSQL). An error leaves the block unchanged, and the outermost transaction
+    decides: it rolls back on an exception, and an idempotent request (see
+    ``backend.idempotency``) rolls back any refusal whose effects must not stay.
+    """
+    if DB.current_transaction.get() is not None and _tx_state.get() is not None:
+        yield
         return
     state = _TxState()
     token = _tx_state.set(state)
@@ -105,10 +96,7 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def note(name: str, ids: Iterable[int], hook: Callable[[], Awaitable[None]]) -> None:
-    """Remember ids under ``name`` for this transaction; ``hook`` runs once before it commits.
-
-    A savepoint that rolls back forgets what was noted inside it.
-    """
+    """Remember ids under ``name`` for this transaction; ``hook`` runs once before it commits."""
     state = _current()
     state.notes.setdefault(name, set()).update(ids)
     state.before_commit.setdefault(name, hook)

@@ -49,17 +49,19 @@ async def run_once(
     """Run ``work`` once per ``(scope, key)``; a repeat gets the first answer, marked ``replayed``.
 
     ``fingerprint`` identifies the request: the same key with another fingerprint is
-    refused (IdempotencyMismatch). An answer of 500 or more undoes everything, so the
-    caller may retry; one in ``NOT_KEPT`` keeps its effects but frees the key. Do any
-    expensive work (decoding images, calling other services) before this, not in ``work``:
-    the write transaction is held while it runs.
+    refused (IdempotencyMismatch). What happens to the work's effects depends on its answer:
+    a success commits them with the answer; a refusal (4xx) undoes them and keeps just the
+    answer, except those in ``NOT_KEPT``, which keep their effects (a counted attempt) and
+    free the key; 500 or more undoes everything, so the caller may retry. Do any expensive
+    work (decoding images, calling other services) before this, not in ``work``: the write
+    transaction is held while it runs.
     """
     try:
         async with write_transaction():
             if not await _claim(scope, key, fingerprint):
                 return await _stored_or_busy(scope, key, fingerprint)
             response = await work()
-            if response.status >= 500:
+            if response.status >= 400 and response.status not in NOT_KEPT:
                 raise _Undo(response)
             if response.status in NOT_KEPT:
                 await _release(scope, key)
@@ -67,7 +69,15 @@ async def run_once(
                 await _store(scope, key, response)
             return response
     except _Undo as undo:
-        return undo.response
+        refused = undo.response
+    if refused.status >= 500:
+        return refused
+    # A refusal: nothing it did stays, but its answer is kept (unless a repeat came first).
+    async with write_transaction():
+        if not await _claim(scope, key, fingerprint):
+            return await _stored_or_busy(scope, key, fingerprint)
+        await _store(scope, key, refused)
+    return refused
 
 
 CLAIM = """
