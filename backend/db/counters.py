@@ -30,7 +30,9 @@ WITH bumped AS (UPDATE counter SET value = value + {} WHERE name = {} RETURNING 
 SELECT value, pg_notify({}, {} || ':' || value::text) FROM bumped
 """
 
+EVENT = "event"
 _known: dict[str, int] = {}
+_events: dict[str, int] = {}  # PostgreSQL: changes announced without a counter (see read_version)
 _sqlite_seen: int | None = None
 _listener: asyncpg.Connection | None = None
 
@@ -67,7 +69,31 @@ def _learn(name: str, value: int) -> None:
 
 def _on_notify(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
     name, _, value = payload.rpartition(":")
-    _learn(name, int(value))
+    if value == EVENT:
+        _events[name] = _events.get(name, 0) + 1
+    else:
+        _learn(name, int(value))
+
+
+def event_payload(name: str) -> str:
+    """What a PostgreSQL transaction sends with ``pg_notify`` to say ``name`` happened."""
+    return f"{name}:{EVENT}"
+
+
+def count_event_after_commit(name: str) -> None:
+    """This process's own event: counted once the transaction has committed."""
+    after_commit(lambda: _events.__setitem__(name, _events.get(name, 0) + 1))
+
+
+async def read_version(name: str) -> int | None:
+    """A number that changes whenever ``name`` changes, for validating caches; None: do not cache.
+
+    SQLite: the counter itself. PostgreSQL: the events this process has heard of, which
+    needs the listener (without it, nothing can be cached safely).
+    """
+    if is_sqlite():
+        return await read_counter(name)
+    return _events.get(name, 0) if _listener is not None else None
 
 
 def _on_lost(_connection: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from backend.audit import record_event
 from backend.core.errors import InvalidTransition, NotFound
 from backend.core.types import Principal, utcnow
-from backend.db.counters import CHANNEL, JOB_CHANGES, bump, forget_after_commit
+from backend.db.counters import CHANNEL, JOB_CHANGES, bump, count_event_after_commit, event_payload
 from backend.db.session import is_sqlite, note, run, take_noted
 
 
@@ -70,15 +70,12 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
 
 _CHANGED = "changed_jobs"
 CASE_BATCH = 500
-# PostgreSQL: bump the counter, place the jobs and notify other processes in one statement.
+# PostgreSQL: place the jobs at this transaction's id and notify other processes, in one statement.
 PLACE_AND_NOTIFY = """
-WITH bumped AS (UPDATE counter SET value = value + {} WHERE name = {} RETURNING value),
-placed AS (
-  UPDATE job SET change_seq = bumped.value - {} + u.position
-  FROM bumped, unnest({}::bigint[]) WITH ORDINALITY AS u(id, position)
-  WHERE job.id = u.id RETURNING job.id
+WITH placed AS (
+  UPDATE job SET change_seq = pg_current_xact_id()::text::bigint WHERE id = ANY({}::bigint[]) RETURNING id
 )
-SELECT value, pg_notify({}, {} || ':' || value::text) FROM bumped
+SELECT pg_notify({}, {})
 """
 
 
@@ -138,18 +135,19 @@ async def transition(
 
 
 async def publish_changes() -> None:
-    """Give the jobs changed in this transaction their places in the feed, counter last.
+    """Give the jobs changed in this transaction their places in the feed, just before commit.
 
-    Runs just before the transaction commits (a hook of ``write_transaction``): the feed
-    counter is the one lock every job change takes, so it is taken at the very end and
-    held for as short a time as possible. The jobs get consecutive positions in id order.
+    SQLite: consecutive values of the job feed counter, taken last (writers take turns
+    anyway). PostgreSQL: the id of this transaction, which takes no lock, and a readers'
+    rule that makes it exact (``backend.jobs.queries.SETTLED``); a notification tells the
+    other processes that their cached job lists are stale.
     """
     job_ids = take_noted(_CHANGED)
     if not job_ids:
         return
     if not is_sqlite():
-        await run(PLACE_AND_NOTIFY, len(job_ids), JOB_CHANGES, len(job_ids), job_ids, CHANNEL, JOB_CHANGES)
-        forget_after_commit(JOB_CHANGES)
+        await run(PLACE_AND_NOTIFY, job_ids, CHANNEL, event_payload(JOB_CHANGES))
+        count_event_after_commit(JOB_CHANGES)
         return
     first = await bump(JOB_CHANGES, by=len(job_ids)) - len(job_ids) + 1
     for start in range(0, len(job_ids), CASE_BATCH):

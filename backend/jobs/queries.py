@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from backend.db.session import fetch, run
+from backend.db.session import fetch, is_sqlite, run
 from backend.jobs.machine import Status
 from backend.jobs.schemas import JobRead
 
@@ -18,13 +18,14 @@ FROM job j JOIN production_order o ON o.id = j."order"
 """
 
 # An artisan's own jobs, or (leader) every job of the village's artisans, after a cursor.
-FEED_WHERE = {
-    "artisan": "WHERE j.artisan = {} AND j.change_seq > {} ORDER BY j.change_seq LIMIT {}",
-    "leader": (
-        "WHERE j.artisan IN (SELECT m.id FROM member m WHERE m.village = {}) "
-        "AND j.change_seq > {} ORDER BY j.change_seq LIMIT {}"
-    ),
+FEED_OWNER = {
+    "artisan": "WHERE j.artisan = {} ",
+    "leader": "WHERE j.artisan IN (SELECT m.id FROM member m WHERE m.village = {}) ",
 }
+# On PostgreSQL a job's feed position is the id of the transaction that last changed it
+# (see ``backend.jobs.machine``): only positions below the oldest transaction still
+# running are final, so the feed stops there and a later read picks up the rest.
+SETTLED = "AND j.change_seq < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
 
 
 ONE_JOB_WHERE = {
@@ -72,7 +73,23 @@ async def load_jobs(where: str, *params: Any) -> list[JobRead]:
     return [job_read(row) for row in rows]
 
 
+def _feed_sql(scope: str, *, whole_position: bool = False) -> str:
+    settled = "" if is_sqlite() else SETTLED
+    if whole_position:
+        return JOB_SELECT + FEED_OWNER[scope] + "AND j.change_seq = {} ORDER BY j.id"
+    return JOB_SELECT + FEED_OWNER[scope] + "AND j.change_seq > {} " + settled + "ORDER BY j.change_seq, j.id LIMIT {}"
+
+
 async def feed(scope: str, owner_id: int, since: int, limit: int) -> tuple[list[JobRead], int]:
-    """The change feed on the fast read path (committed data only), and the cursor after it."""
-    rows = await fetch(JOB_SELECT + FEED_WHERE[scope], (owner_id, since, limit))
+    """The change feed on the fast read path (committed data only), and the cursor after it.
+
+    Jobs changed together share a position (one PostgreSQL transaction): a page never
+    splits them, so the cursor, the last position sent, never skips one.
+    """
+    rows = await fetch(_feed_sql(scope), (owner_id, since, limit + 1))
+    if len(rows) > limit:
+        spilling = rows[limit]["change_seq"]
+        rows = [row for row in rows[:limit] if row["change_seq"] != spilling]
+        if not rows:  # one change larger than a page: send it whole
+            rows = await fetch(_feed_sql(scope, whole_position=True), (owner_id, spilling))
     return [job_read(row) for row in rows], (rows[-1]["change_seq"] if rows else since)

@@ -37,10 +37,12 @@ class JobController(Controller):
         # Most calls find nothing new: answer from the encoded copy while no job changed.
         version = await service.feed_version()
         key = (principal.member_id, principal.role, principal.village_id, since)
-        encoded = FEED_CACHE.get(key, version)
+        encoded = FEED_CACHE.get(key, version) if version is not None else None
         if encoded is None:
             jobs, cursor = await service.list_changed_jobs(principal, since)
-            encoded = FEED_CACHE.put(key, version, encode(JobList(jobs=jobs, cursor=str(cursor))))
+            encoded = encode(JobList(jobs=jobs, cursor=str(cursor)))
+            if version is not None:
+                FEED_CACHE.put(key, version, encoded)
         return respond(request, encoded)
 
     @post("/jobs/{job_id:int}/accept", status_code=200, summary="Accept an offer, all or part")

@@ -10,7 +10,7 @@ from backend.core.access import require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, utcnow
-from backend.db.counters import JOB_CHANGES, read_counter
+from backend.db.counters import JOB_CHANGES, read_version
 from backend.db.session import run, write_transaction
 from backend.jobs.machine import Action, Count, Status, transition
 from backend.jobs.queries import as_datetime, feed, job_read, job_row
@@ -46,9 +46,9 @@ async def list_changed_jobs(actor: Principal, since: int) -> tuple[list[JobRead]
     return await feed("artisan", actor.member_id, since, FEED_LIMIT)
 
 
-async def feed_version() -> int:
-    """Changes whenever any job changes: cached job lists are valid while it holds."""
-    return await read_counter(JOB_CHANGES)
+async def feed_version() -> int | None:
+    """Changes whenever any job changes: cached job lists are valid while it holds (None: no cache)."""
+    return await read_version(JOB_CHANGES)
 
 
 async def _take_from_order(order_id: int, quantity: int) -> None:

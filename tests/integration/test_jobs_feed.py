@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
+import pytest
 
 from backend.core.types import CHINA_TZ, Role, china_today, utcnow
+from backend.db.session import is_sqlite, write_transaction
+from backend.jobs.machine import Action, transition
 from backend.jobs.service import expire_due_offers
 from backend.jobs.tables import Job
 from tests import support
@@ -81,3 +85,61 @@ async def test_offers_expire_at_the_end_of_the_due_day_when_that_comes_first(cli
     [job] = await support.offer(client, brand, order["id"], (artisan, 1))
     expires = dt.datetime.fromisoformat(job["expires_at"])
     assert expires <= dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), CHINA_TZ)
+
+
+async def _follow(client: httpx.AsyncClient, person: support.Person, cursor: str = "0") -> tuple[list[dict], str]:
+    """Every job the feed sends from ``cursor`` until it has nothing more, and the last cursor."""
+    seen: list[dict] = []
+    while True:
+        page = await ok(await client.get(f"/api/v1/jobs?since={cursor}", headers=person.auth))
+        if not page["jobs"]:
+            return seen, cursor
+        seen += page["jobs"]
+        cursor = page["cursor"]
+
+
+async def test_a_page_never_splits_the_jobs_of_one_dispatch(client: httpx.AsyncClient) -> None:
+    """250 offers to one village in one dispatch: the leader's feed (200 a page) sends each once."""
+    brand = await support.brand()
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    artisans = [await support.artisan(brand) for _ in range(250)]
+    order = await support.open_order(client, brand, quantity=1000)
+    jobs = await support.offer(client, brand, order["id"], *[(a, 1) for a in artisans])
+
+    seen, _cursor = await _follow(client, leader)
+
+    assert sorted(j["id"] for j in seen) == sorted(j["id"] for j in jobs)
+
+
+@pytest.mark.skipif(is_sqlite(), reason="SQLite writers take turns: no transaction commits out of order")
+async def test_a_change_committed_late_by_an_older_transaction_is_not_skipped(client: httpx.AsyncClient) -> None:
+    """Feed positions are transaction ids on PostgreSQL: a younger transaction that commits
+    first must not carry the cursor past an older one still at work."""
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    order = await support.open_order(client, brand, quantity=50)
+    older, younger = (
+        await support.offer(client, brand, order["id"], (artisan, 1)),
+        await support.offer(client, brand, (await support.open_order(client, brand))["id"], (artisan, 1)),
+    )
+    _seen, cursor = await _follow(client, artisan)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_decline() -> None:
+        async with write_transaction():
+            await transition(older[0]["id"], Action.DECLINE, None)
+            holding.set()
+            await release.wait()
+
+    slow = asyncio.create_task(slow_decline())
+    await holding.wait()
+    await ok(await client.post(f"/api/v1/jobs/{younger[0]['id']}/decline", json={}, headers=artisan.auth))
+    early, cursor = await _follow(client, artisan, cursor)
+    release.set()
+    await slow
+    late, _cursor = await _follow(client, artisan, cursor)
+
+    assert early == []  # the younger change waits until the older transaction has settled
+    assert sorted((j["id"], j["status"]) for j in late) == sorted(
+        [(older[0]["id"], "declined"), (younger[0]["id"], "declined")]
+    )
