@@ -71,6 +71,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
 _CHANGED = "changed_jobs"
 CASE_BATCH = 500
 # PostgreSQL: place the jobs at this transaction's id and notify other processes, in one statement.
+TRANSACTION_ID = "pg_current_xact_id()::text::bigint"
 PLACE_AND_NOTIFY = """
 WITH placed AS (
   UPDATE job SET change_seq = pg_current_xact_id()::text::bigint WHERE id = ANY({}::bigint[]) RETURNING id
@@ -87,9 +88,16 @@ async def _status_of(job_id: int) -> Status:
 
 
 @cache
-def _update_sql(counts: tuple[Count, ...]) -> str:
-    """The conditional UPDATE of a transition that also sets these quantities (column names are ours)."""
+def _update_sql(counts: tuple[Count, ...], *, place_and_notify: bool) -> str:
+    """The conditional UPDATE of a transition that also sets these quantities (column names are ours).
+
+    On PostgreSQL it also places the job in the feed and queues the notification, so that
+    a transition is one round trip: ``FROM (SELECT pg_notify(…))`` runs once per statement.
+    """
     sets = "".join(f", {count.value} = {{}}" for count in counts)
+    if place_and_notify:
+        sets += f", change_seq = {TRANSACTION_ID} "
+        return f"UPDATE job SET status = {{}}, updated_at = {{}}{sets} FROM (SELECT pg_notify({{}}, {{}})) AS announced WHERE id = {{}} AND status = {{}} RETURNING brand"  # noqa: S608, E501
     return f"UPDATE job SET status = {{}}, updated_at = {{}}{sets} WHERE id = {{}} AND status = {{}} RETURNING brand"  # noqa: S608
 
 
@@ -108,19 +116,26 @@ async def transition(
     Raises InvalidTransition when the job is not in a state the action starts from (a
     concurrent change got there first, or the request is out of order). ``current`` is
     the status the caller has just read in this transaction, to spare a query; the update
-    is conditional on it either way. The job takes its place in the change feed just
-    before the transaction commits (:func:`publish_changes`).
+    is conditional on it either way. The job takes its place in the change feed in the
+    same statement (PostgreSQL) or just before the transaction commits (SQLite, see
+    :func:`publish_changes`).
     """
     sources, target = TRANSITIONS[action]
     from_status = current or await _status_of(job_id)
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
     counts = counts or {}
+    values = [target.value, utcnow(), *counts.values()]
+    if not is_sqlite():
+        values += [CHANNEL, event_payload(JOB_CHANGES)]
     # Conditional on the state just read: a concurrent change makes this match nothing.
-    rows = await run(_update_sql(tuple(counts)), target.value, utcnow(), *counts.values(), job_id, from_status.value)
+    rows = await run(_update_sql(tuple(counts), place_and_notify=not is_sqlite()), *values, job_id, from_status.value)
     if not rows:
         raise InvalidTransition(status=await _status_of(job_id))
-    note_changed([job_id])
+    if is_sqlite():
+        note_changed([job_id])
+    else:
+        count_event_after_commit(JOB_CHANGES)
     await record_event(
         actor,
         brand_id=rows[0]["brand"],
