@@ -16,7 +16,7 @@ from backend.core.i18n import N_, translate
 from backend.core.phones import normalize_phone
 from backend.core.types import Principal, Role, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
-from backend.db.session import write_transaction
+from backend.db.session import run, write_transaction
 from backend.outbox import enqueue
 
 CODE_TTL = dt.timedelta(minutes=5)
@@ -129,22 +129,17 @@ async def revoke_token(token: str) -> None:
         await bump(AUTH_CHANGES)
 
 
+OWNER_OF_DIGEST = """
+SELECT m.id, m.brand, m.role, m.village, m.locale, m.last_seen_at FROM member m
+JOIN device_token t ON t.member = m.id
+WHERE t.token_hash = {} AND t.revoked_at IS NULL AND m.active = {}
+"""
+
+
 async def _token_owner(digest: str) -> dict[str, Any] | None:
     """The active person holding an unrevoked token with this digest."""
-    return (
-        await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale, Member.last_seen_at)
-        .where(
-            (
-                Member.id.is_in(
-                    DeviceToken.select(DeviceToken.member).where(
-                        (DeviceToken.token_hash == digest) & DeviceToken.revoked_at.is_null()
-                    )
-                )
-            )
-            & (Member.active == True)  # noqa: E712
-        )
-        .first()
-    )
+    rows = await run(OWNER_OF_DIGEST, digest, True)
+    return rows[0] if rows else None
 
 
 async def resolve_token(token: str) -> Principal:

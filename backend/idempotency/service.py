@@ -38,9 +38,10 @@ class StoredResponse(msgspec.Struct, frozen=True):
 class _Undo(Exception):
     """Leave the transaction without committing; the answer still goes back."""
 
-    def __init__(self, response: StoredResponse) -> None:
+    def __init__(self, response: StoredResponse, *, repeated: bool = False) -> None:
         super().__init__(response.status)
         self.response = response
+        self.repeated = repeated
 
 
 async def run_once(
@@ -48,55 +49,56 @@ async def run_once(
 ) -> StoredResponse:
     """Run ``work`` once per ``(scope, key)``; a repeat gets the first answer, marked ``replayed``.
 
-    ``fingerprint`` identifies the request: the same key with another fingerprint is
-    refused (IdempotencyMismatch). What happens to the work's effects depends on its answer:
-    a success commits them with the answer; a refusal (4xx) undoes them and keeps just the
-    answer, except those in ``NOT_KEPT``, which keep their effects (a counted attempt) and
-    free the key; 500 or more undoes everything, so the caller may retry. Do any expensive
-    work (decoding images, calling other services) before this, not in ``work``: the write
-    transaction is held while it runs.
+    The work runs first and its answer is kept under the key in the same transaction; when
+    the key turns out to be taken (a repeat, or a duplicate racing this one: it waits on the
+    unique index until the first has committed), everything the work did is undone and the
+    first answer returned. So the common case costs one statement for exactly-once, and a
+    repeat costs a rolled-back run. ``fingerprint`` identifies the request: the same key
+    with another fingerprint is refused (IdempotencyMismatch).
+
+    What stays depends on the answer: a success commits its effects with the answer; a
+    refusal (4xx) undoes them and keeps just the answer, except those in ``NOT_KEPT``,
+    which keep their effects (a counted attempt) but not the answer; 500 or more undoes
+    everything, so the caller may retry. Do any expensive work (decoding images, calling
+    other services) before this, not in ``work``: the write transaction is held while it runs.
     """
     try:
         async with write_transaction():
-            if not await _claim(scope, key, fingerprint):
-                return await _stored_or_busy(scope, key, fingerprint)
             response = await work()
-            if response.status >= 400 and response.status not in NOT_KEPT:
-                raise _Undo(response)
             if response.status in NOT_KEPT:
-                await _release(scope, key)
-            else:
-                await _store(scope, key, response)
+                return await find(scope, key, fingerprint) or response
+            if response.status >= 400:
+                raise _Undo(response)
+            if not await _keep(scope, key, fingerprint, response):
+                raise _Undo(response, repeated=True)
             return response
     except _Undo as undo:
+        if undo.repeated:
+            return await _stored_or_busy(scope, key, fingerprint)
         refused = undo.response
     if refused.status >= 500:
         return refused
-    # A refusal: nothing it did stays, but its answer is kept (unless a repeat came first).
+    # A refusal: nothing it did stays, but its answer is kept (unless another came first).
     async with write_transaction():
-        if not await _claim(scope, key, fingerprint):
-            return await _stored_or_busy(scope, key, fingerprint)
-        await _store(scope, key, refused)
-    return refused
+        if await _keep(scope, key, fingerprint, refused):
+            return refused
+    return await _stored_or_busy(scope, key, fingerprint)
 
 
-CLAIM = """
-INSERT INTO idempotency_record (scope, "key", request_hash, status_code, body, headers, created_at)
-VALUES ({}, {}, {}, 0, '', '[]', {}) ON CONFLICT (scope, "key") DO NOTHING RETURNING id
+KEEP_ANSWER = """
+INSERT INTO idempotency_record (scope, "key", request_hash, status_code, headers, body, created_at)
+VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (scope, "key") DO NOTHING RETURNING id
 """
-STORE = 'UPDATE idempotency_record SET status_code = {}, headers = {}, body = {} WHERE scope = {} AND "key" = {}'
-RELEASE = 'DELETE FROM idempotency_record WHERE scope = {} AND "key" = {}'
 FIND = 'SELECT request_hash, status_code, headers, body FROM idempotency_record WHERE scope = {} AND "key" = {}'
 
 
 async def find(scope: str, key: str, fingerprint: str) -> StoredResponse | None:
-    """The answer kept for this key (marked ``replayed``), None if there is none yet.
+    """The answer kept for this key (marked ``replayed``), None if there is none.
 
-    A read outside any write transaction: a repeat is answered without waiting for the
-    write lock. Refuses the key when it was used for another request.
+    Refuses the key when it was used for another request.
     """
     rows = await run(FIND, scope, key)
-    if not rows or rows[0]["status_code"] == 0:
+    if not rows:
         return None
     row = rows[0]
     if row["request_hash"] != fingerprint:
@@ -112,22 +114,15 @@ async def _stored_or_busy(scope: str, key: str, fingerprint: str) -> StoredRespo
     return stored
 
 
-async def _claim(scope: str, key: str, fingerprint: str) -> bool:
-    """Take the key; False when it was taken already.
+async def _keep(scope: str, key: str, fingerprint: str, response: StoredResponse) -> bool:
+    """Keep the answer under the key; False when the key was taken already.
 
-    A concurrent claim of the same key waits on the unique index until the first
-    transaction ends, then finds the key taken (and its answer stored) or free again.
+    A concurrent insert of the same key waits on the unique index until the first
+    transaction ends, then finds the key taken, or free again if that one rolled back.
     """
-    return bool(await run(CLAIM, scope, key, fingerprint, utcnow()))
-
-
-async def _store(scope: str, key: str, response: StoredResponse) -> None:
     body = base64.b64encode(response.body).decode()
-    await run(STORE, response.status, json.dumps(response.headers), body, scope, key)
-
-
-async def _release(scope: str, key: str) -> None:
-    await run(RELEASE, scope, key)
+    headers = json.dumps(response.headers)
+    return bool(await run(KEEP_ANSWER, scope, key, fingerprint, response.status, headers, body, utcnow()))
 
 
 async def forget_expired() -> int:
