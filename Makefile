@@ -33,6 +33,7 @@ check: lint types
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check backend tests bench
 	$(VENV)/bin/ruff format --check backend tests bench
+	$(VENV)/bin/lint-imports
 
 types: $(VENV)/.synced
 	$(VENV)/bin/mypy

@@ -152,3 +152,19 @@ async def test_a_refused_code_under_a_key_can_be_retried_with_the_same_key(clien
 
     assert second.status_code == 200, second.text
     assert "idempotent-replayed" not in second.headers
+
+
+async def test_a_repeated_sign_in_under_its_key_gets_the_first_token_back(client: httpx.AsyncClient) -> None:
+    """The code is used up by then: the repeat must not answer 401, nor free the key."""
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    body = {"phone": artisan.phone, "code": await _last_code(artisan.phone)}
+    headers = {"Idempotency-Key": "sign-in-once"}
+    first = await client.post("/api/v1/auth/token", json=body, headers=headers)
+
+    again = await client.post("/api/v1/auth/token", json=body, headers=headers)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.json() == first.json()
