@@ -1,1 +1,4 @@
-"""Shared building blocks: settings, errors, i18n, ports, wire types, clock."""
+"""Shared building blocks: settings, domain errors and their words, i18n, access checks,
+wire types, phones, clock."""
+
+__all__ = ["access", "babel_toml", "errors", "i18n", "labels", "phones", "settings", "text", "types"]

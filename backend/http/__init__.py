@@ -1,1 +1,3 @@
-"""The HTTP adapter: request context, errors, idempotency, authentication."""
+"""The HTTP adapter: request context, errors as JSON, Idempotency-Key, parameters, ETag answers."""
+
+__all__ = ["context", "errors", "i18n_routes", "idempotency", "params", "responses"]

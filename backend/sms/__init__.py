@@ -1,1 +1,4 @@
-"""SMS: Twilio webhooks (the conversation flows arrive with the SMS issue)."""
+"""SMS webhooks: ``signatures`` checks Twilio's, ``routes`` takes delivery reports (the
+conversation flows arrive with the SMS issue)."""
+
+__all__ = ["routes", "signatures"]
