@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import msgspec
@@ -49,6 +49,15 @@ class VersionedCache:
             return None
         self._entries.move_to_end(key)
         return entry[1]
+
+    async def get_or_make(self, key: Hashable, version: int | None, make: Callable[[], Awaitable[Encoded]]) -> Encoded:
+        """The kept answer while ``version`` holds, else a new one (kept unless ``version`` is None)."""
+        found = self.get(key, version) if version is not None else None
+        if found is None:
+            found = await make()
+            if version is not None:
+                self.put(key, version, found)
+        return found
 
     def put(self, key: Hashable, version: int, encoded: Encoded) -> Encoded:
         self._entries[key] = (version, encoded)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
 from backend.http.params import Since
-from backend.http.responses import VersionedCache, encode, respond
+from backend.http.responses import Encoded, VersionedCache, encode, respond
 from backend.jobs import service, submissions
 from backend.jobs.schemas import (
     AcceptRequest,
@@ -34,16 +34,13 @@ class JobController(Controller):
     async def feed(
         self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], since: Since = 0
     ) -> Response[JobList]:
-        # Most calls find nothing new: answer from the encoded copy while no job changed.
-        version = await service.feed_version()
-        key = (principal.member_id, principal.role, principal.village_id, since)
-        encoded = FEED_CACHE.get(key, version) if version is not None else None
-        if encoded is None:
+        async def make() -> Encoded:
             jobs, cursor = await service.list_changed_jobs(principal, since)
-            encoded = encode(JobList(jobs=jobs, cursor=str(cursor)))
-            if version is not None:
-                FEED_CACHE.put(key, version, encoded)
-        return respond(request, encoded)
+            return encode(JobList(jobs=jobs, cursor=str(cursor)))
+
+        # Most calls find nothing new: answer from the encoded copy while no job changed.
+        key = (principal.member_id, principal.role, principal.village_id, since)
+        return respond(request, await FEED_CACHE.get_or_make(key, await service.feed_version(), make))
 
     @post("/jobs/{job_id:int}/accept", status_code=200, summary="Accept an offer, all or part")
     async def accept(
