@@ -1,12 +1,15 @@
-"""Transactions for writes, a fast path for reads, and migrations.
+"""Transactions for writes, raw statements for the hot paths, a fast path for reads, migrations.
 
-Writes go through Piccolo inside :func:`write_transaction`. On SQLite that is
-``BEGIN IMMEDIATE`` behind a process-wide lock, so concurrent writers wait their turn
-instead of failing with "database is locked"; on PostgreSQL it is an ordinary transaction
-and the rules hold through conditional updates, row locks and unique indexes.
+Writes happen inside :func:`write_transaction`. On SQLite that is ``BEGIN IMMEDIATE``
+behind a process-wide lock, so concurrent writers wait their turn instead of failing with
+"database is locked"; on PostgreSQL it is an ordinary transaction and the rules hold
+through conditional updates, row locks in one global order and unique indexes.
 
-Hot reads (the artisan's job list) skip the ORM: one SQL statement on the standard
-``sqlite3`` module, or on the asyncpg pool, measured several times faster (LIBRARIES.md).
+Piccolo builds the occasional query; the hot ones (accepting an offer, exactly-once keys,
+audit rows, a dispatch's thousands of rows) are SQL text with ``{}`` placeholders run by
+:func:`run` and :func:`insert_rows` on the transaction's own connection: building a
+Piccolo query costs more than running it. Hot reads (the artisan's job list) go through
+:func:`fetch`: the standard ``sqlite3`` module on a read-only connection, or the asyncpg pool.
 """
 
 from __future__ import annotations
