@@ -24,6 +24,18 @@ async def _last_code(phone: str) -> str:
     return re.search(r"\d{6}", row["body"]).group(0)  # type: ignore[union-attr]
 
 
+async def _texted_code(client: httpx.AsyncClient) -> tuple[support.Person, str]:
+    """A new artisan who asked for a sign-in code, and the code texted to them."""
+    artisan = await support.artisan(await support.brand())
+    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
+    return artisan, await _last_code(artisan.phone)
+
+
+def _not(code: str) -> str:
+    """A wrong code."""
+    return "000000" if code != "000000" else "111111"
+
+
 async def test_sign_in_with_the_texted_code_gives_a_token_that_works(client: httpx.AsyncClient) -> None:
     brand = await support.brand()
     artisan = await support.artisan(brand)
@@ -46,11 +58,8 @@ async def test_otp_answers_202_for_unknown_phones_and_sends_nothing(client: http
 
 
 async def test_a_code_is_burned_after_five_wrong_tries(client: httpx.AsyncClient) -> None:
-    brand = await support.brand()
-    artisan = await support.artisan(brand)
-    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
-    code = await _last_code(artisan.phone)
-    wrong = "000000" if code != "000000" else "111111"
+    artisan, code = await _texted_code(client)
+    wrong = _not(code)
     for _ in range(5):
         refused = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": wrong})
         assert (refused.status_code, refused.json()["code"]) == (401, "invalid_code")
@@ -59,10 +68,7 @@ async def test_a_code_is_burned_after_five_wrong_tries(client: httpx.AsyncClient
 
 
 async def test_an_expired_code_is_refused(client: httpx.AsyncClient) -> None:
-    brand = await support.brand()
-    artisan = await support.artisan(brand)
-    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
-    code = await _last_code(artisan.phone)
+    artisan, code = await _texted_code(client)
     await OtpCode.update({OtpCode.expires_at: utcnow()}).where(OtpCode.phone == artisan.phone)
     response = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code})
     assert response.status_code == 401
@@ -114,11 +120,8 @@ async def test_staff_sign_in_the_same_way(client: httpx.AsyncClient) -> None:
 
 
 async def test_wrong_codes_sent_with_idempotency_keys_still_burn_the_code(client: httpx.AsyncClient) -> None:
-    brand = await support.brand()
-    artisan = await support.artisan(brand)
-    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
-    code = await _last_code(artisan.phone)
-    wrong = "000000" if code != "000000" else "111111"
+    artisan, code = await _texted_code(client)
+    wrong = _not(code)
     for attempt in range(8):
         refused = await client.post(
             "/api/v1/auth/token",
@@ -138,12 +141,9 @@ async def test_wrong_codes_sent_with_idempotency_keys_still_burn_the_code(client
 
 async def test_a_refused_code_under_a_key_can_be_retried_with_the_same_key(client: httpx.AsyncClient) -> None:
     """401 is not kept under the key: the same key with the right code signs in."""
-    brand = await support.brand()
-    artisan = await support.artisan(brand)
-    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
-    code = await _last_code(artisan.phone)
+    artisan, code = await _texted_code(client)
     headers = {"Idempotency-Key": "one-key"}
-    wrong = "000000" if code != "000000" else "111111"
+    wrong = _not(code)
     first = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": wrong}, headers=headers)
     assert first.status_code == 401
 
@@ -156,10 +156,8 @@ async def test_a_refused_code_under_a_key_can_be_retried_with_the_same_key(clien
 
 async def test_a_repeated_sign_in_under_its_key_gets_the_first_token_back(client: httpx.AsyncClient) -> None:
     """The code is used up by then: the repeat must not answer 401, nor free the key."""
-    brand = await support.brand()
-    artisan = await support.artisan(brand)
-    await ok(await client.post("/api/v1/auth/otp", json={"phone": artisan.phone}), 202)
-    body = {"phone": artisan.phone, "code": await _last_code(artisan.phone)}
+    artisan, code = await _texted_code(client)
+    body = {"phone": artisan.phone, "code": code}
     headers = {"Idempotency-Key": "sign-in-once"}
     first = await client.post("/api/v1/auth/token", json=body, headers=headers)
 
