@@ -1,5 +1,5 @@
 """The append-only audit trail."""
 
-from backend.audit.service import Event, history, record_event, record_events
+from backend.audit.service import Event, audited, event_values, history, record_event, record_events
 
-__all__ = ["Event", "history", "record_event", "record_events"]
+__all__ = ["Event", "audited", "event_values", "history", "record_event", "record_events"]

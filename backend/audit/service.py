@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -40,27 +42,45 @@ COLUMNS = (
 )
 
 
+# PostgreSQL types of the columns after ``brand``, for parameters in ``INSERT … SELECT``.
+_TYPES = ("text", "integer", "text", "text", "text", "integer", "integer", "text", "text", "timestamptz")
+
+
+def event_values(actor: Principal | None, event: Event, now: dt.datetime) -> tuple[Any, ...]:
+    """An event's columns after ``brand``, in ``COLUMNS`` order."""
+    return (
+        event.entity,
+        event.entity_id,
+        event.action,
+        event.from_status,
+        event.to_status,
+        actor.member_id if actor else None,
+        event.on_behalf_of,
+        _channel(actor, event).value,
+        json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
+        now,
+    )
+
+
 async def record_events(actor: Principal | None, brand_id: int, events: Sequence[Event]) -> None:
     """Append events by one actor in as few statements as the engines allow (a dispatch of many offers)."""
     now = utcnow()
-    member = actor.member_id if actor else None
-    rows = [
-        (
-            brand_id,
-            event.entity,
-            event.entity_id,
-            event.action,
-            event.from_status,
-            event.to_status,
-            member,
-            event.on_behalf_of,
-            _channel(actor, event).value,
-            json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
-            now,
-        )
-        for event in events
-    ]
-    await insert_rows("audit_event", COLUMNS, rows)
+    await insert_rows("audit_event", COLUMNS, [(brand_id, *event_values(actor, event, now)) for event in events])
+
+
+@cache
+def audited(change: str) -> str:
+    """PostgreSQL: a change (an ``UPDATE … RETURNING brand``) and its audit row in one statement.
+
+    Its parameters are the change's, then :func:`event_values`; it returns the brand when
+    the change matched a row, nothing (and writes no audit row) when it did not.
+    """
+    names = ", ".join(f'"{column}"' for column in COLUMNS)
+    values = ", ".join(f"{{}}::{kind}" for kind in _TYPES)
+    return (
+        f"WITH changed AS ({change}) "  # noqa: S608 - our own statements and names
+        f"INSERT INTO audit_event ({names}) SELECT changed.brand, {values} FROM changed RETURNING brand"
+    )
 
 
 def _channel(actor: Principal | None, event: Event) -> Channel:

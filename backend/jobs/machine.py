@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from backend.audit import record_event
+from backend.audit import Event, audited, event_values, record_events
 from backend.core.errors import InvalidTransition, NotFound
 from backend.core.types import Principal, utcnow
 from backend.db.counters import CHANNEL, JOB_CHANGES, bump, count_event_after_commit, event_payload
@@ -88,7 +88,7 @@ async def _status_of(job_id: int) -> Status:
 
 
 @cache
-def _update_sql(counts: tuple[Count, ...], *, place_and_notify: bool) -> str:
+def _update_sql(counts: tuple[Count, ...], *, place_and_notify: bool = False) -> str:
     """The conditional UPDATE of a transition that also sets these quantities (column names are ours).
 
     On PostgreSQL it also places the job in the feed and queues the notification, so that
@@ -125,28 +125,32 @@ async def transition(
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
     counts = counts or {}
-    values = [target.value, utcnow(), *counts.values()]
-    if not is_sqlite():
-        values += [CHANNEL, event_payload(JOB_CHANGES)]
-    # Conditional on the state just read: a concurrent change makes this match nothing.
-    rows = await run(_update_sql(tuple(counts), place_and_notify=not is_sqlite()), *values, job_id, from_status.value)
-    if not rows:
-        raise InvalidTransition(status=await _status_of(job_id))
-    if is_sqlite():
-        note_changed([job_id])
-    else:
-        count_event_after_commit(JOB_CHANGES)
-    await record_event(
-        actor,
-        brand_id=rows[0]["brand"],
+    now = utcnow()
+    event = Event(
         entity="job",
         entity_id=job_id,
         action=action.value,
         from_status=from_status.value,
         to_status=target.value,
         on_behalf_of=on_behalf_of,
-        **detail,
+        detail=detail,
     )
+    # Conditional on the state just read: a concurrent change makes this match nothing.
+    if is_sqlite():
+        rows = await run(_update_sql(tuple(counts)), target.value, now, *counts.values(), job_id, from_status.value)
+        if rows:
+            note_changed([job_id])
+            await record_events(actor, rows[0]["brand"], [event])
+    else:  # one round trip: the change, its feed position, the notification and the audit row
+        rows = await run(
+            audited(_update_sql(tuple(counts), place_and_notify=True)),
+            *(target.value, now, *counts.values(), CHANNEL, event_payload(JOB_CHANGES), job_id, from_status.value),
+            *event_values(actor, event, now),
+        )
+        if rows:
+            count_event_after_commit(JOB_CHANGES)
+    if not rows:
+        raise InvalidTransition(status=await _status_of(job_id))
 
 
 async def publish_changes() -> None:
