@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 
 from backend.core.settings import get_settings
@@ -34,8 +35,9 @@ def default_gateway() -> SmsGateway:
     return ConsoleGateway()
 
 
-async def run_once(gateway: SmsGateway, *, housekeeping: bool = True) -> int:
-    sent = await deliver_due(gateway)
+async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeeping: bool = True) -> int:
+    """One round: send what is due (as ``owner``, the sender's lease token), then tidy up."""
+    sent = await deliver_due(gateway, owner=owner)
     if housekeeping:
         expired = await expire_due_offers()
         forgotten = await forget_expired()
@@ -52,10 +54,11 @@ async def run_until(stop: asyncio.Event, gateway: SmsGateway | None = None, *, i
     A failing round is logged and the next one tries again.
     """
     gateway = gateway or default_gateway()
+    owner = uuid.uuid4().hex  # this sender's outbox leases
     rounds = 0
     while not stop.is_set():
         try:
-            sent = await run_once(gateway, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
+            sent = await run_once(gateway, owner=owner, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
         except Exception:
             log.exception("worker round failed")
             sent = 0

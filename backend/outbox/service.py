@@ -1,9 +1,19 @@
-"""Queue messages with the change that causes them; deliver them later, at most once each.
+"""Queue messages with the change that causes them; deliver them later.
 
-Delivery claims a batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that any number of
-workers share the queue; on SQLite one worker, serialised by the write lock), marks it
-``sending`` with a lease, sends outside the transaction, then records the outcome.
-A message whose worker died is retried when its lease runs out.
+A sender (each worker loop, with its own owner token) claims a batch of due messages
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that any number of workers share the queue;
+on SQLite one writer at a time), and in the same transaction gives each message its own
+lease, owned by that sender, and counts the attempt. It then sends the batch outside any
+transaction, concurrently and paced by the rate limit, every provider call bounded by a
+timeout shorter than the lease, so no lease runs out while its message is on the wire.
+The outcome is recorded only while the sender still owns the lease.
+
+The guarantee, honestly: at least once towards a provider without idempotency keys
+(Twilio's create call has none). A sender that dies after the provider accepted a message,
+or a call that times out after the provider acted, leads to a second send once the lease
+has run out. The provider's id is recorded with the outcome, so delivery reports reconcile
+with the message. A message that kills its sender every time still runs out of attempts,
+since they are counted at claim.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +36,7 @@ from backend.outbox.tables import OutboxMessage
 log = logging.getLogger("cunjiang.outbox")
 
 LEASE = dt.timedelta(seconds=60)
+SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any lease
 MAX_ATTEMPTS = 8
 
 
@@ -63,56 +75,117 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
 
 
-async def claim_due(limit: int = 20) -> list[dict[str, Any]]:
+CLAIMED = (OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.attempts)
+
+
+async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.timedelta = LEASE) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due messages for ``owner``: each leased until ``now + lease``,
+    its attempt counted (the rows come back with the new count). Messages past their last
+    attempt are failed instead of taken."""
+    owner = owner or uuid.uuid4().hex
     now = utcnow()
     async with write_transaction():
         query = (
-            OutboxMessage.select(OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.attempts)
+            OutboxMessage.select(*CLAIMED)
             .where(OutboxMessage.status.is_in(["pending", "sending"]) & (OutboxMessage.next_attempt_at <= now))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
         if not is_sqlite():
             query = query.lock_rows(skip_locked=True, of=(OutboxMessage,))
-        rows = await query
-        if rows:
+        due = await query
+        spent = [row["id"] for row in due if row["attempts"] >= MAX_ATTEMPTS]
+        if spent:
             await OutboxMessage.update(
-                {OutboxMessage.status: "sending", OutboxMessage.next_attempt_at: now + LEASE}
-            ).where(OutboxMessage.id.is_in([row["id"] for row in rows]))
-    return rows
+                {
+                    OutboxMessage.status: "failed",
+                    OutboxMessage.lease_owner: None,
+                    OutboxMessage.last_error: "no attempts left",
+                }
+            ).where(OutboxMessage.id.is_in(spent))
+        taken = [row["id"] for row in due if row["attempts"] < MAX_ATTEMPTS]
+        if not taken:
+            return []
+        return await (
+            OutboxMessage.update(
+                {
+                    OutboxMessage.status: "sending",
+                    OutboxMessage.lease_owner: owner,
+                    OutboxMessage.next_attempt_at: now + lease,
+                    OutboxMessage.attempts: OutboxMessage.attempts + 1,
+                }
+            )
+            .where(OutboxMessage.id.is_in(taken))
+            .returning(*CLAIMED)
+        )
 
 
-async def _record_outcome(message: dict[str, Any], gateway: SmsGateway) -> bool:
-    attempts = message["attempts"] + 1
-    values: dict[Any, Any] = {OutboxMessage.attempts: attempts}
+async def _attempt(message: dict[str, Any], gateway: SmsGateway, wait_s: float) -> dict[Any, Any]:
+    """Send one message; the columns that record the outcome."""
     try:
-        result = await gateway.send(message["to_phone"], message["body"])
-    except SendError as error:
-        final = error.permanent or attempts >= MAX_ATTEMPTS
-        log.warning("SMS %s to %s failed (%s)", message["id"], mask_phone(message["to_phone"]), error)
-        values |= {
+        result = await asyncio.wait_for(gateway.send(message["to_phone"], message["body"]), wait_s)
+    except (SendError, TimeoutError) as error:
+        # A timeout leaves the outcome unknown (the provider may have sent it): retried later.
+        problem = error if isinstance(error, SendError) else SendError(f"no answer within {wait_s:g} s")
+        final = problem.permanent or message["attempts"] >= MAX_ATTEMPTS
+        log.warning("SMS %s to %s failed (%s)", message["id"], mask_phone(message["to_phone"]), problem)
+        return {
             OutboxMessage.status: "failed" if final else "pending",
-            OutboxMessage.last_error: str(error)[:500],
-            OutboxMessage.next_attempt_at: utcnow() + backoff(attempts),
+            OutboxMessage.last_error: str(problem)[:500],
+            OutboxMessage.next_attempt_at: utcnow() + backoff(message["attempts"]),
         }
-    else:
-        values |= {
-            OutboxMessage.status: "sent",
-            OutboxMessage.provider_sid: result.provider_sid,
-            OutboxMessage.sent_at: utcnow(),
-        }
+    return {
+        OutboxMessage.status: "sent",
+        OutboxMessage.provider_sid: result.provider_sid,
+        OutboxMessage.sent_at: utcnow(),
+    }
+
+
+async def _send_and_record(message: dict[str, Any], gateway: SmsGateway, owner: str, wait_s: float) -> bool:
+    values = await _attempt(message, gateway, wait_s) | {OutboxMessage.lease_owner: None}
+    mine = (OutboxMessage.id == message["id"]) & (OutboxMessage.lease_owner == owner)
     async with write_transaction():
-        await OutboxMessage.update(values).where(OutboxMessage.id == message["id"])
+        recorded = (
+            await OutboxMessage.update(values)
+            .where(mine & (OutboxMessage.status == "sending"))
+            .returning(OutboxMessage.id)
+        )
+    if not recorded:
+        log.warning(
+            "SMS %s: lease lost before its outcome (%s) was recorded", message["id"], values[OutboxMessage.status]
+        )
+        return False
     return bool(values[OutboxMessage.status] == "sent")
 
 
-async def deliver_due(gateway: SmsGateway, *, limit: int = 20, per_second: float = 10.0) -> int:
-    """Send what is due, at most ``per_second`` messages a second; returns how many were sent."""
-    sent = 0
-    for message in await claim_due(limit):
-        sent += await _record_outcome(message, gateway)
-        await asyncio.sleep(1 / per_second)
-    return sent
+class Pacing(msgspec.Struct, frozen=True, kw_only=True):
+    """How a sender takes and sends messages. The last start of a batch plus the send
+    timeout must fall well inside the lease, or a second sender could take a message that
+    is still on the wire."""
+
+    batch: int = 20
+    per_second: float = 10.0
+    lease: dt.timedelta = LEASE
+    send_timeout_s: float = SEND_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if self.batch / self.per_second + self.send_timeout_s >= 0.8 * self.lease.total_seconds():
+            raise ValueError(f"{self} does not fit its lease")
+
+
+DEFAULT_PACING = Pacing()
+
+
+async def deliver_due(gateway: SmsGateway, *, owner: str | None = None, pacing: Pacing = DEFAULT_PACING) -> int:
+    """Send what is due as ``owner``, concurrently with paced starts; returns how many were sent."""
+    owner = owner or uuid.uuid4().hex
+    messages = await claim_due(pacing.batch, owner=owner, lease=pacing.lease)
+
+    async def one(position: int, message: dict[str, Any]) -> bool:
+        await asyncio.sleep(position / pacing.per_second)
+        return await _send_and_record(message, gateway, owner, pacing.send_timeout_s)
+
+    return sum(await asyncio.gather(*(one(n, m) for n, m in enumerate(messages))))
 
 
 # Gateways report out of order: a late "sent" must not undo "delivered".

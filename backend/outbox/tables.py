@@ -15,8 +15,11 @@ class OutboxMessage(Table, tablename="outbox_message"):
     body = Text()
     kind = Varchar(length=32, help_text="otp, offer, payout…")
     status = Varchar(length=16, default="pending", index=True, help_text="pending, sending, sent, delivered, failed.")
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    attempts = Integer(default=0, help_text="Sends tried so far, counted when a sender takes the message.")
+    next_attempt_at = Timestamptz(
+        default=TimestamptzNow(), index=True, help_text="Due from then; while sending, the end of the lease."
+    )
+    lease_owner = Varchar(length=32, null=True, default=None, help_text="The sender that holds the lease.")
     provider_sid = Varchar(length=64, null=True, default=None, index=True)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from backend.outbox.ports import SendError, SendResult
+from backend.outbox.service import DEFAULT_PACING
 
 # Twilio answers 4xx for numbers that can never work (invalid, unsubscribed): no retry.
 RETRYABLE_STATUS = {408, 409, 429}
@@ -18,10 +21,22 @@ class TwilioGateway:
     name = "twilio"
 
     def __init__(
-        self, account_sid: str, auth_token: str, sender: str, *, api_base: str, status_callback: str | None = None
+        self,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        *,
+        api_base: str,
+        status_callback: str | None = None,
+        timeout_s: float = DEFAULT_PACING.send_timeout_s,
+        concurrency: int = DEFAULT_PACING.batch,
     ) -> None:
-        self._client = Client(account_sid, auth_token)
+        # The client has no timeout of its own: a slow Twilio would hold a sender past its lease.
+        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout_s))
         self._client.api.base_url = api_base.rstrip("/")
+        # A batch is sent at once: a thread each, so that no call waits for a thread and
+        # spends its timeout in a queue (the default pool has cores + 4 threads).
+        self._threads = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="twilio")
         self._sender = sender
         self._status_callback = status_callback
 
@@ -33,7 +48,7 @@ class TwilioGateway:
     async def send(self, to_phone: str, body: str) -> SendResult:
         try:
             # The client is blocking (requests): keep it off the event loop.
-            message = await asyncio.to_thread(self._create, to_phone, body)
+            message = await asyncio.get_running_loop().run_in_executor(self._threads, self._create, to_phone, body)
         except TwilioRestException as error:
             permanent = 400 <= error.status < 500 and error.status not in RETRYABLE_STATUS
             raise SendError(f"twilio {error.status} {error.code}: {error.msg}", permanent=permanent) from error

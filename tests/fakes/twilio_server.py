@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ class FakeTwilio:
     url: str
     messages: list[dict[str, str]] = field(default_factory=list)
     fail_with: tuple[int, int] | None = None  # (HTTP status, Twilio error code) for the next sends
+    delay_s: float = 0.0  # answer this late, after recording the message (a slow gateway)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _handler(state: FakeTwilio) -> type[BaseHTTPRequestHandler]:
@@ -29,8 +32,10 @@ def _handler(state: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 status, code = state.fail_with
                 self._reply(status, {"code": code, "message": "refused", "status": status})
             else:
-                state.messages.append(form)
-                sid = f"SM{len(state.messages):032x}"
+                with state.lock:
+                    state.messages.append(form)
+                    sid = f"SM{len(state.messages):032x}"
+                time.sleep(state.delay_s)
                 self._reply(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")})
 
         def _reply(self, status: int, payload: dict[str, object]) -> None:

@@ -10,9 +10,14 @@ import pytest
 
 from backend.core.types import utcnow
 from backend.db.session import is_sqlite, write_transaction
-from backend.outbox import ConsoleGateway, SendError, SendResult, claim_due, deliver_due, enqueue
+from backend.outbox import ConsoleGateway, Pacing, SendError, SendResult, claim_due, deliver_due, enqueue
+from backend.outbox.service import MAX_ATTEMPTS, _send_and_record
 from backend.outbox.tables import OutboxMessage
+from backend.outbox.twilio_gateway import TwilioGateway
 from tests import support
+from tests.fakes.twilio_server import fake_twilio
+
+FAST = Pacing(per_second=1000)
 
 
 class FlakyGateway:
@@ -39,7 +44,7 @@ async def _queue(body: str) -> int:
 
 
 async def _drain(gateway: object) -> None:
-    while await claim_due_count() and await deliver_due(gateway, per_second=1000):  # type: ignore[arg-type]
+    while await claim_due_count() and await deliver_due(gateway, pacing=FAST):  # type: ignore[arg-type]
         pass
 
 
@@ -83,7 +88,7 @@ async def test_a_message_is_delivered_once_and_marked_sent() -> None:
 async def test_a_failed_send_is_retried_later_with_backoff() -> None:
     message_id = await _queue("retry me")
     gateway = FlakyGateway(failures=1)
-    await deliver_due(gateway, per_second=1000)
+    await deliver_due(gateway, pacing=FAST)
     row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
     assert row is not None
     assert (row["status"], row["attempts"]) == ("pending", 1)
@@ -118,3 +123,88 @@ async def test_concurrent_workers_claim_disjoint_messages() -> None:
     batches = await asyncio.gather(*[claim_due(limit=10) for _ in range(3)])
     claimed = [row["id"] for batch in batches for row in batch if row["id"] in ids]
     assert len(claimed) == len(set(claimed))
+
+
+async def test_two_senders_and_a_slow_gateway_send_each_message_once() -> None:
+    """Twilio answering slowly sent one offer twice: the batch's single lease ran out while
+    its last messages waited their turn, and another sender took them. Each message now has
+    its own lease, the batch goes out at once, and every call ends before its lease does."""
+    with fake_twilio() as twilio:
+        twilio.delay_s = 0.3  # 20 messages one by one would take 6 s: three times the lease
+        gateway = TwilioGateway("AC" + "0" * 32, "token", "+15005550006", api_base=twilio.url, timeout_s=1.0)
+        bodies = {f"slow {n}" for n in range(30)}
+        ids = [await _queue(body) for body in sorted(bodies)]
+        lease = dt.timedelta(seconds=2)
+
+        async def sender(owner: str, batch: int) -> None:
+            pacing = Pacing(batch=batch, per_second=100, lease=lease, send_timeout_s=1.0)
+            while await claim_due_count():
+                await deliver_due(gateway, owner=owner, pacing=pacing)
+
+        # The second sender, with less to do, is free again while the first one's leases run.
+        await asyncio.gather(sender("sender-a", 20), sender("sender-b", 10))
+
+    sent = [message["Body"] for message in twilio.messages if message["Body"] in bodies]
+    assert sorted(sent) == sorted(bodies)
+    rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.provider_sid).where(
+        OutboxMessage.id.is_in(ids)
+    )
+    assert {(row["status"], row["attempts"]) for row in rows} == {("sent", 1)}
+    assert all(row["provider_sid"].startswith("SM") for row in rows)
+
+
+async def test_a_sender_whose_lease_was_taken_over_records_nothing() -> None:
+    message_id = await _queue("taken over")
+    [first] = await claim_due(limit=1, owner="first", lease=dt.timedelta(seconds=30))
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(OutboxMessage.id == message_id)
+    [second] = await claim_due(limit=1, owner="second")
+
+    late = FlakyGateway(failures=1, permanent=True)  # the first sender's late answer: a refusal
+    assert not await _send_and_record(first, late, "first", 5.0)
+
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    assert row is not None
+    assert (row["status"], row["lease_owner"], row["attempts"]) == ("sending", "second", 2)
+    assert (first["attempts"], second["attempts"]) == (1, 2)
+
+
+async def test_a_provider_slower_than_the_timeout_is_retried_not_recorded_as_sent() -> None:
+    message_id = await _queue("too slow")
+
+    class SlowGateway:
+        name = "slow"
+
+        async def send(self, to_phone: str, body: str) -> SendResult:
+            await asyncio.sleep(5)
+            return SendResult(provider_sid="never")
+
+    await deliver_due(SlowGateway(), pacing=Pacing(batch=1, send_timeout_s=0.2, lease=dt.timedelta(seconds=2)))
+
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    assert row is not None
+    assert (row["status"], row["attempts"], row["provider_sid"]) == ("pending", 1, None)
+    assert "no answer within 0.2 s" in row["last_error"]
+    assert row["next_attempt_at"] > utcnow()
+
+
+async def test_a_message_that_never_finishes_runs_out_of_attempts() -> None:
+    """Attempts are counted when a sender takes a message: one that kills its sender each
+    time (never recorded) is failed after the last attempt, not retried for ever."""
+    message_id = await _queue("poison")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        [taken] = [m for m in await claim_due(limit=50, owner=f"crashing-{attempt}") if m["id"] == message_id]
+        assert taken["attempts"] == attempt
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: utcnow()}).where(OutboxMessage.id == message_id)
+
+    assert message_id not in [m["id"] for m in await claim_due(limit=50, owner="one-more")]
+    row = (
+        await OutboxMessage.select(OutboxMessage.status, OutboxMessage.attempts)
+        .where(OutboxMessage.id == message_id)
+        .first()
+    )
+    assert row == {"status": "failed", "attempts": MAX_ATTEMPTS}
+
+
+def test_a_pacing_that_does_not_fit_its_lease_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not fit its lease"):
+        Pacing(batch=20, per_second=1, lease=dt.timedelta(seconds=30), send_timeout_s=15)
