@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.auth.routes import AuthController
+from backend.crafts.routes import CraftController
 from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
@@ -91,6 +92,7 @@ def _api() -> Router:
         I18nController,
         AuthController,
         AccountController,
+        CraftController,
         OrderController,
         JobController,
         PayoutController,

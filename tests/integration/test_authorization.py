@@ -90,8 +90,17 @@ async def _side(client: httpx.AsyncClient) -> Side:
         "disputed": disputed.payout_id,
         "photo": submitted.photo_id,
         "photo_a2": paid_a2.photo_id,
+        "craft": await _craft_id(client, people["admin"]),
     }
     return Side(brand=brand, people=people, ids=ids)  # type: ignore[arg-type]
+
+
+async def _craft_id(client: httpx.AsyncClient, admin: Person) -> int:
+    crafts = await ok(await client.get(f"{API}/crafts", headers=admin.auth))
+    return int(crafts["crafts"][0]["id"])
+
+
+ADMIN_ONLY = (200, 403, 403, 403, 403, 401, 401, 401)
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +184,16 @@ ROWS = [
     Row("GET", "/artisans?village_id={village}", own=STAFF_ONLY, other=(200, 200, 403, 403, 403)),
     Row("PATCH", "/artisans/{artisan}", {"sms_only": True}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("PATCH", "/artisans/{admin_member}", {"sms_only": True}, own=(404, 404, 403, 403, 403, 401, 401, 401)),
+    # crafts: everyone of the brand sees them, its admins change them
+    Row("GET", "/crafts", own=ANY_USER),
+    Row("POST", "/crafts", {"code": "{new_craft}", "names": {"zh_Hans": "竹编"}}, own=created(ADMIN_ONLY)),
+    Row(
+        "PATCH",
+        "/crafts/{craft}",
+        {"names": {"en": "Needlework"}},
+        own=ADMIN_ONLY,
+        other=(404, 403, 403, 403, 403),
+    ),
     # orders and offers: the brand's staff
     Row("POST", "/orders", support.order_body(), own=created(STAFF_ONLY)),
     Row("GET", "/orders", own=STAFF_ONLY),
@@ -272,6 +291,7 @@ async def _ids(client: httpx.AsyncClient, world: World, case: Case) -> dict[str,
         wanted = {key for key in ids if "{" + key + "}" in case.row.path + repr(case.row.body)}
         ids |= {key: await _fresh(client, side, key) for key in wanted & FRESH_KEYS}
     ids["new_phone"] = support.new_phone()
+    ids["new_craft"] = f"craft-{secrets.token_hex(4)}"
     return ids
 
 
