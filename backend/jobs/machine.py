@@ -124,8 +124,6 @@ async def transition(
     from_status = current or await _status_of(job_id)
     if from_status not in sources:
         raise InvalidTransition(status=from_status)
-    counts = counts or {}
-    now = utcnow()
     event = Event(
         entity="job",
         entity_id=job_id,
@@ -135,22 +133,36 @@ async def transition(
         on_behalf_of=on_behalf_of,
         detail=detail,
     )
-    # Conditional on the state just read: a concurrent change makes this match nothing.
+    if not await _move(job_id, from_status, target, counts or {}, actor, event):
+        raise InvalidTransition(status=await _status_of(job_id))
+
+
+async def _move(
+    job_id: int,
+    from_status: Status,
+    target: Status,
+    counts: Mapping[Count, int],
+    actor: Principal | None,
+    event: Event,
+) -> bool:
+    """The conditional UPDATE and its audit row; False when the job was no longer ``from_status``."""
+    now = utcnow()
+    changes = (target.value, now, *counts.values())
     if is_sqlite():
-        rows = await run(_update_sql(tuple(counts)), target.value, now, *counts.values(), job_id, from_status.value)
+        rows = await run(_update_sql(tuple(counts)), *changes, job_id, from_status.value)
         if rows:
             note_changed([job_id])
             await record_events(actor, rows[0]["brand"], [event])
-    else:  # one round trip: the change, its feed position, the notification and the audit row
-        rows = await run(
-            audited(_update_sql(tuple(counts), place_and_notify=True)),
-            *(target.value, now, *counts.values(), CHANNEL, event_payload(JOB_CHANGES), job_id, from_status.value),
-            *event_values(actor, event, now),
-        )
-        if rows:
-            count_event_after_commit(JOB_CHANGES)
-    if not rows:
-        raise InvalidTransition(status=await _status_of(job_id))
+        return bool(rows)
+    # One round trip: the change, its feed position, the notification and the audit row.
+    rows = await run(
+        audited(_update_sql(tuple(counts), place_and_notify=True)),
+        *(*changes, CHANNEL, event_payload(JOB_CHANGES), job_id, from_status.value),
+        *event_values(actor, event, now),
+    )
+    if rows:
+        count_event_after_commit(JOB_CHANGES)
+    return bool(rows)
 
 
 async def publish_changes() -> None:
