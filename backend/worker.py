@@ -18,7 +18,7 @@ log = logging.getLogger("cunjiang.worker")
 
 IDLE_SECONDS = 1.0
 HOUSEKEEPING_EVERY = 60  # rounds
-STOP_WAIT_SECONDS = 10.0
+STOP_WAIT_SECONDS = 25.0  # a round: a batch paced over 2 s, then at most a 15 s send timeout
 
 
 def default_gateway() -> SmsGateway:

@@ -143,3 +143,24 @@ async def test_a_change_committed_late_by_an_older_transaction_is_not_skipped(cl
     assert sorted((j["id"], j["status"]) for j in late) == sorted(
         [(older[0]["id"], "declined"), (younger[0]["id"], "declined")]
     )
+
+
+async def test_a_leaders_cached_job_list_follows_an_artisan_who_moves_into_the_village(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand(villages=2)
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    newcomer = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1])
+    order = await support.open_order(client, brand)
+    [job] = await support.offer(client, brand, order["id"], (newcomer, 2))
+    before = await ok(await client.get("/api/v1/jobs", headers=leader.auth))  # now cached
+
+    await ok(
+        await client.patch(
+            f"/api/v1/artisans/{newcomer.id}", json={"village_id": brand.villages[0]}, headers=brand.coordinator.auth
+        )
+    )
+    after = await ok(await client.get("/api/v1/jobs", headers=leader.auth))
+
+    assert job["id"] not in [j["id"] for j in before["jobs"]]
+    assert job["id"] in [j["id"] for j in after["jobs"]]
