@@ -20,6 +20,7 @@ from backend.accounts.schemas import (
 )
 from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
+from backend.jobs import people
 
 
 async def me_read(member_id: int) -> MeRead:
@@ -69,4 +70,4 @@ class AccountController(Controller):
     async def update_artisan(
         self, principal: NamedDependency[Principal], artisan_id: FromPath[int], data: JSONBody[ArtisanUpdate]
     ) -> MemberRead:
-        return await service.update_artisan(principal, artisan_id, data)
+        return await people.update_artisan(principal, artisan_id, data)

@@ -16,7 +16,7 @@ from backend.core.phones import normalize_phone
 from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
 from backend.crafts import add_default_crafts, require_crafts
-from backend.db.counters import AUTH_CHANGES, JOB_CHANGES, announce, bump
+from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -186,8 +186,6 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
         if values:
             await Member.update(values).where(mine)
             await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
-        if Member.village in values:
-            await announce(JOB_CHANGES)  # village leaders' job lists change with the move
         rows = await Member.select().where(Member.id == artisan_id)
     return member_read(rows[0])
 

@@ -75,17 +75,6 @@ def _on_notify(_connection: Any, _pid: int, _channel: str, payload: str) -> None
         _learn(name, int(value))
 
 
-async def announce(name: str) -> None:
-    """Say that ``name`` changed, so that caches validated by :func:`read_version` are dropped
-    (inside a write transaction; heard once it commits). SQLite bumps the counter; PostgreSQL
-    sends a notification, as the job feed's own writes do."""
-    if is_sqlite():
-        await bump(name)
-        return
-    await run("SELECT pg_notify({}, {})", CHANNEL, event_payload(name))
-    count_event_after_commit(name)
-
-
 def event_payload(name: str) -> str:
     """What a PostgreSQL transaction sends with ``pg_notify`` to say ``name`` happened."""
     return f"{name}:{EVENT}"

@@ -4,13 +4,15 @@
 ``dispatch``: offering an order's work, withdrawing offers, cancelling an order.
 ``service``: accepting and declining offers, the job feed, expiry. ``submissions``: finished
 work and its review. ``progress``: where orders stand. ``queries``: how jobs are read.
-``messages``: the SMS an offer sends. ``routes``: HTTP.
+``messages``: the SMS an offer sends. ``people``: what a person's changes mean for their
+jobs. ``routes``: HTTP.
 """
 
 __all__ = [
     "dispatch",
     "machine",
     "messages",
+    "people",
     "progress",
     "queries",
     "routes",

@@ -164,3 +164,20 @@ async def test_a_leaders_cached_job_list_follows_an_artisan_who_moves_into_the_v
 
     assert job["id"] not in [j["id"] for j in before["jobs"]]
     assert job["id"] in [j["id"] for j in after["jobs"]]
+
+
+async def test_a_leader_syncing_by_cursor_receives_the_jobs_of_an_artisan_who_moves_in(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand(villages=2)
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    newcomer = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1])
+    order = await support.open_order(client, brand)
+    [job] = await support.offer(client, brand, order["id"], (newcomer, 2))
+    _seen, cursor = await _follow(client, leader)
+
+    moved = {"village_id": brand.villages[0]}
+    await ok(await client.patch(f"/api/v1/artisans/{newcomer.id}", json=moved, headers=brand.coordinator.auth))
+    arrived, _cursor = await _follow(client, leader, cursor)
+
+    assert [j["id"] for j in arrived] == [job["id"]]
