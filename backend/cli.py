@@ -46,7 +46,23 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="print a bearer token for a person")
     token.add_argument("phone")
+
+    sms = commands.add_parser("sms", help="SMS messages").add_subparsers(dest="action", required=True)
+    sms.add_parser("check", help="validate sms_flows/ and every SMS text in every language; exit 1 on a problem")
+    sms.add_parser("templates", help="print the SMS templates to register with a provider, as TOML")
     return parser
+
+
+def _sms(action: str) -> int:
+    from backend.sms.templates import check, registration_sheet
+
+    if action == "templates":
+        sys.stdout.write(registration_sheet())
+        return 0
+    problems = check()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -129,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     current_locale.set(negotiate(os.environ.get("LANG", "").split(".")[0]) or "zh_Hans")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "sms":
+            return _sms(args.action)
         if args.command == "serve":
             _serve(args)
             return 0

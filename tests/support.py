@@ -267,3 +267,10 @@ def fill(template: Any, ids: dict[str, Any]) -> Any:
     if isinstance(template, list):
         return [fill(value, ids) for value in template]
     return template
+
+
+def sms(body: str) -> Any:
+    """A message for outbox tests: any text under the template key ``test``."""
+    from backend.sms.templates import Rendered
+
+    return Rendered(key="test", locale="zh_Hans", body=body, variables={})

@@ -12,12 +12,13 @@ from typing import Any
 from backend.accounts.tables import Member
 from backend.auth.tables import DeviceToken, OtpCode
 from backend.core.errors import InvalidCode, TooMany, Unauthorized
-from backend.core.i18n import N_, translate
+from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
 from backend.core.types import Principal, Role, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import run, write_transaction
 from backend.outbox import enqueue
+from backend.sms.templates import render
 
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5
@@ -27,7 +28,6 @@ ADDRESS_LIMIT = (100, dt.timedelta(minutes=10))  # codes per client address per 
 CACHE_SECONDS = 600.0  # a backstop: changes invalidate entries through the auth_changes counter
 SEEN_EVERY = dt.timedelta(hours=1)
 
-OTP_TEXT = N_("Cunjiang sign-in code: {code}. Valid for 5 minutes. Do not share it.")
 
 _cache: dict[str, tuple[int, float, Principal]] = {}  # digest → (auth version, expiry, who)
 
@@ -71,8 +71,8 @@ async def request_code(raw_phone: str, address: str) -> None:
             )
         )
         if member:
-            body = translate(OTP_TEXT, member["locale"], code=code)
-            await enqueue(phone, body, kind="otp", brand_id=member["brand"], member_id=member["id"])
+            message = render("otp", member["locale"], code=code)
+            await enqueue(phone, message, brand_id=member["brand"], member_id=member["id"])
 
 
 async def _consume_code(phone: str, code: str) -> bool:

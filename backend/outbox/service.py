@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from backend.core.types import utcnow
 from backend.db.session import insert_rows, is_sqlite, write_transaction
 from backend.outbox.ports import SendError, SmsGateway
 from backend.outbox.tables import OutboxMessage
+from backend.sms.templates import Rendered
 
 log = logging.getLogger("cunjiang.outbox")
 
@@ -40,34 +42,61 @@ SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any l
 MAX_ATTEMPTS = 8
 
 
-async def enqueue(
-    to_phone: str, body: str, *, kind: str, brand_id: int | None = None, member_id: int | None = None
-) -> int:
-    """Queue one SMS; call inside the transaction of the change that causes it."""
-    rows = await OutboxMessage.insert(
-        OutboxMessage(to_phone=to_phone, body=body, kind=kind, brand=brand_id, member=member_id)
-    ).returning(OutboxMessage.id)
-    return int(rows[0]["id"])
-
-
-OUTGOING_COLUMNS = ("to_phone", "body", "kind", "brand", "member", "next_attempt_at", "created_at")
+OUTGOING_COLUMNS = (
+    "to_phone",
+    "body",
+    "kind",
+    "variables",
+    "locale",
+    "brand",
+    "member",
+    "next_attempt_at",
+    "created_at",
+)
 
 
 class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
-    """One SMS to queue (see :func:`enqueue_many`)."""
+    """One SMS to queue: to whom, and the message (``backend.sms.templates.render``)."""
 
     to_phone: str
-    body: str
-    kind: str
+    message: Rendered
     brand_id: int | None = None
     member_id: int | None = None
 
 
-async def enqueue_many(messages: Sequence[Outgoing]) -> None:
-    """Queue several SMS at once (a dispatch to many artisans); inside the causing transaction."""
+async def enqueue(
+    to_phone: str, message: Rendered, *, brand_id: int | None = None, member_id: int | None = None
+) -> int:
+    """Queue one SMS; call inside the transaction of the change that causes it. Returns its id."""
+    [queued] = await enqueue_many(
+        [Outgoing(to_phone=to_phone, message=message, brand_id=brand_id, member_id=member_id)]
+    )
+    return queued
+
+
+async def enqueue_many(messages: Sequence[Outgoing]) -> list[int]:
+    """Queue SMS, in as few statements as the engines allow; inside the causing transaction.
+    Returns the ids (in no promised order).
+
+    Each keeps its rendered text (for gateways that send text, and for people to read) and
+    its template key with the formatted variables (for gateways that send templates).
+    """
     now = utcnow()
-    rows = [(m.to_phone, m.body, m.kind, m.brand_id, m.member_id, now, now) for m in messages]
-    await insert_rows("outbox_message", OUTGOING_COLUMNS, rows)
+    rows = [
+        (
+            m.to_phone,
+            m.message.body,
+            m.message.key,
+            json.dumps(m.message.variables, ensure_ascii=False),
+            m.message.locale,
+            m.brand_id,
+            m.member_id,
+            now,
+            now,
+        )
+        for m in messages
+    ]
+    return [row["id"] for row in await insert_rows("outbox_message", OUTGOING_COLUMNS, rows, returning="id")]
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -90,7 +91,7 @@ async def test_the_worker_command_delivers_queued_messages(client: httpx.AsyncCl
     from backend.outbox.tables import OutboxMessage
 
     async with write_transaction():
-        message_id = await enqueue(support.new_phone(), "worker test", kind="test")
+        message_id = await enqueue(support.new_phone(), support.sms("worker test"))
     worker = subprocess.Popen(  # noqa: ASYNC220 - started once, then polled without blocking
         [sys.executable, "-m", "backend.cli", "worker"],
         cwd=ROOT,
@@ -108,3 +109,16 @@ async def test_the_worker_command_delivers_queued_messages(client: httpx.AsyncCl
         worker.terminate()
         worker.wait(timeout=10)
     assert row == {"status": "sent"}
+
+
+def test_sms_check_passes_on_the_shipped_messages() -> None:
+    result = cunjiang("sms", "check")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_sms_templates_prints_the_sheet_to_register_as_toml() -> None:
+    result = cunjiang("sms", "templates")
+    assert result.returncode == 0
+    sheet = tomllib.loads(result.stdout)
+    assert sheet["offer"]["zh_Hans"]["code"] == ""
+    assert "${quantity}" in sheet["offer"]["zh_Hans"]["text"]

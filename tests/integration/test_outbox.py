@@ -40,7 +40,7 @@ class FlakyGateway:
 
 async def _queue(body: str) -> int:
     async with write_transaction():
-        return await enqueue(support.new_phone(), body, kind="test")
+        return await enqueue(support.new_phone(), support.sms(body))
 
 
 async def _drain(gateway: object) -> None:

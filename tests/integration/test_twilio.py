@@ -71,7 +71,7 @@ async def test_a_twilio_outage_is_retried(twilio: FakeTwilio) -> None:
 
 async def test_a_signed_status_callback_updates_the_message(client: httpx.AsyncClient, twilio_env: FakeTwilio) -> None:
     async with write_transaction():
-        message_id = await enqueue(support.new_phone(), "hi", kind="test")
+        message_id = await enqueue(support.new_phone(), support.sms("hi"))
     await OutboxMessage.update({OutboxMessage.provider_sid: "SMdelivered1", OutboxMessage.status: "sent"}).where(
         OutboxMessage.id == message_id
     )
@@ -89,7 +89,7 @@ async def test_a_signed_status_callback_updates_the_message(client: httpx.AsyncC
 
 async def test_a_late_sent_report_does_not_undo_delivered(client: httpx.AsyncClient, twilio_env: FakeTwilio) -> None:
     async with write_transaction():
-        message_id = await enqueue(support.new_phone(), "hi", kind="test")
+        message_id = await enqueue(support.new_phone(), support.sms("hi"))
     await OutboxMessage.update({OutboxMessage.provider_sid: "SMlate1", OutboxMessage.status: "sent"}).where(
         OutboxMessage.id == message_id
     )

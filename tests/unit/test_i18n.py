@@ -6,7 +6,6 @@ import datetime as dt
 import string
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +14,6 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from backend.auth.service import OTP_TEXT
 from backend.core.errors import InvalidTransition
 from backend.core.i18n import (
     LOCALES_DIR,
@@ -24,12 +22,10 @@ from backend.core.i18n import (
     format_day,
     format_money,
     pwa_messages,
-    translate,
 )
 from backend.core.labels import STATUS_LABELS, status_label
 from backend.http.errors import domain_body
 from backend.jobs.machine import Status
-from backend.jobs.messages import offer_text
 
 ROOT = LOCALES_DIR.parent
 MAPPING = LOCALES_DIR / "babel.cfg"
@@ -186,48 +182,6 @@ def test_a_refused_transition_names_the_job_status_in_the_reader_language() -> N
     assert status_label("rework", "zh_Hans") == "需返工"
     assert status_label("rework", "en") == "rework"
     assert set(STATUS_LABELS) == {status.value for status in Status}
-
-
-# GSM 03.38: the basic set (one septet each) and its extension table (two septets each).
-GSM7_BASIC = (
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = "\f^{}\\[~]|€"
-
-
-def gsm7_length(text: str) -> int | None:
-    """Septets the text takes in GSM-7, or None when a character needs UCS-2."""
-    if any(char not in GSM7_BASIC and char not in GSM7_EXTENSION for char in text):
-        return None
-    return sum(2 if char in GSM7_EXTENSION else 1 for char in text)
-
-
-def ucs2_length(text: str) -> int:
-    """Characters the text takes in UCS-2 (UTF-16 code units, as phones count them)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def test_the_gsm7_helper_knows_the_charset() -> None:
-    assert len(GSM7_BASIC) == 128
-    assert gsm7_length("CN¥1,234.50 [ok]") == 18
-    assert gsm7_length("蜡染") is None
-    assert gsm7_length("Batik…") is None
-
-
-LONGEST_OFFER: dict[str, Any] = {"unit_price_fen": 123450, "due_date": dt.date(2026, 12, 31)}
-LONGEST_TITLES = {"zh_Hans": ["蜡染靠垫蓝白花纹大号"], "en": ["Batik bags", "蜡染靠垫蓝白花纹大号"]}
-
-
-@pytest.mark.parametrize("locale", ["zh_Hans", "en"])
-def test_sms_texts_fit_one_segment_with_the_longest_realistic_values(locale: str) -> None:
-    otp = translate(OTP_TEXT, locale, code="123456")
-    offers = [offer_text(locale, "K999", {**LONGEST_OFFER, "title": title}, 9999) for title in LONGEST_TITLES[locale]]
-    for text in (otp, *offers):
-        assert len(text) > 20
-        septets = gsm7_length(text)
-        # GSM-7 texts have 160 septets; anything else goes as UCS-2, 70 characters.
-        assert (septets is not None and septets <= 160) or ucs2_length(text) <= 70, text
 
 
 async def test_the_catalog_route_answers_with_an_etag_then_304_and_404_for_an_unknown_language(

@@ -1,0 +1,181 @@
+"""Every SMS is a template key plus variables (``sms_flows/messages.toml``).
+
+Callers give typed values (a number of pieces, money in fen, a day); this module formats
+them for the reader's language, renders the text through the catalogs for gateways that
+send text, and keeps the formatted variables for gateways that send registered templates.
+It also proves what the file promises: every text, in every language, within one segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from backend.core.i18n import available_locales, format_day, format_money, format_number, translate
+
+MESSAGES_FILE = Path(__file__).resolve().parents[2] / "sms_flows" / "messages.toml"
+GSM7_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = "\f^{}\\[~]|€"
+GSM7_SEGMENT, UCS2_SEGMENT = 160, 70
+LINK = re.compile(r"https?://|www\.|\w\.(cn|com|net|org)\b", re.IGNORECASE)
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"  # fen
+    DAY = "day"
+
+
+Value = str | int | dt.date
+KIND_TYPES: dict[Kind, type] = {Kind.TEXT: str, Kind.NUMBER: int, Kind.MONEY: int, Kind.DAY: dt.date}
+
+
+class Variable(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Kind
+    longest: list[Any]  # checked against the kind (msgspec cannot tell a str from a date in a union)
+    max_chars: int | None = None
+
+    def fits(self, value: Any) -> bool:
+        return isinstance(value, KIND_TYPES[self.kind]) and not isinstance(value, bool)
+
+
+class Message(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    variables: dict[str, Variable] = {}
+    budget_exempt: bool = False
+
+
+class MessagesFile(msgspec.Struct, forbid_unknown_fields=True):
+    spec_version: int
+    messages: dict[str, Message]
+
+
+class Rendered(msgspec.Struct, frozen=True):
+    """One SMS ready for any gateway: the text, and the key with its formatted variables."""
+
+    key: str
+    locale: str
+    body: str
+    variables: dict[str, str]
+
+
+@cache
+def messages() -> dict[str, Message]:
+    """The messages of ``sms_flows/messages.toml``, decoded (structure checked)."""
+    return msgspec.toml.decode(MESSAGES_FILE.read_bytes(), type=MessagesFile).messages
+
+
+def shorten(text: str, max_chars: int | None) -> str:
+    """Cut a free text (an order's title) to fit, with an ellipsis; never a number's digits."""
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return text[: max_chars - 1] + "…"
+
+
+def _format(variable: Variable, value: Value, locale: str) -> str:
+    if variable.kind == Kind.NUMBER and isinstance(value, int):
+        return format_number(value, locale)
+    if variable.kind == Kind.MONEY and isinstance(value, int):
+        return format_money(value, locale)
+    if variable.kind == Kind.DAY and isinstance(value, dt.date):
+        return format_day(value, locale)
+    if variable.kind == Kind.TEXT and isinstance(value, str):
+        return shorten(value, variable.max_chars)
+    raise TypeError(f"{variable.kind} variable given {value!r}")
+
+
+def render(key: str, locale: str, **values: Value) -> Rendered:
+    """The message ``key`` for a reader of ``locale``, its variables formatted for them."""
+    return _render(key, messages()[key], locale, values)
+
+
+def _render(key: str, message: Message, locale: str, values: dict[str, Value]) -> Rendered:
+    if set(values) != set(message.variables):
+        raise TypeError(f"SMS {key!r} takes {sorted(message.variables)}, given {sorted(values)}")
+    formatted = {name: _format(message.variables[name], value, locale) for name, value in values.items()}
+    return Rendered(key=key, locale=locale, body=translate(message.text, locale, **formatted), variables=formatted)
+
+
+def segment_problem(text: str) -> str | None:
+    """Why a text does not fit one SMS segment (160 GSM-7 septets, else 70 UCS-2 units), or None."""
+    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+        septets = sum(2 if char in GSM7_EXTENSION else 1 for char in text)
+        return None if septets <= GSM7_SEGMENT else f"{septets} GSM-7 characters, over {GSM7_SEGMENT}"
+    units = len(text.encode("utf-16-le")) // 2
+    return None if units <= UCS2_SEGMENT else f"{units} characters in UCS-2, over {UCS2_SEGMENT}"
+
+
+def _samples(message: Message) -> list[dict[str, Value]]:
+    """The longest values, each alternative of each variable in turn."""
+    first = {name: variable.longest[0] for name, variable in message.variables.items()}
+    samples = [first]
+    for name, variable in message.variables.items():
+        samples += [first | {name: value} for value in variable.longest[1:]]
+    return samples
+
+
+def _problems_of(key: str, message: Message) -> list[str]:
+    where = f"{MESSAGES_FILE.name}: {key}"
+    problems = [
+        f"{where}: variable {name!r} needs longest values of kind {variable.kind}"
+        for name, variable in message.variables.items()
+        if not variable.longest or not all(variable.fits(value) for value in variable.longest)
+    ]
+    named = {field for _, field, _, _ in string.Formatter().parse(message.text) if field}
+    if named != set(message.variables):
+        problems.append(f"{where}: the text names {sorted(named)}, the variables are {sorted(message.variables)}")
+    if problems:
+        return problems
+    for locale in available_locales():
+        if translate(message.text, locale) == message.text and locale != "en":
+            problems.append(f"{where} ({locale}): not translated")
+        for sample in _samples(message):
+            body = _render(key, message, locale, sample).body
+            if why := segment_problem(body):
+                problems.append(f"{where} ({locale}): {why}: {body}")
+            if LINK.search(body):
+                problems.append(f"{where} ({locale}): a link, which carriers refuse: {body}")
+    return problems
+
+
+def check() -> list[str]:
+    """Every problem of the messages file, each with its file, key and language."""
+    try:
+        found = messages()
+    except (OSError, msgspec.ValidationError, msgspec.DecodeError) as error:
+        return [f"{MESSAGES_FILE.name}: {error}"]
+    return [problem for key, message in found.items() for problem in _problems_of(key, message)]
+
+
+def registration_sheet() -> str:
+    """TOML: per message and language, its text with ``${name}`` variables and a code to fill in."""
+    lines = [
+        "# Cunjiang's SMS templates, for registration with the SMS provider (Aliyun, Tencent).",
+        "# Fill in each `code` with the template code the provider approved, then point",
+        "# ALIYUN_SMS_TEMPLATES at this file.",
+    ]
+    for key, message in messages().items():
+        for locale in available_locales():
+            marked = {name: "${" + name + "}" for name in message.variables}
+            lines += ["", f"[{key}.{locale}]", f"text = {_toml_string(translate(message.text, locale, **marked))}"]
+            lines.append('code = ""')
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    return msgspec.json.encode(text).decode()  # a JSON string is a valid TOML basic string
+
+
+def as_json(rendered: Rendered) -> dict[str, Any]:
+    return msgspec.to_builtins(rendered)  # type: ignore[no-any-return]
