@@ -1,9 +1,10 @@
 """Exactly once: the first answer to a (caller, key) is kept, and a repeat gets it back.
 
 Every channel that may repeat itself uses this: HTTP ``Idempotency-Key``, SMS providers'
-message ids, any later webhook. The key is claimed, the work runs and its answer is
-stored in ONE transaction, so an effect and its record commit together or not at all,
-and a concurrent duplicate waits on the unique index until the first one has finished.
+message ids, any later webhook. The work runs and its answer is stored under the key in
+ONE transaction, so an effect and its record commit together or not at all; a concurrent
+duplicate waits on the key's unique index until the first one has finished, then is
+undone and gets the first answer.
 """
 
 from __future__ import annotations
