@@ -145,21 +145,26 @@ async def test_a_change_committed_late_by_an_older_transaction_is_not_skipped(cl
     )
 
 
-async def test_a_leaders_cached_job_list_follows_an_artisan_who_moves_into_the_village(
+async def _an_artisan_of_the_next_village_with_an_offer(
     client: httpx.AsyncClient,
-) -> None:
+) -> tuple[support.Brand, support.Person, support.Person, dict]:
+    """A brand of two villages, the first one's leader, and an artisan of the second with an offer."""
     brand = await support.brand(villages=2)
     leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
     newcomer = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1])
     order = await support.open_order(client, brand)
     [job] = await support.offer(client, brand, order["id"], (newcomer, 2))
+    return brand, leader, newcomer, job
+
+
+async def test_a_leaders_cached_job_list_follows_an_artisan_who_moves_into_the_village(
+    client: httpx.AsyncClient,
+) -> None:
+    brand, leader, newcomer, job = await _an_artisan_of_the_next_village_with_an_offer(client)
     before = await ok(await client.get("/api/v1/jobs", headers=leader.auth))  # now cached
 
-    await ok(
-        await client.patch(
-            f"/api/v1/artisans/{newcomer.id}", json={"village_id": brand.villages[0]}, headers=brand.coordinator.auth
-        )
-    )
+    moved = {"village_id": brand.villages[0]}
+    await ok(await client.patch(f"/api/v1/artisans/{newcomer.id}", json=moved, headers=brand.coordinator.auth))
     after = await ok(await client.get("/api/v1/jobs", headers=leader.auth))
 
     assert job["id"] not in [j["id"] for j in before["jobs"]]
@@ -169,11 +174,7 @@ async def test_a_leaders_cached_job_list_follows_an_artisan_who_moves_into_the_v
 async def test_a_leader_syncing_by_cursor_receives_the_jobs_of_an_artisan_who_moves_in(
     client: httpx.AsyncClient,
 ) -> None:
-    brand = await support.brand(villages=2)
-    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
-    newcomer = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1])
-    order = await support.open_order(client, brand)
-    [job] = await support.offer(client, brand, order["id"], (newcomer, 2))
+    brand, leader, newcomer, job = await _an_artisan_of_the_next_village_with_an_offer(client)
     _seen, cursor = await _follow(client, leader)
 
     moved = {"village_id": brand.villages[0]}
