@@ -33,7 +33,7 @@ from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
-from backend.sms.routes import twilio_status
+from backend.sms.routes import twilio_inbound, twilio_status
 from backend.sms.templates import check as sms_check
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
@@ -121,7 +121,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     )
     logging.getLogger("cunjiang").setLevel(logging.INFO)
     return Litestar(
-        route_handlers=[_api(), docs_assets, twilio_status],
+        route_handlers=[_api(), docs_assets, twilio_inbound, twilio_status],
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=860),

@@ -15,6 +15,7 @@ from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo
+from backend.sms.tables import InboundSms
 
 TABLES = [
     Brand,
@@ -30,6 +31,7 @@ TABLES = [
     AuditEvent,
     OutboxMessage,
     Photo,
+    InboundSms,
     IdempotencyRecord,
     Counter,
 ]

@@ -1,4 +1,5 @@
-"""SMS webhooks: ``signatures`` checks Twilio's, ``routes`` takes delivery reports (the
-conversation flows arrive with the SMS issue)."""
+"""SMS: ``replies`` reads what villagers type, ``templates`` every message we send,
+``inbox`` stores what arrives (inbox-first), ``signatures`` checks Twilio's, ``routes`` the
+webhooks (the conversation flows come next)."""
 
-__all__ = ["routes", "signatures"]
+__all__ = ["inbox", "replies", "routes", "signatures", "tables", "templates"]

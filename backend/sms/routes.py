@@ -1,16 +1,28 @@
-"""Twilio's webhooks: delivery status callbacks (inbound conversations come with the SMS flows)."""
+"""Twilio's webhooks: villagers' messages (stored, inbox-first) and delivery status callbacks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, Response, post
 from litestar.params import URLEncodedBody
 
 from backend.outbox import record_status
+from backend.sms import inbox
 from backend.sms.signatures import verify_twilio
 
 STATUS_PATH = "/sms/twilio/status"
+INBOUND_PATH = "/sms/twilio/inbound"
+
+
+@post(INBOUND_PATH, status_code=200, include_in_schema=False)
+async def twilio_inbound(request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Response[bytes]:
+    """A villager's SMS: stored once per MessageSid and answered with TwiML at once."""
+    verify_twilio(INBOUND_PATH, data, request.headers.get("x-twilio-signature"))
+    answer = await inbox.receive(
+        "twilio", data.get("MessageSid", ""), data.get("From", ""), data.get("To", ""), data.get("Body", "")
+    )
+    return Response(content=answer.body, status_code=answer.status, media_type="text/xml")
 
 
 @post(STATUS_PATH, status_code=204, include_in_schema=False)
