@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import string
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +84,23 @@ def shorten(text: str, max_chars: int | None) -> str:
 
 
 def _format(variable: Variable, value: Value, locale: str) -> str:
-    if variable.kind == Kind.NUMBER and isinstance(value, int):
-        return format_number(value, locale)
-    if variable.kind == Kind.MONEY and isinstance(value, int):
-        return format_money(value, locale)
-    if variable.kind == Kind.DAY and isinstance(value, dt.date):
-        return format_day(value, locale)
     if variable.kind == Kind.TEXT and isinstance(value, str):
         return shorten(value, variable.max_chars)
-    raise TypeError(f"{variable.kind} variable given {value!r}")
+    if not variable.fits(value):
+        raise TypeError(f"{variable.kind} variable given {value!r}")
+    return _formatted(variable.kind, value, locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(kind: Kind, value: Value, locale: str) -> str:
+    """Babel's formatting, kept: a dispatch writes the same price and day for every artisan."""
+    if kind == Kind.NUMBER and isinstance(value, int):
+        return format_number(value, locale)
+    if kind == Kind.MONEY and isinstance(value, int):
+        return format_money(value, locale)
+    if kind == Kind.DAY and isinstance(value, dt.date):
+        return format_day(value, locale)
+    raise TypeError(f"{kind} variable given {value!r}")
 
 
 def render(key: str, locale: str, **values: Value) -> Rendered:
