@@ -183,7 +183,3 @@ def registration_sheet() -> str:
 
 def _toml_string(text: str) -> str:
     return msgspec.json.encode(text).decode()  # a JSON string is a valid TOML basic string
-
-
-def as_json(rendered: Rendered) -> dict[str, Any]:
-    return msgspec.to_builtins(rendered)  # type: ignore[no-any-return]
