@@ -33,8 +33,8 @@ from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
+from backend.sms.flows import check as sms_check
 from backend.sms.routes import twilio_inbound, twilio_status
-from backend.sms.templates import check as sms_check
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -111,11 +111,11 @@ def _api() -> Router:
 def create_app(*, run_worker: bool = True) -> Litestar:
     """The app; ``run_worker`` runs the outbox sender in this process (the embedded default).
 
-    Refuses to start while an SMS text is broken (``cunjiang sms check`` says which).
+    Refuses to start while an SMS flow or text is broken (``cunjiang sms check`` says which).
     """
     problems = sms_check()
     if problems:
-        raise RuntimeError("SMS messages are not valid:\n" + "\n".join(problems))
+        raise RuntimeError("SMS flows or messages are not valid:\n" + "\n".join(problems))
     docs_assets = create_static_files_router(
         path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
     )

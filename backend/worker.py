@@ -1,4 +1,4 @@
-"""The background loop: deliver the outbox, expire lapsed offers, forget old idempotency keys."""
+"""The background loop: answer SMS missed on arrival, deliver the outbox, expire offers, forget old keys."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from backend.idempotency.service import forget_expired
 from backend.jobs.service import expire_due_offers
 from backend.outbox import ConsoleGateway, SmsGateway, deliver_due
 from backend.outbox.twilio_gateway import TwilioGateway
+from backend.sms.engine import process_pending
 
 log = logging.getLogger("cunjiang.worker")
 
@@ -37,13 +38,14 @@ def default_gateway() -> SmsGateway:
 
 async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeeping: bool = True) -> int:
     """One round: send what is due (as ``owner``, the sender's lease token), then tidy up."""
+    answered = await process_pending()  # normally answered as they arrive; these were missed
     sent = await deliver_due(gateway, owner=owner)
     if housekeeping:
         expired = await expire_due_offers()
         forgotten = await forget_expired()
         if expired or forgotten:
             log.info("expired %d offers, forgot %d idempotency keys", expired, forgotten)
-    return sent
+    return sent + answered
 
 
 async def run_until(stop: asyncio.Event, gateway: SmsGateway | None = None, *, idle: float = IDLE_SECONDS) -> None:

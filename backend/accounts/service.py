@@ -218,3 +218,31 @@ async def principal_for(member_id: int, channel: Channel = Channel.APP) -> Princ
         locale=row["locale"],
         channel=channel,
     )
+
+
+async def set_own_locale(actor: Principal, locale: str) -> str:
+    """A person chooses their language (in the app, or by SMS: 中文, EN); returns it."""
+    chosen = _locale_or_default(locale)
+    async with write_transaction():
+        await Member.update({Member.locale: chosen}).where(Member.id == actor.member_id)
+        await bump(AUTH_CHANGES)  # signed-in sessions speak it from their next request
+    return chosen
+
+
+async def principal_by_phone(phone: str, channel: Channel) -> Principal | None:
+    """The active person with this number (E.164) acting through ``channel``, if any."""
+    row = await (
+        Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale)
+        .where((Member.phone == phone) & (Member.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    return Principal(
+        member_id=row["id"],
+        brand_id=row["brand"],
+        role=Role(row["role"]),
+        village_id=row["village"],
+        locale=row["locale"],
+        channel=channel,
+    )

@@ -2,8 +2,9 @@
 
 The convention, which flow authors follow and this extractor relies on:
 
-- A message text is a string assigned to a key named ``text`` or ``help``, or to a key whose
-  name ends in ``_text`` or ``_msg`` (``prompt_text``, ``retry_msg``). An array of strings under
+- A message text is a string assigned to a key named ``text``, or to a key whose name ends
+  in ``_text`` or ``_msg`` (``prompt_text``, ``retry_msg``). (Not ``help``: flows start on
+  the reply ``help``, ``starts_on = { help = "menu" }``, and a step id is no message.) An array of strings under
   such a key gives one message per string. Dotted keys (``reply.text``) and keys inside inline
   tables (``on_error = { text = "..." }``) are judged by their own, last name.
 - Every other value (ids, types, actions, numbers, table names) is data and is not extracted.
@@ -43,7 +44,7 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE,
 )
-MESSAGE_KEY = re.compile(r"text|help|.+_text|.+_msg")
+MESSAGE_KEY = re.compile(r"text|.+_text|.+_msg")
 
 
 def is_message_key(name: str) -> bool:

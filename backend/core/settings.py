@@ -18,6 +18,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_auth_token: str | None
     twilio_from: str | None
     twilio_api_base: str
+    sms_memory_hours: float  # how long a conversation remembers what it asked
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,4 +47,5 @@ def get_settings() -> Settings:
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         twilio_from=env.get("TWILIO_FROM") or None,
         twilio_api_base=env.get("TWILIO_API_BASE", "https://api.twilio.com"),
+        sms_memory_hours=float(env.get("CUNJIANG_SMS_MEMORY_HOURS", "72")),
     )

@@ -15,7 +15,7 @@ from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo
-from backend.sms.tables import InboundSms
+from backend.sms.tables import Conversation, InboundSms, OptOut
 
 TABLES = [
     Brand,
@@ -32,6 +32,8 @@ TABLES = [
     OutboxMessage,
     Photo,
     InboundSms,
+    Conversation,
+    OptOut,
     IdempotencyRecord,
     Counter,
 ]

@@ -19,7 +19,7 @@ from backend.core.i18n import N_
 from backend.core.types import Principal, Role, end_of_day, utcnow
 from backend.db.session import insert_rows, is_sqlite, run, write_transaction
 from backend.jobs.machine import Action, Status, note_changed, transition
-from backend.jobs.messages import offer_sms
+from backend.jobs.messages import needs_sms, offer_question
 from backend.jobs.progress import get_order
 from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import DispatchRequest, JobRead, Offer
@@ -27,9 +27,8 @@ from backend.jobs.tables import Job
 from backend.orders.schemas import OrderRead, OrderStatus
 from backend.orders.service import brand_order, is_open
 from backend.orders.tables import Order
-from backend.outbox import enqueue_many
+from backend.sms.conversations import ask
 
-UNSEEN_AFTER = dt.timedelta(hours=24)
 JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires_at", "created_at", "updated_at")
 ID_BATCH = 1000  # ids per IN (…) list
 
@@ -91,12 +90,6 @@ async def _next_codes(artisan_ids: list[int]) -> dict[int, str]:
     return {row["id"]: f"K{row['job_seq']}" for row in rows}
 
 
-def _needs_sms(artisan: dict[str, Any], now: dt.datetime) -> bool:
-    """SMS-only artisans always; app users when they have not opened the app lately."""
-    seen = artisan["last_seen_at"]
-    return bool(artisan["sms_only"]) or seen is None or seen < now - UNSEEN_AFTER
-
-
 async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> dt.datetime:
     """The brand's offer window, or the end of the due day when that comes first."""
     window = await Brand.select(Brand.offer_window_hours).where(Brand.id == brand_id).output(as_list=True)
@@ -145,11 +138,11 @@ async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> li
                 for job_id, o in zip(job_ids, data.offers, strict=True)
             ],
         )
-        await enqueue_many(
+        await ask(
             [
-                offer_sms(artisans[o.artisan_id], codes[o.artisan_id], order, o.quantity)
-                for o in data.offers
-                if _needs_sms(artisans[o.artisan_id], now)
+                offer_question(artisans[o.artisan_id], job_id, codes[o.artisan_id], order, o.quantity)
+                for job_id, o in zip(job_ids, data.offers, strict=True)
+                if needs_sms(artisans[o.artisan_id], now)
             ]
         )
         return await jobs_by_id(job_ids)

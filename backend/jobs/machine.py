@@ -49,6 +49,7 @@ class Count(StrEnum):
     ACCEPTED = "quantity_accepted"
     SUBMITTED = "quantity_submitted"
     APPROVED = "quantity_approved"
+    REPORTED = "quantity_reported"  # pieces reported done by SMS, waiting for photos
 
 
 S, A = Status, Action

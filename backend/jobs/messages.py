@@ -1,22 +1,36 @@
-"""The SMS that tells an artisan of a new offer."""
+"""The SMS questions jobs ask: an offer to an artisan (the ``offer`` flow)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from backend.outbox import Outgoing
-from backend.sms.templates import render
+from backend.sms.conversations import Question
+
+UNSEEN_AFTER = dt.timedelta(hours=24)
 
 
-def offer_sms(artisan: dict[str, Any], code: str, order: dict[str, Any], quantity: int) -> Outgoing:
-    """The offer SMS (template ``offer``), in the artisan's language."""
-    message = render(
-        "offer",
-        artisan["locale"],
+def needs_sms(person: dict[str, Any], now: dt.datetime) -> bool:
+    """SMS-only artisans always; app users when they have not opened the app lately."""
+    seen = person["last_seen_at"]
+    return bool(person["sms_only"]) or seen is None or seen < now - UNSEEN_AFTER
+
+
+def offer_question(artisan: dict[str, Any], job_id: int, code: str, order: dict[str, Any], quantity: int) -> Question:
+    """The offer SMS (the ``offer`` flow's question), in the artisan's language."""
+    return Question(
+        flow="offer",
+        phone=artisan["phone"],
+        locale=artisan["locale"],
+        member_id=artisan["id"],
+        brand_id=order["brand"],
+        item_id=job_id,
         code=code,
-        quantity=quantity,
-        title=order["title"],
-        price=order["unit_price_fen"],
-        due=order["due_date"],
+        values={
+            "code": code,
+            "quantity": quantity,
+            "title": order["title"],
+            "price": order["unit_price_fen"],
+            "due": order["due_date"],
+        },
     )
-    return Outgoing(to_phone=artisan["phone"], message=message, brand_id=order["brand"], member_id=artisan["id"])

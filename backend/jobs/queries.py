@@ -12,7 +12,7 @@ from backend.jobs.schemas import JobRead
 
 JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
-       j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved,
+       j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
        j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date
 FROM job j JOIN production_order o ON o.id = j."order"
 """
@@ -59,6 +59,7 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         quantity_accepted=row["quantity_accepted"],
         quantity_submitted=row["quantity_submitted"],
         quantity_approved=row["quantity_approved"],
+        quantity_reported=row["quantity_reported"],
         expires_at=as_datetime(row["expires_at"]),
         title=row["title"],
         craft=row["craft"],

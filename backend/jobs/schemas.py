@@ -44,6 +44,9 @@ class JobRead(Wire):
     quantity_accepted: int
     quantity_submitted: int
     quantity_approved: int
+    # Pieces the artisan reported done by SMS ("完成 15"), waiting for the village leader's
+    # photos; back to 0 once work is submitted.
+    quantity_reported: int
     expires_at: dt.datetime
     title: str
     craft: str

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
+
+from backend.audit import record_event
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound
 from backend.core.i18n import N_
 from backend.core.types import Channel, Principal, Role, utcnow
-from backend.db.session import write_transaction
-from backend.jobs.machine import TRANSITIONS, Action, Count, transition
-from backend.jobs.queries import job_row
-from backend.jobs.schemas import Decision, ReviewRequest, SubmissionCreate, SubmissionRead, SubmissionStatus
+from backend.db.session import run, write_transaction
+from backend.jobs.machine import TRANSITIONS, Action, Count, note_changed, transition
+from backend.jobs.queries import job_read, job_row
+from backend.jobs.schemas import Decision, JobRead, ReviewRequest, SubmissionCreate, SubmissionRead, SubmissionStatus
 from backend.jobs.service import own_job
 from backend.jobs.tables import Submission
 from backend.photos.tables import Photo
@@ -65,12 +68,43 @@ async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> 
             job_id,
             Action.SUBMIT,
             actor,
-            counts={Count.SUBMITTED: data.quantity},
+            counts={Count.SUBMITTED: data.quantity, Count.REPORTED: 0},
             on_behalf_of=on_behalf_of,
             submission_id=submission.id,
             quantity=data.quantity,
         )
         return submission_read(submission.to_dict())
+
+
+REPORT = """
+UPDATE job SET quantity_reported = {}, reported_at = {} WHERE id = {} AND status IN ({}, {}) RETURNING brand
+"""
+
+
+async def report_done(actor: Principal, job_id: int, quantity: int | None) -> JobRead:
+    """The artisan says ``quantity`` pieces are finished (by SMS: "完成 15"). The report waits
+    in the job, visible to the village leader in the job feed, until the leader photographs
+    and submits the pieces; it is not a submission and skips no review."""
+    async with write_transaction():
+        job = await own_job(actor, job_id)
+        if job["status"] not in TRANSITIONS[Action.SUBMIT][0]:
+            raise InvalidTransition(status=job["status"])
+        if quantity is None:
+            raise Invalid(N_("Say how many pieces are finished."), fields={"quantity": "quantity_missing"})
+        if quantity > job["quantity_accepted"]:
+            raise Invalid(
+                N_("You accepted {accepted} pieces; you cannot submit more."),
+                fields={"quantity": "above_accepted"},
+                accepted=job["quantity_accepted"],
+            )
+        changed = await run(REPORT, quantity, utcnow(), job_id, *(s.value for s in TRANSITIONS[Action.SUBMIT][0]))
+        if not changed:
+            raise InvalidTransition(status=(await job_row("artisan", job_id, actor.member_id) or job)["status"])
+        note_changed([job_id])  # the leader's feed shows the report
+        await record_event(
+            actor, brand_id=actor.brand_id, entity="job", entity_id=job_id, action="report", quantity=quantity
+        )
+        return msgspec.structs.replace(job_read(job), quantity_reported=quantity)
 
 
 def submission_read(row: dict[str, Any]) -> SubmissionRead:

@@ -19,6 +19,10 @@ class Job(Table, tablename="job"):
     quantity_accepted = Integer(default=0)
     quantity_submitted = Integer(default=0)
     quantity_approved = Integer(default=0)
+    quantity_reported = Integer(
+        default=0, help_text="Pieces reported done by SMS, waiting for the village leader's photos."
+    )
+    reported_at = Timestamptz(null=True, default=None)
     expires_at = Timestamptz(help_text="The offer lapses at this time if not answered.")
     change_seq = BigInt(default=0, index=True, help_text="Position in the change feed (GET /jobs?since=).")
     created_at = Timestamptz(default=TimestamptzNow())

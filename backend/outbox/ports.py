@@ -18,11 +18,13 @@ class SendResult(msgspec.Struct, frozen=True):
 
 
 class SendError(Exception):
-    """Delivery failed; ``permanent`` means retrying cannot help (a bad number)."""
+    """Delivery failed; ``permanent`` means retrying cannot help (a bad number), and
+    ``unsubscribed`` that the number opted out at the gateway (Twilio's error 21610)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, unsubscribed: bool = False) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or unsubscribed
+        self.unsubscribed = unsubscribed
 
 
 class SmsGateway(Protocol):

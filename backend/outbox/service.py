@@ -33,7 +33,8 @@ from backend.core.types import utcnow
 from backend.db.session import insert_rows, is_sqlite, write_transaction
 from backend.outbox.ports import SendError, SmsGateway
 from backend.outbox.tables import OutboxMessage
-from backend.sms.templates import Rendered
+from backend.sms.optout import opt_out, opted_out_among
+from backend.sms.templates import Rendered, messages
 
 log = logging.getLogger("cunjiang.outbox")
 
@@ -104,7 +105,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
 
 
-CLAIMED = (OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.attempts)
+CLAIMED = (OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.kind, OutboxMessage.attempts)
 
 
 async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.timedelta = LEASE) -> list[dict[str, Any]]:
@@ -122,7 +123,7 @@ async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.time
         )
         if not is_sqlite():
             query = query.lock_rows(skip_locked=True, of=(OutboxMessage,))
-        due = await query
+        due = await _hold_back_opted_out(await query)
         spent = [row["id"] for row in due if row["attempts"] >= MAX_ATTEMPTS]
         if spent:
             await OutboxMessage.update(
@@ -149,6 +150,25 @@ async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.time
         )
 
 
+def _reaching_opted_out() -> frozenset[str]:
+    return frozenset(key for key, message in messages().items() if message.reaches_opted_out)
+
+
+async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark messages to numbers that opted out ``suppressed`` (except those the person asked
+    for, such as a sign-in code); the rest, still due."""
+    opted_out = await opted_out_among({row["to_phone"] for row in due})
+    if not opted_out:
+        return due
+    exempt = _reaching_opted_out()
+    held = [row["id"] for row in due if row["to_phone"] in opted_out and row["kind"] not in exempt]
+    if held:
+        await OutboxMessage.update(
+            {OutboxMessage.status: "suppressed", OutboxMessage.lease_owner: None, OutboxMessage.last_error: "opted out"}
+        ).where(OutboxMessage.id.is_in(held))
+    return [row for row in due if row["id"] not in held]
+
+
 async def _attempt(message: dict[str, Any], gateway: SmsGateway, wait_s: float) -> dict[Any, Any]:
     """Send one message; the columns that record the outcome."""
     try:
@@ -158,6 +178,8 @@ async def _attempt(message: dict[str, Any], gateway: SmsGateway, wait_s: float) 
         problem = error if isinstance(error, SendError) else SendError(f"no answer within {wait_s:g} s")
         final = problem.permanent or message["attempts"] >= MAX_ATTEMPTS
         log.warning("SMS %s to %s failed (%s)", message["id"], mask_phone(message["to_phone"]), problem)
+        if problem.unsubscribed:  # the number is opted out where the outcome is recorded
+            return {OutboxMessage.status: "suppressed", OutboxMessage.last_error: str(problem)[:500]}
         return {
             OutboxMessage.status: "failed" if final else "pending",
             OutboxMessage.last_error: str(problem)[:500],
@@ -179,6 +201,8 @@ async def _send_and_record(message: dict[str, Any], gateway: SmsGateway, owner: 
             .where(mine & (OutboxMessage.status == "sending"))
             .returning(OutboxMessage.id)
         )
+        if recorded and values[OutboxMessage.status] == "suppressed":
+            await opt_out(message["to_phone"], "gateway: unsubscribed")
     if not recorded:
         log.warning(
             "SMS %s: lease lost before its outcome (%s) was recorded", message["id"], values[OutboxMessage.status]
@@ -218,19 +242,32 @@ async def deliver_due(gateway: SmsGateway, *, owner: str | None = None, pacing: 
 
 
 # Gateways report out of order: a late "sent" must not undo "delivered".
-STATUS_RANK = {"pending": 0, "sending": 1, "queued": 2, "sent": 3, "delivered": 4, "undelivered": 4, "failed": 4}
+STATUS_RANK = {
+    "pending": 0,
+    "sending": 1,
+    "queued": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "suppressed": 4,
+}
+UNSUBSCRIBED_CODES = {"21610"}  # Twilio: the recipient replied STOP to the sender
 
 
-async def record_status(provider_sid: str, status: str) -> bool:
-    """A delivery report from the gateway (``delivered``, ``failed``…); False if the sid is unknown."""
+async def record_status(provider_sid: str, status: str, *, error_code: str = "") -> bool:
+    """A delivery report from the gateway (``delivered``, ``failed``…); False if the sid is
+    unknown. A report that the number unsubscribed opts it out here too."""
     async with write_transaction():
         row = (
-            await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status)
+            await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.to_phone)
             .where(OutboxMessage.provider_sid == provider_sid)
             .first()
         )
         if row is None:
             return False
+        if error_code in UNSUBSCRIBED_CODES:
+            await opt_out(row["to_phone"], f"gateway: error {error_code}")
         if STATUS_RANK.get(status, 4) >= STATUS_RANK.get(row["status"], 0):
             await OutboxMessage.update({OutboxMessage.status: status[:16]}).where(OutboxMessage.id == row["id"])
     return True

@@ -16,7 +16,12 @@ class OutboxMessage(Table, tablename="outbox_message"):
     kind = Varchar(length=32, help_text="The message's template key (sms_flows/messages.toml): otp, offer…")
     variables = Text(default="{}", help_text="JSON: the template's variables, formatted for the reader.")
     locale = Varchar(length=16, default="zh_Hans", help_text="The language the message was written in.")
-    status = Varchar(length=16, default="pending", index=True, help_text="pending, sending, sent, delivered, failed.")
+    status = Varchar(
+        length=16,
+        default="pending",
+        index=True,
+        help_text="pending, sending, sent, delivered, failed, suppressed (opted out).",
+    )
     attempts = Integer(default=0, help_text="Sends tried so far, counted when a sender takes the message.")
     next_attempt_at = Timestamptz(
         default=TimestamptzNow(), index=True, help_text="Due from then; while sending, the end of the lease."

@@ -15,6 +15,7 @@ from backend.outbox.service import DEFAULT_PACING
 
 # Twilio answers 4xx for numbers that can never work (invalid, unsubscribed): no retry.
 RETRYABLE_STATUS = {408, 409, 429}
+UNSUBSCRIBED = 21610  # "Attempt to send to unsubscribed recipient": the person replied STOP
 
 
 class TwilioGateway:
@@ -51,7 +52,11 @@ class TwilioGateway:
             message = await asyncio.get_running_loop().run_in_executor(self._threads, self._create, to_phone, body)
         except TwilioRestException as error:
             permanent = 400 <= error.status < 500 and error.status not in RETRYABLE_STATUS
-            raise SendError(f"twilio {error.status} {error.code}: {error.msg}", permanent=permanent) from error
+            raise SendError(
+                f"twilio {error.status} {error.code}: {error.msg}",
+                permanent=permanent,
+                unsubscribed=error.code == UNSUBSCRIBED,
+            ) from error
         except (TwilioException, OSError) as error:
             raise SendError(f"twilio unreachable: {error}") from error
         return SendResult(provider_sid=str(message.sid))

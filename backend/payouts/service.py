@@ -6,6 +6,7 @@ from typing import Any
 
 from piccolo.custom_types import Combinable
 
+from backend.accounts.tables import Member
 from backend.audit import record_event
 from backend.core.access import STAFF, require_role
 from backend.core.errors import InvalidTransition, NotFound, PayoutExists
@@ -13,9 +14,11 @@ from backend.core.text import filled
 from backend.core.types import Principal, Role, utcnow
 from backend.db.session import write_transaction
 from backend.jobs.machine import Action, Status, transition
+from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
+from backend.sms.conversations import Question, ask
 
 PAID_ALREADY = {Status.PAID, Status.CONFIRMED, Status.DISPUTED}
 
@@ -83,7 +86,30 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             job_id=job_id,
             amount_fen=amount,
         )
+        await _ask_to_confirm(job, payout.id, amount)
         return payout_read(payout.to_dict())
+
+
+async def _ask_to_confirm(job: dict[str, Any], payout_id: int, amount: int) -> None:
+    """By SMS, when the artisan is not in the app: was the money received (the ``payout`` flow)?"""
+    artisan = (
+        await Member.select(Member.id, Member.phone, Member.locale, Member.sms_only, Member.last_seen_at)
+        .where(Member.id == job["artisan"])
+        .first()
+    )
+    if artisan is None or not needs_sms(artisan, utcnow()):
+        return
+    question = Question(
+        flow="payout",
+        phone=artisan["phone"],
+        locale=artisan["locale"],
+        member_id=artisan["id"],
+        brand_id=job["brand"],
+        item_id=payout_id,
+        code=job["code"],
+        values={"code": job["code"], "amount": amount},
+    )
+    await ask([question])
 
 
 async def _change_payout(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+import msgspec
+
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
 from backend.core.types import utcnow
@@ -19,21 +21,29 @@ from backend.idempotency import StoredResponse, run_once
 MAX_BODY = 1600  # ten segments; longer texts are kept cut
 STORE = """
 INSERT INTO sms_inbox (provider, provider_id, from_phone, to_phone, body, received_at)
-VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (provider, provider_id) DO NOTHING
+VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id
 """
 # Twilio's answer: TwiML that sends nothing back by itself (replies leave through the outbox).
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-async def receive(provider: str, provider_id: str, from_phone: str, to_phone: str, body: str) -> StoredResponse:
-    """Store one inbound SMS (a repeat of the same provider id has no second effect); the answer
-    the provider gets, the same for a repeat."""
+class Received(msgspec.Struct, frozen=True):
+    answer: StoredResponse  # what the provider gets, the same for a repeat
+    inbox_id: int | None  # the stored message, None for a repeat
+
+
+async def receive(provider: str, provider_id: str, from_phone: str, to_phone: str, body: str) -> Received:
+    """Store one inbound SMS; a repeat of the same provider id has no second effect."""
     if not provider_id.strip() or not from_phone.strip():
         raise Invalid(N_("The message has no id or no sender."), fields={"message": "incomplete"})
     fingerprint = hashlib.sha256(f"{from_phone}\n{body}".encode()).hexdigest()
 
+    stored: list[int] = []
+
     async def store() -> StoredResponse:
-        await run(STORE, provider, provider_id, from_phone[:32], to_phone[:32], body[:MAX_BODY], utcnow())
+        rows = await run(STORE, provider, provider_id, from_phone[:32], to_phone[:32], body[:MAX_BODY], utcnow())
+        stored.extend(row["id"] for row in rows)
         return StoredResponse(200, [("content-type", "text/xml; charset=utf-8")], EMPTY_TWIML)
 
-    return await run_once(f"sms:{provider}", provider_id[:255], fingerprint, store)
+    answer = await run_once(f"sms:{provider}", provider_id[:255], fingerprint, store)
+    return Received(answer, None if answer.replayed or not stored else stored[0])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import URLEncodedBody
 
 from backend.outbox import record_status
-from backend.sms import inbox
+from backend.sms import engine, inbox
 from backend.sms.signatures import verify_twilio
 
 STATUS_PATH = "/sms/twilio/status"
@@ -17,12 +18,18 @@ INBOUND_PATH = "/sms/twilio/inbound"
 
 @post(INBOUND_PATH, status_code=200, include_in_schema=False)
 async def twilio_inbound(request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Response[bytes]:
-    """A villager's SMS: stored once per MessageSid and answered with TwiML at once."""
+    """A villager's SMS: stored once per MessageSid and answered with TwiML at once; the
+    conversation answers it just after (and the worker, should this process stop first)."""
     verify_twilio(INBOUND_PATH, data, request.headers.get("x-twilio-signature"))
-    answer = await inbox.receive(
+    received = await inbox.receive(
         "twilio", data.get("MessageSid", ""), data.get("From", ""), data.get("To", ""), data.get("Body", "")
     )
-    return Response(content=answer.body, status_code=answer.status, media_type="text/xml")
+    return Response(
+        content=received.answer.body,
+        status_code=received.answer.status,
+        media_type="text/xml",
+        background=BackgroundTask(engine.process, received.inbox_id) if received.inbox_id else None,
+    )
 
 
 @post(STATUS_PATH, status_code=204, include_in_schema=False)
@@ -34,4 +41,4 @@ async def twilio_status(
     verify_twilio(STATUS_PATH, data, request.headers.get("x-twilio-signature"))
     sid, status = data.get("MessageSid", ""), data.get("MessageStatus", "")
     if sid and status:
-        await record_status(sid, status)
+        await record_status(sid, status, error_code=data.get("ErrorCode", ""))

@@ -13,6 +13,7 @@ import re
 import string
 from enum import StrEnum
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ class Variable(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind
     longest: list[Any]  # checked against the kind (msgspec cannot tell a str from a date in a union)
     max_chars: int | None = None
+    # Longest values only readers of one language meet (labels in their own words).
+    longest_in: dict[str, list[Any]] = {}
 
     def fits(self, value: Any) -> bool:
         return isinstance(value, KIND_TYPES[self.kind]) and not isinstance(value, bool)
@@ -54,6 +57,7 @@ class Message(msgspec.Struct, forbid_unknown_fields=True):
     text: str
     variables: dict[str, Variable] = {}
     budget_exempt: bool = False
+    reaches_opted_out: bool = False  # sent even to a number that opted out (they asked for it)
 
 
 class MessagesFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -124,12 +128,12 @@ def segment_problem(text: str) -> str | None:
     return None if units <= UCS2_SEGMENT else f"{units} characters in UCS-2, over {UCS2_SEGMENT}"
 
 
-def _samples(message: Message) -> list[dict[str, Value]]:
-    """The longest values, each alternative of each variable in turn."""
+def _samples(message: Message, locale: str) -> list[dict[str, Value]]:
+    """The longest values a reader of ``locale`` meets, each alternative of each variable in turn."""
     first = {name: variable.longest[0] for name, variable in message.variables.items()}
     samples = [first]
     for name, variable in message.variables.items():
-        samples += [first | {name: value} for value in variable.longest[1:]]
+        samples += [first | {name: value} for value in [*variable.longest[1:], *variable.longest_in.get(locale, [])]]
     return samples
 
 
@@ -138,7 +142,8 @@ def _problems_of(key: str, message: Message) -> list[str]:
     problems = [
         f"{where}: variable {name!r} needs longest values of kind {variable.kind}"
         for name, variable in message.variables.items()
-        if not variable.longest or not all(variable.fits(value) for value in variable.longest)
+        if not variable.longest
+        or not all(variable.fits(value) for value in [*variable.longest, *chain(*variable.longest_in.values())])
     ]
     named = {field for _, field, _, _ in string.Formatter().parse(message.text) if field}
     if named != set(message.variables):
@@ -148,7 +153,7 @@ def _problems_of(key: str, message: Message) -> list[str]:
     for locale in available_locales():
         if translate(message.text, locale) == message.text and locale != "en":
             problems.append(f"{where} ({locale}): not translated")
-        for sample in _samples(message):
+        for sample in _samples(message, locale):
             body = _render(key, message, locale, sample).body
             if why := segment_problem(body):
                 problems.append(f"{where} ({locale}): {why}: {body}")

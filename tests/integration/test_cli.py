@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -111,9 +112,23 @@ async def test_the_worker_command_delivers_queued_messages(client: httpx.AsyncCl
     assert row == {"status": "sent"}
 
 
-def test_sms_check_passes_on_the_shipped_messages() -> None:
+def test_sms_check_passes_on_the_shipped_flows_and_messages() -> None:
     result = cunjiang("sms", "check")
-    assert (result.returncode, result.stderr) == (0, "")
+    assert result.returncode == 0, result.stderr
+    assert "every flow and every message is valid" in result.stderr
+
+
+def test_sms_check_names_the_file_line_and_step_of_a_broken_flow(tmp_path: Path) -> None:
+    flows = tmp_path / "sms_flows"
+    shutil.copytree(ROOT / "sms_flows", flows)
+    offer = flows / "offer.toml"
+    offer.write_text(offer.read_text().replace('yes = "accept"', 'yes = "acept"'))
+
+    result = cunjiang("sms", "check", "--flows", str(flows))
+
+    assert result.returncode == 1
+    assert "offer.toml:" in result.stderr
+    assert "step 'ask': reply 'yes' leads to 'acept', which is not a step" in result.stderr
 
 
 def test_sms_templates_prints_the_sheet_to_register_as_toml() -> None:

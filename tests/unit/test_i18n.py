@@ -94,7 +94,7 @@ FLOW_SOURCE = """\
 spec_version = 1
 id = "job_offer"  # text = "a comment, not a message"
 entry = "offer"
-help = "Reply 1 to accept, 2 to decline."
+starts_on = { help = "menu" }
 
 [[steps]]
 id = "offer"
@@ -121,7 +121,6 @@ def test_js_and_flow_extractors_find_their_messages_with_line_numbers(tmp_path: 
     assert sorted(extract(tmp_path)) == [
         ("pwa/src/app.js", 4, "My jobs"),
         ("pwa/src/app.js", 6, ("{n} job", "{n} jobs")),
-        ("sms_flows/job_offer.toml", 4, "Reply 1 to accept, 2 to decline."),
         ("sms_flows/job_offer.toml", 10, "New job {code}."),
         ("sms_flows/job_offer.toml", 11, "Please reply 1 or 2."),
         ("sms_flows/job_offer.toml", 13, "Reply 1 to accept."),

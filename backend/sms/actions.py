@@ -1,0 +1,166 @@
+"""What each action of a flow does: one call to the same services the app uses.
+
+The names and what each gives and refuses are declared in ``backend.sms.vocabulary``;
+here they are carried out. Services raise their domain errors; the engine turns each into
+the refusal the flow's step maps to a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import msgspec
+
+from backend.accounts.service import set_own_locale
+from backend.core.errors import DomainError, Invalid, OrderFull
+from backend.core.i18n import N_, translate
+from backend.core.types import Principal, utcnow
+from backend.db.session import run
+from backend.jobs.machine import Status
+from backend.jobs.service import accept_job, decline_job
+from backend.jobs.submissions import report_done
+from backend.payouts.service import confirm_payout, dispute_payout
+from backend.sms import optout
+from backend.sms.replies import Reply
+from backend.sms.templates import Value
+from backend.sms.vocabulary import ItemKind
+
+MENU_ITEMS = 3
+
+
+class Item(msgspec.Struct, frozen=True, kw_only=True):
+    """The job or payout a reply is about, with the values its messages show."""
+
+    kind: ItemKind
+    id: int
+    code: str
+    status: str
+    values: dict[str, Value]
+
+
+class Context(msgspec.Struct, frozen=True, kw_only=True):
+    actor: Principal | None  # None: a number Cunjiang does not know (it may still opt out)
+    phone: str
+    reply: Reply
+    body: str
+    item: Item | None
+
+
+class Done(msgspec.Struct, frozen=True):
+    values: dict[str, Value] = {}
+    locale: str | None = None  # the reply's language, when the action changed it
+
+
+class NothingOpen(DomainError):
+    code = "nothing_open"
+    message = N_("Nothing is open for you now.")
+
+
+def _actor(context: Context) -> Principal:
+    if context.actor is None:
+        raise TypeError("this action needs a person")
+    return context.actor
+
+
+def _item(context: Context) -> Item:
+    if context.item is None:
+        raise TypeError("this action needs an item")
+    return context.item
+
+
+async def _accept_offer(context: Context) -> Done:
+    job = await accept_job(_actor(context), _item(context).id, context.reply.quantity)
+    return Done({"quantity": job.quantity_accepted})
+
+
+async def _decline_offer(context: Context) -> Done:
+    await decline_job(_actor(context), _item(context).id, reason=context.body[:500])
+    return Done()
+
+
+async def _confirm_payout(context: Context) -> Done:
+    await confirm_payout(_actor(context), _item(context).id)
+    return Done()
+
+
+async def _dispute_payout(context: Context) -> Done:
+    await dispute_payout(_actor(context), _item(context).id, reason=context.body[:500] or "SMS")
+    return Done()
+
+
+async def _report_done(context: Context) -> Done:
+    job = await report_done(_actor(context), _item(context).id, context.reply.quantity)
+    return Done({"quantity": job.quantity_reported})
+
+
+# An open item in the menu: its code and a word for what is open about it.
+OPEN_ITEMS = """
+SELECT code, status FROM job
+WHERE artisan = {} AND (status IN ({}, {}, {}) OR (status = {} AND expires_at > {}))
+ORDER BY id DESC LIMIT {}
+"""
+MENU_WORDS = {
+    Status.OFFERED: N_("open offer"),
+    Status.ACCEPTED: N_("work in hand"),
+    Status.REWORK: N_("work in hand"),
+    Status.PAID: N_("payment to confirm"),
+}
+
+
+async def _list_open(context: Context) -> Done:
+    actor = _actor(context)
+    rows = await run(
+        OPEN_ITEMS,
+        actor.member_id,
+        Status.ACCEPTED.value,
+        Status.REWORK.value,
+        Status.PAID.value,
+        Status.OFFERED.value,
+        utcnow(),
+        MENU_ITEMS + 1,
+    )
+    if not rows:
+        raise NothingOpen()
+    shown = [f"{row['code']} {translate(MENU_WORDS[Status(row['status'])], actor.locale)}" for row in rows[:MENU_ITEMS]]
+    return Done({"items": " ".join(shown) + ("..." if len(rows) > MENU_ITEMS else "")})
+
+
+async def _opt_out(context: Context) -> Done:
+    await optout.opt_out(context.phone, "sms")
+    return Done()
+
+
+async def _opt_in(context: Context) -> Done:
+    await optout.opt_in(context.phone)
+    return Done()
+
+
+async def _use_chinese(context: Context) -> Done:
+    return Done(locale=await set_own_locale(_actor(context), "zh_Hans"))
+
+
+async def _use_english(context: Context) -> Done:
+    return Done(locale=await set_own_locale(_actor(context), "en"))
+
+
+RUN: dict[str, Callable[[Context], Awaitable[Done]]] = {
+    "accept_offer": _accept_offer,
+    "decline_offer": _decline_offer,
+    "confirm_payout": _confirm_payout,
+    "dispute_payout": _dispute_payout,
+    "report_done": _report_done,
+    "list_open": _list_open,
+    "opt_out": _opt_out,
+    "opt_in": _opt_in,
+    "use_chinese": _use_chinese,
+    "use_english": _use_english,
+}
+
+
+def refusal_of(error: DomainError) -> str:
+    """The refusal a flow answers: the error's code, or the rule an invalid value broke."""
+    if isinstance(error, OrderFull) and error.params.get("remaining", 1) <= 0:
+        return "order_taken"
+    if isinstance(error, Invalid) and error.fields:
+        return next(iter(error.fields.values()))
+    return error.code

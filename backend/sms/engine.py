@@ -1,0 +1,345 @@
+"""The conversation: one stored SMS → the step of a flow → one service call → one reply.
+
+Each inbound message is answered exactly once: the first statement of its transaction
+marks it processed (conditionally), and the effect and the reply (queued in the outbox)
+commit with that mark. A refusal (the order is full, the offer was withdrawn) undoes the
+attempt, then a second short transaction marks the message and queues the answer that
+the flow's step gives that refusal. Replies go out in the villager's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+
+import msgspec
+
+from backend.accounts.service import principal_by_phone
+from backend.core.errors import DomainError, Invalid
+from backend.core.i18n import DEFAULT_LOCALE, Label, translate
+from backend.core.phones import normalize_phone
+from backend.core.types import Channel, Principal, utcnow
+from backend.db.session import run, write_transaction
+from backend.jobs.queries import load_jobs
+from backend.jobs.schemas import JobRead
+from backend.outbox import enqueue
+from backend.sms.actions import RUN, Context, Done, Item, refusal_of
+from backend.sms.conversations import recall, remember
+from backend.sms.flows import Act, Ask, Flow, Step, flows
+from backend.sms.optout import is_opted_out
+from backend.sms.replies import Intent, Reply, parse
+from backend.sms.templates import Value, messages, render
+from backend.sms.vocabulary import Condition, ItemKind
+
+log = logging.getLogger("cunjiang.sms")
+
+CLAIM = """
+UPDATE sms_inbox SET processed_at = {} WHERE id = {} AND processed_at IS NULL
+RETURNING id, provider, from_phone, body
+"""
+NOT_POSSIBLE = "not_possible"  # the answer to a refusal no step expected
+NOT_REGISTERED = "not_registered"  # the answer to a number Cunjiang does not know, once a day
+STRANGER_EVERY = dt.timedelta(days=1)
+TOLD_LATELY = "SELECT 1 AS told FROM outbox_message WHERE to_phone = {} AND kind = {} AND created_at > {} LIMIT 1"
+
+
+class Turn(msgspec.Struct, kw_only=True):
+    """One inbound SMS on its way to an answer."""
+
+    inbox_id: int
+    phone: str
+    body: str
+    reply: Reply
+    actor: Principal | None
+
+
+class Route(msgspec.Struct, frozen=True):
+    """Where a reply goes: a flow's step, about an item, with the values its messages show."""
+
+    flow: Flow
+    step: Step
+    item: Item | None = None
+    values: dict[str, Value] = {}
+
+
+async def process(inbox_id: int) -> str | None:
+    """Answer one stored SMS; its outcome, or None when it was answered already."""
+    turn: Turn | None = None
+    route: Route | None = None
+    try:
+        async with write_transaction():
+            row = await _claim(inbox_id)
+            if row is None:
+                return None
+            turn = await _turn(row)
+            screened = await _screen(turn)
+            if screened is not None:
+                return await _record(inbox_id, screened)
+            route = await _route(turn)
+            return await _record(inbox_id, await _perform(turn, route))
+    except DomainError as error:
+        if turn is None or route is None:
+            raise
+        async with write_transaction():
+            if await _claim(inbox_id) is None:
+                return None  # another worker answered it meanwhile
+            return await _record(inbox_id, await _refuse(turn, route, error))
+
+
+async def process_pending(limit: int = 100) -> int:
+    """Answer stored messages not answered yet, oldest first (the worker's sweep); how many."""
+    rows = await run("SELECT id FROM sms_inbox WHERE processed_at IS NULL ORDER BY id LIMIT {}", limit)
+    answered = 0
+    for row in rows:
+        try:
+            answered += await process(row["id"]) is not None
+        except Exception as error:
+            log.exception("SMS %s could not be answered", row["id"])
+            async with write_transaction():
+                if await _claim(row["id"]) is not None:
+                    await _record(row["id"], f"failed: {type(error).__name__}")
+    return answered
+
+
+async def _claim(inbox_id: int) -> dict[str, object] | None:
+    rows = await run(CLAIM, utcnow(), inbox_id)
+    return rows[0] if rows else None
+
+
+async def _record(inbox_id: int, outcome: str) -> str:
+    await run("UPDATE sms_inbox SET outcome = {} WHERE id = {}", outcome[:500], inbox_id)
+    return outcome
+
+
+def _e164(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except Invalid:
+        return raw.strip()[:32]  # a short code or a foreign sender: kept as it came
+
+
+async def _turn(row: dict[str, object]) -> Turn:
+    phone = _e164(str(row["from_phone"]))
+    return Turn(
+        inbox_id=int(str(row["id"])),
+        phone=phone,
+        body=str(row["body"]),
+        reply=parse(str(row["body"])),
+        actor=await principal_by_phone(phone, Channel.SMS),
+    )
+
+
+async def _screen(turn: Turn) -> str | None:
+    """The outcome of a message no flow answers: from a number that opted out (nothing is
+    sent until it opts back in), or from a number Cunjiang does not know."""
+    opting = turn.reply.intent in (Intent.STOP, Intent.START)
+    if turn.reply.intent != Intent.START and await is_opted_out(turn.phone):
+        return "ignored: the number opted out"
+    if turn.actor is None and not opting:
+        return await _tell_stranger(turn)
+    return None
+
+
+async def _tell_stranger(turn: Turn) -> str:
+    """Tell an unknown number once a day that it is not registered (no more: SMS cost money,
+    and a stranger's messages must not make Cunjiang text anyone at will)."""
+    since = utcnow() - STRANGER_EVERY
+    told = await run(TOLD_LATELY, turn.phone, NOT_REGISTERED, since)
+    if told:
+        return "unregistered number: told already today"
+    await enqueue(turn.phone, render(NOT_REGISTERED, DEFAULT_LOCALE))
+    return "unregistered number"
+
+
+async def _route(turn: Turn) -> Route:
+    everything = flows()
+    intent = turn.reply.intent
+    if intent in (Intent.YES, Intent.NO):
+        return await _answer(turn, intent)
+    flow_id, step_id = everything.starters[intent.value]
+    flow = everything.by_id[flow_id]
+    if flow.item == ItemKind.NONE:
+        return Route(flow, flow.step(step_id))
+    return await _started_about_item(turn, flow, step_id)
+
+
+async def _answer(turn: Turn, intent: Intent) -> Route:
+    """A yes or a no: to the item its code names, else to what was asked last."""
+    actor = _person(turn)
+    everything = flows()
+    if turn.reply.code:
+        items = await _items_by_code(actor, turn.reply.code)
+        if not items:
+            return _condition(Condition.NO_SUCH_ITEM, {"code": turn.reply.code})
+        for named in items:
+            answering = everything.answering(named.kind, named.status)
+            if answering is not None:
+                return _asked(answering, named, intent)
+        return _condition(Condition.ITEM_CLOSED, items[0].values)
+    asked = await recall(turn.phone)
+    if asked is not None and asked.flow in everything.by_id:
+        flow = everything.by_id[asked.flow]
+        item = await _item_by_id(actor, flow.item, asked.item_id)
+        if item is not None:
+            return _asked(flow, item, intent)
+    return _condition(Condition.WHICH_ITEM, {})
+
+
+def _asked(flow: Flow, item: Item, intent: Intent) -> Route:
+    ask = flows().entry(flow.id)
+    target = ask.replies.get(intent.value)
+    if target is None:
+        return _condition(Condition.WHICH_ITEM, {})
+    return Route(flow, flow.step(target), item, item.values)
+
+
+def _condition(condition: Condition, values: dict[str, Value]) -> Route:
+    everything = flows()
+    flow_id, step_id = everything.starters[condition.value]
+    flow = everything.by_id[flow_id]
+    return Route(flow, flow.step(step_id), None, values)
+
+
+async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
+    """A reply that starts a flow about an item ("完成 15"): the item its code names, else the
+    one asked about last if it fits, else the only one that fits; never a guess among several."""
+    actor = _person(turn)
+    if turn.reply.code:
+        items = [i for i in await _items_by_code(actor, turn.reply.code) if i.kind == flow.item]
+        if not items:
+            return _condition(Condition.NO_SUCH_ITEM, {"code": turn.reply.code})
+        if items[0].status not in flow.statuses:
+            return _condition(Condition.ITEM_CLOSED, items[0].values)
+        return Route(flow, flow.step(step_id), items[0], items[0].values)
+    asked = await recall(turn.phone)
+    if asked is not None and flows().by_id.get(asked.flow, flow).item == flow.item:
+        item = await _item_by_id(actor, flow.item, asked.item_id)
+        if item is not None and item.status in flow.statuses:
+            return Route(flow, flow.step(step_id), item, item.values)
+    fitting = await _items_in(actor, flow)
+    if len(fitting) == 1:
+        return Route(flow, flow.step(step_id), fitting[0], fitting[0].values)
+    return _condition(Condition.WHICH_ITEM, {})
+
+
+def _person(turn: Turn) -> Principal:
+    if turn.actor is None:  # screened out before (only opting in and out need no person)
+        raise TypeError("a reply about an item needs a person")
+    return turn.actor
+
+
+# Items: a job (by its code, as the artisan knows it) and the payout of a paid job.
+
+JOB_ITEM_WHERE = "WHERE j.artisan = {} AND j.code = {}"
+PAYOUT_OF_JOB = "SELECT id, status, amount_fen FROM payout WHERE job = {} AND artisan = {}"
+PAYOUT_BY_ID = """
+SELECT p.id, p.status, p.amount_fen, j.code FROM payout p JOIN job j ON j.id = p.job
+WHERE p.id = {} AND p.artisan = {}
+"""
+
+
+async def _items_by_code(actor: Principal, code: str) -> list[Item]:
+    """The job with this code, and its payout when it has one (the payout first)."""
+    jobs = await load_jobs(JOB_ITEM_WHERE, actor.member_id, code.upper())
+    if not jobs:
+        return []
+    job = _job_item(jobs[0])
+    payouts = await run(PAYOUT_OF_JOB, job.id, actor.member_id)
+    return [*(_payout_item(row, job.code) for row in payouts), job]
+
+
+async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | None:
+    if kind == ItemKind.JOB:
+        jobs = await load_jobs("WHERE j.id = {} AND j.artisan = {}", item_id, actor.member_id)
+        return _job_item(jobs[0]) if jobs else None
+    if kind == ItemKind.PAYOUT:
+        rows = await run(PAYOUT_BY_ID, item_id, actor.member_id)
+        return _payout_item(rows[0], str(rows[0]["code"])) if rows else None
+    return None
+
+
+async def _items_in(actor: Principal, flow: Flow) -> list[Item]:
+    """The person's items of the flow's kind in the states it handles (jobs only)."""
+    if flow.item != ItemKind.JOB or not flow.statuses:
+        return []
+    marks = ", ".join("{}" for _ in flow.statuses)
+    jobs = await load_jobs(
+        f"WHERE j.artisan = {{}} AND j.status IN ({marks}) ORDER BY j.id", actor.member_id, *flow.statuses
+    )
+    return [_job_item(job) for job in jobs]
+
+
+def _job_item(job: JobRead) -> Item:
+    return Item(
+        kind=ItemKind.JOB,
+        id=job.id,
+        code=job.code,
+        status=job.status.value,
+        values={
+            "code": job.code,
+            "title": job.title,
+            "quantity": job.quantity_offered,
+            "price": job.unit_price_fen,
+            "due": job.due_date,
+            "status": Label(job.status.value),
+        },
+    )
+
+
+def _payout_item(row: dict[str, object], code: str) -> Item:
+    status = str(row["status"])
+    return Item(
+        kind=ItemKind.PAYOUT,
+        id=int(str(row["id"])),
+        code=code,
+        status=status,
+        values={"code": code, "amount": int(str(row["amount_fen"])), "status": Label(status)},
+    )
+
+
+# Answers.
+
+
+async def _perform(turn: Turn, route: Route) -> str:
+    step, values = route.step, dict(route.values)
+    locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
+    if isinstance(step, Act):
+        context = Context(actor=turn.actor, phone=turn.phone, reply=turn.reply, body=turn.body, item=route.item)
+        done: Done = await RUN[step.action](context)
+        values |= done.values
+        locale = done.locale or locale
+    if isinstance(step, Ask) and route.item is not None:
+        await remember([(turn.phone, route.flow.id, route.item.id, route.item.code)], utcnow())
+    await _send(turn, step.message, values, locale)
+    return f"{route.flow.id}.{step.id}"
+
+
+async def _refuse(turn: Turn, route: Route, error: DomainError) -> str:
+    locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
+    refusal = refusal_of(error)
+    step = route.step
+    key = step.refusals.get(refusal, NOT_POSSIBLE) if isinstance(step, Act) else NOT_POSSIBLE
+    await _send(turn, key, route.values | error.params, locale)
+    return f"{route.flow.id}.{step.id}: {refusal}"
+
+
+async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str) -> None:
+    """Queue the message ``key`` to the villager, with the values it shows, in ``locale``."""
+    wanted = messages()[key].variables
+    if not set(wanted) <= set(values):
+        log.error(
+            "SMS %s: %s lacks %s; sent %s instead", turn.inbox_id, key, sorted(set(wanted) - set(values)), NOT_POSSIBLE
+        )
+        key, wanted = NOT_POSSIBLE, {}
+    shown: dict[str, Value] = {}
+    for name in wanted:
+        value = values[name]
+        shown[name] = translate(value, locale) if isinstance(value, Label) else value  # type: ignore[assignment]
+    actor = turn.actor
+    await enqueue(
+        turn.phone,
+        render(key, locale, **shown),
+        brand_id=actor.brand_id if actor else None,
+        member_id=actor.member_id if actor else None,
+    )

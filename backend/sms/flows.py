@@ -1,0 +1,281 @@
+"""The SMS conversations as data (``sms_flows/<flow>.toml``), decoded and validated.
+
+A flow is about one kind of item (a job, a payout, or none) and is entered in one of two
+ways: Cunjiang sends its ``entry`` step, an ``ask``, about an item (an offer, a payment),
+and the villager's yes or no goes where that step's ``replies`` point; or a villager's
+reply starts it (``starts_on``: "完成 15", "退订", "0", something not understood). A step
+``act``s (one action of ``backend.sms.vocabulary``, then its message, or the message its
+refusal maps to), ``say``s a message, or ``ask``s again.
+
+Files are decoded with msgspec (structure), then checked for meaning, every problem with
+its file, line and step (goflow's approach): known steps, actions, items, states and
+messages; every refusal of an action answered; every variable of a message filled in
+where it is sent; every step reachable; every way into a conversation handled once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+import msgspec
+
+from backend.sms import templates
+from backend.sms.vocabulary import (
+    ACTIONS,
+    ANSWERS,
+    ASKING_FLOWS,
+    CONDITION_VALUES,
+    ITEM_STATUSES,
+    ITEM_VALUES,
+    STARTERS,
+    ItemKind,
+)
+
+FLOWS_DIR = templates.MESSAGES_FILE.parent
+SPEC_VERSION = 1
+
+
+class Ask(msgspec.Struct, tag_field="type", tag="ask", forbid_unknown_fields=True, frozen=True):
+    """Send ``message`` about the item and wait: yes or no goes to ``replies``."""
+
+    id: str
+    message: str
+    replies: dict[str, str]
+
+
+class Act(msgspec.Struct, tag_field="type", tag="act", forbid_unknown_fields=True, frozen=True):
+    """Carry out ``action``; then send ``message``, or the message its refusal maps to."""
+
+    id: str
+    action: str
+    message: str
+    refusals: dict[str, str] = {}
+
+
+class Say(msgspec.Struct, tag_field="type", tag="say", forbid_unknown_fields=True, frozen=True):
+    id: str
+    message: str
+
+
+Step = Ask | Act | Say
+
+
+class Flow(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    spec_version: int
+    id: str
+    item: ItemKind
+    steps: list[Step]
+    entry: str | None = None
+    statuses: list[str] = []
+    starts_on: dict[str, str] = {}
+
+    def step(self, step_id: str) -> Step:
+        return next(step for step in self.steps if step.id == step_id)
+
+
+class Flows(msgspec.Struct, frozen=True):
+    """Every flow, and which flow and step each starter leads to."""
+
+    by_id: dict[str, Flow]
+    starters: dict[str, tuple[str, str]]
+
+    def entry(self, flow_id: str) -> Ask:
+        flow = self.by_id[flow_id]
+        step = flow.step(flow.entry or "")
+        if not isinstance(step, Ask):
+            raise TypeError(f"flow {flow_id!r} does not ask")
+        return step
+
+    def answering(self, kind: ItemKind, status: str) -> Flow | None:
+        """The flow that asks about an item of this kind in this state, if any."""
+        return next(
+            (f for f in self.by_id.values() if f.item == kind and status in f.statuses and f.entry is not None),
+            None,
+        )
+
+
+class FlowError(Exception):
+    """The flows cannot run: every problem found, one per line."""
+
+
+def flow_files(directory: Path = FLOWS_DIR) -> list[Path]:
+    return sorted(path for path in directory.glob("*.toml") if path.name != templates.MESSAGES_FILE.name)
+
+
+@cache
+def flows() -> Flows:
+    """The flows of ``sms_flows/``; raises FlowError when they do not pass :func:`check`."""
+    problems = check()
+    if problems:
+        raise FlowError("\n".join(problems))
+    return _assemble([_decode(path) for path in flow_files()])
+
+
+def _decode(path: Path) -> Flow:
+    return msgspec.toml.decode(path.read_bytes(), type=Flow)
+
+
+def _assemble(found: Iterable[Flow]) -> Flows:
+    by_id = {flow.id: flow for flow in found}
+    starters = {key: (flow.id, step) for flow in by_id.values() for key, step in flow.starts_on.items()}
+    return Flows(by_id=by_id, starters=starters)
+
+
+def check(paths: Sequence[Path] | None = None) -> list[str]:
+    """Every problem of the flow files (default: all of ``sms_flows/``) and of the messages
+    they send, each with its file, line and step."""
+    problems = list(templates.check())
+    known = templates.messages() if not problems else {}
+    decoded: list[tuple[Path, Flow]] = []
+    for path in paths if paths is not None else flow_files():
+        try:
+            decoded.append((path, _decode(path)))
+        except (OSError, msgspec.ValidationError, msgspec.DecodeError, tomllib.TOMLDecodeError) as error:
+            problems.append(f"{path.name}: {error}")
+    for path, flow in decoded:
+        problems += [_where(path, flow, step, text) for step, text in _flow_problems(flow, known)]
+    problems += _set_problems(decoded)
+    return problems
+
+
+def _where(path: Path, flow: Flow, step_id: str | None, problem: str) -> str:
+    """``offer.toml:18: flow 'offer': step 'accept': …`` (the line of the step's id)."""
+    line = _line_of(path, step_id)
+    place = f"{path.name}:{line}" if line else path.name
+    step = f" step '{step_id}':" if step_id else ""
+    return f"{place}: flow '{flow.id}':{step} {problem}"
+
+
+def _line_of(path: Path, step_id: str | None) -> int | None:
+    if step_id is None:
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.replace(" ", "") in (f'id="{step_id}"', f"id='{step_id}'"):
+            return number
+    return None
+
+
+Problem = tuple[str | None, str]  # (step id or None for the flow, what is wrong)
+
+
+def _flow_problems(flow: Flow, known: dict[str, templates.Message]) -> list[Problem]:
+    problems: list[Problem] = []
+    if flow.spec_version != SPEC_VERSION:
+        problems.append((None, f"spec_version {flow.spec_version} is not {SPEC_VERSION}"))
+    ids = [step.id for step in flow.steps]
+    problems += [(step_id, "two steps have this id") for step_id in sorted({i for i in ids if ids.count(i) > 1})]
+    steps = {step.id: step for step in flow.steps}
+    problems += _entry_problems(flow, steps)
+    for key, target in flow.starts_on.items():
+        if key not in STARTERS:
+            problems.append((None, f"starts_on {key!r} is not one of {sorted(STARTERS)}"))
+        if target not in steps:
+            problems.append((None, f"starts_on {key!r} leads to {target!r}, which is not a step"))
+    problems += [
+        (None, f"status {s!r} is not a state of a {flow.item}")
+        for s in flow.statuses
+        if s not in ITEM_STATUSES[flow.item]
+    ]
+    for step in flow.steps:
+        problems += [(step.id, text) for text in _step_problems(flow, step, steps, known)]
+    reached = _reachable(flow, steps)
+    problems += [(step.id, "no way leads to this step") for step in flow.steps if step.id not in reached]
+    return problems
+
+
+def _entry_problems(flow: Flow, steps: dict[str, Step]) -> list[Problem]:
+    if flow.entry is None:
+        return [] if flow.starts_on else [(None, "neither an entry nor starts_on: nothing can start it")]
+    if flow.entry not in steps:
+        return [(None, f"entry {flow.entry!r} is not a step")]
+    if not isinstance(steps[flow.entry], Ask):
+        return [(flow.entry, "the entry step must ask")]
+    if flow.item == ItemKind.NONE or not flow.statuses:
+        return [(None, "a flow that asks needs an item and the statuses it asks about")]
+    return []
+
+
+def _step_problems(flow: Flow, step: Step, steps: dict[str, Step], known: dict[str, templates.Message]) -> list[str]:
+    problems: list[str] = []
+    given = set(ITEM_VALUES[flow.item]) | _condition_values(flow, step.id)
+    if isinstance(step, Ask):
+        for answer, target in step.replies.items():
+            if answer not in ANSWERS:
+                problems.append(f"reply {answer!r} is not one of {sorted(ANSWERS)}")
+            if target not in steps:
+                problems.append(f"reply {answer!r} leads to {target!r}, which is not a step")
+    if isinstance(step, Act):
+        spec = ACTIONS.get(step.action)
+        if spec is None:
+            return [f"action {step.action!r} is not one of {sorted(ACTIONS)}"]
+        if spec.item is not None and spec.item != flow.item:
+            problems.append(f"action {step.action!r} needs a {spec.item}, the flow is about a {flow.item}")
+        problems += [
+            f"refusal {r!r} is not one that {step.action!r} makes" for r in step.refusals if r not in spec.refusals
+        ]
+        problems += [
+            f"refusal {r!r} of {step.action!r} has no message" for r in spec.refusals if r not in step.refusals
+        ]
+        for refusal, message in step.refusals.items():
+            problems += _message_problems(
+                message, given | spec.refusals.get(refusal, set()), known, f"refusal {refusal!r}"
+            )
+        given |= spec.provides
+    problems += _message_problems(step.message, given, known, "message")
+    return problems
+
+
+def _condition_values(flow: Flow, step_id: str) -> set[str]:
+    """What the conditions leading to this step fill in (only what all of them do)."""
+    ways = [CONDITION_VALUES.get(key) for key, target in flow.starts_on.items() if target == step_id]
+    if not ways or any(values is None for values in ways):
+        return set()
+    return set.intersection(*(set(values or ()) for values in ways))
+
+
+def _message_problems(key: str, given: set[str], known: dict[str, templates.Message], what: str) -> list[str]:
+    if not known:
+        return []  # the messages file itself is broken: reported already
+    message = known.get(key)
+    if message is None:
+        return [f"{what} {key!r} is not in {templates.MESSAGES_FILE.name}"]
+    missing = sorted(set(message.variables) - given)
+    return [f"{what} {key!r} needs {missing}, which nothing fills in here"] if missing else []
+
+
+def _reachable(flow: Flow, steps: dict[str, Step]) -> set[str]:
+    todo = [*([flow.entry] if flow.entry else []), *flow.starts_on.values()]
+    reached: set[str] = set()
+    while todo:
+        step_id = todo.pop()
+        if step_id in reached or step_id not in steps:
+            continue
+        reached.add(step_id)
+        step = steps[step_id]
+        if isinstance(step, Ask):
+            todo += step.replies.values()
+    return reached
+
+
+def _set_problems(decoded: list[tuple[Path, Flow]]) -> list[str]:
+    """Rules across files: one flow per id, one flow per starter, nothing left unhandled."""
+    problems: list[str] = []
+    owner: dict[str, str] = {}
+    for path, flow in decoded:
+        if flow.id in {f.id for p, f in decoded if p != path}:
+            problems.append(f"{path.name}: flow '{flow.id}': another file has the same id")
+        for key in flow.starts_on:
+            if key in owner and owner[key] != flow.id:
+                problems.append(f"{path.name}: flow '{flow.id}': starts_on {key!r} already starts flow '{owner[key]}'")
+            owner.setdefault(key, flow.id)
+    problems += [f"no flow starts on {key!r}" for key in sorted(STARTERS - owner.keys())]
+    ids = {flow.id: flow for _, flow in decoded}
+    for flow_id in ASKING_FLOWS:
+        if flow_id not in ids:
+            problems.append(f"no flow '{flow_id}' (Cunjiang starts it by name)")
+        elif ids[flow_id].entry is None:
+            problems.append(f"flow '{flow_id}' has no entry step to ask with")
+    return problems
