@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ def _handler(state: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             else:
                 with state.lock:
                     state.messages.append(form)
-                    sid = f"SM{len(state.messages):032x}"
+                    sid = f"SM{uuid.uuid4().hex}"  # unique across servers, as Twilio's are
                 time.sleep(state.delay_s)
                 self._reply(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")})
 
