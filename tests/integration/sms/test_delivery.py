@@ -95,7 +95,7 @@ async def test_a_status_callback_with_error_21610_opts_the_number_out(
 async def test_a_villager_who_opted_out_still_gets_the_sign_in_code_they_ask_for(
     client: httpx.AsyncClient, twilio_token: str, twilio: tuple[FakeTwilio, TwilioGateway]
 ) -> None:
-    server, gateway = twilio
+    _server, gateway = twilio
     brand = await support.brand()
     villager = await support.artisan(brand, sms_only=True)
     await text(client, villager.phone, "退订")
