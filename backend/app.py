@@ -34,7 +34,7 @@ from backend.orders.routes import OrderController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
 from backend.sms.flows import check as sms_check
-from backend.sms.routes import twilio_inbound, twilio_status
+from backend.sms.routes import SimulatorController, twilio_inbound, twilio_status
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -98,6 +98,7 @@ def _api() -> Router:
         JobController,
         PayoutController,
         PhotoController,
+        SimulatorController,
     ]
     _document_errors(controllers)
     return Router(

@@ -23,9 +23,15 @@ STOP_WAIT_SECONDS = 25.0  # a round: a batch paced over 2 s, then at most a 15 s
 
 
 def default_gateway() -> SmsGateway:
-    """Twilio when credentials are configured, else the console gateway (server log)."""
+    """Twilio when chosen (``CUNJIANG_SMS_PROVIDER``, by default when its credentials are set),
+    else the console gateway (the server log and the SMS simulator)."""
     settings = get_settings()
-    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+    if (
+        settings.sms_provider == "twilio"
+        and settings.twilio_account_sid
+        and settings.twilio_auth_token
+        and settings.twilio_from
+    ):
         return TwilioGateway(
             settings.twilio_account_sid,
             settings.twilio_auth_token,

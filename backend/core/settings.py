@@ -19,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_from: str | None
     twilio_api_base: str
     sms_memory_hours: float  # how long a conversation remembers what it asked
+    sms_provider: str  # console, twilio (or aliyun)
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,4 +49,5 @@ def get_settings() -> Settings:
         twilio_from=env.get("TWILIO_FROM") or None,
         twilio_api_base=env.get("TWILIO_API_BASE", "https://api.twilio.com"),
         sms_memory_hours=float(env.get("CUNJIANG_SMS_MEMORY_HOURS", "72")),
+        sms_provider=env.get("CUNJIANG_SMS_PROVIDER") or ("twilio" if env.get("TWILIO_ACCOUNT_SID") else "console"),
     )

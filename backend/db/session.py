@@ -78,6 +78,10 @@ async def write_transaction() -> AsyncIterator[None]:
         callback()
 
 
+def in_transaction() -> bool:
+    return DB.current_transaction.get() is not None
+
+
 def _begin() -> AbstractAsyncContextManager[Any]:
     if isinstance(DB, SQLiteEngine):
         # BEGIN IMMEDIATE: take the write lock now, not halfway through (no deadlocks

@@ -15,6 +15,9 @@ MAX_ID = 2**31 - 1
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 Since = Annotated[int, QueryParameter(ge=0, le=2**62, description="The cursor of the previous answer.")]
 CraftQuery = Annotated[str | None, QueryParameter(pattern=r"^[a-z][a-z0-9-]{0,31}$", description="A craft's code.")]
+PhoneQuery = Annotated[
+    str, QueryParameter(min_length=3, max_length=32, description="A phone number, E.164 or a local Chinese one.")
+]
 PageCursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor of the previous page.")]
 
 

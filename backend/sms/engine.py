@@ -20,7 +20,7 @@ from backend.core.errors import DomainError, Invalid
 from backend.core.i18n import DEFAULT_LOCALE, Label, translate
 from backend.core.phones import normalize_phone
 from backend.core.types import Channel, Principal, utcnow
-from backend.db.session import run, write_transaction
+from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import JobRead
 from backend.outbox import enqueue
@@ -64,7 +64,11 @@ class Route(msgspec.Struct, frozen=True):
 
 
 async def process(inbox_id: int) -> str | None:
-    """Answer one stored SMS; its outcome, or None when it was answered already."""
+    """Answer one stored SMS; its outcome, or None when it was answered already.
+
+    Runs its own transactions (a refusal is undone, then answered): never inside another."""
+    if in_transaction():
+        raise RuntimeError("the conversation runs its own transactions")
     turn: Turn | None = None
     route: Route | None = None
     try:

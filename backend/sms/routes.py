@@ -1,15 +1,20 @@
-"""Twilio's webhooks: villagers' messages (stored, inbox-first) and delivery status callbacks."""
+"""Twilio's webhooks (villagers' messages, stored inbox-first; delivery status callbacks), and
+the SMS simulator's API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.params import URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, URLEncodedBody
 
+from backend.core.types import Principal
+from backend.http.params import PhoneQuery
 from backend.outbox import record_status
-from backend.sms import engine, inbox
+from backend.sms import engine, inbox, simulator
+from backend.sms.schemas import SimulatedSms, SmsConversation
 from backend.sms.signatures import verify_twilio
 
 STATUS_PATH = "/sms/twilio/status"
@@ -42,3 +47,22 @@ async def twilio_status(
     sid, status = data.get("MessageSid", ""), data.get("MessageStatus", "")
     if sid and status:
         await record_status(sid, status, error_code=data.get("ErrorCode", ""))
+
+
+class SimulatorController(Controller):
+    tags = ("sms",)
+
+    @post(
+        "/sms/simulator",
+        status_code=201,
+        summary="Text Cunjiang as a villager (console SMS gateway only); the conversation after its answer",
+        # One message per id (the inbox's own exactly-once), answered outside the request's
+        # transaction: the conversation's refusals need transactions of their own.
+        opt={"exactly_once": "by_content"},
+    )
+    async def simulate(self, principal: NamedDependency[Principal], data: JSONBody[SimulatedSms]) -> SmsConversation:
+        return await simulator.simulate(principal, data)
+
+    @get("/sms/simulator", summary="What a number sent and was sent, oldest first")
+    async def conversation(self, principal: NamedDependency[Principal], phone: PhoneQuery) -> SmsConversation:
+        return await simulator.conversation(principal, phone)

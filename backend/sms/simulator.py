@@ -1,0 +1,98 @@
+"""The SMS simulator: a coordinator types as a villager and reads what Cunjiang answers.
+
+The message takes the path of a real one (stored in the inbox under the provider
+``console``, answered by the same engine on the same services, the answer queued in the
+outbox), so trying the SMS loop in a browser proves what villagers will get. Only with the
+console gateway: with a real one, the answers would reach real phones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from backend.accounts.tables import Member
+from backend.core.access import STAFF, require_role
+from backend.core.errors import Conflict, NotFound
+from backend.core.i18n import N_
+from backend.core.phones import normalize_phone
+from backend.core.settings import get_settings
+from backend.core.types import Principal
+from backend.db.session import run
+from backend.jobs.queries import as_datetime
+from backend.sms import engine, inbox
+from backend.sms.schemas import Direction, SimulatedSms, SmsConversation, SmsMessageRead
+
+SHOWN = 200  # the latest messages of a conversation
+INBOUND = """
+SELECT body, received_at AS at, outcome AS kind, processed_at FROM sms_inbox
+WHERE from_phone = {} {only_simulated} ORDER BY id DESC LIMIT {}
+"""
+OUTBOUND = """
+SELECT body, created_at AS at, kind, status FROM outbox_message
+WHERE to_phone = {} AND (brand = {} OR brand IS NULL) ORDER BY id DESC LIMIT {}
+"""
+
+
+class SimulatorOff(Conflict):
+    code = "simulator_off"
+    message = N_("The SMS simulator works with the console SMS gateway only; a real gateway would text real phones.")
+
+
+async def simulate(actor: Principal, data: SimulatedSms) -> SmsConversation:
+    """Receive ``data.body`` as if ``data.phone`` had texted it; the conversation after the answer."""
+    require_role(actor, *STAFF)
+    if get_settings().sms_provider != "console":
+        raise SimulatorOff()
+    phone = normalize_phone(data.phone)
+    await _is_ours(actor, phone)
+    received = await inbox.receive("console", data.id or uuid.uuid4().hex, phone, "simulator", data.body)
+    if received.inbox_id is not None:
+        await engine.process(received.inbox_id)
+    return await conversation(actor, phone)
+
+
+async def conversation(actor: Principal, raw_phone: str) -> SmsConversation:
+    """What a number sent and was sent, oldest first: everything for a person of the brand,
+    only simulated messages for a number the brand does not know."""
+    require_role(actor, *STAFF)
+    phone = normalize_phone(raw_phone)
+    ours = await _is_ours(actor, phone)
+    only_simulated = "" if ours else "AND provider = 'console'"
+    inbound = await run(INBOUND.replace("{only_simulated}", only_simulated), phone, SHOWN)
+    outbound = await run(OUTBOUND, phone, actor.brand_id, SHOWN)
+    messages = [_inbound(row) for row in inbound] + [_outbound(row) for row in outbound]
+    messages.sort(key=lambda message: message.at)
+    return SmsConversation(phone=phone, messages=messages[-SHOWN:])
+
+
+async def _is_ours(actor: Principal, phone: str) -> bool:
+    """Whether the number is a person of the caller's brand; another brand's people do not
+    exist here (no typing as them, no reading their messages), unknown numbers may be tried."""
+    rows = await Member.select(Member.brand).where(Member.phone == phone)
+    if rows and rows[0]["brand"] != actor.brand_id:
+        raise NotFound()
+    return bool(rows)
+
+
+def _inbound(row: dict[str, Any]) -> SmsMessageRead:
+    answered = row["processed_at"] is not None
+    return SmsMessageRead(
+        direction=Direction.IN,
+        body=row["body"],
+        at=_utc(row["at"]),
+        kind=row["kind"],
+        status="answered" if answered else "waiting",
+    )
+
+
+def _outbound(row: dict[str, Any]) -> SmsMessageRead:
+    return SmsMessageRead(
+        direction=Direction.OUT, body=row["body"], at=_utc(row["at"]), kind=row["kind"], status=row["status"]
+    )
+
+
+def _utc(value: Any) -> dt.datetime:
+    moment = as_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
