@@ -28,6 +28,7 @@ from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
+from backend.http.pages import console_page, pwa_files
 from backend.http.params import check_request
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
@@ -122,7 +123,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     )
     logging.getLogger("cunjiang").setLevel(logging.INFO)
     return Litestar(
-        route_handlers=[_api(), docs_assets, twilio_inbound, twilio_status],
+        route_handlers=[_api(), docs_assets, pwa_files, console_page, twilio_inbound, twilio_status],
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=860),

@@ -1,0 +1,78 @@
+// The coordinator's console: sign-in, navigation, and one view per section.
+
+import { api, setToken, token } from "../api.js";
+import { h, notify } from "../dom.js";
+import { load, locale, preferredLocale, t } from "../i18n.js";
+import { signIn } from "./sign-in.js";
+import { smsSimulator } from "./sms.js";
+
+const STAFF = ["admin", "coordinator"];
+// Section → [path, label, view]. The others arrive with the console (orders, review, payouts…).
+const SECTIONS = {
+  sms: ["/console/sms", "SMS simulator", smsSimulator],
+};
+
+const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+
+function section() {
+  const found = Object.entries(SECTIONS).find(([, [path]]) => location.pathname.startsWith(path));
+  return found ? found[0] : "sms";
+}
+
+async function start() {
+  notify("");
+  if (!token()) return signIn(view, start);
+  let me;
+  try {
+    me = await api("GET", "/me", { language: locale });
+  } catch (error) {
+    if (error.status === 401) return signOut();
+    return notify(error.message);
+  }
+  if (!STAFF.includes(me.role)) {
+    notify(t("This console is for the brand's coordinators."));
+    return signIn(view, start);
+  }
+  document.querySelector("[data-brand]").textContent = me.brand.name;
+  showNav();
+  const current = section();
+  SECTIONS[current][2](view);
+}
+
+function showNav() {
+  const nav = /** @type {HTMLElement} */ (document.querySelector("[data-nav-list]"));
+  nav.replaceChildren(
+    ...Object.entries(SECTIONS).map(([name, [path, label]]) =>
+      h("a", { href: path, "data-nav": name, "aria-current": section() === name ? "page" : false }, t(label)),
+    ),
+  );
+  nav.hidden = false;
+  const out = /** @type {HTMLButtonElement} */ (document.querySelector("[data-action=sign-out]"));
+  out.textContent = t("Sign out");
+  out.hidden = false;
+}
+
+async function signOut() {
+  try {
+    if (token()) await api("DELETE", "/auth/token");
+  } catch {
+    // the token is forgotten here either way
+  }
+  setToken(null);
+  location.reload();
+}
+
+async function boot() {
+  await load(preferredLocale());
+  const picker = /** @type {HTMLSelectElement} */ (document.querySelector("select[name=locale]"));
+  picker.value = locale;
+  picker.addEventListener("change", async () => {
+    await load(picker.value);
+    document.querySelector("[data-action=sign-out]").hidden = true;
+    start();
+  });
+  document.querySelector("[data-action=sign-out]").addEventListener("click", signOut);
+  start();
+}
+
+boot();
