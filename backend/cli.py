@@ -131,7 +131,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _print_demo_welcome(url: str) -> None:
-    from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE
+    from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
 
     lines = [
         translate(N_("Cunjiang demo is running at {url} (API documentation: {url}/api/docs)."), url=url),
@@ -141,6 +141,11 @@ def _print_demo_welcome(url: str) -> None:
             artisan=ARTISAN_PHONE,
         ),
         translate(N_("Without Twilio credentials the one-time codes appear in this server log (lines 'SMS to …').")),
+        translate(
+            N_("Try the SMS loop at {url}/console/sms: type as the villager {phone}, who has an offer; 1 accepts it."),
+            url=url,
+            phone=SMS_VILLAGER_PHONE,
+        ),
     ]
     print("\n".join(["", *lines, ""]), flush=True)
 

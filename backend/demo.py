@@ -30,6 +30,7 @@ log = logging.getLogger("cunjiang.demo")
 SLUG = "demo"
 COORDINATOR_PHONE = "13800000001"
 ARTISAN_PHONE = "13800000002"
+SMS_VILLAGER_PHONE = "13800000003"  # SMS only, with an open offer: try her in the SMS simulator
 
 VILLAGES = [
     ("西江千户苗寨", "雷山县", "贵州省"),
@@ -40,7 +41,7 @@ VILLAGES = [
 # name, phone, village index, crafts, sms_only, locale
 ARTISANS = [
     ("杨阿妹", ARTISAN_PHONE, 0, ["embroidery"], False, "zh_Hans"),
-    ("吴秀英", "13800000003", 0, ["embroidery", "batik"], True, "zh_Hans"),
+    ("吴秀英", SMS_VILLAGER_PHONE, 0, ["embroidery", "batik"], True, "zh_Hans"),
     ("王金花", "13800000004", 1, ["batik"], True, "zh_Hans"),
     ("段丽", "13800000005", 2, ["batik", "weaving"], False, "zh_Hans"),
     ("寸发标", "13800000006", 3, ["silverwork"], False, "zh_Hans"),

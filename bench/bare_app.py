@@ -27,6 +27,7 @@ def _job(n: int) -> dict[str, Any]:
         "quantity_accepted": 0,
         "quantity_submitted": 0,
         "quantity_approved": 0,
+        "quantity_reported": 0,
         "expires_at": _NOW + dt.timedelta(hours=48),
         "title": f"苗绣围巾 第{n + 1}批",
         "craft": "embroidery",

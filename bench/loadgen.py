@@ -8,7 +8,10 @@ server's (from /proc) over the measured window so the reader can tell which one 
 
 Spec: host, port, mode (``get``, ``get304``, ``accept``), concurrency, warmup and duration
 (seconds), server_pid, and for ``get*`` token and expect_jobs, for ``accept`` jobs: a list
-of [job_id, token], each accepted once, in order, with a fresh Idempotency-Key.
+of [job_id, token], each accepted once, in order, with a fresh Idempotency-Key; for ``sms``
+messages (a list of [phone, body]), auth_token and public_url: each sent once as Twilio
+would, signed, with a fresh MessageSid; the result then has ``sent``, the wall-clock time
+each MessageSid was sent inside the window (to time the answer on the server's side).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -24,10 +28,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 
 MAX_SAMPLES = 5
+SMS_PATH = "/sms/twilio/inbound"
+SID_HEADER = re.compile(rb"X-Bench-Sid: (SM[0-9a-f]+)")
 
 
 class _Job(msgspec.Struct):
@@ -139,6 +146,10 @@ def _check_accepted(reply: Reply) -> str | None:
     return None if status == "accepted" else f"job status {status}"
 
 
+def _check_twiml(reply: Reply) -> str | None:
+    return None if reply.status == 200 and b"<Response>" in reply.body else f"status {reply.status}"
+
+
 def _cpu_ticks(pid: int) -> float | None:
     """User + system CPU seconds of a process, from /proc (Linux); None elsewhere."""
     try:
@@ -169,6 +180,7 @@ class Window:
     errors: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
     last_done: float = 0.0
+    sent: dict[str, float] = field(default_factory=dict)  # sms: MessageSid → wall-clock time sent
 
     def record(self, started: float, done: float, problem: str | None, body: bytes) -> None:
         if started < self.start or done > self.end:
@@ -193,6 +205,10 @@ class Plan:
 
     async def prepare(self) -> None:
         spec, mode = self.spec, self.spec["mode"]
+        if mode == "sms":
+            self.requests = iter(self._signed_texts())
+            self.check = _check_twiml
+            return
         if mode == "accept":
             self.requests = (self._accept(job_id, token) for job_id, token in spec["jobs"])
             self.check = _check_accepted
@@ -211,6 +227,24 @@ class Plan:
         request = _request("GET", "/api/v1/jobs", self.host, headers)
         self.requests = iter(lambda: request, None)
 
+    def _signed_texts(self) -> list[bytes]:
+        """Every webhook ready before the clock starts: signing is Twilio's work, not the server's."""
+        from twilio.request_validator import RequestValidator
+
+        validator = RequestValidator(self.spec["auth_token"])
+        url = self.spec["public_url"] + SMS_PATH
+        requests = []
+        for phone, body in self.spec["messages"]:
+            sid = f"SM{uuid.uuid4().hex}"
+            form = {"MessageSid": sid, "From": phone, "To": "+15005550006", "Body": body}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": validator.compute_signature(url, form),
+                "X-Bench-Sid": sid,
+            }
+            requests.append(_request("POST", SMS_PATH, self.host, headers, urlencode(form).encode()))
+        return requests
+
     def _accept(self, job_id: int, token: str) -> bytes:
         headers = {
             "Authorization": f"Bearer {token}",
@@ -227,6 +261,8 @@ async def _worker(plan: Plan, window: Window) -> None:
         started = clock()
         if started >= window.end:
             break
+        if window.start <= started and (sid := SID_HEADER.search(request)):
+            window.sent[sid.group(1).decode()] = time.time()
         try:
             reply = await connection.send(request)
         except ConnectionError as error:
@@ -286,6 +322,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "errors": window.errors,
         "samples": window.samples,
         "exhausted": exhausted,
+        **({"sent": window.sent} if window.sent else {}),
         **cpu,
     }
 

@@ -1,4 +1,5 @@
-"""make bench: the job feed, accepting offers and dispatching, against bare Litestar, on SQLite and PostgreSQL.
+"""make bench: the job feed, accepting offers, dispatching and villagers' SMS, against bare
+Litestar, on SQLite and PostgreSQL.
 
 Every server is a real uvicorn process (one worker, the same settings for all): the bare
 yardstick (``bench/bare_app.py``) and the real app on a fresh SQLite file, then on a fresh
@@ -6,7 +7,9 @@ PostgreSQL database. Data is seeded beforehand through the project's services
 (``bench/seed.py``) and the load comes from a separate process (``bench/loadgen.py``).
 The budgets: GET /jobs reaches at least 40% of the bare endpoint's rate, an accept with an
 Idempotency-Key 10%, and one dispatch of 1,400 offers takes under a second. A miss is
-printed, not turned into a failing exit status.
+printed, not turned into a failing exit status. The SMS row sends Twilio's signed webhooks
+(each villager answers "1" to their offer) and times, besides the webhook's answer, the
+moment each reply was queued, from the database's clock.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +49,18 @@ DISPATCH_ROUNDS = 3
 DISPATCH_ROW = f"POST /orders/{{id}}/dispatch, {DISPATCH_OFFERS:,} offers"
 ORDERS = 50  # the reading artisan gets one job per order: 50 jobs
 ACCEPTORS = {"sqlite": 300, "postgres": 200}  # × ORDERS offers for the accept lane, more than it can use
-FOREIGN_ENV = ("CUNJIANG_STORAGE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
+FOREIGN_ENV = (
+    "CUNJIANG_STORAGE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "CUNJIANG_SMS_PROVIDER",
+)
+SMS_VILLAGERS = {"sqlite": 6000, "postgres": 4000}  # each texts "1" once: more than a window uses
+SMS_ORDERS = 30
+SMS_ROW = "POST /sms/twilio/inbound, signed"
+# The webhook lane: Twilio's signature checked against this address; replies to the console gateway.
+SMS_ENV = {"TWILIO_AUTH_TOKEN": "bench-auth-token", "CUNJIANG_PUBLIC_URL": "http://bench.local"}
 
 
 @dataclass
@@ -166,9 +181,11 @@ def _split_offers(jobs: list[Any]) -> tuple[list[Any], list[Any]]:
 def real_app(lane: str, database_url: str, work: Path) -> list[Row]:
     """Seed, serve the real app, and measure its rows."""
     env = {k: v for k, v in os.environ.items() if k not in FOREIGN_ENV}
-    env |= {"CUNJIANG_DATABASE_URL": database_url, "CUNJIANG_DATA_DIR": str(work / lane)}
+    env |= {"CUNJIANG_DATABASE_URL": database_url, "CUNJIANG_DATA_DIR": str(work / lane)} | SMS_ENV
     seeded = _python("bench.seed", "accept", str(ORDERS), str(ACCEPTORS[lane]), env=env)
     to_dispatch = _python("bench.seed", "dispatch", str(DISPATCH_OFFERS), str(DISPATCH_ROUNDS), env=env)
+    villagers = _python("bench.seed", "sms", str(SMS_VILLAGERS[lane]), str(SMS_ORDERS), env=env)
+    settle(database_url)
     print(
         f"  {lane}: seeded {seeded['reader_jobs']} jobs to read, {len(seeded['accept_jobs'])} offers to accept "
         f"in {seeded['seconds']} s"
@@ -176,13 +193,71 @@ def real_app(lane: str, database_url: str, work: Path) -> list[Row]:
     spread, racing = _split_offers(seeded["accept_jobs"])
     with serve("backend.app:create_app", env, work / f"{lane}.log", factory=True) as (pid, port):
         reader = {"token": seeded["reader_token"], "expect_jobs": seeded["reader_jobs"]}
-        return [
+        rows = [
             Row(lane, "GET /jobs", load(pid, port, "get", **reader), budget=BUDGET),
             Row(lane, "GET /jobs If-None-Match → 304", load(pid, port, "get304", **reader)),
             Row(lane, "POST /jobs/{id}/accept", load(pid, port, "accept", jobs=spread), ACCEPT_BUDGET),
             Row(lane, "accept, all racing for one order", load(pid, port, "accept", jobs=racing)),
             Row(lane, DISPATCH_ROW, dispatch(port, to_dispatch), max_ms=DISPATCH_BUDGET_S * 1000),
         ]
+        texts = [[phone, "1"] for phone in villagers["phones"]]
+        sms = load(
+            pid,
+            port,
+            "sms",
+            messages=texts,
+            auth_token=SMS_ENV["TWILIO_AUTH_TOKEN"],
+            public_url=SMS_ENV["CUNJIANG_PUBLIC_URL"],
+        )
+        time.sleep(1.0)  # the last answers of the window
+    sms["answered"] = answered_after(database_url, sms.pop("sent", {}))
+    return [*rows, Row(lane, SMS_ROW, sms)]
+
+
+def settle(database_url: str) -> None:
+    """Let PostgreSQL catch up with the seeding (statistics, visibility map) before the clock
+    starts, rather than have autovacuum do it in the middle of a row."""
+    if not database_url.startswith("sqlite"):
+        asyncio.run(_execute(database_url, "VACUUM ANALYZE"))
+
+
+async def _execute(database_url: str, sql: str) -> None:
+    connection = await asyncpg.connect(database_url, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def answered_after(database_url: str, sent: dict[str, float]) -> dict[str, Any]:
+    """Seconds from each webhook's sending to its answer being queued (the inbox row marked
+    processed in the transaction that queues the reply), from the database's own clock."""
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            rows = db.execute("SELECT provider_id, processed_at FROM sms_inbox WHERE provider = 'twilio'").fetchall()
+        found = {sid: datetime.fromisoformat(at).timestamp() for sid, at in rows if at}
+    else:
+        found = asyncio.run(_pg_answers(database_url))
+    waits = sorted(found[sid] - at for sid, at in sent.items() if sid in found)
+    if not waits:
+        return {"sent": len(sent), "answered": 0}
+    return {
+        "sent": len(sent),
+        "answered": len(waits),
+        "p50_ms": 1000 * waits[len(waits) // 2],
+        "p99_ms": 1000 * waits[min(len(waits) - 1, int(len(waits) * 0.99))],
+    }
+
+
+async def _pg_answers(database_url: str) -> dict[str, float]:
+    connection = await asyncpg.connect(database_url, timeout=5)
+    try:
+        rows = await connection.fetch("SELECT provider_id, processed_at FROM sms_inbox WHERE provider = 'twilio'")
+    finally:
+        await connection.close()
+    return {row["provider_id"]: row["processed_at"].timestamp() for row in rows if row["processed_at"]}
 
 
 async def _admin(sql: str) -> None:
@@ -285,7 +360,23 @@ def print_table(rows: list[Row], reference: float) -> None:
     print("everything else on the machine (PostgreSQL's own processes, other work).")
 
 
+def print_sms(rows: list[Row]) -> None:
+    """The SMS lane's second clock: from Twilio's webhook to the villager's answer queued."""
+    for row in rows:
+        answered = row.result.get("answered")
+        if answered is None:
+            continue
+        if not answered.get("answered"):
+            print(f"  {row.lane}: inbound SMS → answer queued: no answers found for {answered['sent']} sent")
+            continue
+        print(
+            f"  {row.lane}: inbound SMS → answer queued: p50 {answered['p50_ms']:.1f} ms, "
+            f"p99 {answered['p99_ms']:.1f} ms ({answered['answered']} of {answered['sent']} sent in the window)"
+        )
+
+
 def print_notes(rows: list[Row], bare_rows: list[Row]) -> None:
+    print_sms(rows)
     for row in rows:
         r = row.result
         if r["errors"]:

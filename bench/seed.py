@@ -1,7 +1,8 @@
 """Seed a fresh database for the benchmark through the project's own services; print JSON.
 
-Run as ``python -m bench.seed accept ORDERS ARTISANS`` or ``python -m bench.seed dispatch
-ARTISANS ORDERS`` with ``CUNJIANG_DATABASE_URL`` set: the backend reads it at import time,
+Run as ``python -m bench.seed accept ORDERS ARTISANS``, ``python -m bench.seed dispatch
+ARTISANS ORDERS`` or ``python -m bench.seed sms ARTISANS ORDERS`` with
+``CUNJIANG_DATABASE_URL`` set: the backend reads it at import time,
 which is why this runs in its own process.
 
 ``accept`` makes ``ORDERS`` open orders and dispatches each, in one call, to the reading artisan
@@ -30,6 +31,7 @@ from backend.orders.service import create_order
 
 PHONE_BASE = 13_900_000_000  # +86 139…: valid mobile numbers, all distinct
 DISPATCH_PHONES = 100_000  # the dispatch brand's numbers start here, after the accept lane's
+SMS_PHONES = 200_000  # and the texting villagers' here
 
 
 async def _artisan(brand_id: int, village_id: int, number: int) -> tuple[int, str]:
@@ -104,12 +106,42 @@ async def seed_dispatch(artisans: int, orders: int) -> dict[str, object]:
     return {"token": token, "orders": order_ids, "artisans": artisan_ids}
 
 
+async def seed_sms(artisans: int, orders: int) -> dict[str, object]:
+    """``artisans`` SMS-only villagers, each offered work by SMS (``orders`` orders share them):
+    each can answer "1" once, and the conversation knows what that means."""
+    brand_id = await create_brand("sms", "SMS Brand")
+    coordinator = await _coordinator(brand_id, number=SMS_PHONES - 1)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    phones, offers = [], []
+    for n in range(artisans):
+        phone = f"+86{PHONE_BASE + SMS_PHONES + n}"
+        member = await add_member(
+            brand_id,
+            role=Role.ARTISAN,
+            phone=phone,
+            name=f"绣娘{n:04d}",
+            village_id=village.id,
+            crafts=["embroidery"],
+            sms_only=True,
+        )
+        phones.append(phone)
+        offers.append(Offer(artisan_id=member.id, quantity=1))
+    share = -(-artisans // orders)
+    for n in range(orders):
+        order = await create_order(coordinator, _order(n, quantity=share))
+        await dispatch(coordinator, order.id, DispatchRequest(offers=offers[n * share : (n + 1) * share]))
+    return {"phones": phones}
+
+
+SEEDS = {"accept": seed, "dispatch": seed_dispatch, "sms": seed_sms}
+
+
 async def main(mode: str, *numbers: int) -> None:
     started = time.perf_counter()
     await session.migrate()
     await session.start()
     try:
-        result = await (seed(*numbers) if mode == "accept" else seed_dispatch(*numbers))
+        result = await SEEDS[mode](*numbers)
     finally:
         await session.stop()
     result["seconds"] = round(time.perf_counter() - started, 2)

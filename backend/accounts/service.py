@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
 from backend.accounts.tables import Brand, Member, Village
@@ -203,13 +204,16 @@ async def get_member(member_id: int) -> dict[str, Any]:
 
 async def principal_for(member_id: int, channel: Channel = Channel.APP) -> Principal:
     """Act as a person through a channel other than a bearer token (SMS, console, seeding)."""
-    row = (
-        await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale)
-        .where(Member.id == member_id)
-        .first()
-    )
-    if row is None:
+    found = await _principal(Member.id == member_id, channel)
+    if found is None:
         raise NotFound()
+    return found
+
+
+async def _principal(where: Combinable, channel: Channel) -> Principal | None:
+    row = await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale).where(where).first()
+    if row is None:
+        return None
     return Principal(
         member_id=row["id"],
         brand_id=row["brand"],
@@ -231,18 +235,4 @@ async def set_own_locale(actor: Principal, locale: str) -> str:
 
 async def principal_by_phone(phone: str, channel: Channel) -> Principal | None:
     """The active person with this number (E.164) acting through ``channel``, if any."""
-    row = await (
-        Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale)
-        .where((Member.phone == phone) & (Member.active == True))  # noqa: E712
-        .first()
-    )
-    if row is None:
-        return None
-    return Principal(
-        member_id=row["id"],
-        brand_id=row["brand"],
-        role=Role(row["role"]),
-        village_id=row["village"],
-        locale=row["locale"],
-        channel=channel,
-    )
+    return await _principal((Member.phone == phone) & (Member.active == True), channel)  # noqa: E712

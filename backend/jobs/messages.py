@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.sms.conversations import Question
+from backend.sms.conversations import Question, question
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
 
@@ -18,19 +18,15 @@ def needs_sms(person: dict[str, Any], now: dt.datetime) -> bool:
 
 def offer_question(artisan: dict[str, Any], job_id: int, code: str, order: dict[str, Any], quantity: int) -> Question:
     """The offer SMS (the ``offer`` flow's question), in the artisan's language."""
-    return Question(
-        flow="offer",
-        phone=artisan["phone"],
-        locale=artisan["locale"],
-        member_id=artisan["id"],
-        brand_id=order["brand"],
-        item_id=job_id,
+    return question(
+        "offer",
+        artisan,
+        order["brand"],
+        job_id,
+        code,
         code=code,
-        values={
-            "code": code,
-            "quantity": quantity,
-            "title": order["title"],
-            "price": order["unit_price_fen"],
-            "due": order["due_date"],
-        },
+        quantity=quantity,
+        title=order["title"],
+        price=order["unit_price_fen"],
+        due=order["due_date"],
     )

@@ -18,7 +18,8 @@ from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
-from backend.sms.conversations import Question, ask
+from backend.sms.conversations import ask
+from backend.sms.conversations import question as confirm_question
 
 PAID_ALREADY = {Status.PAID, Status.CONFIRMED, Status.DISPUTED}
 
@@ -99,17 +100,8 @@ async def _ask_to_confirm(job: dict[str, Any], payout_id: int, amount: int) -> N
     )
     if artisan is None or not needs_sms(artisan, utcnow()):
         return
-    question = Question(
-        flow="payout",
-        phone=artisan["phone"],
-        locale=artisan["locale"],
-        member_id=artisan["id"],
-        brand_id=job["brand"],
-        item_id=payout_id,
-        code=job["code"],
-        values={"code": job["code"], "amount": amount},
-    )
-    await ask([question])
+    code = job["code"]
+    await ask([confirm_question("payout", artisan, job["brand"], payout_id, code, code=code, amount=amount)])
 
 
 async def _change_payout(

@@ -8,7 +8,8 @@ A newer question replaces the older one; an older item is still reached by its c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 
@@ -38,6 +39,23 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
     item_id: int
     code: str
     values: dict[str, Value]
+
+
+def question(
+    flow: str, person: Mapping[str, Any], brand_id: int, item_id: int, item_code: str, /, **values: Value
+) -> Question:
+    """Ask ``person`` (a member row: id, phone, locale) about an item with ``flow``'s entry
+    step, which shows ``values``."""
+    return Question(
+        flow=flow,
+        phone=person["phone"],
+        locale=person["locale"],
+        member_id=person["id"],
+        brand_id=brand_id,
+        item_id=item_id,
+        code=item_code,
+        values=values,
+    )
 
 
 class Remembered(msgspec.Struct, frozen=True):
