@@ -274,3 +274,21 @@ def sms(body: str) -> Any:
     from backend.sms.templates import Rendered
 
     return Rendered(key="test", locale="zh_Hans", body=body, variables={})
+
+
+async def drain(gateway: Any, *, batch: int = 20) -> None:
+    """Deliver everything due now through ``gateway`` (what the budget holds back waits)."""
+    from backend.core.types import utcnow
+    from backend.outbox import Pacing, deliver_due
+    from backend.outbox.tables import OutboxMessage
+
+    due = OutboxMessage.status.is_in(["pending", "sending", "unconfirmed"])
+    while await OutboxMessage.exists().where(due & (OutboxMessage.next_attempt_at <= utcnow())):
+        await deliver_due(gateway, pacing=Pacing(batch=batch, per_second=1000))
+
+
+def as_moment(value: Any) -> dt.datetime:
+    """A stored moment as an aware datetime (SQLite gives ISO text)."""
+    from backend.core.types import as_datetime
+
+    return as_datetime(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     twilio_api_base: str
     sms_memory_hours: float  # how long a conversation remembers what it asked
     sms_provider: str  # console, twilio (or aliyun)
+    sms_daily_cap: int  # SMS per number per day, beyond answers and sign-in codes
+    sms_quiet_hours: tuple[dt.time, dt.time]  # China time: held until the end
+    sms_merge_minutes: float  # offers to one number within this window go out as one SMS
+    aliyun_access_key_id: str | None
+    aliyun_access_key_secret: str | None
+    aliyun_sign_name: str | None
+    aliyun_endpoint: str
+    aliyun_templates: Path | None
+    sms_callback_token: str | None
 
     @property
     def is_sqlite(self) -> bool:
@@ -33,6 +43,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def has_twilio(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+
+def _hours(value: str) -> tuple[dt.time, dt.time]:
+    """``21:00-08:00`` → (21:00, 08:00); an empty value or ``off``: no quiet hours."""
+    if value.strip().lower() in ("", "off", "none"):
+        return (dt.time(0), dt.time(0))
+    start, end = (dt.time.fromisoformat(part.strip()) for part in value.split("-"))
+    return (start, end)
 
 
 @cache
@@ -50,4 +68,13 @@ def get_settings() -> Settings:
         twilio_api_base=env.get("TWILIO_API_BASE", "https://api.twilio.com"),
         sms_memory_hours=float(env.get("CUNJIANG_SMS_MEMORY_HOURS", "72")),
         sms_provider=env.get("CUNJIANG_SMS_PROVIDER") or ("twilio" if env.get("TWILIO_ACCOUNT_SID") else "console"),
+        sms_daily_cap=int(env.get("CUNJIANG_SMS_DAILY_CAP", "6")),
+        sms_quiet_hours=_hours(env.get("CUNJIANG_SMS_QUIET_HOURS", "21:00-08:00")),
+        sms_merge_minutes=float(env.get("CUNJIANG_SMS_MERGE_MINUTES", "3")),
+        aliyun_access_key_id=env.get("ALIBABA_CLOUD_ACCESS_KEY_ID") or None,
+        aliyun_access_key_secret=env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET") or None,
+        aliyun_sign_name=env.get("ALIYUN_SMS_SIGN_NAME") or None,
+        aliyun_endpoint=env.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"),
+        aliyun_templates=Path(env["ALIYUN_SMS_TEMPLATES"]) if env.get("ALIYUN_SMS_TEMPLATES") else None,
+        sms_callback_token=env.get("CUNJIANG_SMS_CALLBACK_TOKEN") or None,
     )

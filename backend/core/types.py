@@ -76,6 +76,12 @@ def utcnow() -> dt.datetime:
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
+def as_datetime(value: object) -> dt.datetime:
+    """A stored moment as an aware datetime (SQLite's raw rows give ISO text)."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def china_today() -> dt.date:
     """Due dates are calendar days in China (UTC+8 all year)."""
     return utcnow().astimezone(CHINA_TZ).date()

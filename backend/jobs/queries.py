@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from backend.core.types import as_datetime
 from backend.db.session import fetch, is_sqlite, run
 from backend.jobs.machine import Status
 from backend.jobs.schemas import JobRead
@@ -38,10 +39,6 @@ async def job_row(scope: str, job_id: int, owner_id: int) -> dict[str, Any] | No
     """One job as ``JOB_SELECT`` reads it, if it is the artisan's (or in the leader's village)."""
     rows = await run(JOB_SELECT + ONE_JOB_WHERE[scope], job_id, owner_id)
     return rows[0] if rows else None
-
-
-def as_datetime(value: Any) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def _as_date(value: Any) -> dt.date:

@@ -9,11 +9,11 @@ import msgspec
 from backend.core.access import require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
-from backend.core.types import Principal, Role, utcnow
+from backend.core.types import Principal, Role, as_datetime, utcnow
 from backend.db.counters import JOB_CHANGES, read_version
 from backend.db.session import run, write_transaction
 from backend.jobs.machine import Action, Count, Status, transition
-from backend.jobs.queries import as_datetime, feed, job_read, job_row
+from backend.jobs.queries import feed, job_read, job_row
 from backend.jobs.schemas import JobRead
 from backend.jobs.tables import Job
 from backend.orders.schemas import OrderStatus

@@ -1,7 +1,9 @@
-"""The outbox: messages queued with the change that causes them, and their delivery."""
+"""The outbox: messages queued with the change that causes them, the budget that paces them
+per villager, and their delivery through a gateway."""
 
-from backend.outbox.ports import ConsoleGateway, SendError, SendResult, SmsGateway
-from backend.outbox.service import Outgoing, Pacing, claim_due, deliver_due, enqueue, enqueue_many, record_status
+from backend.outbox.delivery import Pacing, deliver_due
+from backend.outbox.ports import ConsoleGateway, SendError, SendResult, Sms, SmsGateway
+from backend.outbox.service import Outgoing, claim_due, enqueue, enqueue_many, record_status
 
 __all__ = [
     "ConsoleGateway",
@@ -9,6 +11,7 @@ __all__ = [
     "Pacing",
     "SendError",
     "SendResult",
+    "Sms",
     "SmsGateway",
     "claim_due",
     "deliver_due",

@@ -1,10 +1,20 @@
-"""The SMS gateway port and its console implementation (no credentials needed)."""
+"""The SMS gateway port, and its console implementation (no credentials needed).
+
+A gateway gets the whole message: the text (for gateways that send text: Twilio, the
+console) and the template key with its formatted variables (for gateways that send
+registered templates: Aliyun). A gateway that can send one template to many numbers in one
+call offers ``send_batch``; one whose sends are not idempotent offers ``look_up``, so that a
+send whose answer never came is reconciled instead of sent twice.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
-from typing import Protocol
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 import msgspec
 
@@ -13,24 +23,72 @@ from backend.core.phones import mask_phone
 log = logging.getLogger("cunjiang.sms")
 
 
+class Sms(msgspec.Struct, frozen=True, kw_only=True):
+    """One message on its way: ``reference`` is what the provider keeps as our id (Aliyun's
+    OutId): the message's own for a single send, shared by the messages of one batch."""
+
+    id: int
+    to_phone: str
+    body: str
+    kind: str
+    variables: dict[str, str]
+    locale: str
+    reference: str
+
+
 class SendResult(msgspec.Struct, frozen=True):
     provider_sid: str
 
 
 class SendError(Exception):
-    """Delivery failed; ``permanent`` means retrying cannot help (a bad number), and
-    ``unsubscribed`` that the number opted out at the gateway (Twilio's error 21610)."""
+    """Delivery failed. ``permanent``: retrying cannot help (a bad number). ``unsubscribed``:
+    the number opted out at the gateway (Twilio's 21610). ``unknown``: the provider may have
+    sent it (the call timed out), so it is looked up, not sent again blindly."""
 
-    def __init__(self, message: str, *, permanent: bool = False, unsubscribed: bool = False) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, unsubscribed: bool = False, unknown: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent or unsubscribed
         self.unsubscribed = unsubscribed
+        self.unknown = unknown and not self.permanent
+
+
+class Found(StrEnum):
+    """What a provider knows of a message whose send went unanswered."""
+
+    SENT = "sent"  # it has it (sent or delivered): nothing to do again
+    FAILED = "failed"  # it has it, and it failed
+    ABSENT = "absent"  # it never got it: send again
+    UNKNOWN = "unknown"  # not yet known: ask again later
+
+
+class Lookup(msgspec.Struct, frozen=True):
+    found: Found
+    provider_sid: str | None = None
+    detail: str = ""
 
 
 class SmsGateway(Protocol):
     name: str
 
-    async def send(self, to_phone: str, body: str) -> SendResult: ...
+    async def send(self, message: Sms) -> SendResult: ...
+
+
+@runtime_checkable
+class BatchGateway(Protocol):
+    """Sends one template to many numbers in one call (Aliyun's SendBatchSms)."""
+
+    max_batch: int
+
+    async def send_batch(self, messages: Sequence[Sms]) -> SendResult: ...
+
+
+@runtime_checkable
+class LookupGateway(Protocol):
+    """Finds out whether a message whose send went unanswered reached the provider."""
+
+    async def look_up(self, message: Sms, sent_on: dt.date) -> Lookup: ...
 
 
 class ConsoleGateway:
@@ -38,6 +96,6 @@ class ConsoleGateway:
 
     name = "console"
 
-    async def send(self, to_phone: str, body: str) -> SendResult:
-        log.info("SMS to %s: %s", mask_phone(to_phone), body)
+    async def send(self, message: Sms) -> SendResult:
+        log.info("SMS to %s: %s", mask_phone(message.to_phone), message.body)
         return SendResult(provider_sid=f"console-{uuid.uuid4().hex[:24]}")

@@ -1,47 +1,42 @@
-"""Queue messages with the change that causes them; deliver them later.
+"""Queue messages with the change that causes them; claim them for delivery; record reports.
 
 A sender (each worker loop, with its own owner token) claims a batch of due messages
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that any number of workers share the queue;
-on SQLite one writer at a time), and in the same transaction gives each message its own
-lease, owned by that sender, and counts the attempt. It then sends the batch outside any
-transaction, concurrently and paced by the rate limit, every provider call bounded by a
-timeout shorter than the lease, so no lease runs out while its message is on the wire.
-The outcome is recorded only while the sender still owns the lease.
+on SQLite one writer at a time). In the same transaction the message budget holds back or
+merges what it must (``backend.outbox.budget``), and every message taken gets its own
+lease, owned by that sender, and its attempt counted. ``backend.outbox.delivery`` then
+sends them outside any transaction and records each outcome while it still owns the lease.
 
 The guarantee, honestly: at least once towards a provider without idempotency keys
-(Twilio's create call has none). A sender that dies after the provider accepted a message,
+(Twilio's create call has none): a sender that dies after the provider accepted a message,
 or a call that times out after the provider acted, leads to a second send once the lease
-has run out. The provider's id is recorded with the outcome, so delivery reports reconcile
-with the message. A message that kills its sender every time still runs out of attempts,
-since they are counted at claim.
+has run out. A gateway that can look a message up (Aliyun) turns an unanswered send into
+``unconfirmed`` instead, and the next attempt asks the provider before sending again. The
+provider's id and our reference are recorded, so delivery reports reconcile with the
+message. A message that kills its sender every time still runs out of attempts, since
+they are counted at claim.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
-from backend.core.phones import mask_phone
 from backend.core.types import utcnow
-from backend.db.session import insert_rows, is_sqlite, write_transaction
-from backend.outbox.ports import SendError, SmsGateway
+from backend.db.session import insert_rows, is_sqlite, run, write_transaction
+from backend.outbox import budget
 from backend.outbox.tables import OutboxMessage
 from backend.sms.optout import opt_out, opted_out_among
-from backend.sms.templates import Rendered, messages
-
-log = logging.getLogger("cunjiang.outbox")
+from backend.sms.templates import Rendered, messages, segments
 
 LEASE = dt.timedelta(seconds=60)
-SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any lease
 MAX_ATTEMPTS = 8
-
+DUE = ("pending", "sending", "unconfirmed")
 
 OUTGOING_COLUMNS = (
     "to_phone",
@@ -51,38 +46,46 @@ OUTGOING_COLUMNS = (
     "locale",
     "brand",
     "member",
+    "segments",
+    "answers",
     "next_attempt_at",
     "created_at",
 )
 
 
 class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
-    """One SMS to queue: to whom, and the message (``backend.sms.templates.render``)."""
+    """One SMS to queue: to whom, and the message (``backend.sms.templates.render``).
+    ``answers``: it answers the villager's own SMS (not held for quiet hours, not merged)."""
 
     to_phone: str
     message: Rendered
     brand_id: int | None = None
     member_id: int | None = None
+    answers: bool = False
 
 
 async def enqueue(
-    to_phone: str, message: Rendered, *, brand_id: int | None = None, member_id: int | None = None
+    to_phone: str,
+    message: Rendered,
+    *,
+    brand_id: int | None = None,
+    member_id: int | None = None,
+    answers: bool = False,
 ) -> int:
     """Queue one SMS; call inside the transaction of the change that causes it. Returns its id."""
-    [queued] = await enqueue_many(
-        [Outgoing(to_phone=to_phone, message=message, brand_id=brand_id, member_id=member_id)]
-    )
+    outgoing = Outgoing(to_phone=to_phone, message=message, brand_id=brand_id, member_id=member_id, answers=answers)
+    [queued] = await enqueue_many([outgoing])
     return queued
 
 
-async def enqueue_many(messages: Sequence[Outgoing]) -> list[int]:
+async def enqueue_many(queued: Sequence[Outgoing], *, now: dt.datetime | None = None) -> list[int]:
     """Queue SMS, in as few statements as the engines allow; inside the causing transaction.
     Returns the ids (in no promised order).
 
     Each keeps its rendered text (for gateways that send text, and for people to read) and
     its template key with the formatted variables (for gateways that send templates).
     """
-    now = utcnow()
+    now = now or utcnow()
     rows = [
         (
             m.to_phone,
@@ -92,10 +95,12 @@ async def enqueue_many(messages: Sequence[Outgoing]) -> list[int]:
             m.message.locale,
             m.brand_id,
             m.member_id,
+            segments(m.message.body),
+            m.answers,
             now,
             now,
         )
-        for m in messages
+        for m in queued
     ]
     return [row["id"] for row in await insert_rows("outbox_message", OUTGOING_COLUMNS, rows, returning="id")]
 
@@ -105,19 +110,44 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
 
 
-CLAIMED = (OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.kind, OutboxMessage.attempts)
+# Taken: leased to its sender, its attempt counted; an unconfirmed message stays unconfirmed
+# (it is looked up at the provider before anything is sent again).
+TAKE = """
+UPDATE outbox_message SET status = CASE WHEN status = 'unconfirmed' THEN 'unconfirmed' ELSE 'sending' END,
+  lease_owner = {}, next_attempt_at = {}, attempts = attempts + 1
+WHERE id IN ({ids})
+RETURNING id, to_phone, body, kind, variables, locale, brand, member, status, reference, answers, sent_at, attempts
+"""
+CLAIMED = (
+    OutboxMessage.id,
+    OutboxMessage.to_phone,
+    OutboxMessage.body,
+    OutboxMessage.kind,
+    OutboxMessage.variables,
+    OutboxMessage.locale,
+    OutboxMessage.brand,
+    OutboxMessage.member,
+    OutboxMessage.status,
+    OutboxMessage.reference,
+    OutboxMessage.answers,
+    OutboxMessage.sent_at,
+    OutboxMessage.attempts,
+)
 
 
-async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.timedelta = LEASE) -> list[dict[str, Any]]:
+async def claim_due(
+    limit: int = 20, *, owner: str | None = None, lease: dt.timedelta = LEASE, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Take up to ``limit`` due messages for ``owner``: each leased until ``now + lease``,
     its attempt counted (the rows come back with the new count). Messages past their last
-    attempt are failed instead of taken."""
+    attempt are failed, messages to numbers that opted out suppressed, and the budget holds
+    back or merges what it must, instead of taking them."""
     owner = owner or uuid.uuid4().hex
-    now = utcnow()
+    now = now or utcnow()
     async with write_transaction():
         query = (
             OutboxMessage.select(*CLAIMED)
-            .where(OutboxMessage.status.is_in(["pending", "sending"]) & (OutboxMessage.next_attempt_at <= now))
+            .where(OutboxMessage.status.is_in(list(DUE)) & (OutboxMessage.next_attempt_at <= now))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -133,21 +163,11 @@ async def claim_due(limit: int = 20, *, owner: str | None = None, lease: dt.time
                     OutboxMessage.last_error: "no attempts left",
                 }
             ).where(OutboxMessage.id.is_in(spent))
-        taken = [row["id"] for row in due if row["attempts"] < MAX_ATTEMPTS]
+        taken = await budget.ration([row for row in due if row["attempts"] < MAX_ATTEMPTS], now)
         if not taken:
             return []
-        return await (
-            OutboxMessage.update(
-                {
-                    OutboxMessage.status: "sending",
-                    OutboxMessage.lease_owner: owner,
-                    OutboxMessage.next_attempt_at: now + lease,
-                    OutboxMessage.attempts: OutboxMessage.attempts + 1,
-                }
-            )
-            .where(OutboxMessage.id.is_in(taken))
-            .returning(*CLAIMED)
-        )
+        marks = ", ".join("{}" for _ in taken)
+        return await run(TAKE.replace("{ids}", marks), owner, now + lease, *(row["id"] for row in taken))
 
 
 def _reaching_opted_out() -> frozenset[str]:
@@ -169,82 +189,11 @@ async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]
     return [row for row in due if row["id"] not in held]
 
 
-async def _attempt(message: dict[str, Any], gateway: SmsGateway, wait_s: float) -> dict[Any, Any]:
-    """Send one message; the columns that record the outcome."""
-    try:
-        result = await asyncio.wait_for(gateway.send(message["to_phone"], message["body"]), wait_s)
-    except (SendError, TimeoutError) as error:
-        # A timeout leaves the outcome unknown (the provider may have sent it): retried later.
-        problem = error if isinstance(error, SendError) else SendError(f"no answer within {wait_s:g} s")
-        final = problem.permanent or message["attempts"] >= MAX_ATTEMPTS
-        log.warning("SMS %s to %s failed (%s)", message["id"], mask_phone(message["to_phone"]), problem)
-        if problem.unsubscribed:  # the number is opted out where the outcome is recorded
-            return {OutboxMessage.status: "suppressed", OutboxMessage.last_error: str(problem)[:500]}
-        return {
-            OutboxMessage.status: "failed" if final else "pending",
-            OutboxMessage.last_error: str(problem)[:500],
-            OutboxMessage.next_attempt_at: utcnow() + backoff(message["attempts"]),
-        }
-    return {
-        OutboxMessage.status: "sent",
-        OutboxMessage.provider_sid: result.provider_sid,
-        OutboxMessage.sent_at: utcnow(),
-    }
-
-
-async def _send_and_record(message: dict[str, Any], gateway: SmsGateway, owner: str, wait_s: float) -> bool:
-    values = await _attempt(message, gateway, wait_s) | {OutboxMessage.lease_owner: None}
-    mine = (OutboxMessage.id == message["id"]) & (OutboxMessage.lease_owner == owner)
-    async with write_transaction():
-        recorded = (
-            await OutboxMessage.update(values)
-            .where(mine & (OutboxMessage.status == "sending"))
-            .returning(OutboxMessage.id)
-        )
-        if recorded and values[OutboxMessage.status] == "suppressed":
-            await opt_out(message["to_phone"], "gateway: unsubscribed")
-    if not recorded:
-        log.warning(
-            "SMS %s: lease lost before its outcome (%s) was recorded", message["id"], values[OutboxMessage.status]
-        )
-        return False
-    return bool(values[OutboxMessage.status] == "sent")
-
-
-class Pacing(msgspec.Struct, frozen=True, kw_only=True):
-    """How a sender takes and sends messages. The last start of a batch plus the send
-    timeout must fall well inside the lease, or a second sender could take a message that
-    is still on the wire."""
-
-    batch: int = 20
-    per_second: float = 10.0
-    lease: dt.timedelta = LEASE
-    send_timeout_s: float = SEND_TIMEOUT_S
-
-    def __post_init__(self) -> None:
-        if self.batch / self.per_second + self.send_timeout_s >= 0.8 * self.lease.total_seconds():
-            raise ValueError(f"{self} does not fit its lease")
-
-
-DEFAULT_PACING = Pacing()
-
-
-async def deliver_due(gateway: SmsGateway, *, owner: str | None = None, pacing: Pacing = DEFAULT_PACING) -> int:
-    """Send what is due as ``owner``, concurrently with paced starts; returns how many were sent."""
-    owner = owner or uuid.uuid4().hex
-    messages = await claim_due(pacing.batch, owner=owner, lease=pacing.lease)
-
-    async def one(position: int, message: dict[str, Any]) -> bool:
-        await asyncio.sleep(position / pacing.per_second)
-        return await _send_and_record(message, gateway, owner, pacing.send_timeout_s)
-
-    return sum(await asyncio.gather(*(one(n, m) for n, m in enumerate(messages))))
-
-
 # Gateways report out of order: a late "sent" must not undo "delivered".
 STATUS_RANK = {
     "pending": 0,
     "sending": 1,
+    "unconfirmed": 1,
     "queued": 2,
     "sent": 3,
     "delivered": 4,
@@ -253,21 +202,28 @@ STATUS_RANK = {
     "suppressed": 4,
 }
 UNSUBSCRIBED_CODES = {"21610"}  # Twilio: the recipient replied STOP to the sender
+REPORTED = "SELECT id, status, to_phone FROM outbox_message WHERE provider_sid = {} {phone} ORDER BY id LIMIT 1"
 
 
-async def record_status(provider_sid: str, status: str, *, error_code: str = "") -> bool:
-    """A delivery report from the gateway (``delivered``, ``failed``…); False if the sid is
-    unknown. A report that the number unsubscribed opts it out here too."""
+async def record_status(
+    provider_sid: str, status: str, *, error_code: str = "", phone: str | None = None, segments: int | None = None
+) -> bool:
+    """A delivery report from the gateway (``delivered``, ``failed``…); False if the message
+    is unknown. ``phone`` tells apart the messages of one batch (one provider id for all).
+    A report that the number unsubscribed opts it out here too."""
     async with write_transaction():
-        row = (
-            await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.to_phone)
-            .where(OutboxMessage.provider_sid == provider_sid)
-            .first()
-        )
-        if row is None:
+        where_phone = "AND to_phone = {}" if phone else ""
+        rows = await run(REPORTED.replace("{phone}", where_phone), provider_sid, *([phone] if phone else []))
+        if not rows:
             return False
+        row = rows[0]
         if error_code in UNSUBSCRIBED_CODES:
             await opt_out(row["to_phone"], f"gateway: error {error_code}")
+        values: dict[Any, Any] = {OutboxMessage.error_code: error_code[:32]} if error_code else {}
+        if segments:
+            values[OutboxMessage.segments] = segments
         if STATUS_RANK.get(status, 4) >= STATUS_RANK.get(row["status"], 0):
-            await OutboxMessage.update({OutboxMessage.status: status[:16]}).where(OutboxMessage.id == row["id"])
+            values[OutboxMessage.status] = status[:16]
+        if values:
+            await OutboxMessage.update(values).where(OutboxMessage.id == row["id"])
     return True

@@ -1,6 +1,6 @@
 """Outbound messages, written in the same transaction as the change that caused them."""
 
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -20,7 +20,10 @@ class OutboxMessage(Table, tablename="outbox_message"):
         length=16,
         default="pending",
         index=True,
-        help_text="pending, sending, sent, delivered, failed, suppressed (opted out).",
+        help_text=(
+            "pending, sending, unconfirmed (the send went unanswered: looked up, not resent), sent, "
+            "delivered, undelivered, failed, suppressed (opted out), merged (into another message)."
+        ),
     )
     attempts = Integer(default=0, help_text="Sends tried so far, counted when a sender takes the message.")
     next_attempt_at = Timestamptz(
@@ -31,3 +34,11 @@ class OutboxMessage(Table, tablename="outbox_message"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    reference = Varchar(length=64, default="", help_text="Our id at the provider (Aliyun's OutId).")
+    held_reason = Varchar(
+        length=32, default="", help_text="Why the budget held it back: quiet_hours, daily_cap, same_text, merging."
+    )
+    merged_into = Integer(null=True, default=None, help_text="The message that carries it (offers merged).")
+    segments = Integer(default=1, help_text="SMS segments the text takes (what the provider charges).")
+    answers = Boolean(default=False, help_text="An answer to the villager's own SMS: not held, not merged.")
+    error_code = Varchar(length=32, default="", help_text="The provider's error code, if any.")

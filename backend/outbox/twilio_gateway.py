@@ -10,8 +10,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from backend.outbox.ports import SendError, SendResult
-from backend.outbox.service import DEFAULT_PACING
+from backend.outbox.delivery import DEFAULT_PACING
+from backend.outbox.ports import SendError, SendResult, Sms
 
 # Twilio answers 4xx for numbers that can never work (invalid, unsubscribed): no retry.
 RETRYABLE_STATUS = {408, 409, 429}
@@ -46,10 +46,12 @@ class TwilioGateway:
         extra = {"status_callback": self._status_callback} if self._status_callback else {}
         return self._client.messages.create(to=to_phone, body=body, **sender, **extra)
 
-    async def send(self, to_phone: str, body: str) -> SendResult:
+    async def send(self, message: Sms) -> SendResult:
         try:
             # The client is blocking (requests): keep it off the event loop.
-            message = await asyncio.get_running_loop().run_in_executor(self._threads, self._create, to_phone, body)
+            created = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self._create, message.to_phone, message.body
+            )
         except TwilioRestException as error:
             permanent = 400 <= error.status < 500 and error.status not in RETRYABLE_STATUS
             raise SendError(
@@ -59,4 +61,4 @@ class TwilioGateway:
             ) from error
         except (TwilioException, OSError) as error:
             raise SendError(f"twilio unreachable: {error}") from error
-        return SendResult(provider_sid=str(message.sid))
+        return SendResult(provider_sid=str(created.sid))

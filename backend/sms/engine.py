@@ -25,8 +25,8 @@ from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import JobRead
 from backend.outbox import enqueue
 from backend.sms.actions import RUN, Context, Done, Item, refusal_of
-from backend.sms.conversations import recall, remember
 from backend.sms.flows import Act, Ask, Flow, Step, flows
+from backend.sms.memory import recall, remember
 from backend.sms.optout import is_opted_out
 from backend.sms.replies import Intent, Reply, parse
 from backend.sms.templates import Value, messages, render
@@ -152,7 +152,7 @@ async def _tell_stranger(turn: Turn) -> str:
     told = await run(TOLD_LATELY, turn.phone, NOT_REGISTERED, since)
     if told:
         return "unregistered number: told already today"
-    await enqueue(turn.phone, render(NOT_REGISTERED, DEFAULT_LOCALE))
+    await enqueue(turn.phone, render(NOT_REGISTERED, DEFAULT_LOCALE), answers=True)
     return "unregistered number"
 
 
@@ -346,4 +346,5 @@ async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str)
         render(key, locale, **shown),
         brand_id=actor.brand_id if actor else None,
         member_id=actor.member_id if actor else None,
+        answers=True,
     )

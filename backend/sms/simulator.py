@@ -8,7 +8,6 @@ console gateway: with a real one, the answers would reach real phones.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -18,9 +17,8 @@ from backend.core.errors import Conflict, NotFound
 from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
 from backend.core.settings import get_settings
-from backend.core.types import Principal
+from backend.core.types import Principal, as_datetime
 from backend.db.session import run
-from backend.jobs.queries import as_datetime
 from backend.sms import engine, inbox
 from backend.sms.schemas import Direction, SimulatedSms, SmsConversation, SmsMessageRead
 
@@ -81,7 +79,7 @@ def _inbound(row: dict[str, Any]) -> SmsMessageRead:
     return SmsMessageRead(
         direction=Direction.IN,
         body=row["body"],
-        at=_utc(row["at"]),
+        at=as_datetime(row["at"]),
         kind=row["kind"],
         status="answered" if answered else "waiting",
     )
@@ -89,10 +87,5 @@ def _inbound(row: dict[str, Any]) -> SmsMessageRead:
 
 def _outbound(row: dict[str, Any]) -> SmsMessageRead:
     return SmsMessageRead(
-        direction=Direction.OUT, body=row["body"], at=_utc(row["at"]), kind=row["kind"], status=row["status"]
+        direction=Direction.OUT, body=row["body"], at=as_datetime(row["at"]), kind=row["kind"], status=row["status"]
     )
-
-
-def _utc(value: Any) -> dt.datetime:
-    moment = as_datetime(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

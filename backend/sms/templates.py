@@ -58,6 +58,7 @@ class Message(msgspec.Struct, forbid_unknown_fields=True):
     variables: dict[str, Variable] = {}
     budget_exempt: bool = False
     reaches_opted_out: bool = False  # sent even to a number that opted out (they asked for it)
+    merges_into: str | None = None  # several of these to one number at once go out as this message
 
 
 class MessagesFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -81,10 +82,12 @@ def messages() -> dict[str, Message]:
 
 
 def shorten(text: str, max_chars: int | None) -> str:
-    """Cut a free text (an order's title) to fit, with an ellipsis; never a number's digits."""
+    """Cut a free text (an order's title) to fit, with an ellipsis; never a number's digits.
+    A text GSM-7 can carry gets "..." (a "…" would turn the whole SMS into UCS-2)."""
     if max_chars is None or len(text) <= max_chars:
         return text
-    return text[: max_chars - 1] + "…"
+    ellipsis = "..." if _is_gsm7(text) else "…"
+    return text[: max_chars - len(ellipsis)] + ellipsis
 
 
 def _format(variable: Variable, value: Value, locale: str) -> str:
@@ -119,9 +122,23 @@ def _render(key: str, message: Message, locale: str, values: dict[str, Value]) -
     return Rendered(key=key, locale=locale, body=translate(message.text, locale, **formatted), variables=formatted)
 
 
+def _is_gsm7(text: str) -> bool:
+    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments a text takes (what providers charge): 160 GSM-7 septets in one,
+    153 a part beyond; 70 UCS-2 units in one, 67 a part beyond."""
+    if _is_gsm7(text):
+        septets = sum(2 if char in GSM7_EXTENSION else 1 for char in text)
+        return 1 if septets <= GSM7_SEGMENT else -(-septets // 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= UCS2_SEGMENT else -(-units // 67)
+
+
 def segment_problem(text: str) -> str | None:
     """Why a text does not fit one SMS segment (160 GSM-7 septets, else 70 UCS-2 units), or None."""
-    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+    if _is_gsm7(text):
         septets = sum(2 if char in GSM7_EXTENSION else 1 for char in text)
         return None if septets <= GSM7_SEGMENT else f"{septets} GSM-7 characters, over {GSM7_SEGMENT}"
     units = len(text.encode("utf-16-le")) // 2

@@ -10,8 +10,9 @@ import pytest
 
 from backend.core.types import utcnow
 from backend.db.session import is_sqlite, write_transaction
-from backend.outbox import ConsoleGateway, Pacing, SendError, SendResult, claim_due, deliver_due, enqueue
-from backend.outbox.service import MAX_ATTEMPTS, _send_and_record
+from backend.outbox import ConsoleGateway, Pacing, SendError, SendResult, Sms, claim_due, deliver_due, enqueue
+from backend.outbox.delivery import _send_and_record, bundles
+from backend.outbox.service import MAX_ATTEMPTS
 from backend.outbox.tables import OutboxMessage
 from backend.outbox.twilio_gateway import TwilioGateway
 from tests import support
@@ -30,11 +31,11 @@ class FlakyGateway:
         self.permanent = permanent
         self.sent: list[tuple[str, str]] = []
 
-    async def send(self, to_phone: str, body: str) -> SendResult:
+    async def send(self, message: Sms) -> SendResult:
         if self.failures > 0:
             self.failures -= 1
             raise SendError("gateway down", permanent=self.permanent)
-        self.sent.append((to_phone, body))
+        self.sent.append((message.to_phone, message.body))
         return SendResult(provider_sid=f"SM{len(self.sent):032d}")
 
 
@@ -44,8 +45,7 @@ async def _queue(body: str) -> int:
 
 
 async def _drain(gateway: object) -> None:
-    while await claim_due_count() and await deliver_due(gateway, pacing=FAST):  # type: ignore[arg-type]
-        pass
+    await support.drain(gateway)
 
 
 async def claim_due_count() -> int:
@@ -160,7 +160,8 @@ async def test_a_sender_whose_lease_was_taken_over_records_nothing() -> None:
     [second] = await claim_due(limit=1, owner="second")
 
     late = FlakyGateway(failures=1, permanent=True)  # the first sender's late answer: a refusal
-    assert not await _send_and_record(first, late, "first", 5.0)
+    [call] = bundles([first], late)
+    assert not await _send_and_record(call, late, "first", 5.0, {message_id: 1}, utcnow)
 
     row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
     assert row is not None
@@ -174,7 +175,7 @@ async def test_a_provider_slower_than_the_timeout_is_retried_not_recorded_as_sen
     class SlowGateway:
         name = "slow"
 
-        async def send(self, to_phone: str, body: str) -> SendResult:
+        async def send(self, message: Sms) -> SendResult:
             await asyncio.sleep(5)
             return SendResult(provider_sid="never")
 

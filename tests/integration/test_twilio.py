@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from backend.core.settings import get_settings
 from backend.db.session import write_transaction
-from backend.outbox import SendError, enqueue
+from backend.outbox import SendError, Sms, enqueue
 from backend.outbox.tables import OutboxMessage
 from backend.outbox.twilio_gateway import TwilioGateway
 from backend.worker import default_gateway
@@ -18,6 +18,10 @@ from tests import support
 from tests.fakes.twilio_server import FakeTwilio, fake_twilio
 
 SID, TOKEN = "AC" + "0" * 32, "test-auth-token"
+
+
+def _sms(phone: str, body: str) -> Sms:
+    return Sms(id=1, to_phone=phone, body=body, kind="test", variables={}, locale="zh_Hans", reference="m1")
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def twilio_env(monkeypatch: pytest.MonkeyPatch, twilio: FakeTwilio) -> Iterator[
 async def test_the_twilio_client_sends_chinese_text_intact(twilio_env: FakeTwilio) -> None:
     gateway = default_gateway()
     assert isinstance(gateway, TwilioGateway)
-    result = await gateway.send("+8613800138000", "新任务K7：苗绣围巾，20件。回1接单")
+    result = await gateway.send(_sms("+8613800138000", "新任务K7：苗绣围巾，20件。回1接单"))
     [sent] = twilio_env.messages
     assert sent["To"] == "+8613800138000"
     assert sent["Body"] == "新任务K7：苗绣围巾，20件。回1接单"
@@ -57,7 +61,7 @@ async def test_an_invalid_number_is_a_permanent_failure(twilio: FakeTwilio) -> N
     twilio.fail_with = (400, 21211)
     gateway = TwilioGateway(SID, TOKEN, "+15005550006", api_base=twilio.url)
     with pytest.raises(SendError) as refused:
-        await gateway.send("+861", "x")
+        await gateway.send(_sms("+861", "x"))
     assert refused.value.permanent
 
 
@@ -65,7 +69,7 @@ async def test_a_twilio_outage_is_retried(twilio: FakeTwilio) -> None:
     twilio.fail_with = (503, 20503)
     gateway = TwilioGateway(SID, TOKEN, "+15005550006", api_base=twilio.url)
     with pytest.raises(SendError) as refused:
-        await gateway.send("+8613800138000", "x")
+        await gateway.send(_sms("+8613800138000", "x"))
     assert not refused.value.permanent
 
 

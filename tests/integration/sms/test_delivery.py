@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from backend.db.session import run, write_transaction
-from backend.outbox import Pacing, deliver_due, enqueue
+from backend.outbox import Pacing, enqueue
 from backend.outbox.twilio_gateway import TwilioGateway
 from backend.sms.templates import render
 from tests import support
@@ -26,8 +26,7 @@ def twilio() -> Iterator[tuple[FakeTwilio, TwilioGateway]]:
 
 
 async def _deliver(gateway: TwilioGateway) -> None:
-    while await deliver_due(gateway, pacing=FAST):
-        pass
+    await support.drain(gateway)
 
 
 async def _status_of(phone: str) -> list[str]:

@@ -1,0 +1,206 @@
+"""A message budget per villager, enforced where messages leave (DESIGN.md, "Working in
+mainland China"): nobody is woken at night, flooded, or sent the same text again and again.
+
+Applied to each batch a sender claims, the same for every gateway:
+- quiet hours (default 21:00–08:00 China time) hold messages until they end;
+- offers to one number within a few minutes go out as one SMS: an offer due while another
+  reached that number less than ``CUNJIANG_SMS_MERGE_MINUTES`` ago waits for the window to
+  close, and the offers waiting then are merged into one ``offers`` SMS;
+- at most ``CUNJIANG_SMS_DAILY_CAP`` messages a number a China day, and the same text at
+  most twice (Twilio refuses a third): the rest wait for the next morning.
+Sign-in codes (``budget_exempt``) and answers to the villager's own SMS are never held:
+they asked. Nothing is dropped: what is held keeps its place and its reason
+(``held_reason``), and merged offers point at the message that carries them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import groupby
+from typing import Any
+
+from backend.core.settings import get_settings
+from backend.core.types import CHINA_TZ, as_datetime
+from backend.db.session import insert_rows, run
+from backend.sms.memory import forget
+from backend.sms.templates import messages, render, segments
+
+SAME_TEXT_MAX = 2
+TODAY = """
+SELECT to_phone, kind, body, sent_at, answers FROM outbox_message
+WHERE to_phone IN ({phones}) AND sent_at >= {since}
+  AND status IN ('sending', 'unconfirmed', 'sent', 'delivered', 'undelivered')
+"""
+MERGED_COLUMNS = (
+    "to_phone",
+    "body",
+    "kind",
+    "variables",
+    "locale",
+    "brand",
+    "member",
+    "segments",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+def _exempt() -> frozenset[str]:
+    return frozenset(key for key, message in messages().items() if message.budget_exempt)
+
+
+def _merges_into() -> dict[str, str]:
+    return {key: message.merges_into for key, message in messages().items() if message.merges_into}
+
+
+def is_quiet(moment: dt.datetime) -> bool:
+    start, end = get_settings().sms_quiet_hours
+    local = moment.astimezone(CHINA_TZ).time()
+    if start == end:
+        return False
+    return start <= local < end if start < end else local >= start or local < end
+
+
+def quiet_end(moment: dt.datetime) -> dt.datetime:
+    """When the quiet hours around ``moment`` end (China time)."""
+    end = get_settings().sms_quiet_hours[1]
+    local = moment.astimezone(CHINA_TZ)
+    ending = dt.datetime.combine(local.date(), end, tzinfo=CHINA_TZ)
+    return ending if ending > local else ending + dt.timedelta(days=1)
+
+
+def next_morning(moment: dt.datetime) -> dt.datetime:
+    """The end of the next quiet hours: tomorrow's morning in China."""
+    end = get_settings().sms_quiet_hours[1]
+    tomorrow = moment.astimezone(CHINA_TZ).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, end, tzinfo=CHINA_TZ)
+
+
+def day_start(moment: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(moment.astimezone(CHINA_TZ).date(), dt.time(), tzinfo=CHINA_TZ)
+
+
+async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """Of the claimed messages, those that may go now (merged offers included); the rest are
+    held back, with their reason, until they may."""
+    exempt = _exempt()
+    free = [row for row in due if row["kind"] in exempt or row["answers"]]
+    counted = [row for row in due if row["kind"] not in exempt and not row["answers"]]
+    if not counted:
+        return free
+    if is_quiet(now):
+        await _hold(counted, quiet_end(now), "quiet_hours")
+        return free
+    today = await _sent_today({row["to_phone"] for row in counted}, now)
+    going: list[dict[str, Any]] = []
+    for phone, rows in groupby(
+        sorted(counted, key=lambda row: (row["to_phone"], row["id"])), key=lambda r: r["to_phone"]
+    ):
+        going += await _one_number(phone, list(rows), today, now)
+    return free + going
+
+
+class Today:
+    """What a number got today: how many counted messages, which texts, the last offer."""
+
+    def __init__(self) -> None:
+        self.count: Counter[str] = Counter()
+        self.texts: Counter[tuple[str, str]] = Counter()
+        self.last_offer: dict[str, dt.datetime] = {}
+
+
+async def _sent_today(phones: Iterable[str], now: dt.datetime) -> Today:
+    today = Today()
+    wanted = sorted(phones)
+    exempt, offers = _exempt(), {*_merges_into(), *_merges_into().values()}
+    for start in range(0, len(wanted), 1000):
+        batch = wanted[start : start + 1000]
+        sql = TODAY.replace("{phones}", ", ".join("{}" for _ in batch)).replace("{since}", "{}")
+        for row in await run(sql, *batch, day_start(now)):
+            phone, sent_at = row["to_phone"], as_datetime(row["sent_at"])
+            today.texts[(phone, row["body"])] += 1
+            if row["kind"] not in exempt and not row["answers"]:
+                today.count[phone] += 1
+            if row["kind"] in offers:
+                today.last_offer[phone] = max(sent_at, today.last_offer.get(phone, sent_at))
+    return today
+
+
+async def _one_number(phone: str, rows: list[dict[str, Any]], today: Today, now: dt.datetime) -> list[dict[str, Any]]:
+    mergeable = _merges_into()
+    offers = [row for row in rows if row["kind"] in mergeable]
+    rest = [row for row in rows if row["kind"] not in mergeable]
+    window = dt.timedelta(minutes=get_settings().sms_merge_minutes)
+    last = today.last_offer.get(phone)
+    if offers and last is not None and now - last < window:
+        await _hold(offers, last + window, "merging")  # the window is open: more may come
+    elif len(offers) > 1:
+        rest.append(await _merge(offers, mergeable[offers[0]["kind"]], now))
+    else:
+        rest += offers
+    going = []
+    for row in sorted(rest, key=lambda row: row["id"]):
+        if today.count[phone] >= get_settings().sms_daily_cap:
+            await _hold([row], next_morning(now), "daily_cap")
+        elif today.texts[(phone, row["body"])] >= SAME_TEXT_MAX:
+            await _hold([row], next_morning(now), "same_text")
+        else:
+            going.append(row)
+            today.count[phone] += 1
+            today.texts[(phone, row["body"])] += 1
+    return going
+
+
+async def _hold(rows: Sequence[dict[str, Any]], until: dt.datetime, reason: str) -> None:
+    ids = [row["id"] for row in rows]
+    marks = ", ".join("{}" for _ in ids)
+    await run(
+        f"UPDATE outbox_message SET next_attempt_at = {{}}, held_reason = {{}} WHERE id IN ({marks})",  # noqa: S608
+        until,
+        reason,
+        *ids,
+    )
+
+
+async def _merge(offers: list[dict[str, Any]], key: str, now: dt.datetime) -> dict[str, Any]:
+    """One SMS for several offers to one number; the offers point at it."""
+    first = offers[0]
+    shown = [json.loads(row["variables"]) for row in offers]
+    jobs = ", ".join(f"{v.get('code', '')} {v.get('title', '')} x{v.get('quantity', '')}" for v in shown)
+    message = render(key, first["locale"], count=len(offers), jobs=jobs, first=shown[0].get("code", ""))
+    values = (
+        first["to_phone"],
+        message.body,
+        message.key,
+        json.dumps(message.variables, ensure_ascii=False),
+        message.locale,
+        first["brand"],
+        first["member"],
+        segments(message.body),
+        now,
+        now,
+    )
+    [made] = await insert_rows("outbox_message", MERGED_COLUMNS, [values], returning="id")
+    ids = [row["id"] for row in offers]
+    marks = ", ".join("{}" for _ in ids)
+    await run(
+        f"UPDATE outbox_message SET status = 'merged', merged_into = {{}} WHERE id IN ({marks})",  # noqa: S608
+        made["id"],
+        *ids,
+    )
+    await forget([first["to_phone"]])  # "1" no longer means one offer: the villager names it
+    return {
+        **{k: first[k] for k in ("to_phone", "locale", "brand", "member")},
+        "id": made["id"],
+        "body": message.body,
+        "kind": message.key,
+        "variables": values[3],
+        "status": "pending",
+        "reference": "",
+        "answers": False,
+        "sent_at": None,
+        "attempts": 0,
+    }

@@ -1,0 +1,184 @@
+"""Sending what the outbox claimed: paced, bounded by timeouts, batched where the gateway
+can, looked up instead of resent where a send went unanswered, each outcome recorded only
+by the sender that still holds the message's lease."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from itertools import groupby
+from typing import Any
+
+import msgspec
+
+from backend.core.phones import mask_phone
+from backend.core.types import CHINA_TZ, as_datetime, utcnow
+from backend.db.session import run, write_transaction
+from backend.outbox.ports import BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
+from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
+from backend.sms.optout import opt_out
+
+log = logging.getLogger("cunjiang.outbox")
+
+SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any lease
+LOOK_UP_AFTER = dt.timedelta(minutes=2)  # an unanswered send: ask the provider then
+Clock = Callable[[], dt.datetime]
+
+
+class Pacing(msgspec.Struct, frozen=True, kw_only=True):
+    """How a sender takes and sends messages. The last start of a batch plus the send
+    timeout must fall well inside the lease, or a second sender could take a message that
+    is still on the wire. ``per_second`` paces provider calls (a batch call is one)."""
+
+    batch: int = 20
+    per_second: float = 10.0
+    lease: dt.timedelta = LEASE
+    send_timeout_s: float = SEND_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if self.batch / self.per_second + self.send_timeout_s >= 0.8 * self.lease.total_seconds():
+            raise ValueError(f"{self} does not fit its lease")
+
+
+DEFAULT_PACING = Pacing()
+
+
+def _sms(row: dict[str, Any], reference: str) -> Sms:
+    return Sms(
+        id=row["id"],
+        to_phone=row["to_phone"],
+        body=row["body"],
+        kind=row["kind"],
+        variables=json.loads(row["variables"] or "{}"),
+        locale=row["locale"],
+        reference=reference,
+    )
+
+
+def bundles(claimed: Sequence[dict[str, Any]], gateway: SmsGateway) -> list[list[Sms]]:
+    """One provider call each: messages sharing a template and language together (up to the
+    gateway's batch size) when it sends batches, else one message a call."""
+    if not isinstance(gateway, BatchGateway):
+        return [[_sms(row, row["reference"] or f"m{row['id']}")] for row in claimed]
+    calls: list[list[Sms]] = []
+    ordered = sorted(claimed, key=lambda row: (row["kind"], row["locale"], row["id"]))
+    for _template, group in groupby(ordered, key=lambda row: (row["kind"], row["locale"])):
+        rows = list(group)
+        for start in range(0, len(rows), gateway.max_batch):
+            chunk = rows[start : start + gateway.max_batch]
+            reference = f"m{chunk[0]['id']}" if len(chunk) == 1 else f"b{chunk[0]['id']}"
+            calls.append([_sms(row, reference) for row in chunk])
+    return calls
+
+
+async def deliver_due(
+    gateway: SmsGateway, *, owner: str | None = None, pacing: Pacing = DEFAULT_PACING, clock: Clock = utcnow
+) -> int:
+    """Send what is due as ``owner``, concurrently with paced starts; returns how many were sent."""
+    owner = owner or uuid.uuid4().hex
+    claimed = await claim_due(pacing.batch, owner=owner, lease=pacing.lease, now=clock())
+    unconfirmed = [row for row in claimed if row["status"] == "unconfirmed"]
+    fresh = [row for row in claimed if row["status"] != "unconfirmed"]
+    fresh += await _look_up(unconfirmed, gateway, owner, pacing, clock)
+    calls = bundles(fresh, gateway)
+    attempts = {row["id"]: row["attempts"] for row in claimed}
+
+    async def one(position: int, call: list[Sms]) -> int:
+        await asyncio.sleep(position / pacing.per_second)
+        return await _send_and_record(call, gateway, owner, pacing.send_timeout_s, attempts, clock)
+
+    return sum(await asyncio.gather(*(one(n, call) for n, call in enumerate(calls))))
+
+
+async def _look_up(
+    rows: list[dict[str, Any]], gateway: SmsGateway, owner: str, pacing: Pacing, clock: Clock
+) -> list[dict[str, Any]]:
+    """Ask the provider about sends that went unanswered; the ones it never got, to send again."""
+    again: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(gateway, LookupGateway):
+            again.append(row)
+            continue
+        sent_on = as_datetime(row["sent_at"] or clock()).astimezone(CHINA_TZ).date()
+        try:
+            found = await asyncio.wait_for(gateway.look_up(_sms(row, row["reference"]), sent_on), pacing.send_timeout_s)
+        except (SendError, TimeoutError) as error:
+            log.warning("SMS %s: look-up failed (%s)", row["id"], error)
+            await _record([row["id"]], owner, _unconfirmed(row["reference"], str(error), clock))
+            continue
+        if found.found == Found.ABSENT:
+            again.append(row)
+        elif found.found == Found.UNKNOWN:
+            await _record([row["id"]], owner, _unconfirmed(row["reference"], found.detail, clock))
+        else:
+            status = "sent" if found.found == Found.SENT else "failed"
+            await _record(
+                [row["id"]], owner, {"status": status, "provider_sid": found.provider_sid, "last_error": found.detail}
+            )
+    return again
+
+
+def _unconfirmed(reference: str, why: str, clock: Clock) -> dict[str, Any]:
+    return {
+        "status": "unconfirmed",
+        "reference": reference,
+        "last_error": why[:500],
+        "next_attempt_at": clock() + LOOK_UP_AFTER,
+    }
+
+
+async def _attempt(call: list[Sms], gateway: SmsGateway, wait_s: float, attempts: int, clock: Clock) -> dict[str, Any]:
+    """Send one call (a message, or a batch); the columns that record the outcome."""
+    reference = call[0].reference
+    try:
+        if len(call) > 1 and isinstance(gateway, BatchGateway):
+            result = await asyncio.wait_for(gateway.send_batch(call), wait_s)
+        else:
+            result = await asyncio.wait_for(gateway.send(call[0]), wait_s)
+    except (SendError, TimeoutError) as error:
+        problem = error if isinstance(error, SendError) else SendError(f"no answer within {wait_s:g} s")
+        unanswered = isinstance(error, TimeoutError) or problem.unknown
+        log.warning("SMS %s to %s failed (%s)", [m.id for m in call], mask_phone(call[0].to_phone), problem)
+        if unanswered and isinstance(gateway, LookupGateway):
+            return _unconfirmed(reference, str(problem), clock) | {"sent_at": clock()}
+        if problem.unsubscribed:  # the number is opted out where the outcome is recorded
+            return {"status": "suppressed", "last_error": str(problem)[:500]}
+        final = problem.permanent or attempts >= MAX_ATTEMPTS
+        return {
+            "status": "failed" if final else "pending",
+            "last_error": str(problem)[:500],
+            "next_attempt_at": clock() + backoff(attempts),
+        }
+    return {"status": "sent", "provider_sid": result.provider_sid, "sent_at": clock(), "reference": reference}
+
+
+async def _send_and_record(
+    call: list[Sms], gateway: SmsGateway, owner: str, wait_s: float, attempts: dict[int, int], clock: Clock
+) -> int:
+    values = await _attempt(call, gateway, wait_s, max(attempts[m.id] for m in call), clock)
+    unsubscribed = call[0].to_phone if values["status"] == "suppressed" else None
+    recorded = await _record([m.id for m in call], owner, values, unsubscribed=unsubscribed)
+    if len(recorded) < len(call):
+        log.warning("SMS %s: lease lost before its outcome (%s) was recorded", [m.id for m in call], values["status"])
+    return len(recorded) if values["status"] == "sent" else 0
+
+
+async def _record(ids: list[int], owner: str, values: dict[str, Any], *, unsubscribed: str | None = None) -> list[int]:
+    """Write the outcome on the messages this sender still holds; the ids it was written on.
+    ``unsubscribed``: the gateway says this number opted out; it is, from this commit on."""
+    columns = {**values, "lease_owner": None}
+    sets = ", ".join(f"{name} = {{}}" for name in columns)  # our own column names
+    marks = ", ".join("{}" for _ in ids)
+    sql = (
+        f"UPDATE outbox_message SET {sets} WHERE id IN ({marks}) AND lease_owner = {{}} "  # noqa: S608
+        "AND status IN ('sending', 'unconfirmed') RETURNING id"
+    )
+    async with write_transaction():
+        rows = await run(sql, *columns.values(), *ids, owner)
+        if rows and unsubscribed:
+            await opt_out(unsubscribed, "gateway: unsubscribed")
+    return [row["id"] for row in rows]

@@ -1,0 +1,61 @@
+"""What each number was last asked: an offer, a payment. A bare "1" answers it, for a while.
+
+The question is remembered per number until ``CUNJIANG_SMS_MEMORY_HOURS`` (default 72,
+RapidPro's three days) have passed. A newer question replaces the older one; an older item
+is still reached by its code. Forgotten when the question is no longer one thing (several
+offers merged into one SMS): a bare answer then gets "which one?".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import msgspec
+
+from backend.core.settings import get_settings
+from backend.core.types import utcnow
+from backend.db.session import run
+
+REMEMBER = """
+INSERT INTO sms_conversation (phone, flow, item_id, code, asked_at, expires_at) VALUES {rows}
+ON CONFLICT (phone) DO UPDATE SET flow = excluded.flow, item_id = excluded.item_id,
+  code = excluded.code, asked_at = excluded.asked_at, expires_at = excluded.expires_at
+"""
+ROWS_PER_STATEMENT = 4000  # six parameters a row, under PostgreSQL's 32,767
+
+
+class Remembered(msgspec.Struct, frozen=True):
+    flow: str
+    item_id: int
+    code: str
+
+
+def memory() -> dt.timedelta:
+    return dt.timedelta(hours=get_settings().sms_memory_hours)
+
+
+async def remember(asked: Sequence[tuple[str, str, int, str]], now: dt.datetime) -> None:
+    """(phone, flow, item id, code) asked now; the latest question per number wins."""
+    latest = {phone: (phone, flow, item, code, now, now + memory()) for phone, flow, item, code in asked}
+    rows = list(latest.values())
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        batch = rows[start : start + ROWS_PER_STATEMENT]
+        marks = ", ".join("({}, {}, {}, {}, {}, {})" for _ in batch)
+        await run(REMEMBER.replace("{rows}", marks), *(value for row in batch for value in row))
+
+
+async def recall(phone: str) -> Remembered | None:
+    """What ``phone`` was last asked, unless it was too long ago."""
+    rows = await run(
+        "SELECT flow, item_id, code FROM sms_conversation WHERE phone = {} AND expires_at > {}", phone, utcnow()
+    )
+    return Remembered(rows[0]["flow"], rows[0]["item_id"], rows[0]["code"]) if rows else None
+
+
+async def forget(phones: Sequence[str]) -> None:
+    """Nothing asked of these numbers any more (a bare answer gets "which one?")."""
+    for start in range(0, len(phones), 1000):
+        batch = phones[start : start + 1000]
+        marks = ", ".join("{}" for _ in batch)
+        await run(f"DELETE FROM sms_conversation WHERE phone IN ({marks})", *batch)  # noqa: S608
