@@ -34,6 +34,7 @@ from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
+from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import SimulatorController, twilio_inbound, twilio_status
 
@@ -118,12 +119,24 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     problems = sms_check()
     if problems:
         raise RuntimeError("SMS flows or messages are not valid:\n" + "\n".join(problems))
+    problems = worker.gateway_problems()
+    if problems:
+        raise RuntimeError("The SMS gateway is not ready:\n" + "\n".join(problems))
     docs_assets = create_static_files_router(
         path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
     )
     logging.getLogger("cunjiang").setLevel(logging.INFO)
     return Litestar(
-        route_handlers=[_api(), docs_assets, pwa_files, console_page, twilio_inbound, twilio_status],
+        route_handlers=[
+            _api(),
+            docs_assets,
+            pwa_files,
+            console_page,
+            twilio_inbound,
+            twilio_status,
+            aliyun_up,
+            aliyun_report,
+        ],
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=860),

@@ -109,6 +109,9 @@ async def _token(args: argparse.Namespace) -> None:
 async def _worker() -> None:
     from backend import worker
 
+    problems = worker.gateway_problems()
+    if problems:
+        raise SystemExit("The SMS gateway is not ready:\n" + "\n".join(problems))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

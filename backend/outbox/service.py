@@ -202,24 +202,36 @@ STATUS_RANK = {
     "suppressed": 4,
 }
 UNSUBSCRIBED_CODES = {"21610"}  # Twilio: the recipient replied STOP to the sender
-REPORTED = "SELECT id, status, to_phone FROM outbox_message WHERE provider_sid = {} {phone} ORDER BY id LIMIT 1"
+REPORTED = """
+SELECT id, status, to_phone, provider_sid FROM outbox_message
+WHERE (provider_sid = {} OR (reference = {} AND reference != '')) {phone} ORDER BY id LIMIT 1
+"""
 
 
 async def record_status(
-    provider_sid: str, status: str, *, error_code: str = "", phone: str | None = None, segments: int | None = None
+    provider_sid: str,
+    status: str,
+    *,
+    error_code: str = "",
+    phone: str | None = None,
+    segments: int | None = None,
+    reference: str = "",
 ) -> bool:
     """A delivery report from the gateway (``delivered``, ``failed``…); False if the message
-    is unknown. ``phone`` tells apart the messages of one batch (one provider id for all).
+    is unknown. ``phone`` tells apart the messages of one batch (one provider id for all);
+    ``reference`` finds a message whose send went unanswered (no provider id recorded yet).
     A report that the number unsubscribed opts it out here too."""
     async with write_transaction():
         where_phone = "AND to_phone = {}" if phone else ""
-        rows = await run(REPORTED.replace("{phone}", where_phone), provider_sid, *([phone] if phone else []))
+        rows = await run(REPORTED.replace("{phone}", where_phone), provider_sid, reference, *([phone] if phone else []))
         if not rows:
             return False
         row = rows[0]
         if error_code in UNSUBSCRIBED_CODES:
             await opt_out(row["to_phone"], f"gateway: error {error_code}")
         values: dict[Any, Any] = {OutboxMessage.error_code: error_code[:32]} if error_code else {}
+        if not row["provider_sid"] and provider_sid:
+            values[OutboxMessage.provider_sid] = provider_sid
         if segments:
             values[OutboxMessage.segments] = segments
         if STATUS_RANK.get(status, 4) >= STATUS_RANK.get(row["status"], 0):

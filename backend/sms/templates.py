@@ -28,6 +28,10 @@ GSM7_BASIC = (
 )
 GSM7_EXTENSION = "\f^{}\\[~]|€"
 GSM7_SEGMENT, UCS2_SEGMENT = 160, 70
+# Aliyun's rules for registered templates: variable names, and at most 35 characters a value.
+TEMPLATE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,24}")
+TEMPLATE_RESERVED = frozenset({"email", "mobile", "id", "nick", "site"})
+TEMPLATE_VALUE_MAX = 35
 LINK = re.compile(r"https?://|www\.|\w\.(cn|com|net|org)\b", re.IGNORECASE)
 
 
@@ -162,20 +166,43 @@ def _problems_of(key: str, message: Message) -> list[str]:
         if not variable.longest
         or not all(variable.fits(value) for value in [*variable.longest, *chain(*variable.longest_in.values())])
     ]
-    named = {field for _, field, _, _ in string.Formatter().parse(message.text) if field}
-    if named != set(message.variables):
-        problems.append(f"{where}: the text names {sorted(named)}, the variables are {sorted(message.variables)}")
+    named = [field for _, field, _, _ in string.Formatter().parse(message.text) if field]
+    if set(named) != set(message.variables):
+        problems.append(f"{where}: the text names {sorted(set(named))}, the variables are {sorted(message.variables)}")
+    problems += _template_rules(where, named)
     if problems:
         return problems
     for locale in available_locales():
-        if translate(message.text, locale) == message.text and locale != "en":
+        translated = translate(message.text, locale)
+        if translated == message.text and locale != "en":
             problems.append(f"{where} ({locale}): not translated")
+        elif locale != "en" or translated != message.text:
+            in_words = [field for _, field, _, _ in string.Formatter().parse(translated) if field]
+            problems += [p.replace(where, f"{where} ({locale})") for p in _template_rules(where, in_words)]
         for sample in _samples(message, locale):
-            body = _render(key, message, locale, sample).body
-            if why := segment_problem(body):
-                problems.append(f"{where} ({locale}): {why}: {body}")
-            if LINK.search(body):
-                problems.append(f"{where} ({locale}): a link, which carriers refuse: {body}")
+            rendered = _render(key, message, locale, sample)
+            if why := segment_problem(rendered.body):
+                problems.append(f"{where} ({locale}): {why}: {rendered.body}")
+            if LINK.search(rendered.body):
+                problems.append(f"{where} ({locale}): a link, which carriers refuse: {rendered.body}")
+            problems += [
+                f"{where} ({locale}): variable {name!r} is {len(value)} characters, over {TEMPLATE_VALUE_MAX}: {value}"
+                for name, value in rendered.variables.items()
+                if not 0 < len(value) <= TEMPLATE_VALUE_MAX
+            ]
+    return problems
+
+
+def _template_rules(where: str, named: list[str]) -> list[str]:
+    """What a provider of registered templates (Aliyun) refuses in a template's variables."""
+    problems = [
+        f"{where}: variable {name!r} is not a template variable name (a letter, then letters, digits or _)"
+        for name in sorted(set(named))
+        if not TEMPLATE_NAME.fullmatch(name) or name in TEMPLATE_RESERVED
+    ]
+    problems += [
+        f"{where}: variable {name!r} appears twice" for name in sorted({n for n in named if named.count(n) > 1})
+    ]
     return problems
 
 
@@ -188,6 +215,12 @@ def check() -> list[str]:
     return [problem for key, message in found.items() for problem in _problems_of(key, message)]
 
 
+def registered_text(key: str, locale: str) -> str:
+    """The text to register for ``key`` in ``locale``, its variables written ``${name}``."""
+    message = messages()[key]
+    return translate(message.text, locale, **{name: "${" + name + "}" for name in message.variables})
+
+
 def registration_sheet() -> str:
     """TOML: per message and language, its text with ``${name}`` variables and a code to fill in."""
     lines = [
@@ -195,10 +228,9 @@ def registration_sheet() -> str:
         "# Fill in each `code` with the template code the provider approved, then point",
         "# ALIYUN_SMS_TEMPLATES at this file.",
     ]
-    for key, message in messages().items():
+    for key in messages():
         for locale in available_locales():
-            marked = {name: "${" + name + "}" for name in message.variables}
-            lines += ["", f"[{key}.{locale}]", f"text = {_toml_string(translate(message.text, locale, **marked))}"]
+            lines += ["", f"[{key}.{locale}]", f"text = {_toml_string(registered_text(key, locale))}"]
             lines.append('code = ""')
     return "\n".join(lines) + "\n"
 

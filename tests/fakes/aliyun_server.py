@@ -1,0 +1,144 @@
+"""A local server that speaks Aliyun SMS's RPC API (SendSms, SendBatchSms, QuerySendDetails)
+as the official SDK calls it, and records each call."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Sent:
+    phone: str
+    template_code: str
+    params: dict[str, str]
+    sign_name: str
+    out_id: str
+    biz_id: str
+    status: int = 1  # QuerySendDetails: 1 waiting for the receipt, 2 failed, 3 delivered
+
+
+@dataclass
+class FakeAliyun:
+    url: str
+    host_port: str = ""
+    calls: list[dict[str, Any]] = field(default_factory=list)  # every call: action, query, form
+    sent: list[Sent] = field(default_factory=list)
+    fail_with: str | None = None  # an error Code for the next sends (e.g. isv.BUSINESS_LIMIT_CONTROL)
+    delay_s: float = 0.0  # answer this late, after recording (a timeout that did send)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def to(self, phone: str) -> list[Sent]:
+        return [s for s in self.sent if s.phone.removeprefix("+86").removeprefix("86") == phone.removeprefix("+86")]
+
+
+def _flat(values: dict[str, list[str]]) -> dict[str, str]:
+    return {key: found[0] for key, found in values.items()}
+
+
+def _handler(state: FakeAliyun) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            action = self.headers.get("x-acs-action", "")
+            query = _flat(parse_qs(urlsplit(self.path).query))
+            length = int(self.headers.get("content-length", 0))
+            form = _flat(parse_qs(self.rfile.read(length).decode()))
+            if "ACS3-HMAC-SHA256" not in self.headers.get("Authorization", ""):
+                return self._reply(403, {"Code": "InvalidAccessKeyId.NotFound", "Message": "unsigned"})
+            with state.lock:
+                state.calls.append({"action": action, "query": query, "form": form})
+            answer = {
+                "SendSms": self._send,
+                "SendBatchSms": self._send_batch,
+                "QuerySendDetails": self._query,
+            }.get(action)
+            if answer is None:
+                return self._reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
+            return answer(query, form)
+
+        def _send(self, query: dict[str, str], form: dict[str, str]) -> None:
+            params = query | form
+            self._accept(
+                [params.get("PhoneNumbers", "")],
+                params.get("TemplateCode", ""),
+                [json.loads(params.get("TemplateParam", "{}"))],
+                [params.get("SignName", "")],
+                params.get("OutId", ""),
+            )
+
+        def _send_batch(self, query: dict[str, str], form: dict[str, str]) -> None:
+            params = query | form
+            self._accept(
+                json.loads(params["PhoneNumberJson"]),
+                params.get("TemplateCode", ""),
+                json.loads(params.get("TemplateParamJson", "[]")),
+                json.loads(params.get("SignNameJson", "[]")),
+                params.get("OutId", ""),
+            )
+
+        def _accept(self, phones: list[str], code: str, params: list[Any], signs: list[str], out_id: str) -> None:
+            if state.fail_with:
+                return self._reply(200, {"Code": state.fail_with, "Message": "refused", "RequestId": "r"})
+            biz_id = f"{uuid.uuid4().int % 10**18}^0"
+            with state.lock:
+                state.sent += [
+                    Sent(phone, code, param, sign, out_id, biz_id)
+                    for phone, param, sign in zip(phones, params, signs, strict=True)
+                ]
+            time.sleep(state.delay_s)
+            return self._reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": uuid.uuid4().hex})
+
+        def _query(self, query: dict[str, str], form: dict[str, str]) -> None:
+            params = query | form
+            phone = params.get("PhoneNumber", "")
+            found = [s for s in state.to(phone) if not params.get("BizId") or s.biz_id == params["BizId"]]
+            details = [
+                {
+                    "PhoneNum": s.phone,
+                    "SendStatus": s.status,
+                    "OutId": s.out_id,
+                    "TemplateCode": s.template_code,
+                    "Content": json.dumps(s.params, ensure_ascii=False),
+                    "ErrCode": "DELIVERED" if s.status == 3 else "",
+                    "SendDate": "2026-11-24 10:00:00",
+                }
+                for s in found
+            ]
+            body = {"Code": "OK", "Message": "OK", "TotalCount": str(len(details)), "RequestId": "q"}
+            return self._reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
+
+        def _reply(self, status: int, payload: dict[str, object]) -> None:
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json;charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def fake_aliyun() -> Iterator[FakeAliyun]:
+    state = FakeAliyun(url="")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.host_port = f"127.0.0.1:{server.server_address[1]}"
+    state.url = f"http://{state.host_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
