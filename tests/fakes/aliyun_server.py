@@ -44,89 +44,92 @@ def _flat(values: dict[str, list[str]]) -> dict[str, str]:
     return {key: found[0] for key, found in values.items()}
 
 
-def _handler(state: FakeAliyun) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            action = self.headers.get("x-acs-action", "")
-            query = _flat(parse_qs(urlsplit(self.path).query))
-            length = int(self.headers.get("content-length", 0))
-            form = _flat(parse_qs(self.rfile.read(length).decode()))
-            if "ACS3-HMAC-SHA256" not in self.headers.get("Authorization", ""):
-                return self._reply(403, {"Code": "InvalidAccessKeyId.NotFound", "Message": "unsigned"})
-            with state.lock:
-                state.calls.append({"action": action, "query": query, "form": form})
-            answer = {
-                "SendSms": self._send,
-                "SendBatchSms": self._send_batch,
-                "QuerySendDetails": self._query,
-            }.get(action)
-            if answer is None:
-                return self._reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
-            return answer(query, form)
+class AliyunHandler(BaseHTTPRequestHandler):
+    state: FakeAliyun
 
-        def _send(self, query: dict[str, str], form: dict[str, str]) -> None:
-            params = query | form
-            self._accept(
-                [params.get("PhoneNumbers", "")],
-                params.get("TemplateCode", ""),
-                [json.loads(params.get("TemplateParam", "{}"))],
-                [params.get("SignName", "")],
-                params.get("OutId", ""),
-            )
+    def do_POST(self) -> None:
+        action = self.headers.get("x-acs-action", "")
+        query = _flat(parse_qs(urlsplit(self.path).query))
+        length = int(self.headers.get("content-length", 0))
+        form = _flat(parse_qs(self.rfile.read(length).decode()))
+        if "ACS3-HMAC-SHA256" not in self.headers.get("Authorization", ""):
+            return self._reply(403, {"Code": "InvalidAccessKeyId.NotFound", "Message": "unsigned"})
+        with self.state.lock:
+            self.state.calls.append({"action": action, "query": query, "form": form})
+        answer = {
+            "SendSms": self._send,
+            "SendBatchSms": self._send_batch,
+            "QuerySendDetails": self._query,
+        }.get(action)
+        if answer is None:
+            return self._reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
+        return answer(query, form)
 
-        def _send_batch(self, query: dict[str, str], form: dict[str, str]) -> None:
-            params = query | form
-            self._accept(
-                json.loads(params["PhoneNumberJson"]),
-                params.get("TemplateCode", ""),
-                json.loads(params.get("TemplateParamJson", "[]")),
-                json.loads(params.get("SignNameJson", "[]")),
-                params.get("OutId", ""),
-            )
+    def _send(self, query: dict[str, str], form: dict[str, str]) -> None:
+        params = query | form
+        self._accept(
+            [params.get("PhoneNumbers", "")],
+            params.get("TemplateCode", ""),
+            [json.loads(params.get("TemplateParam", "{}"))],
+            [params.get("SignName", "")],
+            params.get("OutId", ""),
+        )
 
-        def _accept(self, phones: list[str], code: str, params: list[Any], signs: list[str], out_id: str) -> None:
-            if state.fail_with:
-                return self._reply(200, {"Code": state.fail_with, "Message": "refused", "RequestId": "r"})
-            biz_id = f"{uuid.uuid4().int % 10**18}^0"
-            with state.lock:
-                state.sent += [
-                    Sent(phone, code, param, sign, out_id, biz_id)
-                    for phone, param, sign in zip(phones, params, signs, strict=True)
-                ]
-            time.sleep(state.delay_s)
-            return self._reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": uuid.uuid4().hex})
+    def _send_batch(self, query: dict[str, str], form: dict[str, str]) -> None:
+        params = query | form
+        self._accept(
+            json.loads(params["PhoneNumberJson"]),
+            params.get("TemplateCode", ""),
+            json.loads(params.get("TemplateParamJson", "[]")),
+            json.loads(params.get("SignNameJson", "[]")),
+            params.get("OutId", ""),
+        )
 
-        def _query(self, query: dict[str, str], form: dict[str, str]) -> None:
-            params = query | form
-            phone = params.get("PhoneNumber", "")
-            found = [s for s in state.to(phone) if not params.get("BizId") or s.biz_id == params["BizId"]]
-            details = [
-                {
-                    "PhoneNum": s.phone,
-                    "SendStatus": s.status,
-                    "OutId": s.out_id,
-                    "TemplateCode": s.template_code,
-                    "Content": json.dumps(s.params, ensure_ascii=False),
-                    "ErrCode": "DELIVERED" if s.status == 3 else "",
-                    "SendDate": "2026-11-24 10:00:00",
-                }
-                for s in found
+    def _accept(self, phones: list[str], code: str, params: list[Any], signs: list[str], out_id: str) -> None:
+        if self.state.fail_with:
+            return self._reply(200, {"Code": self.state.fail_with, "Message": "refused", "RequestId": "r"})
+        biz_id = f"{uuid.uuid4().int % 10**18}^0"
+        with self.state.lock:
+            self.state.sent += [
+                Sent(phone, code, param, sign, out_id, biz_id)
+                for phone, param, sign in zip(phones, params, signs, strict=True)
             ]
-            body = {"Code": "OK", "Message": "OK", "TotalCount": str(len(details)), "RequestId": "q"}
-            return self._reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
+        time.sleep(self.state.delay_s)
+        return self._reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": uuid.uuid4().hex})
 
-        def _reply(self, status: int, payload: dict[str, object]) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json;charset=utf-8")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def _query(self, query: dict[str, str], form: dict[str, str]) -> None:
+        params = query | form
+        phone = params.get("PhoneNumber", "")
+        found = [s for s in self.state.to(phone) if not params.get("BizId") or s.biz_id == params["BizId"]]
+        details = [
+            {
+                "PhoneNum": s.phone,
+                "SendStatus": s.status,
+                "OutId": s.out_id,
+                "TemplateCode": s.template_code,
+                "Content": json.dumps(s.params, ensure_ascii=False),
+                "ErrCode": "DELIVERED" if s.status == 3 else "",
+                "SendDate": "2026-11-24 10:00:00",
+            }
+            for s in found
+        ]
+        body = {"Code": "OK", "Message": "OK", "TotalCount": str(len(details)), "RequestId": "q"}
+        return self._reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+    def _reply(self, status: int, payload: dict[str, object]) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json;charset=utf-8")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-    return Handler
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _handler(state: FakeAliyun) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (AliyunHandler,), {"state": state})
 
 
 @contextmanager
