@@ -32,6 +32,7 @@ from backend.http.pages import console_page, pwa_files
 from backend.http.params import check_request
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
+from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
@@ -101,6 +102,7 @@ def _api() -> Router:
         PayoutController,
         PhotoController,
         SimulatorController,
+        OutboxController,
     ]
     _document_errors(controllers)
     return Router(

@@ -63,6 +63,7 @@ class Message(msgspec.Struct, forbid_unknown_fields=True):
     budget_exempt: bool = False
     reaches_opted_out: bool = False  # sent even to a number that opted out (they asked for it)
     merges_into: str | None = None  # several of these to one number at once go out as this message
+    secret: bool = False  # a sign-in code: coordinators never see the text
 
 
 class MessagesFile(msgspec.Struct, forbid_unknown_fields=True):

@@ -249,6 +249,12 @@ ROWS = [
         own=STAFF_ONLY,
         other=STAFF_ELSEWHERE,
     ),
+    # SMS: what was sent or held, the cost, the simulator (console gateway): the brand's staff
+    Row("GET", "/sms/messages", own=STAFF_ONLY),
+    Row("GET", "/sms/messages?status=held", own=STAFF_ONLY),
+    Row("GET", "/sms/usage?months=3", own=STAFF_ONLY),
+    Row("POST", "/sms/simulator", {"phone": "{new_phone}", "body": "0"}, own=created(STAFF_ONLY)),
+    Row("GET", "/sms/simulator?phone={new_phone}", own=STAFF_ONLY),
     # photos: the owner, the owner's village leader, the brand's staff
     Row("GET", "/photos/{photo}/list", own=(200, 200, 200, 200, 404, 401, 401, 401), other=(404,) * 5),
     Row("GET", "/photos/{photo}/full", own=(200, 200, 200, 200, 404, 401, 401, 401), other=(404,) * 5),
