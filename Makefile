@@ -40,6 +40,7 @@ types: $(VENV)/.synced
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python -m bench.sms_fanout
 
 i18n: $(VENV)/.synced
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot \

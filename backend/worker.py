@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator
 from backend.core.settings import get_settings
 from backend.idempotency.service import forget_expired
 from backend.jobs.service import expire_due_offers
-from backend.outbox import ConsoleGateway, SmsGateway, deliver_due
+from backend.outbox import ConsoleGateway, Pacing, SmsGateway, deliver_due
 from backend.outbox.aliyun_gateway import AliyunGateway
+from backend.outbox.delivery import DEFAULT_PACING
+from backend.outbox.ports import BatchGateway
 from backend.outbox.twilio_gateway import TwilioGateway
 from backend.sms import registered
 from backend.sms.engine import process_pending
@@ -75,10 +77,18 @@ def default_gateway() -> SmsGateway:
     return ConsoleGateway()
 
 
+def pacing_for(gateway: SmsGateway) -> Pacing:
+    """A gateway that sends one template to many numbers in one call takes bigger batches:
+    the pace is in provider calls, and a dispatch to 1,400 artisans is a few dozen of them."""
+    if isinstance(gateway, BatchGateway):
+        return Pacing(batch=4 * gateway.max_batch, per_second=DEFAULT_PACING.per_second, per_call=gateway.max_batch)
+    return DEFAULT_PACING
+
+
 async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeeping: bool = True) -> int:
     """One round: send what is due (as ``owner``, the sender's lease token), then tidy up."""
     answered = await process_pending()  # normally answered as they arrive; these were missed
-    sent = await deliver_due(gateway, owner=owner)
+    sent = await deliver_due(gateway, owner=owner, pacing=pacing_for(gateway))
     if housekeeping:
         expired = await expire_due_offers()
         forgotten = await forget_expired()

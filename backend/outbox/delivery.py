@@ -32,15 +32,18 @@ Clock = Callable[[], dt.datetime]
 class Pacing(msgspec.Struct, frozen=True, kw_only=True):
     """How a sender takes and sends messages. The last start of a batch plus the send
     timeout must fall well inside the lease, or a second sender could take a message that
-    is still on the wire. ``per_second`` paces provider calls (a batch call is one)."""
+    is still on the wire. ``per_second`` paces provider calls; ``per_call`` is how many
+    messages a call carries (a batch gateway's batch size)."""
 
     batch: int = 20
     per_second: float = 10.0
     lease: dt.timedelta = LEASE
     send_timeout_s: float = SEND_TIMEOUT_S
+    per_call: int = 1
 
     def __post_init__(self) -> None:
-        if self.batch / self.per_second + self.send_timeout_s >= 0.8 * self.lease.total_seconds():
+        calls = -(-self.batch // self.per_call)
+        if calls / self.per_second + self.send_timeout_s >= 0.8 * self.lease.total_seconds():
             raise ValueError(f"{self} does not fit its lease")
 
 
