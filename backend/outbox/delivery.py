@@ -66,14 +66,15 @@ def bundles(claimed: Sequence[dict[str, Any]], gateway: SmsGateway) -> list[list
     """One provider call each: messages sharing a template and language together (up to the
     gateway's batch size) when it sends batches, else one message a call."""
     if not isinstance(gateway, BatchGateway):
-        return [[_sms(row, row["reference"] or f"m{row['id']}")] for row in claimed]
+        return [[_sms(row, row["reference"] or str(row["id"]))] for row in claimed]
     calls: list[list[Sms]] = []
     ordered = sorted(claimed, key=lambda row: (row["kind"], row["locale"], row["id"]))
     for _template, group in groupby(ordered, key=lambda row: (row["kind"], row["locale"])):
         rows = list(group)
         for start in range(0, len(rows), gateway.max_batch):
             chunk = rows[start : start + gateway.max_batch]
-            reference = f"m{chunk[0]['id']}" if len(chunk) == 1 else f"b{chunk[0]['id']}"
+            # The outbox id is Aliyun's OutId; a batch call carries its first message's.
+            reference = chunk[0]["reference"] if len(chunk) == 1 and chunk[0]["reference"] else str(chunk[0]["id"])
             calls.append([_sms(row, reference) for row in chunk])
     return calls
 

@@ -25,7 +25,7 @@ log = logging.getLogger("cunjiang.sms")
 
 class Sms(msgspec.Struct, frozen=True, kw_only=True):
     """One message on its way: ``reference`` is what the provider keeps as our id (Aliyun's
-    OutId): the message's own for a single send, shared by the messages of one batch."""
+    OutId): the outbox id, or for a batch call the id of its first message."""
 
     id: int
     to_phone: str

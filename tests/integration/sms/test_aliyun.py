@@ -109,7 +109,7 @@ async def test_a_message_goes_as_its_template_code_with_string_variables_and_our
         "due": "12月31日",
     }
     row = await _row(message_id)
-    assert (row["status"], row["reference"]) == ("sent", f"m{message_id}")
+    assert (row["status"], row["reference"]) == ("sent", str(message_id))
     assert row["provider_sid"] == server.to(phone)[0].biz_id
 
 
@@ -126,7 +126,7 @@ async def test_offers_sharing_a_template_go_out_in_one_batch_call(aliyun: tuple[
     assert [p["code"] for p in json.loads(batch["form"]["TemplateParamJson"])] == ["K1", "K2", "K3", "K4", "K5"]
     rows = [await _row(i) for i in ids]
     assert {(r["status"], r["reference"], r["provider_sid"]) for r in rows} == {
-        ("sent", f"b{ids[0]}", server.to(phones[0])[0].biz_id)
+        ("sent", str(ids[0]), server.to(phones[0])[0].biz_id)
     }
 
 
@@ -144,7 +144,7 @@ async def test_a_send_that_timed_out_is_looked_up_not_sent_twice(aliyun: tuple[F
 
     assert len(server.to(phone)) == 1  # found at Aliyun by its OutId: not sent again
     row = await _row(message_id)
-    assert (row["status"], row["reference"]) == ("sent", f"m{message_id}")
+    assert (row["status"], row["reference"]) == ("sent", str(message_id))
 
 
 async def test_a_send_aliyun_never_got_is_sent_again_after_the_look_up(
@@ -154,12 +154,12 @@ async def test_a_send_aliyun_never_got_is_sent_again_after_the_look_up(
     phone = support.new_phone()
     message_id = await _queue_offer(phone, "K1")
     await run(
-        "UPDATE outbox_message SET status = 'unconfirmed', reference = {} WHERE id = {}", f"m{message_id}", message_id
+        "UPDATE outbox_message SET status = 'unconfirmed', reference = {} WHERE id = {}", str(message_id), message_id
     )
 
     await support.drain(gateway)
 
-    assert [s.out_id for s in server.to(phone)] == [f"m{message_id}"]
+    assert [s.out_id for s in server.to(phone)] == [str(message_id)]
     assert [c["action"] for c in server.calls if phone in json.dumps(c["query"])] == ["QuerySendDetails", "SendSms"]
     assert (await _row(message_id))["status"] == "sent"
 
@@ -223,7 +223,7 @@ async def test_delivery_reports_reach_their_messages_by_id_and_number_or_by_our_
             "phone_number": phones[0][3:],
             "success": True,
             "biz_id": biz_id,
-            "out_id": f"b{ids[0]}",
+            "out_id": str(ids[0]),
             "sms_size": "2",
             "err_code": "DELIVERED",
         },
@@ -231,7 +231,7 @@ async def test_delivery_reports_reach_their_messages_by_id_and_number_or_by_our_
             "phone_number": phones[1][3:],
             "success": False,
             "biz_id": biz_id,
-            "out_id": f"b{ids[0]}",
+            "out_id": str(ids[0]),
             "sms_size": "1",
             "err_code": "MK:0001",
         },
