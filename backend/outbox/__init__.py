@@ -3,7 +3,8 @@ per villager, and their delivery through a gateway."""
 
 from backend.outbox.delivery import Pacing, deliver_due
 from backend.outbox.ports import ConsoleGateway, SendError, SendResult, Sms, SmsGateway
-from backend.outbox.service import Outgoing, claim_due, enqueue, enqueue_many, record_status
+from backend.outbox.rows import Outgoing
+from backend.outbox.service import claim_due, enqueue, enqueue_many, record_status
 
 __all__ = [
     "ConsoleGateway",

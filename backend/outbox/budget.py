@@ -24,9 +24,11 @@ from typing import Any
 
 from backend.core.settings import get_settings
 from backend.core.types import CHINA_TZ, as_datetime
-from backend.db.session import insert_rows, run
+from backend.db.session import run
+from backend.outbox.rows import Outgoing
+from backend.outbox.rows import insert as insert_outgoing
 from backend.sms.memory import forget
-from backend.sms.templates import messages, render, segments
+from backend.sms.templates import messages, render
 
 SAME_TEXT_MAX = 2
 TODAY = """
@@ -34,18 +36,6 @@ SELECT to_phone, kind, body, sent_at, answers FROM outbox_message
 WHERE to_phone IN ({phones}) AND sent_at >= {since}
   AND status IN ('sending', 'unconfirmed', 'sent', 'delivered', 'undelivered')
 """
-MERGED_COLUMNS = (
-    "to_phone",
-    "body",
-    "kind",
-    "variables",
-    "locale",
-    "brand",
-    "member",
-    "segments",
-    "next_attempt_at",
-    "created_at",
-)
 
 
 def _exempt() -> frozenset[str]:
@@ -171,33 +161,22 @@ async def _merge(offers: list[dict[str, Any]], key: str, now: dt.datetime) -> di
     shown = [json.loads(row["variables"]) for row in offers]
     jobs = ", ".join(f"{v.get('code', '')} {v.get('title', '')} x{v.get('quantity', '')}" for v in shown)
     message = render(key, first["locale"], count=len(offers), jobs=jobs, first=shown[0].get("code", ""))
-    values = (
-        first["to_phone"],
-        message.body,
-        message.key,
-        json.dumps(message.variables, ensure_ascii=False),
-        message.locale,
-        first["brand"],
-        first["member"],
-        segments(message.body),
-        now,
-        now,
-    )
-    [made] = await insert_rows("outbox_message", MERGED_COLUMNS, [values], returning="id")
+    merged = Outgoing(to_phone=first["to_phone"], message=message, brand_id=first["brand"], member_id=first["member"])
+    [made] = await insert_outgoing([merged], now)
     ids = [row["id"] for row in offers]
     marks = ", ".join("{}" for _ in ids)
     await run(
         f"UPDATE outbox_message SET status = 'merged', merged_into = {{}} WHERE id IN ({marks})",  # noqa: S608
-        made["id"],
+        made,
         *ids,
     )
     await forget([first["to_phone"]])  # "1" no longer means one offer: the villager names it
     return {
         **{k: first[k] for k in ("to_phone", "locale", "brand", "member")},
-        "id": made["id"],
+        "id": made,
         "body": message.body,
         "kind": message.key,
-        "variables": values[3],
+        "variables": merged.row(now)[3],
         "status": "pending",
         "reference": "",
         "answers": False,

@@ -20,48 +20,21 @@ they are counted at claim.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
-
 from backend.core.types import utcnow
-from backend.db.session import insert_rows, is_sqlite, run, write_transaction
-from backend.outbox import budget
+from backend.db.session import is_sqlite, run, write_transaction
+from backend.outbox import budget, rows
+from backend.outbox.rows import Outgoing
 from backend.outbox.tables import OutboxMessage
 from backend.sms.optout import opt_out, opted_out_among
-from backend.sms.templates import Rendered, messages, segments
+from backend.sms.templates import Rendered, messages
 
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 DUE = ("pending", "sending", "unconfirmed")
-
-OUTGOING_COLUMNS = (
-    "to_phone",
-    "body",
-    "kind",
-    "variables",
-    "locale",
-    "brand",
-    "member",
-    "segments",
-    "answers",
-    "next_attempt_at",
-    "created_at",
-)
-
-
-class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
-    """One SMS to queue: to whom, and the message (``backend.sms.templates.render``).
-    ``answers``: it answers the villager's own SMS (not held for quiet hours, not merged)."""
-
-    to_phone: str
-    message: Rendered
-    brand_id: int | None = None
-    member_id: int | None = None
-    answers: bool = False
 
 
 async def enqueue(
@@ -85,24 +58,7 @@ async def enqueue_many(queued: Sequence[Outgoing], *, now: dt.datetime | None = 
     Each keeps its rendered text (for gateways that send text, and for people to read) and
     its template key with the formatted variables (for gateways that send templates).
     """
-    now = now or utcnow()
-    rows = [
-        (
-            m.to_phone,
-            m.message.body,
-            m.message.key,
-            json.dumps(m.message.variables, ensure_ascii=False),
-            m.message.locale,
-            m.brand_id,
-            m.member_id,
-            segments(m.message.body),
-            m.answers,
-            now,
-            now,
-        )
-        for m in queued
-    ]
-    return [row["id"] for row in await insert_rows("outbox_message", OUTGOING_COLUMNS, rows, returning="id")]
+    return await rows.insert(list(queued), now or utcnow())
 
 
 def backoff(attempts: int) -> dt.timedelta:

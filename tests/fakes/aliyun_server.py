@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import JsonHandler, serving
 
 
 @dataclass
@@ -44,16 +45,17 @@ def _flat(values: dict[str, list[str]]) -> dict[str, str]:
     return {key: found[0] for key, found in values.items()}
 
 
-class AliyunHandler(BaseHTTPRequestHandler):
+class AliyunHandler(JsonHandler):
     state: FakeAliyun
+    content_type = "application/json;charset=utf-8"
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - http.server calls it by this name
         action = self.headers.get("x-acs-action", "")
         query = _flat(parse_qs(urlsplit(self.path).query))
         length = int(self.headers.get("content-length", 0))
         form = _flat(parse_qs(self.rfile.read(length).decode()))
         if "ACS3-HMAC-SHA256" not in self.headers.get("Authorization", ""):
-            return self._reply(403, {"Code": "InvalidAccessKeyId.NotFound", "Message": "unsigned"})
+            return self.reply(403, {"Code": "InvalidAccessKeyId.NotFound", "Message": "unsigned"})
         with self.state.lock:
             self.state.calls.append({"action": action, "query": query, "form": form})
         answer = {
@@ -62,7 +64,7 @@ class AliyunHandler(BaseHTTPRequestHandler):
             "QuerySendDetails": self._query,
         }.get(action)
         if answer is None:
-            return self._reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
+            return self.reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
         return answer(query, form)
 
     def _send(self, query: dict[str, str], form: dict[str, str]) -> None:
@@ -87,7 +89,7 @@ class AliyunHandler(BaseHTTPRequestHandler):
 
     def _accept(self, phones: list[str], code: str, params: list[Any], signs: list[str], out_id: str) -> None:
         if self.state.fail_with:
-            return self._reply(200, {"Code": self.state.fail_with, "Message": "refused", "RequestId": "r"})
+            return self.reply(200, {"Code": self.state.fail_with, "Message": "refused", "RequestId": "r"})
         biz_id = f"{uuid.uuid4().int % 10**18}^0"
         with self.state.lock:
             self.state.sent += [
@@ -95,7 +97,7 @@ class AliyunHandler(BaseHTTPRequestHandler):
                 for phone, param, sign in zip(phones, params, signs, strict=True)
             ]
         time.sleep(self.state.delay_s)
-        return self._reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": uuid.uuid4().hex})
+        return self.reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": uuid.uuid4().hex})
 
     def _query(self, query: dict[str, str], form: dict[str, str]) -> None:
         params = query | form
@@ -114,34 +116,13 @@ class AliyunHandler(BaseHTTPRequestHandler):
             for s in found
         ]
         body = {"Code": "OK", "Message": "OK", "TotalCount": str(len(details)), "RequestId": "q"}
-        return self._reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
-
-    def _reply(self, status: int, payload: dict[str, object]) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json;charset=utf-8")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _handler(state: FakeAliyun) -> type[BaseHTTPRequestHandler]:
-    return type("Handler", (AliyunHandler,), {"state": state})
+        return self.reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
 
 
 @contextmanager
 def fake_aliyun() -> Iterator[FakeAliyun]:
     state = FakeAliyun(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.host_port = f"127.0.0.1:{server.server_address[1]}"
-    state.url = f"http://{state.host_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (AliyunHandler,), {"state": state})) as address:
+        state.host_port = address
+        state.url = f"http://{address}"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.fakes.http import JsonHandler, serving
 
 
 @dataclass
@@ -22,46 +22,29 @@ class FakeTwilio:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _handler(state: FakeTwilio) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", 0))
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            if not self.path.endswith("/Messages.json") or "Authorization" not in self.headers:
-                self._reply(404, {"code": 20404, "message": "not found", "status": 404})
-            elif state.fail_with:
-                status, code = state.fail_with
-                self._reply(status, {"code": code, "message": "refused", "status": status})
-            else:
-                with state.lock:
-                    state.messages.append(form)
-                    sid = f"SM{uuid.uuid4().hex}"  # unique across servers, as Twilio's are
-                time.sleep(state.delay_s)
-                self._reply(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")})
+class TwilioHandler(JsonHandler):
+    state: FakeTwilio
 
-        def _reply(self, status: int, payload: dict[str, object]) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return Handler
+    def do_POST(self) -> None:  # noqa: N802 - http.server calls it by this name
+        state = self.state
+        length = int(self.headers.get("content-length", 0))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if not self.path.endswith("/Messages.json") or "Authorization" not in self.headers:
+            self.reply(404, {"code": 20404, "message": "not found", "status": 404})
+        elif state.fail_with:
+            status, code = state.fail_with
+            self.reply(status, {"code": code, "message": "refused", "status": status})
+        else:
+            with state.lock:
+                state.messages.append(form)
+                sid = f"SM{uuid.uuid4().hex}"  # unique across servers, as Twilio's are
+            time.sleep(state.delay_s)
+            self.reply(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")})
 
 
 @contextmanager
 def fake_twilio() -> Iterator[FakeTwilio]:
     state = FakeTwilio(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (TwilioHandler,), {"state": state})) as address:
+        state.url = f"http://{address}"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
