@@ -35,6 +35,7 @@ from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
 from backend.photos.routes import PhotoController
+from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import SimulatorController, twilio_inbound, twilio_status
@@ -101,6 +102,7 @@ def _api() -> Router:
         JobController,
         PayoutController,
         PhotoController,
+        UploadController,
         SimulatorController,
         OutboxController,
     ]

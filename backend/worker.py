@@ -1,4 +1,4 @@
-"""The background loop: answer SMS missed on arrival, deliver the outbox, expire offers, forget old keys."""
+"""The background loop: answer missed SMS, deliver the outbox, expire offers and uploads, forget old keys."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from backend.outbox.aliyun_gateway import AliyunGateway
 from backend.outbox.delivery import DEFAULT_PACING
 from backend.outbox.ports import BatchGateway
 from backend.outbox.twilio_gateway import TwilioGateway
+from backend.photos.uploads import remove_expired as remove_expired_uploads
 from backend.sms import registered
 from backend.sms.engine import process_pending
 
@@ -92,8 +93,9 @@ async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeepin
     if housekeeping:
         expired = await expire_due_offers()
         forgotten = await forget_expired()
-        if expired or forgotten:
-            log.info("expired %d offers, forgot %d idempotency keys", expired, forgotten)
+        removed = await remove_expired_uploads()
+        if expired or forgotten or removed:
+            log.info("expired %d offers, forgot %d idempotency keys, removed %d uploads", expired, forgotten, removed)
     return sent + answered
 
 

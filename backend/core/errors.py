@@ -74,6 +74,13 @@ class TooLarge(DomainError):
     message = N_("The file is too large.")
 
 
+class ChecksumMismatch(DomainError):
+    """The bytes received are not the bytes sent (tus's checksum extension: HTTP 460)."""
+
+    code = "checksum_mismatch"
+    message = N_("The uploaded part did not arrive intact. Please send it again.")
+
+
 class Unsupported(DomainError):
     code = "unsupported_media_type"
     message = N_("This kind of file is not supported.")

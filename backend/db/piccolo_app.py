@@ -14,7 +14,7 @@ from backend.jobs.tables import Job, Submission
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
-from backend.photos.tables import Photo
+from backend.photos.tables import Photo, Upload
 from backend.sms.tables import Conversation, InboundSms, OptOut
 
 TABLES = [
@@ -31,6 +31,7 @@ TABLES = [
     AuditEvent,
     OutboxMessage,
     Photo,
+    Upload,
     InboundSms,
     Conversation,
     OptOut,

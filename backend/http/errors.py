@@ -25,6 +25,7 @@ STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.TooMany, 429),
     (domain.TooLarge, 413),
     (domain.Unsupported, 415),
+    (domain.ChecksumMismatch, 460),
 ]
 
 # Litestar's own refusals (routing, parsing), by status: a code and a message to translate.

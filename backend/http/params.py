@@ -21,7 +21,7 @@ PhoneQuery = Annotated[
 PageCursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor of the previous page.")]
 
 
-BODY_TYPES = ("application/json", "multipart/form-data")
+BODY_TYPES = ("application/json", "multipart/form-data", "application/offset+octet-stream")
 
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
@@ -32,7 +32,8 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
 
 
 def refuse_unknown_body_types(request: Request[Any, Any, Any]) -> None:
-    """A body must say what it is: JSON, or a photo as multipart form data."""
+    """A body must say what it is: JSON, a photo as multipart form data, or a part of a
+    resumable upload (tus)."""
     if request.method not in ("POST", "PATCH", "PUT") or request.headers.get("content-length", "0") == "0":
         return
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, MultipartBody
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath
 
-from backend.core.types import Principal
+from backend.core.types import Principal, Wire
 from backend.photos import service
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.schemas import PhotoRead
 
 
-@dataclass
-class PhotoUpload:
-    file: UploadFile
+class PhotoFromUpload(Wire):
+    upload_id: Annotated[
+        str, msgspec.Meta(pattern=r"^[0-9a-f]{32}$", description="The last segment of the upload's Location.")
+    ]
 
 
 class PhotoController(Controller):
@@ -30,10 +32,19 @@ class PhotoController(Controller):
         "/photos",
         request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
         opt={"exactly_once": "by_content"},
-        summary="Upload a photo (multipart 'file')",
+        summary="A photo: a multipart 'file', or JSON {upload_id} for a finished resumable upload",
     )
-    async def upload(self, principal: NamedDependency[Principal], data: MultipartBody[PhotoUpload]) -> PhotoRead:
-        return await service.upload_photo(principal, await data.file.read())
+    async def upload(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> PhotoRead:
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+            try:
+                wanted = msgspec.json.decode(await request.body(), type=PhotoFromUpload)
+            except msgspec.MsgspecError as error:
+                raise ValidationException(str(error)) from error
+            return await service.photo_from_upload(principal, wanted.upload_id)
+        sent = (await request.form()).get("file")
+        if not isinstance(sent, UploadFile):
+            raise ValidationException("a multipart 'file' is required")
+        return await service.upload_photo(principal, await sent.read())
 
     @get("/photos/{photo_id:int}/{size:str}", summary="A stored image: list, review or full")
     async def image(

@@ -14,6 +14,7 @@ from backend.core.settings import get_settings
 from backend.core.types import Principal, Role
 from backend.db.session import write_transaction
 from backend.jobs.tables import Submission
+from backend.photos import uploads
 from backend.photos.processing import process_upload
 from backend.photos.schemas import PhotoRead
 from backend.photos.storage import PhotoStore, photo_key, store_from_url
@@ -57,6 +58,14 @@ async def upload_photo(actor: Principal, data: bytes) -> PhotoRead:
             (Photo.owner == actor.member_id) & (Photo.content_hash == processed.content_hash)
         )
     return photo_read(rows[0])
+
+
+async def photo_from_upload(actor: Principal, upload_id: str) -> PhotoRead:
+    """The caller's finished resumable upload becomes a photo (409 while unfinished)."""
+    data = await uploads.finished_bytes(actor, upload_id)
+    photo = await upload_photo(actor, data)
+    await uploads.forget_upload(upload_id)
+    return photo
 
 
 async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:

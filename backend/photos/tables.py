@@ -1,6 +1,6 @@
 """Photos of finished work, stored without metadata, in three sizes."""
 
-from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -15,3 +15,18 @@ class Photo(Table, tablename="photo"):
     width = Integer()
     height = Integer()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Upload(Table, tablename="upload"):
+    """A resumable upload (tus): its bytes live in a file under the data folder until it
+    becomes a photo, is terminated, or expires."""
+
+    id = Varchar(length=32, primary_key=True, help_text="The last segment of its Location URL.")
+    brand = ForeignKey(Brand, null=False)
+    owner = ForeignKey(Member, null=False, index=True, help_text="Only the creator may see or continue it.")
+    length = BigInt(help_text="Upload-Length: the whole file, in bytes.")
+    offset = BigInt(default=0, help_text="Upload-Offset: the bytes received so far.")
+    metadata = Text(default="{}", help_text="Upload-Metadata, decoded: filename, filetype.")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True, help_text="Unfinished uploads are removed after this.")
+    finished_at = Timestamptz(null=True, default=None)

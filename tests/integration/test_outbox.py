@@ -131,13 +131,14 @@ async def test_two_senders_and_a_slow_gateway_send_each_message_once() -> None:
     its own lease, the batch goes out at once, and every call ends before its lease does."""
     with fake_twilio() as twilio:
         twilio.delay_s = 0.3  # 20 messages one by one would take 6 s: longer than the lease
-        gateway = TwilioGateway("AC" + "0" * 32, "token", "+15005550006", api_base=twilio.url, timeout_s=1.5)
+        # A timeout with room for a busy two-core machine, still far below 20 sends in a row.
+        gateway = TwilioGateway("AC" + "0" * 32, "token", "+15005550006", api_base=twilio.url, timeout_s=3.0)
         bodies = {f"slow {n}" for n in range(30)}
         ids = [await _queue(body) for body in sorted(bodies)]
-        lease = dt.timedelta(seconds=2.5)
+        lease = dt.timedelta(seconds=5)
 
         async def sender(owner: str, batch: int) -> None:
-            pacing = Pacing(batch=batch, per_second=100, lease=lease, send_timeout_s=1.5)
+            pacing = Pacing(batch=batch, per_second=100, lease=lease, send_timeout_s=3.0)
             while await claim_due_count():
                 await deliver_due(gateway, owner=owner, pacing=pacing)
 

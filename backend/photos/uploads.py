@@ -1,0 +1,222 @@
+"""Resumable uploads (tus 1.0.0): a photo sent in parts over a connection that drops.
+
+An upload is created with its length; its parts arrive in order, each at the offset the
+server holds, each checked against its checksum when the client sends one, and are written
+to a file under the data folder. A dropped connection costs only the part in flight: the
+client asks the offset (HEAD) and goes on. A finished upload becomes a photo
+(``POST /photos {upload_id}``); an unfinished one expires after 24 hours and the worker
+removes its bytes. An upload belongs to its creator: for anyone else it does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from backend.core.access import require_role
+from backend.core.errors import ChecksumMismatch, Conflict, Invalid, NotFound, TooLarge
+from backend.core.i18n import N_
+from backend.core.settings import get_settings
+from backend.core.types import Principal, Role, as_datetime, utcnow
+from backend.db.session import is_sqlite, run, write_transaction
+from backend.photos.processing import MAX_UPLOAD_BYTES
+
+EXPIRES_AFTER = dt.timedelta(hours=24)
+MAX_OPEN = 20  # unfinished uploads a person may have at once
+CHECKSUMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
+SELECT = (
+    'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload WHERE id = {} AND owner = {}'
+)
+
+
+class UploadState(msgspec.Struct, frozen=True):
+    id: str
+    length: int
+    offset: int
+    metadata: dict[str, str]
+    expires_at: dt.datetime
+
+    @property
+    def is_finished(self) -> bool:
+        return self.offset == self.length
+
+
+class OffsetMismatch(Conflict):
+    code = "upload_offset_mismatch"
+    message = N_("This part does not start where the upload stands; ask for its offset and go on from there.")
+
+
+class TooManyUploads(Conflict):
+    code = "too_many_uploads"
+    message = N_("You have too many unfinished uploads. Finish or cancel one first.")
+
+
+class UploadUnfinished(Conflict):
+    code = "upload_unfinished"
+    message = N_("This upload is not finished yet.")
+
+
+def uploads_dir() -> Path:
+    return get_settings().data_dir / "uploads"
+
+
+def _file(upload_id: str) -> Path:
+    return uploads_dir() / f"{upload_id}.part"
+
+
+def parse_metadata(header: str | None) -> dict[str, str]:
+    """``Upload-Metadata: filename d29yay5qcGc=,filetype aW1hZ2UvanBlZw==`` → a dict."""
+    found: dict[str, str] = {}
+    for pair in (header or "").split(","):
+        if not pair.strip():
+            continue
+        key, _, value = pair.strip().partition(" ")
+        try:
+            found[key[:64]] = base64.b64decode(value, validate=True).decode()[:500] if value else ""
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise Invalid(N_("Upload-Metadata is not valid."), fields={"Upload-Metadata": "invalid"}) from error
+    return found
+
+
+def check_part(part: bytes, header: str | None) -> None:
+    """``Upload-Checksum: sha1 <base64>``: refuse a part whose bytes do not match."""
+    if not header:
+        return
+    algorithm, _, expected = header.strip().partition(" ")
+    digest = CHECKSUMS.get(algorithm.lower())
+    if digest is None:
+        raise Invalid(N_("This checksum algorithm is not supported."), fields={"Upload-Checksum": "unsupported"})
+    try:
+        wanted = base64.b64decode(expected, validate=True)
+    except binascii.Error as error:
+        raise Invalid(N_("Upload-Checksum is not valid."), fields={"Upload-Checksum": "invalid"}) from error
+    if digest(part).digest() != wanted:
+        raise ChecksumMismatch()
+
+
+def _state(row: dict[str, Any]) -> UploadState:
+    return UploadState(
+        id=row["id"],
+        length=row["length"],
+        offset=row["offset"],
+        metadata=json.loads(row["metadata"]),
+        expires_at=as_datetime(row["expires_at"]),
+    )
+
+
+async def create_upload(actor: Principal, length: int, metadata: dict[str, str]) -> UploadState:
+    """A new upload of ``length`` bytes; refused over the size limit or past the open limit."""
+    require_role(actor, Role.ARTISAN, Role.LEADER)
+    if not 0 < length <= MAX_UPLOAD_BYTES:
+        raise TooLarge(N_("A photo may be at most {limit} MB."), limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+    now = utcnow()
+    upload_id = secrets.token_hex(16)
+    async with write_transaction():
+        open_ones = await run(
+            "SELECT COUNT(*) AS n FROM upload WHERE owner = {} AND finished_at IS NULL AND expires_at > {}",
+            actor.member_id,
+            now,
+        )
+        if open_ones[0]["n"] >= MAX_OPEN:
+            raise TooManyUploads()
+        await asyncio.to_thread(_create_file, _file(upload_id))
+        await run(
+            'INSERT INTO upload (id, brand, owner, length, "offset", metadata, created_at, expires_at) '
+            "VALUES ({}, {}, {}, {}, 0, {}, {}, {})",
+            upload_id,
+            actor.brand_id,
+            actor.member_id,
+            length,
+            json.dumps(metadata, ensure_ascii=False),
+            now,
+            now + EXPIRES_AFTER,
+        )
+    return UploadState(id=upload_id, length=length, offset=0, metadata=metadata, expires_at=now + EXPIRES_AFTER)
+
+
+async def upload_state(actor: Principal, upload_id: str) -> UploadState:
+    """Where the caller's upload stands (HEAD); others' and expired ones do not exist."""
+    rows = await run(SELECT, upload_id, actor.member_id)
+    if not rows or (rows[0]["finished_at"] is None and as_datetime(rows[0]["expires_at"]) <= utcnow()):
+        raise NotFound()
+    return _state(rows[0])
+
+
+async def append(actor: Principal, upload_id: str, offset: int, part: bytes, checksum: str | None) -> UploadState:
+    """Write ``part`` at ``offset`` (which must be where the upload stands); the new state.
+
+    Parts of one upload take turns on its row, so two clients resuming at once cannot both
+    write at the same offset; a refused part (checksum, offset, length) changes nothing."""
+    check_part(part, checksum)
+    async with write_transaction():
+        lock = "" if is_sqlite() else " FOR UPDATE"
+        rows = await run(SELECT + lock, upload_id, actor.member_id)
+        if not rows or (rows[0]["finished_at"] is None and as_datetime(rows[0]["expires_at"]) <= utcnow()):
+            raise NotFound()
+        state = _state(rows[0])
+        if offset != state.offset:
+            raise OffsetMismatch()
+        if state.offset + len(part) > state.length:
+            raise Invalid(N_("This part goes beyond the upload's length."), fields={"Upload-Offset": "beyond_length"})
+        await asyncio.to_thread(_write_at, _file(upload_id), offset, part)
+        new_offset = offset + len(part)
+        finished = utcnow() if new_offset == state.length else None
+        await run('UPDATE upload SET "offset" = {}, finished_at = {} WHERE id = {}', new_offset, finished, upload_id)
+    return msgspec.structs.replace(state, offset=new_offset)
+
+
+async def terminate(actor: Principal, upload_id: str) -> None:
+    """Cancel an upload and remove its bytes (tus termination)."""
+    async with write_transaction():
+        deleted = await run("DELETE FROM upload WHERE id = {} AND owner = {} RETURNING id", upload_id, actor.member_id)
+    if not deleted:
+        raise NotFound()
+    await asyncio.to_thread(_file(upload_id).unlink, missing_ok=True)
+
+
+async def finished_bytes(actor: Principal, upload_id: str) -> bytes:
+    """The whole file of the caller's finished upload, to become a photo."""
+    state = await upload_state(actor, upload_id)
+    if not state.is_finished:
+        raise UploadUnfinished()
+    return await asyncio.to_thread(_file(upload_id).read_bytes)
+
+
+async def forget_upload(upload_id: str) -> None:
+    """The upload became a photo: its row and bytes go."""
+    async with write_transaction():
+        await run("DELETE FROM upload WHERE id = {}", upload_id)
+    await asyncio.to_thread(_file(upload_id).unlink, missing_ok=True)
+
+
+async def remove_expired() -> int:
+    """Remove unfinished uploads past their expiry, and their bytes (the worker runs this)."""
+    async with write_transaction():
+        gone = await run("DELETE FROM upload WHERE finished_at IS NULL AND expires_at <= {} RETURNING id", utcnow())
+    for row in gone:
+        await asyncio.to_thread(_file(row["id"]).unlink, missing_ok=True)
+    return len(gone)
+
+
+def _create_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(exist_ok=False)
+
+
+def _write_at(path: Path, offset: int, part: bytes) -> None:
+    with path.open("r+b") as file:
+        file.seek(offset)
+        file.write(part)
+        file.flush()
+        # Durable before the offset says so: a crash must not leave an offset past the bytes.
+        os.fsync(file.fileno())
