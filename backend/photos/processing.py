@@ -1,4 +1,5 @@
-"""Turn an uploaded photo into three metadata-free JPEG sizes and a content hash."""
+"""Turn an uploaded photo into three metadata-free JPEG sizes (the list size also as WebP)
+and a content hash."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ LIST_SIZE: Final = 320
 REVIEW_SIZE: Final = 1024
 FULL_SIZE: Final = 2048
 JPEG_QUALITY: Final = 82
+WEBP_QUALITY: Final = 75  # the list size again, for browsers that take WebP: fewer bytes on 2G
 
 # What Pillow raises on damaged data. Anything else is a bug of ours and must not be
 # reported to the user as a broken photo.
@@ -34,7 +36,8 @@ class ProcessedPhoto(msgspec.Struct, frozen=True):
     width: int
     height: int
     content_hash: str
-    sizes: dict[str, bytes]
+    sizes: dict[str, bytes]  # list, review, full: JPEG
+    list_webp: bytes
 
 
 def process_upload(data: bytes) -> ProcessedPhoto:
@@ -51,12 +54,14 @@ def process_upload(data: bytes) -> ProcessedPhoto:
         raise Unsupported(N_("Please send the photo as JPEG, PNG or WebP."))
     full = _decode(data, kind)
     review = _fit(full, REVIEW_SIZE)
-    sizes = {"list": _encode(_fit(review, LIST_SIZE)), "review": _encode(review), "full": _encode(full)}
+    small = _fit(review, LIST_SIZE)
+    sizes = {"list": _encode(small), "review": _encode(review), "full": _encode(full)}
     return ProcessedPhoto(
         width=full.width,
         height=full.height,
         content_hash=hashlib.sha256(sizes["full"]).hexdigest(),
         sizes=sizes,
+        list_webp=_encode_webp(small),
     )
 
 
@@ -153,6 +158,12 @@ def _fit(image: Image.Image, longest: int) -> Image.Image:
     # a third less time. reducing_gap=3 (documented as indistinguishable from none) speeds
     # up the big PNG and WebP files that cannot be drafted.
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+
+
+def _encode_webp(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)  # no exif=, no icc_profile=
+    return buffer.getvalue()
 
 
 def _encode(image: Image.Image) -> bytes:

@@ -49,11 +49,16 @@ class PhotoController(Controller):
     @get("/photos/{photo_id:int}/{size:str}", summary="A stored image: list, review or full")
     async def image(
         self,
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         photo_id: FromPath[int],
         size: FromPath[Literal["list", "review", "full"]],
     ) -> Response[Any]:
-        blob = await service.photo_bytes(principal, photo_id, size)
-        return Response(
-            content=blob, media_type="image/jpeg", headers={"cache-control": "private, max-age=31536000, immutable"}
-        )
+        webp = "image/webp" in request.headers.get("accept", "")
+        image = await service.photo_bytes(principal, photo_id, size, webp=webp)
+        # A stored size never changes (its name is its content): cached for a year, and a
+        # repeat asking with its ETag gets 304 without the bytes.
+        headers = {"cache-control": "private, max-age=31536000, immutable", "etag": image.etag, "vary": "Accept"}
+        if image.etag in request.headers.get("if-none-match", ""):
+            return Response(content=b"", status_code=304, headers=headers)
+        return Response(content=image.data, media_type=image.media_type, headers=headers)

@@ -7,6 +7,8 @@ import json
 from functools import cache
 from typing import Any, Literal
 
+import msgspec
+
 from backend.accounts.tables import Member
 from backend.core.access import require_role
 from backend.core.errors import NotFound
@@ -43,6 +45,7 @@ async def upload_photo(actor: Principal, data: bytes) -> PhotoRead:
     # write lock) can at worst leave an unused copy, never a row without its files.
     for size, blob in processed.sizes.items():
         await photo_store().put(photo_key(processed.content_hash, size), blob, "image/jpeg")
+    await photo_store().put(photo_key(processed.content_hash, "list", "webp"), processed.list_webp, "image/webp")
     async with write_transaction():
         # One row per owner and picture, even when two uploads of it race (a unique index).
         await Photo.insert(
@@ -80,12 +83,24 @@ async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:
     return any(photo["id"] in json.loads(row["photo_ids"]) for row in submitted)
 
 
-async def photo_bytes(actor: Principal, photo_id: int, size: Size) -> bytes:
-    """The stored image; anyone who may not see it is told it does not exist."""
+class StoredImage(msgspec.Struct, frozen=True):
+    data: bytes
+    media_type: str
+    etag: str  # the picture's content hash, size and format: it never changes
+
+
+async def photo_bytes(actor: Principal, photo_id: int, size: Size, *, webp: bool = False) -> StoredImage:
+    """The stored image (the list size as WebP when ``webp`` and it exists); anyone who may
+    not see it is told it does not exist."""
     photo = await Photo.select().where(Photo.id == photo_id).first()
     if photo is None or not await _may_see(actor, photo):
         raise NotFound()
-    blob = await photo_store().get(photo_key(photo["content_hash"], size))
+    content_hash = photo["content_hash"]
+    if webp and size == "list":
+        blob = await photo_store().get(photo_key(content_hash, size, "webp"))
+        if blob is not None:
+            return StoredImage(blob, "image/webp", f'"{content_hash[:32]}-{size}-webp"')
+    blob = await photo_store().get(photo_key(content_hash, size))
     if blob is None:
         raise NotFound()
-    return blob
+    return StoredImage(blob, "image/jpeg", f'"{content_hash[:32]}-{size}-jpg"')

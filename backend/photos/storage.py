@@ -16,9 +16,9 @@ class PhotoStore(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 
 
-def photo_key(content_hash: str, size: str) -> str:
+def photo_key(content_hash: str, size: str, kind: str = "jpg") -> str:
     """``ab/cdef…/list.jpg``: two letters of fan-out keep any one directory small."""
-    return f"{content_hash[:2]}/{content_hash[2:]}/{size}.jpg"
+    return f"{content_hash[:2]}/{content_hash[2:]}/{size}.{kind}"
 
 
 class LocalPhotoStore:

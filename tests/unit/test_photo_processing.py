@@ -266,3 +266,52 @@ def test_sixteen_bit_grey_png_keeps_its_tones() -> None:
     full = decode(process_upload(original).sizes["full"])
 
     assert is_close(full.getpixel((32, 32)), (128, 128, 128), tolerance=3)
+
+
+def test_a_jpeg_carrying_html_is_stored_as_pixels_only() -> None:
+    """A polyglot: a real JPEG with a script in a comment and after its end. Re-encoding
+    keeps the pixels and nothing else, so no browser can ever read it as a page."""
+    jpeg = encode(marked_photo(), "JPEG", quality=90, comment=b"<html><script>alert(1)</script>")
+    photo = process_upload(jpeg + b"<html><body><script>alert(2)</script></body></html>")
+
+    for blob in [*photo.sizes.values(), photo.list_webp]:
+        assert b"<script" not in blob
+        assert b"<html" not in blob
+
+
+def test_html_that_merely_contains_jpeg_bytes_is_unsupported() -> None:
+    page = b"<!DOCTYPE html><html><body>" + encode(marked_photo(), "JPEG") + b"</body></html>"
+    with pytest.raises(Unsupported):
+        process_upload(page)
+
+
+def test_a_cmyk_jpeg_from_a_scanner_is_converted_to_rgb() -> None:
+    photo = process_upload(encode(marked_photo().convert("CMYK"), "JPEG", quality=90))
+
+    full = decode(photo.sizes["full"])
+    assert (full.mode, full.size) == ("RGB", (400, 300))
+
+
+def test_an_animated_webp_keeps_its_first_frame() -> None:
+    """Stated in the README: an animation becomes its first frame, a still photo."""
+    frames = [Image.new("RGB", (200, 100), colour) for colour in [(200, 0, 0), (0, 200, 0), (0, 0, 200)]]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
+
+    photo = process_upload(buffer.getvalue())
+
+    full = decode(photo.sizes["full"])
+    assert getattr(full, "n_frames", 1) == 1
+    red, green, blue = full.getpixel((100, 50))  # type: ignore[misc]
+    assert red > 150
+    assert green < 60
+    assert blue < 60
+
+
+def test_the_list_size_also_comes_as_a_metadata_free_webp() -> None:
+    photo = process_upload(encode(marked_photo(), "JPEG", quality=90))
+
+    small = decode(photo.list_webp)
+    assert (small.format, max(small.size)) == ("WEBP", 320)
+    assert not small.info.get("exif")
+    assert not small.info.get("icc_profile")
