@@ -74,6 +74,13 @@ class TooLarge(DomainError):
     message = N_("The file is too large.")
 
 
+class Unavailable(DomainError):
+    """Something we depend on (the photo store) is down: nothing was done, try again (HTTP 503)."""
+
+    code = "unavailable"
+    message = N_("This is not possible just now. Please try again in a few minutes.")
+
+
 class ChecksumMismatch(DomainError):
     """The bytes received are not the bytes sent (tus's checksum extension: HTTP 460)."""
 

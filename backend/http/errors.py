@@ -26,6 +26,7 @@ STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.TooLarge, 413),
     (domain.Unsupported, 415),
     (domain.ChecksumMismatch, 460),
+    (domain.Unavailable, 503),
 ]
 
 # Litestar's own refusals (routing, parsing), by status: a code and a message to translate.

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
+
+import obstore
+import obstore.exceptions
+from obstore.store import S3Store
+
+from backend.core.errors import Unavailable
+from backend.core.i18n import N_
 
 
 class PhotoStore(Protocol):
@@ -77,10 +85,49 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
+class StoreUnavailable(Unavailable):
+    code = "storage_unavailable"
+    message = N_("Photos cannot be stored just now. Please try again in a few minutes.")
+
+
+# A store down for a moment is retried (about 10 s in all); longer, the upload is refused.
+S3_RETRY = {
+    "max_retries": 4,
+    "backoff": {"init_backoff": dt.timedelta(milliseconds=200), "max_backoff": dt.timedelta(seconds=4), "base": 2},
+    "retry_timeout": dt.timedelta(seconds=10),
+}
+
+
+class S3PhotoStore:
+    """Any S3-compatible store (AWS S3, MinIO, Aliyun OSS, moto in tests) through obstore:
+    ``s3://bucket/prefix``, with the endpoint and keys from the usual ``AWS_*`` variables."""
+
+    def __init__(self, url: str) -> None:
+        endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+        options = {"allow_http": endpoint.startswith("http://"), "timeout": "30s", "connect_timeout": "5s"}
+        self._store = S3Store.from_url(url, client_options=options, retry_config=S3_RETRY)  # type: ignore[arg-type]
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        # One PUT: S3 shows an object whole or not at all.
+        try:
+            await obstore.put_async(self._store, key, data, attributes={"Content-Type": content_type})
+        except obstore.exceptions.BaseError as error:
+            raise StoreUnavailable() from error
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            found = await obstore.get_async(self._store, key)
+            return bytes(await found.bytes_async())
+        except FileNotFoundError:
+            return None
+        except obstore.exceptions.BaseError as error:
+            raise StoreUnavailable() from error
+
+
 def store_from_url(url: str) -> PhotoStore:
-    """The store named by CUNJIANG_STORAGE_URL: a plain path or a ``file://`` URL for now."""
+    """The store named by CUNJIANG_STORAGE_URL: a plain path, a ``file://`` URL, or ``s3://bucket/prefix``."""
     if url.startswith("s3://"):
-        raise ValueError("CUNJIANG_STORAGE_URL: s3:// storage arrives with the photos issue")
+        return S3PhotoStore(url)
     if url.startswith("file://"):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
