@@ -41,6 +41,7 @@ types: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python -m bench.sms_fanout
+	$(VENV)/bin/python bench/bench_photos.py
 
 i18n: $(VENV)/.synced
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot \

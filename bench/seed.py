@@ -133,7 +133,16 @@ async def seed_sms(artisans: int, orders: int) -> dict[str, object]:
     return {"phones": phones}
 
 
-SEEDS = {"accept": seed, "dispatch": seed_dispatch, "sms": seed_sms}
+async def seed_uploader() -> dict[str, object]:
+    """One artisan with a token, to upload photos."""
+    brand_id = await create_brand("uploads", "Uploads Brand")
+    coordinator = await _coordinator(brand_id, number=SMS_PHONES - 2)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    _member, token = await _artisan(brand_id, village.id, SMS_PHONES - 3)
+    return {"token": token}
+
+
+SEEDS = {"accept": seed, "dispatch": seed_dispatch, "sms": seed_sms, "uploader": seed_uploader}
 
 
 async def main(mode: str, *numbers: int) -> None:

@@ -114,12 +114,12 @@ def test_every_size_is_a_progressive_jpeg_without_any_metadata(size: str) -> Non
 def test_sizes_fit_their_bounds_and_keep_the_aspect_ratio() -> None:
     photo = process_upload(encode(marked_photo((3000, 2000)), "JPEG"))
 
-    bounds = {"list": 320, "review": 1024, "full": 2048}
+    bounds = {"list": 320, "review": 1024, "full": 2000}
     for name, data in photo.sizes.items():
         width, height = decode(data).size
         assert width == bounds[name], name
         assert abs(height - width * 2 / 3) <= 1, name
-    assert (photo.width, photo.height) == (2048, 1365)
+    assert (photo.width, photo.height) == (2000, 1333)
 
 
 def test_small_photo_is_never_upscaled() -> None:
@@ -132,7 +132,9 @@ def test_small_photo_is_never_upscaled() -> None:
     }
 
 
-def test_big_jpeg_is_decoded_reduced_but_full_size_keeps_2048(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_12_megapixel_jpeg_is_decoded_at_half_scale_and_the_full_size_keeps_2000(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     decoded_sizes: list[tuple[int, int]] = []
     original_draft = JpegImagePlugin.JpegImageFile.draft
 
@@ -142,10 +144,10 @@ def test_big_jpeg_is_decoded_reduced_but_full_size_keeps_2048(monkeypatch: pytes
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
-    photo = process_upload(encode(marked_photo((4200, 2100)), "JPEG"))
+    photo = process_upload(encode(marked_photo((4000, 3000)), "JPEG"))
 
-    assert decoded_sizes == [(2100, 1050)]  # libjpeg decoded half the pixels per side
-    assert decode(photo.sizes["full"]).size == (2048, 1024)
+    assert decoded_sizes == [(2000, 1500)]  # libjpeg decoded half the pixels per side
+    assert decode(photo.sizes["full"]).size == (2000, 1500)
 
 
 def test_same_photo_gives_the_same_content_hash() -> None:
