@@ -28,7 +28,7 @@ from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
-from backend.http.pages import console_page, pwa_files
+from backend.http.pages import app_page, console_page, manifest, pwa_files, service_worker_script
 from backend.http.params import check_request
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
@@ -136,6 +136,9 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             docs_assets,
             pwa_files,
             console_page,
+            app_page,
+            service_worker_script,
+            manifest,
             twilio_inbound,
             twilio_status,
             aliyun_up,

@@ -58,3 +58,32 @@ class SmsSimulatorPage(ConsolePage):
     def messages(self, direction: str | None = None) -> Locator:
         selector = "[data-message]" + (f"[data-direction={direction}]" if direction else "")
         return self.page.locator(selector)
+
+
+class AppPage:
+    """The artisan's app at ``/``."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def sign_in(self, phone: str) -> None:
+        await self.page.set_viewport_size({"width": 412, "height": 860})  # a phone
+        await self.page.goto("/")
+        await self.page.fill("input[name=phone]", phone)
+        await self.page.click("[data-action=request-code]")
+        await expect(self.page.locator("input[name=code]")).to_be_focused()
+        await self.page.fill("input[name=code]", await latest_code(phone))
+        await self.page.click("[data-action=sign-in]")
+
+    def job(self, job_id: int) -> Locator:
+        return self.page.locator(f"[data-job-id='{job_id}']")
+
+    async def worker_ready(self) -> None:
+        """The service worker is installed (its shell cached) and controls a fresh load."""
+        await self.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        await self.page.reload()
+        await self.page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    async def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        await self.page.screenshot(path=SCREENSHOTS / f"{name}.png")

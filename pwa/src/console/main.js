@@ -3,7 +3,7 @@
 import { api, setToken, token } from "../api.js";
 import { h, notify } from "../dom.js";
 import { load, locale, preferredLocale, t } from "../i18n.js";
-import { signIn } from "./sign-in.js";
+import { signIn } from "../sign-in.js";
 import { smsSimulator } from "./sms.js";
 
 const STAFF = ["admin", "coordinator"];

@@ -1,8 +1,8 @@
 // Sign in with a phone number and the code sent to it by SMS.
 
-import { api, setToken } from "../api.js";
-import { h, notify } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { api, setToken } from "./api.js";
+import { h, notify } from "./dom.js";
+import { locale, t } from "./i18n.js";
 
 /** @param {HTMLElement} view @param {() => void} signedIn */
 export function signIn(view, signedIn) {

@@ -1,0 +1,93 @@
+// The artisan's app: sign in, then my jobs. Works without a service worker (online); with
+// one, starts without a network and offers an update instead of reloading by surprise.
+
+import { api, setToken, token } from "./api.js";
+import { h, notify } from "./dom.js";
+import { load, locale, preferredLocale, t } from "./i18n.js";
+import { signIn } from "./sign-in.js";
+import { myJobs } from "./views/jobs.js";
+
+const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+const WORKERS = ["artisan", "leader"];
+
+async function start() {
+  notify("");
+  if (!token()) return signIn(view, start);
+  try {
+    const me = await api("GET", "/me", { language: locale });
+    if (!WORKERS.includes(me.role)) {
+      notify(t("This app is for artisans and village leaders; coordinators use the console."));
+      setToken(null);
+      return signIn(view, start);
+    }
+  } catch (error) {
+    if (error.status === 401) {
+      setToken(null);
+      return signIn(view, start);
+    }
+    // offline: go on with what was saved
+  }
+  await myJobs(view);
+  view.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
+}
+
+async function signOut() {
+  try {
+    await api("DELETE", "/auth/token");
+  } catch {
+    // forgotten here either way
+  }
+  setToken(null);
+  if ("caches" in window) await caches.delete("data"); // another person may use this phone
+  start();
+}
+
+/** Register the service worker where there is one; show "update ready" when a new one waits. */
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const offer = (worker) => {
+      const prompt = /** @type {HTMLElement} */ (document.querySelector("[data-update]"));
+      prompt.replaceChildren(
+        t("A new version is ready."),
+        " ",
+        h("button", { type: "button", "data-action": "update", onclick: () => worker.postMessage("update") }, t("Update")),
+      );
+      prompt.hidden = false;
+    };
+    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const installing = registration.installing;
+      installing?.addEventListener("statechange", () => {
+        if (installing.state === "installed" && navigator.serviceWorker.controller) offer(installing);
+      });
+    });
+    let reloading = false;
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (reloading) return;
+      reloading = true;
+      location.reload();
+    });
+  } catch {
+    // blocked (some WebViews): the app works online without it
+  }
+}
+
+async function boot() {
+  try {
+    await load(preferredLocale());
+  } catch {
+    // offline before the catalog was ever saved: the texts show as written
+  }
+  const picker = /** @type {HTMLSelectElement} */ (document.querySelector("select[name=locale]"));
+  picker.value = locale;
+  picker.addEventListener("change", async () => {
+    await load(picker.value);
+    start();
+  });
+  registerWorker();
+  start();
+}
+
+boot();

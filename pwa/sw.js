@@ -1,0 +1,53 @@
+// The service worker, served by the backend at /sw.js with VERSION and SHELL filled in from
+// the content hashes of the app's files (never a list kept by hand): a new file or a changed
+// one is a new version, installed beside the old one and used once the person says so.
+
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const SHELL_CACHE = `shell-${VERSION}`;
+const DATA_CACHE = "data";
+// Read-only API answers kept for starting without a network (network first, cache if offline).
+const DATA = ["/api/v1/jobs", "/api/v1/me", "/api/v1/i18n/"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys().then((names) =>
+      Promise.all(names.filter((name) => name.startsWith("shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name))),
+    ),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "update") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(caches.match("/", { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
+  } else if (SHELL.includes(url.pathname)) {
+    event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
+  } else if (DATA.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(DATA_CACHE);
+  try {
+    const answer = await fetch(request);
+    if (answer.ok) await cache.put(request, answer.clone());
+    return answer;
+  } catch (error) {
+    const kept = await cache.match(request);
+    if (kept) return kept;
+    throw error;
+  }
+}
