@@ -25,12 +25,12 @@ export function setToken(value) {
 /**
  * @param {string} method
  * @param {string} path under /api/v1
- * @param {{body?: unknown, query?: Record<string, string>, language?: string}} [options]
+ * @param {{body?: unknown, query?: Record<string, string>, language?: string, headers?: Record<string, string>}} [options]
  */
-export async function api(method, path, { body, query, language } = {}) {
+export async function api(method, path, { body, query, language, headers: extra } = {}) {
   const url = new URL(`/api/v1${path}`, location.origin);
   for (const [name, value] of Object.entries(query || {})) url.searchParams.set(name, value);
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...extra };
   if (language) headers["Accept-Language"] = language.replace("_Hans", "-Hans");
   if (token()) headers.Authorization = `Bearer ${token()}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";

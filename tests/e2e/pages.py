@@ -78,6 +78,17 @@ class AppPage:
     def job(self, job_id: int) -> Locator:
         return self.page.locator(f"[data-job-id='{job_id}']")
 
+    def card(self, job_id: int) -> JobCard:
+        return JobCard(self.job(job_id))
+
+    @property
+    def pending(self) -> Locator:
+        return self.page.locator("[data-sync]")
+
+    @property
+    def notice(self) -> Locator:
+        return self.page.locator("[data-notice]")
+
     async def worker_ready(self) -> None:
         """The service worker is installed (its shell cached) and controls a fresh load."""
         await self.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -87,3 +98,18 @@ class AppPage:
     async def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
         await self.page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+class JobCard:
+    """One job on the artisan's app, through its hooks."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+
+    async def accept(self, quantity: int | None = None) -> None:
+        if quantity is not None:
+            await self.root.locator("input[name=quantity]").fill(str(quantity))
+        await self.root.locator("[data-action=accept]").click()
+
+    async def decline(self) -> None:
+        await self.root.locator("[data-action=decline]").click()
