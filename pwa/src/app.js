@@ -6,8 +6,10 @@ import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
 import { signIn } from "./sign-in.js";
 import { myJobs } from "./views/jobs.js";
+import { myPayouts } from "./views/payouts.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+let shown = 0; // the latest start: an older one still loading must not overwrite it
 const WORKERS = ["artisan", "leader"];
 
 async function start() {
@@ -27,8 +29,12 @@ async function start() {
     }
     // offline: go on with what was saved
   }
-  await myJobs(view);
-  view.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
+  const mine = ++shown;
+  const page = h("div");
+  await myJobs(page);
+  await myPayouts(page);
+  page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
+  if (mine === shown) view.replaceChildren(page);
 }
 
 async function signOut() {

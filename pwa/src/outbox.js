@@ -25,7 +25,13 @@ export function on(event, listener) {
 }
 
 function emit(event, ...args) {
-  for (const listener of listeners[event]) listener(...args);
+  for (const listener of listeners[event]) {
+    try {
+      listener(...args);
+    } catch (error) {
+      console.error(error); // one view's trouble must not keep the others from hearing
+    }
+  }
 }
 
 /** The queued actions, oldest first. */

@@ -53,4 +53,5 @@ async def test_the_app_speaks_english_when_asked(page: Page) -> None:
     await page.select_option("select[name=locale]", "en")
 
     await expect(page.locator("h1")).to_have_text("My jobs")
-    await expect(page.locator(".empty")).to_have_text("No jobs yet. New offers will show here.")
+    await expect(page.locator(".jobs .empty")).to_have_text("No jobs yet. New offers will show here.")
+    await expect(page.locator(".payouts .empty")).to_have_text("No payments yet.")

@@ -95,3 +95,24 @@ async def test_an_answer_lost_after_the_server_acted_is_replayed_not_repeated(
     assert len(keys) == 2
     assert keys[0] == keys[1] != ""
     assert await _accepts(work.job_id) == 1
+
+
+async def test_a_payment_is_confirmed_or_disputed_from_the_app(page: Page, client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    first = await support.job_in_state(client, brand, artisan, "paid", quantity=2)
+    second = await support.job_in_state(client, brand, artisan, "paid", quantity=3)
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    confirm_me = page.locator(f"[data-payout-id='{first.payout_id}']")
+    dispute_me = page.locator(f"[data-payout-id='{second.payout_id}']")
+
+    await confirm_me.locator("[data-action=confirm]").click()
+    await dispute_me.locator("textarea[name=reason]").fill("只收到一半")
+    await dispute_me.locator("[data-action=dispute]").click()
+
+    await expect(confirm_me).to_have_attribute("data-status", "confirmed")
+    await expect(dispute_me).to_have_attribute("data-status", "disputed")
+    await expect(app.pending).to_have_attribute("data-pending", "0")
+    rows = await run("SELECT status, dispute_reason FROM payout WHERE id = {}", second.payout_id)
+    assert rows == [{"status": "disputed", "dispute_reason": "只收到一半"}]

@@ -97,13 +97,23 @@ function render() {
   if (!sorted.length) list.append(h("li", { class: "empty" }, t("No jobs yet. New offers will show here.")));
 }
 
+/** Redraw one job's card only: what the artisan is typing in another card stays. */
+function refresh(jobId) {
+  const job = jobs.get(jobId);
+  const shown = list?.querySelector(`[data-job-id="${jobId}"]`);
+  if (job && shown) shown.replaceWith(card(job));
+}
+
 async function showPending() {
   const queued = await outbox.queued();
-  waiting = new Set(queued.map((entry) => entry.about?.job));
+  const before = waiting;
+  waiting = new Set(queued.map((entry) => entry.about?.job).filter(Boolean));
   const sync = /** @type {HTMLElement} */ (document.querySelector("[data-sync]"));
   sync.dataset.pending = String(queued.length);
   sync.textContent = queued.length ? t("{count} waiting to send", { count: queued.length }) : "";
-  render();
+  for (const jobId of new Set([...before, ...waiting])) {
+    if (before.has(jobId) !== waiting.has(jobId)) refresh(jobId);
+  }
 }
 
 async function load() {
@@ -116,12 +126,14 @@ function listen() {
   if (listening) return;
   listening = true;
   outbox.on("change", showPending);
-  outbox.on("done", (_entry, job) => {
-    if (job?.id) jobs.set(job.id, { ...jobs.get(job.id), ...job });
-    render();
+  outbox.on("done", (entry, job) => {
+    if (!entry.about?.job || !job?.id) return;
+    jobs.set(job.id, { ...jobs.get(job.id), ...job });
+    refresh(job.id);
   });
   outbox.on("refused", async (entry, error) => {
-    notify(`${entry.about?.code || ""} ${error.message} ${nextStep(error.code)}`.trim());
+    const next = entry.about?.job ? nextStep(error.code) : t("Please check and try again.");
+    notify(`${entry.about?.code || ""} ${error.message} ${next}`.trim());
     try {
       await load(); // where things stand now
     } catch {
@@ -141,6 +153,7 @@ export async function myJobs(view) {
   } catch (error) {
     notify(error.status ? error.message : t("No connection. Showing what was saved."));
   }
+  render();
   await showPending();
   outbox.keepTrying();
 }

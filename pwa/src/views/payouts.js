@@ -1,0 +1,69 @@
+// My payouts: each payment recorded for my work, to confirm or to say it did not arrive.
+
+import { api } from "../api.js";
+import { h, notify } from "../dom.js";
+import { locale, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+
+const payouts = new Map();
+let list = null;
+let listening = false;
+
+const WORDS = { paid: () => t("paid"), confirmed: () => t("confirmed"), disputed: () => t("disputed") };
+
+/** @param {number} fen */
+function money(fen) {
+  const tag = locale === "en" ? "en" : "zh-CN";
+  return new Intl.NumberFormat(tag, { style: "currency", currency: "CNY" }).format(fen / 100);
+}
+
+/** @param {any} payout */
+function card(payout) {
+  const reason = h("textarea", { name: "reason", rows: "2", maxlength: "500", "aria-label": t("What is wrong?") });
+  const confirm = () => outbox.send(`/payouts/${payout.id}/confirm`, {}, { payout: payout.id });
+  const dispute = () =>
+    outbox.send(`/payouts/${payout.id}/dispute`, { reason: reason.value.trim() || t("Not received") }, { payout: payout.id });
+  const open = payout.status === "paid";
+  return h(
+    "li",
+    { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
+    h("h3", {}, t("Payment {amount}", { amount: money(payout.amount_fen) })),
+    h("p", { class: "status" }, (WORDS[payout.status] || (() => payout.status))()),
+    open ? h("button", { type: "button", "data-action": "confirm", onclick: confirm }, t("I received it")) : null,
+    open ? h("label", {}, t("What is wrong?"), reason) : null,
+    open ? h("button", { type: "button", class: "quiet", "data-action": "dispute", onclick: dispute }, t("Not received")) : null,
+  );
+}
+
+function render() {
+  if (!list) return;
+  const sorted = [...payouts.values()].sort((a, b) => (a.status === "paid" ? 0 : 1) - (b.status === "paid" ? 0 : 1) || b.id - a.id);
+  list.replaceChildren(...sorted.map(card));
+  if (!sorted.length) list.append(h("li", { class: "empty" }, t("No payments yet.")));
+}
+
+function listen() {
+  if (listening) return;
+  listening = true;
+  outbox.on("done", (entry, answer) => {
+    if (!entry.about?.payout || !answer?.id) return;
+    payouts.set(answer.id, answer);
+    // Only this card: what the artisan is typing in another one stays.
+    list?.querySelector(`[data-payout-id="${answer.id}"]`)?.replaceWith(card(answer));
+  });
+}
+
+/** @param {HTMLElement} view the element the list goes into (below my jobs) */
+export async function myPayouts(view) {
+  list = h("ol", { class: "payouts" });
+  view.append(h("h2", { class: "section" }, t("My payments")), list);
+  listen();
+  try {
+    const answer = await api("GET", "/payouts", { language: locale });
+    payouts.clear();
+    for (const payout of answer.payouts) payouts.set(payout.id, payout);
+  } catch (error) {
+    if (error.status) notify(error.message);
+  }
+  render();
+}
