@@ -28,7 +28,7 @@ from backend.db.session import run
 from backend.outbox.rows import Outgoing
 from backend.outbox.rows import insert as insert_outgoing
 from backend.sms.memory import forget
-from backend.sms.templates import messages, render
+from backend.sms.templates import keys_with, merged_as, render
 
 SAME_TEXT_MAX = 2
 TODAY = """
@@ -36,14 +36,6 @@ SELECT to_phone, kind, body, sent_at, answers FROM outbox_message
 WHERE to_phone IN ({phones}) AND sent_at >= {since}
   AND status IN ('sending', 'unconfirmed', 'sent', 'delivered', 'undelivered')
 """
-
-
-def _exempt() -> frozenset[str]:
-    return frozenset(key for key, message in messages().items() if message.budget_exempt)
-
-
-def _merges_into() -> dict[str, str]:
-    return {key: message.merges_into for key, message in messages().items() if message.merges_into}
 
 
 def is_quiet(moment: dt.datetime) -> bool:
@@ -76,7 +68,7 @@ def day_start(moment: dt.datetime) -> dt.datetime:
 async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
     """Of the claimed messages, those that may go now (merged offers included); the rest are
     held back, with their reason, until they may."""
-    exempt = _exempt()
+    exempt = keys_with("budget_exempt")
     free = [row for row in due if row["kind"] in exempt or row["answers"]]
     counted = [row for row in due if row["kind"] not in exempt and not row["answers"]]
     if not counted:
@@ -105,7 +97,7 @@ class Today:
 async def _sent_today(phones: Iterable[str], now: dt.datetime) -> Today:
     today = Today()
     wanted = sorted(phones)
-    exempt, offers = _exempt(), {*_merges_into(), *_merges_into().values()}
+    exempt, offers = keys_with("budget_exempt"), {*merged_as(), *merged_as().values()}
     for start in range(0, len(wanted), 1000):
         batch = wanted[start : start + 1000]
         sql = TODAY.replace("{phones}", ", ".join("{}" for _ in batch)).replace("{since}", "{}")
@@ -120,7 +112,7 @@ async def _sent_today(phones: Iterable[str], now: dt.datetime) -> Today:
 
 
 async def _one_number(phone: str, rows: list[dict[str, Any]], today: Today, now: dt.datetime) -> list[dict[str, Any]]:
-    mergeable = _merges_into()
+    mergeable = merged_as()
     offers = [row for row in rows if row["kind"] in mergeable]
     rest = [row for row in rows if row["kind"] not in mergeable]
     window = dt.timedelta(minutes=get_settings().sms_merge_minutes)

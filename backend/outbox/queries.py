@@ -11,7 +11,7 @@ from backend.core.phones import mask_phone, normalize_phone
 from backend.core.types import CHINA_TZ, Principal, as_datetime, utcnow
 from backend.db.session import is_sqlite, run
 from backend.outbox.schemas import MessageStatus, MonthUsage, SmsMessageList, SmsMessageRead, SmsUsage
-from backend.sms.templates import messages
+from backend.sms.templates import keys_with
 
 PAGE = 100
 LIST = """
@@ -68,8 +68,7 @@ async def _own_numbers(actor: Principal, phones: set[str]) -> set[str]:
 
 
 def _read(row: dict[str, Any], ours: set[str], locale: str) -> SmsMessageRead:
-    template = messages().get(row["kind"])
-    secret = template is not None and template.secret
+    secret = row["kind"] in keys_with("secret")
     return SmsMessageRead(
         id=row["id"],
         to=row["to_phone"] if row["to_phone"] in ours else mask_phone(row["to_phone"]),

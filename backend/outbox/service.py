@@ -30,7 +30,7 @@ from backend.outbox import budget, rows
 from backend.outbox.rows import Outgoing
 from backend.outbox.tables import OutboxMessage
 from backend.sms.optout import opt_out, opted_out_among
-from backend.sms.templates import Rendered, messages
+from backend.sms.templates import Rendered, keys_with
 
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -66,14 +66,6 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
 
 
-# Taken: leased to its sender, its attempt counted; an unconfirmed message stays unconfirmed
-# (it is looked up at the provider before anything is sent again).
-TAKE = """
-UPDATE outbox_message SET status = CASE WHEN status = 'unconfirmed' THEN 'unconfirmed' ELSE 'sending' END,
-  lease_owner = {}, next_attempt_at = {}, attempts = attempts + 1
-WHERE id IN ({ids})
-RETURNING id, to_phone, body, kind, variables, locale, brand, member, status, reference, answers, sent_at, attempts
-"""
 CLAIMED = (
     OutboxMessage.id,
     OutboxMessage.to_phone,
@@ -89,6 +81,14 @@ CLAIMED = (
     OutboxMessage.sent_at,
     OutboxMessage.attempts,
 )
+# Taken: leased to its sender, its attempt counted; an unconfirmed message stays unconfirmed
+# (it is looked up at the provider before anything is sent again).
+TAKE = f"""
+UPDATE outbox_message SET status = CASE WHEN status = 'unconfirmed' THEN 'unconfirmed' ELSE 'sending' END,
+  lease_owner = {{}}, next_attempt_at = {{}}, attempts = attempts + 1
+WHERE id IN ({{ids}})
+RETURNING {", ".join(column._meta.db_column_name for column in CLAIMED)}
+"""  # noqa: S608 - our own column names
 
 
 async def claim_due(
@@ -126,17 +126,13 @@ async def claim_due(
         return await run(TAKE.replace("{ids}", marks), owner, now + lease, *(row["id"] for row in taken))
 
 
-def _reaching_opted_out() -> frozenset[str]:
-    return frozenset(key for key, message in messages().items() if message.reaches_opted_out)
-
-
 async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Mark messages to numbers that opted out ``suppressed`` (except those the person asked
     for, such as a sign-in code); the rest, still due."""
     opted_out = await opted_out_among({row["to_phone"] for row in due})
     if not opted_out:
         return due
-    exempt = _reaching_opted_out()
+    exempt = keys_with("reaches_opted_out")
     held = [row["id"] for row in due if row["to_phone"] in opted_out and row["kind"] not in exempt]
     if held:
         await OutboxMessage.update(

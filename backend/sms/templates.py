@@ -86,6 +86,18 @@ def messages() -> dict[str, Message]:
     return msgspec.toml.decode(MESSAGES_FILE.read_bytes(), type=MessagesFile).messages
 
 
+@cache
+def keys_with(flag: str) -> frozenset[str]:
+    """The message keys whose flag (``budget_exempt``, ``reaches_opted_out``, ``secret``) is set."""
+    return frozenset(key for key, message in messages().items() if getattr(message, flag))
+
+
+@cache
+def merged_as() -> dict[str, str]:
+    """Message key → the key several of them to one number are merged into (``offer`` → ``offers``)."""
+    return {key: message.merges_into for key, message in messages().items() if message.merges_into}
+
+
 def shorten(text: str, max_chars: int | None) -> str:
     """Cut a free text (an order's title) to fit, with an ellipsis; never a number's digits.
     A text GSM-7 can carry gets "..." (a "…" would turn the whole SMS into UCS-2)."""
