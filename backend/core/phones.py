@@ -20,6 +20,15 @@ def normalize_phone(raw: str, region: str = "CN") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_or_as_given(raw: str) -> str:
+    """E.164 when ``raw`` is a phone number; else as it came, trimmed (a short code or a foreign
+    sender that a provider reports: kept to tell senders apart, never refused)."""
+    try:
+        return normalize_phone(raw)
+    except Invalid:
+        return raw.strip()[:32]
+
+
 def mask_phone(phone: str) -> str:
     """For logs: ``+8613800138000`` → ``+86138****8000``."""
     return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "****"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from litestar import Response, get
@@ -42,8 +43,19 @@ def shell() -> dict[str, Path]:
 
 
 def service_worker() -> str:
-    """``pwa/sw.js`` with its version (a hash of every shell file's content) and shell list."""
-    files = shell()
+    """``pwa/sw.js`` with its version (a hash of every shell file's content) and shell list.
+
+    Browsers ask for it on every visit: it is made again only when a file changed (by size
+    and modification time), not hashed on every request."""
+    signature = tuple(
+        (url, str(path), path.stat().st_mtime_ns, path.stat().st_size) for url, path in sorted(shell().items())
+    )
+    return _service_worker(signature, (PWA_DIR / "sw.js").stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _service_worker(signature: tuple[tuple[str, str, int, int], ...], _template_changed: int) -> str:
+    files = {url: Path(path) for url, path, _mtime, _size in signature}
     digest = hashlib.sha256()
     for url, path in sorted(files.items()):
         digest.update(url.encode() + b"\0" + path.read_bytes())

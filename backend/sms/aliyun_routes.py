@@ -16,9 +16,9 @@ from litestar import Response, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import JSONBody, QueryParameter
 
-from backend.core.errors import Forbidden, Invalid
+from backend.core.errors import Forbidden
 from backend.core.i18n import N_
-from backend.core.phones import normalize_phone
+from backend.core.phones import phone_or_as_given
 from backend.core.settings import get_settings
 from backend.outbox import record_status
 from backend.sms import engine, inbox
@@ -81,15 +81,11 @@ async def aliyun_report(data: JSONBody[list[AliyunReport]], token: Token = None)
     """Delivery reports: each applied to its message (by Aliyun's id and the number, or our OutId)."""
     check_token(token)
     for report in data:
-        try:
-            phone = normalize_phone(report.phone_number)
-        except Invalid:
-            phone = report.phone_number
         await record_status(
             report.biz_id,
             "delivered" if report.success else "undelivered",
             error_code="" if report.success else report.err_code,
-            phone=phone,
+            phone=phone_or_as_given(report.phone_number),
             segments=_size(report.sms_size),
             reference=report.out_id,
         )

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 import msgspec
 
 from backend.accounts.service import principal_by_phone
-from backend.core.errors import DomainError, Invalid
+from backend.core.errors import DomainError
 from backend.core.i18n import DEFAULT_LOCALE, Label, translate
-from backend.core.phones import normalize_phone
+from backend.core.phones import phone_or_as_given
 from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import load_jobs
@@ -116,15 +116,8 @@ async def _record(inbox_id: int, outcome: str) -> str:
     return outcome
 
 
-def _e164(raw: str) -> str:
-    try:
-        return normalize_phone(raw)
-    except Invalid:
-        return raw.strip()[:32]  # a short code or a foreign sender: kept as it came
-
-
 async def _turn(row: dict[str, object]) -> Turn:
-    phone = _e164(str(row["from_phone"]))
+    phone = phone_or_as_given(str(row["from_phone"]))
     return Turn(
         inbox_id=int(str(row["id"])),
         phone=phone,

@@ -30,8 +30,22 @@ export function t(msgid, values = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
+/** The BCP 47 tag Intl formats the current language with. */
+function intlTag() {
+  return locale === "en" ? "en" : "zh-CN";
+}
+
 /** @param {string | number | Date} moment */
 export function formatTime(moment) {
-  const tag = locale === "en" ? "en" : "zh-CN";
-  return new Intl.DateTimeFormat(tag, { dateStyle: "short", timeStyle: "medium" }).format(new Date(moment));
+  return new Intl.DateTimeFormat(intlTag(), { dateStyle: "short", timeStyle: "medium" }).format(new Date(moment));
+}
+
+/** Money in fen as the reader writes it (¥45.00, CN¥45.00). @param {number} fen */
+export function formatMoney(fen) {
+  return new Intl.NumberFormat(intlTag(), { style: "currency", currency: "CNY" }).format(fen / 100);
+}
+
+/** A calendar day in China (an ISO date) as the reader writes it (12月14日, December 14). @param {string} day */
+export function formatDay(day) {
+  return new Intl.DateTimeFormat(intlTag(), { month: "long", day: "numeric" }).format(new Date(`${day}T00:00:00+08:00`));
 }

@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { h, notify } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 const jobs = new Map(); // id → the job as the server last told it
@@ -27,18 +27,6 @@ const STATUS_WORDS = {
   confirmed: () => t("confirmed"),
   disputed: () => t("disputed"),
 };
-
-/** @param {number} fen */
-function money(fen) {
-  const tag = locale === "en" ? "en" : "zh-CN";
-  return new Intl.NumberFormat(tag, { style: "currency", currency: "CNY" }).format(fen / 100);
-}
-
-/** @param {string} day an ISO date */
-function formatDay(day) {
-  const tag = locale === "en" ? "en" : "zh-CN";
-  return new Intl.DateTimeFormat(tag, { month: "long", day: "numeric" }).format(new Date(`${day}T00:00:00+08:00`));
-}
 
 /** What to do after the server refused a queued action, by its code. */
 function nextStep(code) {
@@ -77,8 +65,8 @@ function card(job) {
     { class: `job ${job.status}`, "data-job-id": String(job.id), "data-status": job.status },
     h("h2", {}, `${job.code} · ${job.title}`),
     h("p", { class: "status" }, (STATUS_WORDS[job.status] || (() => job.status))()),
-    h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: money(job.unit_price_fen) })),
-    h("p", { class: "earns" }, t("Earns {amount}", { amount: money(pieces * job.unit_price_fen) })),
+    h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
+    h("p", { class: "earns" }, t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),
     h("p", {}, t("Due {day}", { day: formatDay(job.due_date) })),
     job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
     actions(job),

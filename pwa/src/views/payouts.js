@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { h, notify } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 const payouts = new Map();
@@ -10,12 +10,6 @@ let list = null;
 let listening = false;
 
 const WORDS = { paid: () => t("paid"), confirmed: () => t("confirmed"), disputed: () => t("disputed") };
-
-/** @param {number} fen */
-function money(fen) {
-  const tag = locale === "en" ? "en" : "zh-CN";
-  return new Intl.NumberFormat(tag, { style: "currency", currency: "CNY" }).format(fen / 100);
-}
 
 /** @param {any} payout */
 function card(payout) {
@@ -27,7 +21,7 @@ function card(payout) {
   return h(
     "li",
     { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
-    h("h3", {}, t("Payment {amount}", { amount: money(payout.amount_fen) })),
+    h("h3", {}, t("Payment {amount}", { amount: formatMoney(payout.amount_fen) })),
     h("p", { class: "status" }, (WORDS[payout.status] || (() => payout.status))()),
     open ? h("button", { type: "button", "data-action": "confirm", onclick: confirm }, t("I received it")) : null,
     open ? h("label", {}, t("What is wrong?"), reason) : null,
