@@ -85,7 +85,8 @@ class UploadController(Controller):
         if request.headers.get("content-length", "0") not in ("", "0"):
             part = await _part(request)
             state = await uploads.append(principal, state.id, 0, part, request.headers.get("upload-checksum"))
-        location = f"{str(request.base_url).rstrip('/')}/api/v1/uploads/{state.id}"
+        # A path, resolved by the client against the address it used: right behind any proxy.
+        location = f"/api/v1/uploads/{state.id}"
         return Response(None, status_code=201, headers=_headers(state, Location=location))
 
     @head("/{upload_id:str}", summary="Where an upload stands (tus)")

@@ -36,7 +36,7 @@ log = logging.getLogger("cunjiang.sms")
 
 CLAIM = """
 UPDATE sms_inbox SET processed_at = {} WHERE id = {} AND processed_at IS NULL
-RETURNING id, provider, from_phone, body
+RETURNING id, from_phone, body
 """
 NOT_POSSIBLE = "not_possible"  # the answer to a refusal no step expected
 NOT_REGISTERED = "not_registered"  # the answer to a number Cunjiang does not know, once a day
