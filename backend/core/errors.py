@@ -117,6 +117,11 @@ class OrderClosed(Conflict):
     message = N_("This order is no longer open.")
 
 
+class OrderDispatched(Conflict):
+    code = "order_dispatched"
+    message = N_("This order has been offered to artisans already; cancel it and make a new one instead.")
+
+
 class PayoutExists(Conflict):
     code = "payout_exists"
     message = N_("A payout has already been recorded for this job.")

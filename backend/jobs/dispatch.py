@@ -1,4 +1,5 @@
-"""Offering an order's work to artisans, taking offers back, and cancelling an order.
+"""Offering an order's work to artisans, taking offers back, editing an order before its
+first offer, and cancelling it.
 
 Locks are taken in one global order everywhere, so that PostgreSQL never deadlocks: people
 (sorted ids), then the order, then jobs (sorted ids), then their submissions and payouts,
@@ -14,7 +15,7 @@ from typing import Any
 from backend.accounts.tables import Brand, Member
 from backend.audit import Event, record_event, record_events
 from backend.core.access import STAFF, require_role
-from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClosed
+from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClosed, OrderDispatched
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, end_of_day, utcnow
 from backend.db.session import insert_rows, is_sqlite, run, write_transaction
@@ -24,8 +25,8 @@ from backend.jobs.progress import get_order
 from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import DispatchRequest, JobRead, Offer
 from backend.jobs.tables import Job
-from backend.orders.schemas import OrderRead, OrderStatus
-from backend.orders.service import brand_order, is_open
+from backend.orders.schemas import OrderRead, OrderStatus, OrderUpdate
+from backend.orders.service import brand_order, is_open, order_changes
 from backend.orders.tables import Order
 from backend.sms.conversations import ask
 
@@ -33,9 +34,11 @@ JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires
 ID_BATCH = 1000  # ids per IN (…) list
 
 LOCK_PEOPLE = "SELECT id FROM member WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
-# A dispatch and a cancellation of the same order take turns: no offers on a cancelled order.
-# (Accepts of the order wait the few milliseconds until the dispatch commits.)
-LOCK_ORDER = "SELECT status, due_date FROM production_order WHERE id = {} FOR SHARE"
+# A dispatch, an edit and a cancellation of the same order take turns: no offers on a
+# cancelled order, none made from what an edit is changing. (Accepts of the order wait the
+# few milliseconds until the dispatch commits.)
+LOCK_ORDER = "SELECT * FROM production_order WHERE id = {} FOR SHARE"
+LOCK_ORDER_TO_EDIT = "SELECT id FROM production_order WHERE id = {} FOR UPDATE"
 NEXT_CODES = "UPDATE member SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
 
 
@@ -121,10 +124,12 @@ async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> li
         order = await brand_order(actor, order_id)
         if not is_open(order):
             raise OrderClosed()
-        _check_offers(order, data.offers)
         artisans = await _offer_targets(actor, order_id, artisan_ids)
-        if not is_sqlite() and not is_open((await run(LOCK_ORDER, order_id))[0]):
-            raise OrderClosed()  # cancelled while this dispatch waited for its people
+        if not is_sqlite():  # the order as it is now: cancelled or edited while this waited?
+            order = (await run(LOCK_ORDER, order_id))[0]
+            if not is_open(order):
+                raise OrderClosed()
+        _check_offers(order, data.offers)
         codes = await _next_codes(artisan_ids)
         expires_at = await _offer_expiry(actor.brand_id, order["due_date"], now)
         job_ids = await _create_jobs(actor, order, data.offers, codes, expires_at)
@@ -171,6 +176,31 @@ async def withdraw_job(actor: Principal, job_id: int) -> JobRead:
             raise NotFound()
         await transition(job_id, Action.WITHDRAW, actor)
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
+
+
+async def edit_order(actor: Principal, order_id: int, data: OrderUpdate) -> OrderRead:
+    """Change an order until its first offer goes out; afterwards artisans rely on it as it was."""
+    async with write_transaction():
+        await brand_order(actor, order_id)
+        if not is_sqlite():
+            await run(LOCK_ORDER_TO_EDIT, order_id)  # a dispatch under way finishes first
+        order = await brand_order(actor, order_id)
+        if order["status"] != OrderStatus.OPEN:
+            raise OrderClosed()
+        if await Job.exists().where(Job.order == order_id):
+            raise OrderDispatched()
+        values = await order_changes(actor, data)
+        if values:
+            await Order.update(values).where(Order.id == order_id)
+            await record_event(
+                actor,
+                brand_id=actor.brand_id,
+                entity="order",
+                entity_id=order_id,
+                action="edit",
+                changed=sorted(column._meta.name for column in values),
+            )
+    return await get_order(actor, order_id)
 
 
 async def cancel_order(actor: Principal, order_id: int) -> OrderRead:

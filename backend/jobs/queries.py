@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from backend.core.types import as_datetime
 from backend.db.session import fetch, is_sqlite, run
 from backend.jobs.machine import Status
@@ -14,7 +16,8 @@ from backend.jobs.schemas import JobRead
 JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
        j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
-       j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date
+       j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date, o.quality_notes,
+       o.photo_ids AS reference_photo_ids
 FROM job j JOIN production_order o ON o.id = j."order"
 """
 
@@ -62,6 +65,8 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         craft=row["craft"],
         unit_price_fen=row["unit_price_fen"],
         due_date=_as_date(row["due_date"]),
+        quality_notes=row["quality_notes"],
+        reference_photo_ids=msgspec.json.decode(row["reference_photo_ids"]),
     )
 
 

@@ -52,6 +52,9 @@ class JobRead(Wire):
     craft: str
     unit_price_fen: int
     due_date: dt.date
+    quality_notes: str
+    # The order's reference photos (GET /photos/{id}/list): what the pieces must look like.
+    reference_photo_ids: list[int]
 
 
 class JobList(Wire):

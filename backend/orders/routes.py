@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -11,7 +11,7 @@ from backend.http.params import PageCursor
 from backend.jobs import dispatch, progress
 from backend.jobs.schemas import DispatchRequest, JobList, JobRead
 from backend.orders import service
-from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus
+from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus, OrderUpdate
 
 
 class OrderController(Controller):
@@ -34,6 +34,12 @@ class OrderController(Controller):
     @get("/orders/{order_id:int}", summary="An order with its progress")
     async def get_order(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
         return await progress.get_order(principal, order_id)
+
+    @patch("/orders/{order_id:int}", summary="Change an order before its first offer goes out")
+    async def edit_order(
+        self, principal: NamedDependency[Principal], order_id: FromPath[int], data: JSONBody[OrderUpdate]
+    ) -> OrderRead:
+        return await dispatch.edit_order(principal, order_id, data)
 
     @get("/orders/{order_id:int}/jobs", summary="The order's jobs")
     async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:

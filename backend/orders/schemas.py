@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
-from backend.core.types import CraftCode, Fen, LongText, Quantity, Title, Wire
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from backend.core.types import CraftCode, Fen, Id, LongText, Quantity, Title, Wire
+
+MAX_REFERENCE_PHOTOS = 8
+ReferencePhotos = Annotated[list[Id], msgspec.Meta(max_length=MAX_REFERENCE_PHOTOS)]
 
 
 class OrderStatus(StrEnum):
@@ -21,6 +28,20 @@ class OrderCreate(Wire):
     due_date: dt.date
     description: LongText = ""
     quality_notes: LongText = ""
+    photo_ids: ReferencePhotos = msgspec.field(default_factory=list)
+
+
+class OrderUpdate(Wire):
+    """What may change before the order is dispatched (afterwards artisans rely on it)."""
+
+    title: Title | UnsetType = UNSET
+    craft: CraftCode | UnsetType = UNSET
+    quantity: Quantity | UnsetType = UNSET
+    unit_price_fen: Fen | UnsetType = UNSET
+    due_date: dt.date | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
+    quality_notes: LongText | UnsetType = UNSET
+    photo_ids: ReferencePhotos | UnsetType = UNSET
 
 
 class Progress(Wire):
@@ -41,6 +62,7 @@ class OrderRead(Wire):
     unit_price_fen: int
     due_date: dt.date
     quality_notes: str
+    photo_ids: list[int]
     status: OrderStatus
     created_at: dt.datetime
     progress: Progress | None = None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+import msgspec
 from piccolo.custom_types import Combinable
 
 from backend.audit import record_event
@@ -15,8 +17,9 @@ from backend.core.text import filled
 from backend.core.types import Principal, china_today
 from backend.crafts import require_crafts
 from backend.db.session import write_transaction
-from backend.orders.schemas import OrderCreate, OrderRead, OrderStatus, Progress
+from backend.orders.schemas import OrderCreate, OrderRead, OrderStatus, OrderUpdate, Progress
 from backend.orders.tables import Order
+from backend.photos.tables import Photo
 
 PAGE = 50
 MAX_LEAD = dt.timedelta(days=3 * 366)
@@ -32,6 +35,7 @@ def order_read(row: dict[str, Any], progress: Progress | None) -> OrderRead:
         unit_price_fen=row["unit_price_fen"],
         due_date=row["due_date"],
         quality_notes=row["quality_notes"],
+        photo_ids=json.loads(row["photo_ids"]),
         status=OrderStatus(row["status"]),
         created_at=row["created_at"],
         progress=progress,
@@ -59,11 +63,22 @@ def _check_due_date(due_date: dt.date) -> None:
         raise Invalid(N_("The due date is more than three years away."), fields={"due_date": "too_far"})
 
 
+async def _check_reference_photos(actor: Principal, photo_ids: list[int]) -> str:
+    """The photos as stored on the order; each must be one of the brand's own."""
+    if photo_ids:
+        found = await Photo.count().where(Photo.id.is_in(photo_ids) & (Photo.brand == actor.brand_id))
+        if found != len(set(photo_ids)):
+            raise Invalid(N_("Some of these photos do not exist."), fields={"photo_ids": "unknown_photo"})
+    return json.dumps(list(dict.fromkeys(photo_ids)))
+
+
 async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
+    """A new open order of the brand, with its reference photos."""
     require_role(actor, *STAFF)
     _check_due_date(data.due_date)
     async with write_transaction():
         await require_crafts(actor.brand_id, [data.craft], field="craft")
+        photo_ids = await _check_reference_photos(actor, data.photo_ids)
         rows = await Order.insert(
             Order(
                 brand=actor.brand_id,
@@ -74,6 +89,7 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
                 unit_price_fen=data.unit_price_fen,
                 due_date=data.due_date,
                 quality_notes=data.quality_notes,
+                photo_ids=photo_ids,
                 created_by=actor.member_id,
             )
         ).returning(*Order.all_columns())
@@ -90,6 +106,20 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
         )
     nothing_yet = Progress(quantity=data.quantity, accepted=0, submitted=0, approved=0, paid=0, offered_open=0)
     return order_read(order, nothing_yet)
+
+
+async def order_changes(actor: Principal, data: OrderUpdate) -> dict[Any, Any]:
+    """The columns an edit changes, checked and in their stored form (only what it names)."""
+    changes = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
+    if "due_date" in changes:
+        _check_due_date(changes["due_date"])
+    if "craft" in changes:
+        await require_crafts(actor.brand_id, [changes["craft"]], field="craft")
+    if "title" in changes:
+        changes["title"] = filled(changes["title"], "title")
+    if "photo_ids" in changes:
+        changes["photo_ids"] = await _check_reference_photos(actor, changes["photo_ids"])
+    return {getattr(Order, name): value for name, value in changes.items()}
 
 
 async def order_rows(

@@ -17,6 +17,7 @@ class Order(Table, tablename="production_order"):
     unit_price_fen = BigInt(help_text="Piece rate in fen (1 yuan = 100 fen).")
     due_date = Date()
     quality_notes = Text(default="")
+    photo_ids = Text(default="[]", help_text="JSON list of reference photo ids, shown with every offer.")
     status = Varchar(length=16, default="open", help_text="open or cancelled.")
     quantity_accepted = Integer(default=0, help_text="Sum of accepted quantities; never above quantity.")
     created_by = ForeignKey(Member, null=True)

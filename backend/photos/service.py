@@ -10,11 +10,11 @@ from typing import Any, Literal
 import msgspec
 
 from backend.accounts.tables import Member
-from backend.core.access import require_role
+from backend.core.access import STAFF, require_role
 from backend.core.errors import NotFound
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role
-from backend.db.session import write_transaction
+from backend.db.session import run, write_transaction
 from backend.jobs.tables import Submission
 from backend.photos import uploads
 from backend.photos.processing import process_upload
@@ -38,7 +38,7 @@ def photo_read(row: dict[str, Any]) -> PhotoRead:
 
 async def upload_photo(actor: Principal, data: bytes) -> PhotoRead:
     """Verify, clean and store a photo; the same picture uploaded twice is one photo."""
-    require_role(actor, Role.ARTISAN, Role.LEADER)
+    require_role(actor, Role.ARTISAN, Role.LEADER, *STAFF)
     # Decoding a big photo takes ~0.2 s: off the event loop, and before any lock is taken.
     processed = await asyncio.to_thread(process_upload, data)
     # Files are content-addressed, so writing them before the row (and outside the
@@ -83,6 +83,27 @@ async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:
     return any(photo["id"] in json.loads(row["photo_ids"]) for row in submitted)
 
 
+# The reference photos of orders offered to an artisan (a leader: to the village's artisans).
+REFERENCE_PHOTOS = {
+    Role.ARTISAN: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
+    'AND EXISTS (SELECT 1 FROM job j WHERE j."order" = o.id AND j.artisan = {})',
+    Role.LEADER: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
+    'AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan WHERE j."order" = o.id AND m.village = {})',
+}
+
+
+async def _is_reference_for(actor: Principal, photo_id: int) -> bool:
+    """Whether the photo shows the pattern of an order the artisan (a leader: one of the
+    village's artisans) was offered."""
+    if actor.role == Role.ARTISAN:
+        rows = await run(REFERENCE_PHOTOS[Role.ARTISAN], actor.brand_id, actor.member_id)
+    elif actor.role == Role.LEADER:
+        rows = await run(REFERENCE_PHOTOS[Role.LEADER], actor.brand_id, actor.village_id or 0)
+    else:
+        return False
+    return any(photo_id in json.loads(row["photo_ids"]) for row in rows)
+
+
 class StoredImage(msgspec.Struct, frozen=True):
     data: bytes
     media_type: str
@@ -93,7 +114,7 @@ async def photo_bytes(actor: Principal, photo_id: int, size: Size, *, webp: bool
     """The stored image (the list size as WebP when ``webp`` and it exists); anyone who may
     not see it is told it does not exist."""
     photo = await Photo.select().where(Photo.id == photo_id).first()
-    if photo is None or not await _may_see(actor, photo):
+    if photo is None or not (await _may_see(actor, photo) or await _is_reference_for(actor, photo_id)):
         raise NotFound()
     content_hash = photo["content_hash"]
     if webp and size == "list":

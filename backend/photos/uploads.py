@@ -23,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from backend.core.access import require_role
+from backend.core.access import STAFF, require_role
 from backend.core.errors import ChecksumMismatch, Conflict, Invalid, NotFound, TooLarge
 from backend.core.i18n import N_
 from backend.core.settings import get_settings
@@ -116,7 +116,7 @@ def _state(row: dict[str, Any]) -> UploadState:
 
 async def create_upload(actor: Principal, length: int, metadata: dict[str, str]) -> UploadState:
     """A new upload of ``length`` bytes; refused over the size limit or past the open limit."""
-    require_role(actor, Role.ARTISAN, Role.LEADER)
+    require_role(actor, Role.ARTISAN, Role.LEADER, *STAFF)
     if not 0 < length <= MAX_UPLOAD_BYTES:
         raise TooLarge(N_("A photo may be at most {limit} MB."), limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     now = utcnow()
