@@ -6,11 +6,18 @@ const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 const SHELL_CACHE = `shell-${VERSION}`;
 const DATA_CACHE = "data";
+const PHOTO_CACHE = "photos";
 // Read-only API answers kept for starting without a network (network first, cache if offline).
-const DATA = ["/api/v1/jobs", "/api/v1/me", "/api/v1/i18n/"];
+// Jobs are not among them: the app keeps those itself and asks only for what changed.
+const DATA = ["/api/v1/me", "/api/v1/i18n/", "/api/v1/payouts"];
+// A stored photo never changes (its address names its content): cache first.
+const PHOTOS = /^\/api\/v1\/photos\/\d+\/(list|review|full)$/;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+  // Revalidated, never taken from the HTTP cache: a new version must not keep an old file
+  // (an unchanged one costs a 304).
+  const fresh = SHELL.map((url) => new Request(url, { cache: "no-cache" }));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(fresh)));
 });
 
 self.addEventListener("activate", (event) => {
@@ -36,8 +43,19 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
   } else if (DATA.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(networkFirst(request));
+  } else if (PHOTOS.test(url.pathname)) {
+    event.respondWith(cacheFirst(request));
   }
 });
+
+async function cacheFirst(request) {
+  const cache = await caches.open(PHOTO_CACHE);
+  const kept = await cache.match(request);
+  if (kept) return kept;
+  const answer = await fetch(request);
+  if (answer.ok) await cache.put(request, answer.clone());
+  return answer;
+}
 
 async function networkFirst(request) {
   const cache = await caches.open(DATA_CACHE);

@@ -35,14 +35,15 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline: float) 
 
 
 @contextmanager
-def running_servers(count: int) -> Iterator[list[str]]:
-    """``count`` server processes; their base URLs while the block runs."""
+def running_servers(count: int, **env: str) -> Iterator[list[str]]:
+    """``count`` server processes (with ``env`` added to their environment); their base URLs
+    while the block runs."""
     urls, processes = [], []
     for _ in range(count):
         port = _free_port()
         command = [sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app", "--port", str(port)]
         command += ["--log-level", "warning"]
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=os.environ.copy()))
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=os.environ | env))
         urls.append(f"http://127.0.0.1:{port}")
     try:
         for url, process in zip(urls, processes, strict=True):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from litestar import Response, get
 from litestar.static_files import create_static_files_router
 
-PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+# Another folder may be served instead (an operator's customised copy; the update test).
+PWA_DIR = Path(os.environ.get("CUNJIANG_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
 # Only our own files run: no inline script, nothing from elsewhere (no CDN in China anyway).
 SECURITY = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'",

@@ -55,6 +55,8 @@ class JobRead(Wire):
     quality_notes: str
     # The order's reference photos (GET /photos/{id}/list): what the pieces must look like.
     reference_photo_ids: list[int]
+    # Why the coordinator asked for the work again (while the job is in rework).
+    review_reason: str
 
 
 class JobList(Wire):

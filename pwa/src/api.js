@@ -1,4 +1,5 @@
-// The one place that talks to the server: JSON in and out, the bearer token, the language.
+// The one place that talks to the server: JSON in and out (and a photo's bytes), the bearer
+// token, the language.
 
 const TOKEN_KEY = "cunjiang.token";
 
@@ -22,7 +23,16 @@ export function setToken(value) {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+/** The headers every call carries: the token, the language, JSON answers. */
+function headersFor(language, extra) {
+  const headers = { Accept: "application/json", ...extra };
+  if (language) headers["Accept-Language"] = language.replace("_Hans", "-Hans");
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  return headers;
+}
+
 /**
+ * A JSON call: the answer's body, or an ApiError with the server's code and message.
  * @param {string} method
  * @param {string} path under /api/v1
  * @param {{body?: unknown, query?: Record<string, string>, language?: string, headers?: Record<string, string>}} [options]
@@ -30,12 +40,31 @@ export function setToken(value) {
 export async function api(method, path, { body, query, language, headers: extra } = {}) {
   const url = new URL(`/api/v1${path}`, location.origin);
   for (const [name, value] of Object.entries(query || {})) url.searchParams.set(name, value);
-  const headers = { Accept: "application/json", ...extra };
-  if (language) headers["Accept-Language"] = language.replace("_Hans", "-Hans");
-  if (token()) headers.Authorization = `Bearer ${token()}`;
+  const headers = headersFor(language, extra);
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const payload = response.status === 204 ? null : await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, payload || {});
   return payload;
+}
+
+/**
+ * A call whose body is not JSON (the bytes of a photo): the Response itself, or an ApiError.
+ * @param {string} method @param {string} url under /api/v1, or an address the server gave
+ * @param {{body?: BodyInit, headers?: Record<string, string>, language?: string}} [options]
+ */
+export async function raw(method, url, { body, headers, language } = {}) {
+  const response = await fetch(new URL(url.startsWith("/api/") ? url : `/api/v1${url}`, location.origin), {
+    method,
+    body,
+    headers: headersFor(language, headers),
+  });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+  return response;
+}
+
+/** A stored photo as an address an <img> can show (photos need the token, which <img> cannot send). */
+export async function photoUrl(photoId, size = "list") {
+  const response = await raw("GET", `/photos/${photoId}/${size}`, { headers: { Accept: "image/webp,image/jpeg" } });
+  return URL.createObjectURL(await response.blob());
 }

@@ -2,8 +2,10 @@
 // one, starts without a network and offers an update instead of reloading by surprise.
 
 import { api, setToken, token } from "./api.js";
+import { forgetAll, remember, remembered } from "./db.js";
 import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
+import { queued } from "./outbox.js";
 import { signIn } from "./sign-in.js";
 import { myJobs } from "./views/jobs.js";
 import { myPayouts } from "./views/payouts.js";
@@ -22,6 +24,10 @@ async function start() {
       setToken(null);
       return signIn(view, start);
     }
+    if ((await remembered("who")) !== me.id) {
+      await forgetAll(); // another person used this phone before: nothing of theirs shows or goes
+      await remember("who", me.id);
+    }
   } catch (error) {
     if (error.status === 401) {
       setToken(null);
@@ -38,13 +44,16 @@ async function start() {
 }
 
 async function signOut() {
+  const waiting = (await queued()).length;
+  if (waiting && !confirm(t("{count} actions have not been sent yet. Sign out and drop them?", { count: waiting }))) return;
   try {
     await api("DELETE", "/auth/token");
   } catch {
     // forgotten here either way
   }
   setToken(null);
-  if ("caches" in window) await caches.delete("data"); // another person may use this phone
+  await forgetAll(); // another person may use this phone
+  if ("caches" in window) await Promise.all(["data", "photos"].map((name) => caches.delete(name)));
   start();
 }
 

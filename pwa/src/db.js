@@ -1,7 +1,7 @@
 // The one owner of the app's IndexedDB: its schema and its versioned upgrades.
 
 const NAME = "cunjiang";
-const VERSION = 1;
+const VERSION = 2;
 let opened = null;
 
 /** @returns {Promise<IDBDatabase>} */
@@ -13,6 +13,11 @@ export function database() {
       if (event.oldVersion < 1) {
         // Actions waiting for the server, in the order they were made (key: the Idempotency-Key).
         db.createObjectStore("outbox", { keyPath: "key" }).createIndex("made", "made");
+      }
+      if (event.oldVersion < 2) {
+        db.createObjectStore("jobs", { keyPath: "id" }); // my jobs as the server last told them
+        db.createObjectStore("meta", { keyPath: "name" }); // the feed's cursor, whose jobs these are
+        db.createObjectStore("photos", { keyPath: "key" }); // downscaled photos waiting to go up
       }
     };
     request.onsuccess = () => resolve(request.result);
@@ -31,4 +36,18 @@ export async function inStore(store, mode, work) {
     transaction.onerror = () => reject(transaction.error);
     transaction.onabort = () => reject(transaction.error);
   });
+}
+
+/** A value kept under a name in "meta" (undefined when there is none). */
+export async function remembered(name) {
+  return (await inStore("meta", "readonly", (store) => store.get(name)))?.value;
+}
+
+export function remember(name, value) {
+  return inStore("meta", "readwrite", (store) => store.put({ name, value }));
+}
+
+/** Forget everything a person left on this phone (another may sign in next). */
+export async function forgetAll() {
+  for (const store of ["outbox", "jobs", "meta", "photos"]) await inStore(store, "readwrite", (s) => s.clear());
 }

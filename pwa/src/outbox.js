@@ -2,11 +2,13 @@
 // before it is sent, and deleted only when the server answers 2xx or a final 4xx; a network
 // error or a 5xx keeps it for the next try. Tries come on start, when the network returns,
 // when the app is seen again, and on a timer (Background Sync is missing in WebViews and most
-// Chinese browsers). The server's exactly-once keys make a repeat harmless.
+// Chinese browsers). The server's exactly-once keys make a repeat harmless. A submission
+// waits until its photos are up (each resumes where it stopped), then goes with their ids.
 
 import { api, ApiError } from "./api.js";
 import { inStore } from "./db.js";
 import { locale } from "./i18n.js";
+import * as photos from "./photos.js";
 
 const RETRY_MS = 30_000;
 const listeners = { done: [], refused: [], change: [] };
@@ -40,9 +42,10 @@ export async function queued() {
   return all || [];
 }
 
-/** Queue a POST (the action of a job: accept, decline…) and try to send it now. */
-export async function send(path, body, about) {
-  const entry = { key: key(), path, body, about, made: Date.now() };
+/** Queue a POST (the action of a job: accept, decline…) and try to send it now. With
+``photoKeys`` (photos kept by photos.keep) it goes once they are up, their ids in ``photo_ids``. */
+export async function send(path, body, about, photoKeys = []) {
+  const entry = { key: key(), path, body, about, photos: photoKeys, made: Date.now() };
   await inStore("outbox", "readwrite", (store) => store.put(entry));
   emit("change");
   return flush();
@@ -72,9 +75,17 @@ export function flush() {
   return flushing;
 }
 
+async function bodyOf(entry) {
+  if (!entry.photos?.length) return entry.body;
+  const ids = [];
+  for (const photoKey of entry.photos) ids.push(await photos.photoId(photoKey, locale));
+  return { ...entry.body, photo_ids: ids };
+}
+
 async function deliver(entry) {
   try {
-    const answer = await api("POST", entry.path, { body: entry.body, language: locale, headers: { "Idempotency-Key": entry.key } });
+    const body = await bodyOf(entry);
+    const answer = await api("POST", entry.path, { body, language: locale, headers: { "Idempotency-Key": entry.key } });
     await forget(entry);
     emit("done", entry, answer);
     return true;
@@ -90,6 +101,7 @@ async function deliver(entry) {
 
 async function forget(entry) {
   await inStore("outbox", "readwrite", (store) => store.delete(entry.key));
+  if (entry.photos?.length) await photos.drop(entry.photos);
   emit("change");
 }
 

@@ -89,6 +89,10 @@ class AppPage:
     def notice(self) -> Locator:
         return self.page.locator("[data-notice]")
 
+    async def retry_now(self) -> None:
+        """What the browser does when the signal comes back: the outbox tries again."""
+        await self.page.evaluate("window.dispatchEvent(new Event('online'))")
+
     async def worker_ready(self) -> None:
         """The service worker is installed (its shell cached) and controls a fresh load."""
         await self.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -113,3 +117,15 @@ class JobCard:
 
     async def decline(self) -> None:
         await self.root.locator("[data-action=decline]").click()
+
+    async def submit(self, quantity: int, *photos: bytes) -> None:
+        """Finished pieces with photos, chosen as files on the phone."""
+        await self.root.locator("input[name=quantity]").fill(str(quantity))
+        files = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": data} for i, data in enumerate(photos)]
+        await self.root.locator("input[type=file]").set_input_files(files)  # type: ignore[arg-type]
+        await self.root.locator("[data-action=submit]").click()
+
+    @property
+    def pattern(self) -> Locator:
+        """The order's reference photo."""
+        return self.root.locator("img.pattern")

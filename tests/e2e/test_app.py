@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Response, expect
 
 from tests import support
 from tests.e2e.pages import AppPage
@@ -55,3 +55,39 @@ async def test_the_app_speaks_english_when_asked(page: Page) -> None:
     await expect(page.locator("h1")).to_have_text("My jobs")
     await expect(page.locator(".jobs .empty")).to_have_text("No jobs yet. New offers will show here.")
     await expect(page.locator(".payouts .empty")).to_have_text("No payments yet.")
+
+
+async def test_a_later_visit_asks_only_for_what_changed_since_its_cursor(page: Page, client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    kept = await support.job_in_state(client, brand, artisan, "offered", quantity=3)
+    taken_back = await support.job_in_state(client, brand, artisan, "offered", quantity=2)
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    await expect(app.job(taken_back.job_id)).to_have_attribute("data-status", "offered")
+    feeds: list[tuple[str, int, str | None]] = []  # (cursor, body bytes on the wire, If-None-Match)
+
+    async def note(response: Response) -> None:
+        if "/api/v1/jobs?" in response.url:
+            headers = await response.request.all_headers()
+            sizes = await response.request.sizes()
+            feeds.append((response.url.split("since=")[1], sizes["responseBodySize"], headers.get("if-none-match")))
+
+    page.on("response", note)
+    for _ in range(2):  # nothing changed: the saved jobs show, the feed has nothing new
+        await page.reload()
+        await expect(app.job(kept.job_id)).to_be_visible()
+    await support.ok(await client.post(f"/api/v1/jobs/{taken_back.job_id}/withdraw", headers=brand.coordinator.auth))
+    await page.reload()
+
+    await expect(app.job(taken_back.job_id)).to_have_attribute("data-status", "withdrawn")
+    await expect(app.job(kept.job_id)).to_have_attribute("data-status", "offered")  # saved, not sent again
+    cursor = feeds[0][0]
+    assert cursor != "0"  # from the saved cursor, not from the beginning
+    # The same question again is answered "not modified" (no body); then the change comes.
+    [(_, empty, asked), (_, not_modified, again), (_, changed, _)] = feeds
+    nothing_new = len(f'{{"jobs":[],"cursor":"{cursor}"}}')
+    assert (empty, not_modified, changed > nothing_new) == (nothing_new, 0, True), feeds
+    assert asked is None, feeds  # a new question: nothing to compare with
+    assert str(again).startswith('"'), feeds  # the ETag of the answer the browser keeps
+    assert {feed[0] for feed in feeds} == {cursor}

@@ -1,10 +1,15 @@
-// My jobs: offers first, each with what it will earn; hooks of CONTRACT.md on every job.
+// My jobs: offers first, each with its pattern photo and what it will earn; finished work
+// sent with photos. Kept on the phone and brought up to date by the feed's cursor, so a
+// visit shows them at once, with or without a signal. Hooks of CONTRACT.md on every job.
 
-import { api } from "../api.js";
+import { api, photoUrl } from "../api.js";
+import { inStore, remember, remembered } from "../db.js";
 import { h, notify } from "../dom.js";
 import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import * as photos from "../photos.js";
 
+const FEED_PAGE = 200; // the server's page: a full one means there may be more
 const jobs = new Map(); // id → the job as the server last told it
 let waiting = new Set(); // ids of jobs with an action not yet through
 let list = null;
@@ -38,8 +43,7 @@ function nextStep(code) {
 }
 
 /** @param {any} job */
-function actions(job) {
-  if (job.status !== "offered") return null;
+function answer(job) {
   const quantity = h("input", {
     name: "quantity", type: "number", inputmode: "numeric", min: "1", max: String(job.quantity_offered),
     value: String(job.quantity_offered), "aria-label": t("Pieces"),
@@ -57,19 +61,62 @@ function actions(job) {
   );
 }
 
+/** Finished pieces with photos: made small here, then queued until they are all up. */
+function submission(job) {
+  const quantity = h("input", {
+    name: "quantity", type: "number", inputmode: "numeric", min: "1", max: String(job.quantity_accepted),
+    value: String(job.quantity_accepted), "aria-label": t("Finished pieces"),
+  });
+  const files = h("input", { type: "file", accept: "image/*", multiple: true, "aria-label": t("Photos of the finished pieces") });
+  const busy = waiting.has(job.id);
+  async function submit() {
+    notify("");
+    if (!files.files?.length) return notify(t("Add at least one photo of the finished pieces."));
+    let kept;
+    try {
+      kept = await photos.keep(await Promise.all([...files.files].slice(0, 20).map(photos.downscale)));
+    } catch {
+      return notify(t("One of these files is not a photo. Please choose photos only."));
+    }
+    await outbox.send(`/jobs/${job.id}/submissions`, { quantity: Number(quantity.value) }, { job: job.id, code: job.code, sync: true }, kept);
+  }
+  return h(
+    "div",
+    { class: "actions submit" },
+    job.review_reason ? h("p", { class: "rework" }, t("To redo: {reason}", { reason: job.review_reason })) : null,
+    h("label", {}, t("Finished pieces"), quantity),
+    h("label", {}, t("Photos of the finished pieces"), files),
+    h("button", { type: "button", "data-action": "submit", onclick: submit, disabled: busy }, t("Send for review")),
+    busy ? h("p", { class: "hint" }, t("Waiting to send: the photos go up as soon as there is a signal.")) : null,
+  );
+}
+
+/** The order's pattern photo, fetched with the token (an <img> cannot send it). */
+function pattern(job) {
+  const [first] = job.reference_photo_ids || [];
+  if (!first) return null;
+  const image = h("img", { class: "pattern", alt: t("The pattern to follow"), width: "96", height: "96" });
+  photoUrl(first).then((url) => (image.src = url)).catch(() => image.remove());
+  return image;
+}
+
+const ACTIONS = { offered: answer, accepted: submission, rework: submission };
+
 /** @param {any} job */
 function card(job) {
   const pieces = job.status === "offered" ? job.quantity_offered : job.quantity_accepted;
   return h(
     "li",
     { class: `job ${job.status}`, "data-job-id": String(job.id), "data-status": job.status },
+    pattern(job),
     h("h2", {}, `${job.code} · ${job.title}`),
     h("p", { class: "status" }, (STATUS_WORDS[job.status] || (() => job.status))()),
     h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
     h("p", { class: "earns" }, t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),
     h("p", {}, t("Due {day}", { day: formatDay(job.due_date) })),
+    job.quality_notes ? h("p", { class: "notes" }, job.quality_notes) : null,
     job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
-    actions(job),
+    ACTIONS[job.status]?.(job),
   );
 }
 
@@ -104,31 +151,58 @@ async function showPending() {
   }
 }
 
-async function load() {
-  const answer = await api("GET", "/jobs", { query: { since: "0" }, language: locale });
+/** Keep what the server said about these jobs, here and on the phone. */
+async function keepJobs(changed) {
+  for (const job of changed) jobs.set(job.id, { ...jobs.get(job.id), ...job });
+  await inStore("jobs", "readwrite", (store) => changed.forEach((job) => store.put(jobs.get(job.id))));
+}
+
+/** The jobs saved on the phone: shown at once, before any network. */
+async function loadSaved() {
   jobs.clear();
-  for (const job of answer.jobs) jobs.set(job.id, job);
+  for (const job of (await inStore("jobs", "readonly", (store) => store.getAll())) || []) jobs.set(job.id, job);
+}
+
+/** What changed since the last visit, page by page from the saved cursor. When nothing did,
+the server answers 304 to the browser's If-None-Match and no job is sent again. */
+async function sync() {
+  let cursor = (await remembered("cursor")) || "0";
+  for (;;) {
+    const page = await api("GET", "/jobs", { query: { since: cursor }, language: locale });
+    await keepJobs(page.jobs);
+    cursor = page.cursor || cursor;
+    await remember("cursor", cursor);
+    if (page.jobs.length < FEED_PAGE) return;
+  }
 }
 
 function listen() {
   if (listening) return;
   listening = true;
   outbox.on("change", showPending);
-  outbox.on("done", (entry, job) => {
-    if (!entry.about?.job || !job?.id) return;
-    jobs.set(job.id, { ...jobs.get(job.id), ...job });
-    refresh(job.id);
+  outbox.on("done", async (entry, job) => {
+    if (!entry.about?.job) return;
+    if (entry.about.sync) await syncAndShow(); // a submission answers with itself: ask the feed
+    else if (job?.id) {
+      await keepJobs([job]);
+      refresh(job.id);
+    }
   });
   outbox.on("refused", async (entry, error) => {
     const next = entry.about?.job ? nextStep(error.code) : t("Please check and try again.");
     notify(`${entry.about?.code || ""} ${error.message} ${next}`.trim());
-    try {
-      await load(); // where things stand now
-    } catch {
-      // offline again: the notice says enough
-    }
-    render();
+    await syncAndShow(); // where things stand now
   });
+}
+
+async function syncAndShow() {
+  try {
+    await sync();
+  } catch {
+    return false; // offline again: what is shown stays
+  }
+  render();
+  return true;
 }
 
 /** @param {HTMLElement} view */
@@ -136,12 +210,9 @@ export async function myJobs(view) {
   list = h("ol", { class: "jobs" });
   view.replaceChildren(h("h1", {}, t("My jobs")), list);
   listen();
-  try {
-    await load();
-  } catch (error) {
-    notify(error.status ? error.message : t("No connection. Showing what was saved."));
-  }
+  await loadSaved();
   render();
   await showPending();
+  if (!(await syncAndShow()) && !navigator.onLine) notify(t("No connection. Showing what was saved."));
   outbox.keepTrying();
 }
