@@ -1,13 +1,20 @@
-"""The SMS questions jobs ask: an offer to an artisan (the ``offer`` flow)."""
+"""The SMS jobs send: an offer to an artisan (the ``offer`` flow's question), and work sent
+back for rework."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from backend.db.session import run
+from backend.outbox import enqueue
 from backend.sms.conversations import Question, question
+from backend.sms.templates import render
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
+REWORKED = """
+SELECT m.id, m.phone, m.locale, j.code, j.brand FROM job j JOIN member m ON m.id = j.artisan WHERE j.id = {}
+"""
 
 
 def needs_sms(person: dict[str, Any], now: dt.datetime) -> bool:
@@ -30,3 +37,12 @@ def offer_question(artisan: dict[str, Any], job_id: int, code: str, order: dict[
         price=order["unit_price_fen"],
         due=order["due_date"],
     )
+
+
+async def tell_rework(job_id: int, reason: str) -> None:
+    """Work sent back is told by SMS as well as in the app: it holds up the artisan's pay."""
+    rows = await run(REWORKED, job_id)
+    if rows:
+        [artisan] = rows
+        message = render("rework", artisan["locale"], code=artisan["code"], reason=reason)
+        await enqueue(artisan["phone"], message, brand_id=artisan["brand"], member_id=artisan["id"])

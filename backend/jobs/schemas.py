@@ -90,8 +90,22 @@ class SubmissionRead(Wire):
     created_at: dt.datetime
 
 
+class ReviewItem(SubmissionRead):
+    """A submission in the review queue, with what the reviewer compares it to."""
+
+    job_code: str
+    artisan_id: int
+    artisan_name: str
+    village: str
+    order_id: int
+    order_title: str
+    quality_notes: str
+    reference_photo_ids: list[int]
+    quantity_accepted: int
+
+
 class SubmissionList(Wire):
-    submissions: list[SubmissionRead]
+    submissions: list[ReviewItem]
 
 
 class ReviewRequest(Wire):

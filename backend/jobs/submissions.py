@@ -11,11 +11,20 @@ from backend.audit import record_event
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound
 from backend.core.i18n import N_
-from backend.core.types import Channel, Principal, Role, utcnow
+from backend.core.types import Channel, Principal, Role, as_datetime, utcnow
 from backend.db.session import run, write_transaction
 from backend.jobs.machine import TRANSITIONS, Action, Count, note_changed, transition
+from backend.jobs.messages import tell_rework
 from backend.jobs.queries import job_read, job_row
-from backend.jobs.schemas import Decision, JobRead, ReviewRequest, SubmissionCreate, SubmissionRead, SubmissionStatus
+from backend.jobs.schemas import (
+    Decision,
+    JobRead,
+    ReviewItem,
+    ReviewRequest,
+    SubmissionCreate,
+    SubmissionRead,
+    SubmissionStatus,
+)
 from backend.jobs.service import own_job
 from backend.jobs.tables import Submission
 from backend.photos.tables import Photo
@@ -145,6 +154,8 @@ async def review_submission(actor: Principal, submission_id: int, data: ReviewRe
             submission_id=submission_id,
             reason=data.reason,
         )
+        if not approve:
+            await tell_rework(row["job"], data.reason)
         status = SubmissionStatus.APPROVED if approve else SubmissionStatus.REWORK
         changed = (
             await Submission.update(
@@ -161,13 +172,35 @@ async def review_submission(actor: Principal, submission_id: int, data: ReviewRe
         return submission_read(changed[0])
 
 
-async def review_queue(actor: Principal, status: SubmissionStatus = SubmissionStatus.SUBMITTED) -> list[SubmissionRead]:
-    """The brand's submissions in a status, oldest first."""
-    require_role(actor, *STAFF)
-    rows = (
-        await Submission.select()
-        .where((Submission.brand == actor.brand_id) & (Submission.status == status.value))
-        .order_by(Submission.id)
-        .limit(500)
+# What a reviewer needs beside the photos: whose work, for which order, against which notes.
+QUEUE = """
+SELECT s.id, s.job, s.quantity, s.photo_ids, s.note, s.status, s.channel, s.review_reason, s.created_at,
+       j.code AS job_code, j.artisan AS artisan_id, j."order" AS order_id, j.quantity_accepted,
+       o.title AS order_title, o.quality_notes, o.photo_ids AS reference_photo_ids,
+       m.name AS artisan_name, COALESCE(v.name, '') AS village
+FROM submission s JOIN job j ON j.id = s.job JOIN production_order o ON o.id = j."order"
+JOIN member m ON m.id = j.artisan LEFT JOIN village v ON v.id = m.village
+WHERE s.brand = {} AND s.status = {} ORDER BY s.id LIMIT 500
+"""
+
+
+def review_item(row: dict[str, Any]) -> ReviewItem:
+    read = submission_read(row | {"created_at": as_datetime(row["created_at"])})
+    return ReviewItem(
+        **msgspec.structs.asdict(read),
+        job_code=row["job_code"],
+        artisan_id=row["artisan_id"],
+        artisan_name=row["artisan_name"],
+        village=row["village"],
+        order_id=row["order_id"],
+        order_title=row["order_title"],
+        quality_notes=row["quality_notes"],
+        reference_photo_ids=json.loads(row["reference_photo_ids"]),
+        quantity_accepted=row["quantity_accepted"],
     )
-    return [submission_read(row) for row in rows]
+
+
+async def review_queue(actor: Principal, status: SubmissionStatus = SubmissionStatus.SUBMITTED) -> list[ReviewItem]:
+    """The brand's submissions in a status, oldest first, with whose work and which order."""
+    require_role(actor, *STAFF)
+    return [review_item(row) for row in await run(QUEUE, actor.brand_id, status.value)]
