@@ -7,8 +7,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.payouts import service
-from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, PayoutStatus, ResolveRequest
+from backend.payouts import due, service
+from backend.payouts.schemas import (
+    DisputeRequest,
+    PayoutCreate,
+    PayoutDueList,
+    PayoutList,
+    PayoutRead,
+    PayoutStatus,
+    ResolveRequest,
+)
 
 
 class PayoutController(Controller):
@@ -25,6 +33,10 @@ class PayoutController(Controller):
         self, principal: NamedDependency[Principal], status: FromQuery[PayoutStatus | None] = None
     ) -> PayoutList:
         return PayoutList(payouts=await service.list_payouts(principal, status))
+
+    @get("/payouts/due", summary="Approved work waiting for its payout (coordinator)")
+    async def waiting(self, principal: NamedDependency[Principal]) -> PayoutDueList:
+        return PayoutDueList(due=await due.payouts_due(principal))
 
     @post("/payouts/{payout_id:int}/confirm", status_code=200, summary="Confirm the money arrived")
     async def confirm(self, principal: NamedDependency[Principal], payout_id: FromPath[int]) -> PayoutRead:

@@ -57,3 +57,23 @@ class PayoutRead(Wire):
 
 class PayoutList(Wire):
     payouts: list[PayoutRead]
+
+
+class PayoutDue(Wire):
+    """Approved work not paid yet; ``amount_fen`` is what a payout records by default."""
+
+    job_id: int
+    code: str
+    artisan_id: int
+    artisan_name: str
+    village: str
+    order_id: int
+    order_title: str
+    quantity_approved: int
+    unit_price_fen: int
+    amount_fen: int
+    approved_at: dt.datetime
+
+
+class PayoutDueList(Wire):
+    due: list[PayoutDue]
