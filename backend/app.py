@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 
 from backend import worker
 from backend.accounts.routes import AccountController
+from backend.accounts.staff_routes import StaffController
 from backend.auth.routes import AuthController
 from backend.crafts.routes import CraftController
 from backend.db import counters, session
@@ -97,6 +98,7 @@ def _api() -> Router:
         I18nController,
         AuthController,
         AccountController,
+        StaffController,
         CraftController,
         OrderController,
         JobController,

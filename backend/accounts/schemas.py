@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -18,11 +19,19 @@ class VillageCreate(Wire):
     province: Place = ""
 
 
+class VillageUpdate(Wire):
+    name: Name | UnsetType = UNSET
+    county: Place | UnsetType = UNSET
+    province: Place | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
+
+
 class VillageRead(Wire):
     id: int
     name: str
     county: str
     province: str
+    active: bool = True
 
 
 class ArtisanCreate(Wire):
@@ -78,3 +87,46 @@ class ArtisanList(Wire):
 
 class VillageList(Wire):
     villages: list[VillageRead]
+
+
+class StaffRole(StrEnum):
+    """The people an admin manages (artisans are the coordinators' daily work)."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    LEADER = "leader"
+
+
+class MemberCreate(Wire):
+    role: StaffRole
+    name: Name
+    phone: PhoneText
+    village_id: Id | None = None  # a leader's village
+    locale: LocaleTag = "zh_Hans"
+
+
+class MemberUpdate(Wire):
+    name: Name | UnsetType = UNSET
+    phone: PhoneText | UnsetType = UNSET
+    village_id: Id | UnsetType = UNSET
+    locale: LocaleTag | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
+
+
+class MemberList(Wire):
+    members: list[MemberRead]
+
+
+OfferWindow = Annotated[int, msgspec.Meta(ge=1, le=30 * 24, description="Hours an offer stays open.")]
+
+
+class BrandSettings(Wire):
+    id: int
+    slug: str
+    name: str
+    offer_window_hours: int
+
+
+class BrandUpdate(Wire):
+    name: Name | UnsetType = UNSET
+    offer_window_hours: OfferWindow | UnsetType = UNSET

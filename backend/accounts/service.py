@@ -38,7 +38,9 @@ def member_read(row: dict[str, Any]) -> MemberRead:
 
 
 def _village_read(row: dict[str, Any]) -> VillageRead:
-    return VillageRead(id=row["id"], name=row["name"], county=row["county"], province=row["province"])
+    return VillageRead(
+        id=row["id"], name=row["name"], county=row["county"], province=row["province"], active=row["active"]
+    )
 
 
 async def create_brand(slug: str, name: str) -> int:

@@ -19,6 +19,7 @@ class Village(Table, tablename="village"):
     name = Varchar(length=100)
     county = Varchar(length=100)
     province = Varchar(length=100)
+    active = Boolean(default=True, help_text="Inactive villages are not offered work; their history stays.")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

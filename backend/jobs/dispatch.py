@@ -72,6 +72,7 @@ async def _offer_targets(actor: Principal, order_id: int, artisan_ids: list[int]
             & (Member.brand == actor.brand_id)
             & (Member.role == Role.ARTISAN.value)
             & (Member.active == True)  # noqa: E712
+            & (Member.village.active == True)  # noqa: E712 - a deactivated village gets no new work
         )
         found |= {row["id"]: row for row in rows}
     if len(found) != len(artisan_ids):

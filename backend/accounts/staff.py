@@ -1,0 +1,136 @@
+"""What admins manage: coordinators, admins and village leaders, and the brand's settings;
+and the villages, which coordinators keep up to date. Artisans are in ``service``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from backend.accounts.schemas import (
+    BrandSettings,
+    BrandUpdate,
+    MemberCreate,
+    MemberRead,
+    MemberUpdate,
+    StaffRole,
+    VillageRead,
+    VillageUpdate,
+)
+from backend.accounts.service import _check_village, _locale_or_default, _village_read, add_member, member_read
+from backend.accounts.tables import Brand, Member, Village
+from backend.core.access import STAFF, require_role
+from backend.core.errors import Invalid, NotFound, PhoneTaken
+from backend.core.i18n import N_
+from backend.core.phones import normalize_phone
+from backend.core.text import filled
+from backend.core.types import Principal, Role
+from backend.db.counters import AUTH_CHANGES, bump
+from backend.db.session import write_transaction
+
+MANAGED = [role.value for role in StaffRole]
+
+
+def _changes(data: msgspec.Struct) -> dict[str, Any]:
+    return {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
+
+
+async def list_members(actor: Principal, role: StaffRole | None) -> list[MemberRead]:
+    """The brand's admins, coordinators and leaders (or those of one role)."""
+    require_role(actor, Role.ADMIN)
+    roles = [role.value] if role else MANAGED
+    rows = await Member.select().where((Member.brand == actor.brand_id) & Member.role.is_in(roles)).order_by(Member.id)
+    return [member_read(row) for row in rows]
+
+
+async def add_staff(actor: Principal, data: MemberCreate) -> MemberRead:
+    """A new coordinator, admin or village leader of the admin's brand."""
+    require_role(actor, Role.ADMIN)
+    village_id = data.village_id if data.role == StaffRole.LEADER else None
+    return await add_member(
+        actor.brand_id,
+        role=Role(data.role.value),
+        phone=data.phone,
+        name=data.name,
+        village_id=village_id,
+        locale=data.locale,
+    )
+
+
+async def _member_values(actor: Principal, member_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
+    values: dict[Any, Any] = {}
+    if "phone" in changes:
+        values[Member.phone] = normalize_phone(changes["phone"])
+        if await Member.exists().where((Member.phone == values[Member.phone]) & (Member.id != member_id)):
+            raise PhoneTaken()
+    if "village_id" in changes:
+        await _check_village(actor.brand_id, changes["village_id"])
+        values[Member.village] = changes["village_id"]
+    if "name" in changes:
+        values[Member.name] = filled(changes["name"], "name")
+    if "locale" in changes:
+        values[Member.locale] = _locale_or_default(changes["locale"])
+    if "active" in changes:
+        if member_id == actor.member_id and not changes["active"]:
+            raise Invalid(N_("You cannot deactivate yourself."), fields={"active": "self"})
+        values[Member.active] = changes["active"]
+    return values
+
+
+async def update_member(actor: Principal, member_id: int, data: MemberUpdate) -> MemberRead:
+    """Change what the PATCH names of an admin, coordinator or leader; a deactivated one can no
+    longer sign in (their sessions end at once)."""
+    require_role(actor, Role.ADMIN)
+    mine = (Member.id == member_id) & (Member.brand == actor.brand_id) & Member.role.is_in(MANAGED)
+    async with write_transaction():
+        if not await Member.exists().where(mine):
+            raise NotFound()
+        values = await _member_values(actor, member_id, _changes(data))
+        if values:
+            await Member.update(values).where(mine)
+            await bump(AUTH_CHANGES)
+        rows = await Member.select().where(Member.id == member_id)
+    return member_read(rows[0])
+
+
+def _settings(row: dict[str, Any]) -> BrandSettings:
+    return BrandSettings(id=row["id"], slug=row["slug"], name=row["name"], offer_window_hours=row["offer_window_hours"])
+
+
+async def brand_settings(actor: Principal) -> BrandSettings:
+    require_role(actor, *STAFF)
+    rows = await Brand.select().where(Brand.id == actor.brand_id)
+    return _settings(rows[0])
+
+
+async def update_brand(actor: Principal, data: BrandUpdate) -> BrandSettings:
+    """The brand's name and offer window (new offers only: those out keep their expiry)."""
+    require_role(actor, Role.ADMIN)
+    changes = _changes(data)
+    values: dict[Any, Any] = {}
+    if "name" in changes:
+        values[Brand.name] = filled(changes["name"], "name")
+    if "offer_window_hours" in changes:
+        values[Brand.offer_window_hours] = changes["offer_window_hours"]
+    async with write_transaction():
+        if values:
+            await Brand.update(values).where(Brand.id == actor.brand_id)
+        rows = await Brand.select().where(Brand.id == actor.brand_id)
+    return _settings(rows[0])
+
+
+async def update_village(actor: Principal, village_id: int, data: VillageUpdate) -> VillageRead:
+    """Rename a village, or deactivate it (no new work goes there; its history stays)."""
+    require_role(actor, *STAFF)
+    mine = (Village.id == village_id) & (Village.brand == actor.brand_id)
+    changes = _changes(data)
+    values: dict[Any, Any] = {getattr(Village, name): value for name, value in changes.items() if name != "name"}
+    if "name" in changes:
+        values[Village.name] = filled(changes["name"], "name")
+    async with write_transaction():
+        if not await Village.exists().where(mine):
+            raise NotFound()
+        if values:
+            await Village.update(values).where(mine)
+        rows = await Village.select().where(Village.id == village_id)
+    return _village_read(rows[0])
