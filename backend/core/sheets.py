@@ -35,7 +35,7 @@ MAX_COLUMNS = 64  # read no further right: a real header has a handful of column
 MAX_UNZIPPED = 100 * 2**20  # an XLSX file that unpacks to more than this is a zip bomb, not a list of people
 CSV_DELIMITERS = (",", "\t", ";")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
+CSV_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 # Text Excel would run as a formula when the file is opened (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
