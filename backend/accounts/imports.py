@@ -55,6 +55,7 @@ REQUIRED = {"name": "姓名 (name)", "phone": "手机 (phone)", "village": "村 
 YES = frozenset({"是", "yes", "y", "1", "true"})
 NO = frozenset({"否", "no", "n", "0", "false", ""})
 CRAFT_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+VILLAGE_ID = re.compile(r"[0-9]{1,10}")
 MEMBER_COLUMNS = ("brand", "role", "phone", "name", "village", "crafts", "sms_only", "locale", "created_at")
 
 
@@ -106,7 +107,7 @@ def _columns(header: list[str]) -> list[str | None]:
     for index, text in enumerate(header):
         column = HEADERS.get(craft_key(text)) if text else None
         if column is None:
-            unknown.append(text or column_letter(index))  # a blank header is named by its letter
+            unknown.append(text[:40] or column_letter(index))  # a blank header is named by its letter
         elif column in columns:
             raise Invalid(N_("The column {column} appears twice."), fields={"file": "duplicate_column"}, column=text)
         columns.append(column)
@@ -214,7 +215,7 @@ def _village(text: str, lookups: Lookups) -> int:
         )
     if ids:
         return ids[0]
-    if key.isdigit() and int(key) in lookups.village_ids:
+    if VILLAGE_ID.fullmatch(key) and int(key) in lookups.village_ids:
         return int(key)
     raise Invalid(N_("The brand has no village {village}."), fields={"village": "unknown_village"}, village=text)
 
