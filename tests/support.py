@@ -114,13 +114,15 @@ async def offer(
 
 # Helpers of the authorisation and hostile-input tests.
 
-ERROR_KEYS = frozenset({"code", "message", "fields"})
+ERROR_KEYS = frozenset({"code", "message", "fields", "rows"})
+ROW_KEYS = frozenset({"row", "column", "code", "message"})
 
 
 def refused(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    """Assert an error answer: its status and the one body shape ``{code, message, fields?}``.
+    """Assert an error answer: its status and the one body shape ``{code, message, fields?, rows?}``.
 
-    ``fields`` belongs to invalid input only (400, 422); nothing else may ride along.
+    ``fields`` belongs to invalid input only (400, 422), ``rows`` to a file with bad rows
+    (422 ``import_invalid``); nothing else may ride along.
     """
     assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:500]}"
     assert response.headers.get("content-type", "").startswith("application/json"), response.headers
@@ -135,6 +137,9 @@ def refused(response: httpx.Response, status: int, code: str | None = None) -> d
         assert status in (400, 422), body
         assert isinstance(body["fields"], dict), body
         assert all(isinstance(v, str) for v in body["fields"].values()), body
+    if "rows" in body:
+        assert (status, body["code"]) == (422, "import_invalid"), body
+        assert all(set(problem) == ROW_KEYS for problem in body["rows"]), body
     if code is not None:
         assert body["code"] == code, body
     return body  # type: ignore[no-any-return]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from dataclasses import dataclass
+from typing import Annotated
 
-from backend.accounts import service
+from litestar import Controller, Response, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
+
+from backend.accounts import imports, service
 from backend.accounts.schemas import (
     ArtisanCreate,
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
+    ImportResult,
     MemberRead,
     MeRead,
     VillageCreate,
@@ -21,6 +27,14 @@ from backend.accounts.schemas import (
 from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
 from backend.jobs import people
+
+
+@dataclass
+class ArtisanFile:
+    file: UploadFile  # CSV (UTF-8 or GB18030) or XLSX
+
+
+DryRun = Annotated[bool, QueryParameter(description="Check the file only: nothing is written (200).")]
 
 
 async def me_read(member_id: int) -> MeRead:
@@ -71,3 +85,17 @@ class AccountController(Controller):
         self, principal: NamedDependency[Principal], artisan_id: FromPath[int], data: JSONBody[ArtisanUpdate]
     ) -> MemberRead:
         return await people.update_artisan(principal, artisan_id, data)
+
+    @post(
+        "/artisans/import",
+        request_max_body_size=imports.MAX_BYTES + 2**20,  # a little over, so that our own 413 explains the limit
+        summary="Add the artisans of a CSV or XLSX file: all of them, or none (422 with each row's problems)",
+    )
+    async def import_artisans(
+        self,
+        principal: NamedDependency[Principal],
+        data: Annotated[ArtisanFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: DryRun = False,
+    ) -> Response[ImportResult]:
+        result = await imports.import_artisans(principal, await data.file.read(), dry_run=dry_run)
+        return Response(result, status_code=200 if dry_run else 201)

@@ -10,7 +10,8 @@ from msgspec import UNSET, UnsetType
 
 from backend.core.types import CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
-Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=10)]
+MAX_CRAFTS = 10
+Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=MAX_CRAFTS)]
 
 
 class VillageCreate(Wire):
@@ -130,3 +131,12 @@ class BrandSettings(Wire):
 class BrandUpdate(Wire):
     name: Name | UnsetType = UNSET
     offer_window_hours: OfferWindow | UnsetType = UNSET
+
+
+class ImportResult(Wire):
+    """The answer to an import of artisans from a spreadsheet."""
+
+    rows: int  # the data rows checked
+    imported: int  # 0 on a dry run
+    artisans: list[int]  # the new artisans' ids, in the file's order
+    dry_run: bool = False

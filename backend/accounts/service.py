@@ -8,11 +8,12 @@ from typing import Any
 import msgspec
 from piccolo.custom_types import Combinable
 
+from backend.accounts import rules
 from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
 from backend.accounts.tables import Brand, Member, Village
 from backend.core.access import STAFF, require_role
-from backend.core.errors import Conflict, Invalid, NotFound, PhoneTaken
-from backend.core.i18n import N_, normalize_locale
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
 from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
@@ -61,20 +62,6 @@ async def brand_id_for_slug(slug: str) -> int:
     return int(row["id"])
 
 
-def _locale_or_default(value: str) -> str:
-    locale = normalize_locale(value)
-    if locale is None:
-        raise Invalid(N_("This language is not available."), fields={"locale": "unknown_locale"})
-    return locale
-
-
-async def _check_village(brand_id: int, village_id: int | None) -> None:
-    if village_id is not None and not await Village.exists().where(
-        (Village.id == village_id) & (Village.brand == brand_id)
-    ):
-        raise Invalid(N_("This village does not exist."), fields={"village_id": "unknown_village"})
-
-
 async def add_member(
     brand_id: int,
     *,
@@ -88,14 +75,12 @@ async def add_member(
 ) -> MemberRead:
     """Create a person of a brand; the phone is normalised to E.164 and must be free."""
     e164 = normalize_phone(phone)
-    locale = _locale_or_default(locale)
-    if role in (Role.ARTISAN, Role.LEADER) and village_id is None:
-        raise Invalid(N_("Artisans and village leaders belong to a village."), fields={"village_id": "required"})
+    locale = rules.clean_locale(locale)
+    rules.require_village(role, village_id)
     async with write_transaction():
-        await _check_village(brand_id, village_id)
+        await rules.check_village(brand_id, village_id)
         await require_crafts(brand_id, crafts or [], field="crafts")
-        if await Member.exists().where(Member.phone == e164):
-            raise PhoneTaken()
+        await rules.check_phone_free(e164)
         row = Member(
             brand=brand_id,
             role=role.value,
@@ -153,21 +138,20 @@ async def list_artisans(actor: Principal, village_id: int | None = None, craft: 
     return [m for m in members if craft in m.crafts] if craft else members
 
 
-async def _artisan_values(actor: Principal, artisan_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
-    """The columns a PATCH changes, checked and in their stored form."""
+async def member_values(actor: Principal, member_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
+    """The columns a PATCH of a person changes, checked and in their stored form."""
     values: dict[Any, Any] = {}
     if "phone" in changes:
         values[Member.phone] = normalize_phone(changes["phone"])
-        if await Member.exists().where((Member.phone == values[Member.phone]) & (Member.id != artisan_id)):
-            raise PhoneTaken()
+        await rules.check_phone_free(values[Member.phone], except_id=member_id)
     if "village_id" in changes:
-        await _check_village(actor.brand_id, changes["village_id"])
+        await rules.check_village(actor.brand_id, changes["village_id"])
         values[Member.village] = changes["village_id"]
     if "crafts" in changes:
         await require_crafts(actor.brand_id, changes["crafts"], field="crafts")
         values[Member.crafts] = ",".join(changes["crafts"])
     if "locale" in changes:
-        values[Member.locale] = _locale_or_default(changes["locale"])
+        values[Member.locale] = rules.clean_locale(changes["locale"])
     if "name" in changes:
         values[Member.name] = filled(changes["name"], "name")
     for flag in ("sms_only", "active"):
@@ -185,7 +169,7 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
     async with write_transaction():
         if not await Member.exists().where(mine):
             raise NotFound()
-        values = await _artisan_values(actor, artisan_id, changes)
+        values = await member_values(actor, artisan_id, changes)
         if values:
             await Member.update(values).where(mine)
             await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
@@ -228,7 +212,7 @@ async def _principal(where: Combinable, channel: Channel) -> Principal | None:
 
 async def set_own_locale(actor: Principal, locale: str) -> str:
     """A person chooses their language (in the app, or by SMS: 中文, EN); returns it."""
-    chosen = _locale_or_default(locale)
+    chosen = rules.clean_locale(locale)
     async with write_transaction():
         await Member.update({Member.locale: chosen}).where(Member.id == actor.member_id)
         await bump(AUTH_CHANGES)  # signed-in sessions speak it from their next request

@@ -17,12 +17,11 @@ from backend.accounts.schemas import (
     VillageRead,
     VillageUpdate,
 )
-from backend.accounts.service import _check_village, _locale_or_default, _village_read, add_member, member_read
+from backend.accounts.service import _village_read, add_member, member_read, member_values
 from backend.accounts.tables import Brand, Member, Village
 from backend.core.access import STAFF, require_role
-from backend.core.errors import Invalid, NotFound, PhoneTaken
+from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
-from backend.core.phones import normalize_phone
 from backend.core.text import filled
 from backend.core.types import Principal, Role
 from backend.db.counters import AUTH_CHANGES, bump
@@ -58,23 +57,9 @@ async def add_staff(actor: Principal, data: MemberCreate) -> MemberRead:
 
 
 async def _member_values(actor: Principal, member_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
-    values: dict[Any, Any] = {}
-    if "phone" in changes:
-        values[Member.phone] = normalize_phone(changes["phone"])
-        if await Member.exists().where((Member.phone == values[Member.phone]) & (Member.id != member_id)):
-            raise PhoneTaken()
-    if "village_id" in changes:
-        await _check_village(actor.brand_id, changes["village_id"])
-        values[Member.village] = changes["village_id"]
-    if "name" in changes:
-        values[Member.name] = filled(changes["name"], "name")
-    if "locale" in changes:
-        values[Member.locale] = _locale_or_default(changes["locale"])
-    if "active" in changes:
-        if member_id == actor.member_id and not changes["active"]:
-            raise Invalid(N_("You cannot deactivate yourself."), fields={"active": "self"})
-        values[Member.active] = changes["active"]
-    return values
+    if member_id == actor.member_id and changes.get("active") is False:
+        raise Invalid(N_("You cannot deactivate yourself."), fields={"active": "self"})
+    return await member_values(actor, member_id, changes)
 
 
 async def update_member(actor: Principal, member_id: int, data: MemberUpdate) -> MemberRead:

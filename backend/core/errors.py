@@ -5,6 +5,7 @@ Adapters map the families below to their own vocabulary (HTTP status, SMS help t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from backend.core.i18n import N_, Label, translate
@@ -150,3 +151,29 @@ class IdempotencyInProgress(Conflict):
 class InvalidCode(Unauthorized):
     code = "invalid_code"
     message = N_("The code is wrong or has expired.")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one cell of a file a person sent (rows numbered as their spreadsheet shows them)."""
+
+    row: int
+    column: str
+    error: DomainError
+
+    @property
+    def code(self) -> str:
+        """The reason's code: an Invalid's field code (``invalid_phone``), else the error's (``phone_taken``)."""
+        fields: dict[str, str] = getattr(self.error, "fields", None) or {}
+        return fields.get(self.column) or next(iter(fields.values()), self.error.code)
+
+
+class ImportInvalid(Invalid):
+    """Some rows of a file break the rules: nothing of it was written. ``problems`` says which."""
+
+    code = "import_invalid"
+    message = N_("Rows with problems: {count}. Nothing was imported; correct them and send the file again.")
+
+    def __init__(self, problems: list[RowProblem], *, count: int) -> None:
+        super().__init__(count=count)
+        self.problems = problems

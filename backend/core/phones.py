@@ -32,3 +32,15 @@ def phone_or_as_given(raw: str) -> str:
 def mask_phone(phone: str) -> str:
     """For logs: ``+8613800138000`` → ``+86138****8000``."""
     return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "****"
+
+
+def display_phone(phone: str) -> str:
+    """For people and spreadsheets: ``+8613800138000`` → ``138 0013 8000`` (a Chinese number
+    as it is written in China, which Excel keeps as text), others in international form."""
+    try:
+        number = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException:
+        return phone
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

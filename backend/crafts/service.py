@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from backend.core.access import require_role
 from backend.core.errors import CraftExists, Invalid, NotFound
@@ -93,13 +95,40 @@ async def update_craft(actor: Principal, craft_id: int, data: CraftUpdate) -> Cr
     return craft_read(row, actor.locale)
 
 
+def _usable(brand_id: int) -> Combinable:
+    """The crafts new work and people may name: the brand's own, not retired."""
+    return (Craft.brand == brand_id) & (Craft.active == True)  # noqa: E712
+
+
 async def require_crafts(brand_id: int, codes: Iterable[str], *, field: str) -> None:
     """Refuse codes that are not active crafts of the brand."""
     wanted = set(codes)
     if not wanted:
         return
-    found = await Craft.select(Craft.code).where(
-        (Craft.brand == brand_id) & Craft.code.is_in(list(wanted)) & (Craft.active == True)  # noqa: E712
-    )
+    found = await Craft.select(Craft.code).where(_usable(brand_id) & Craft.code.is_in(list(wanted)))
     if len(found) != len(wanted):
         raise Invalid(N_("This craft is not one of the brand's crafts."), fields={field: "unknown_craft"})
+
+
+def craft_key(text: str) -> str:
+    """How a typed craft is compared: full-width letters, case and surrounding spaces ignored."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+async def craft_codes_by_name(brand_id: int) -> dict[str, str]:
+    """Every way a person may write one of the brand's active crafts (its code, or its name in
+    any language, compared by :func:`craft_key`) → the craft's code.
+
+    A spreadsheet names crafts as people do (蜡染, Batik, batik); a name that two crafts share
+    is left out, so it is refused as unknown rather than guessed.
+    """
+    rows = await Craft.select(Craft.code, Craft.names).where(_usable(brand_id)).order_by(Craft.id)
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for row in rows:
+        for text in {row["code"], *json.loads(row["names"]).values()}:
+            key = craft_key(text)
+            if found.get(key, row["code"]) != row["code"]:
+                shared.add(key)
+            found[key] = row["code"]
+    return {key: code for key, code in found.items() if key not in shared}

@@ -43,10 +43,18 @@ HTTP_CODES: dict[int, tuple[str, str]] = {
 INTERNAL = ("internal_error", N_("Something went wrong on our side. Please try again later."))
 
 
+class RowError(msgspec.Struct):
+    row: int
+    column: str
+    code: str
+    message: str
+
+
 class ErrorBody(msgspec.Struct, omit_defaults=True):
     code: str
     message: str
     fields: dict[str, str] | None = None
+    rows: list[RowError] | None = None  # the cells at fault in a file that was sent (import_invalid)
 
 
 def status_of(error: domain.DomainError) -> int:
@@ -55,7 +63,10 @@ def status_of(error: domain.DomainError) -> int:
 
 def domain_body(error: domain.DomainError) -> ErrorBody:
     fields = getattr(error, "fields", None) or None
-    return ErrorBody(code=error.code, message=domain.explain(error), fields=fields)
+    rows = None
+    if isinstance(error, domain.ImportInvalid):
+        rows = [RowError(p.row, p.column, p.code, domain.explain(p.error)) for p in error.problems]
+    return ErrorBody(code=error.code, message=domain.explain(error), fields=fields, rows=rows)
 
 
 def _response(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -121,6 +132,7 @@ ERROR_DOCS: dict[int, str] = {
     404: "No such resource for this caller, or another brand's (code not_found).",
     409: "Conflicts with the current state: order_full, invalid_transition, offer_expired, order_closed, "
     "payout_exists, idempotency_key_reused…",
-    422: "Values that break a rule (code invalid, with fields).",
+    422: "Values that break a rule (code invalid, with fields); a file with bad rows (code import_invalid, with "
+    "rows: [{row, column, code, message}]).",
     429: "Too many attempts (code rate_limited).",
 }

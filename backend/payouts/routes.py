@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.core.types import Principal
-from backend.payouts import due, service
+from backend.payouts import due, export, service
 from backend.payouts.schemas import (
     DisputeRequest,
     PayoutCreate,
@@ -17,6 +19,11 @@ from backend.payouts.schemas import (
     PayoutStatus,
     ResolveRequest,
 )
+
+DAY = "A calendar day in China, YYYY-MM-DD"
+FromDay = Annotated[str, QueryParameter(name="from", max_length=10, description=f"{DAY}: the first (included).")]
+ToDay = Annotated[str, QueryParameter(name="to", max_length=10, description=f"{DAY}: the last (included).")]
+SheetFormat = Annotated[export.Format, QueryParameter(name="format", description="csv (UTF-8 with BOM) or xlsx.")]
 
 
 class PayoutController(Controller):
@@ -53,3 +60,18 @@ class PayoutController(Controller):
         self, principal: NamedDependency[Principal], payout_id: FromPath[int], data: JSONBody[ResolveRequest]
     ) -> PayoutRead:
         return await service.resolve_dispute(principal, payout_id, data.resolution, data.note)
+
+    @get("/payouts/export", summary="The brand's payouts recorded in a period, as a CSV or XLSX file")
+    async def export(
+        self,
+        principal: NamedDependency[Principal],
+        first: FromDay,
+        last: ToDay,
+        kind: SheetFormat = "csv",
+    ) -> Response[bytes]:
+        sheet = await export.export_payouts(principal, first, last, kind)
+        headers = {
+            "content-disposition": f'attachment; filename="{sheet.filename}"',
+            "cache-control": "private, no-store",  # names, phones and money: never kept by a cache on the way
+        }
+        return Response(sheet.data, media_type=sheet.media_type, headers=headers)

@@ -240,6 +240,8 @@ ROWS = [
         other=STAFF_ELSEWHERE,
     ),
     Row("GET", "/payouts", own=(200, 200, 403, 200, 200, 401, 401, 401)),
+    Row("GET", "/payouts/export?from=2026-11-01&to=2026-11-30", own=STAFF_ONLY),
+    Row("GET", "/payouts/export?from=2026-11-01&to=2026-11-30&format=xlsx", own=STAFF_ONLY),
     Row("POST", "/payouts/{payout}/confirm", own=A1_ONLY, other=NOBODYS),
     Row("POST", "/payouts/{payout}/dispute", {"reason": "没收到"}, own=A1_ONLY, other=NOBODYS),
     Row(

@@ -1,0 +1,67 @@
+"""The rules a new or changed person must meet, stated once.
+
+The API and the command line check one person at a time; an import checks a whole file,
+so each rule that needs the database also has a form that answers for many values in a
+few queries. Both forms share the query that states the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from piccolo.custom_types import Combinable
+
+from backend.accounts.tables import Member, Village
+from backend.core.errors import Invalid, PhoneTaken
+from backend.core.i18n import N_, normalize_locale
+from backend.core.types import Role
+
+IN_BATCH = 1000  # values per IN (…) list: PostgreSQL caps the parameters of a statement
+VILLAGE_ROLES = (Role.ARTISAN, Role.LEADER)
+
+
+def clean_locale(value: str) -> str:
+    """A language we have a catalog for (``zh-CN`` → ``zh_Hans``); refused otherwise."""
+    locale = normalize_locale(value)
+    if locale is None:
+        raise Invalid(N_("This language is not available."), fields={"locale": "unknown_locale"})
+    return locale
+
+
+def require_village(role: Role, village_id: int | None) -> None:
+    if role in VILLAGE_ROLES and village_id is None:
+        raise Invalid(N_("Artisans and village leaders belong to a village."), fields={"village_id": "required"})
+
+
+def _villages_of(brand_id: int) -> Combinable:
+    """A person's village is one of their brand's: another brand's villages do not exist for them."""
+    return Village.brand == brand_id
+
+
+async def check_village(brand_id: int, village_id: int | None) -> None:
+    if village_id is not None and not await Village.exists().where(_villages_of(brand_id) & (Village.id == village_id)):
+        raise Invalid(N_("This village does not exist."), fields={"village_id": "unknown_village"})
+
+
+async def brand_villages(brand_id: int) -> dict[int, str]:
+    """Every village a person of the brand may belong to: id → name."""
+    rows = await Village.select(Village.id, Village.name).where(_villages_of(brand_id)).order_by(Village.id)
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def taken_phones(phones: Collection[str], *, except_id: int | None = None) -> set[str]:
+    """Which of these E.164 numbers a person already uses (in any brand: a phone signs in
+    one person), leaving out ``except_id`` (the person being changed)."""
+    wanted = sorted(set(phones))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), IN_BATCH):
+        where: Combinable = Member.phone.is_in(wanted[start : start + IN_BATCH])
+        if except_id is not None:
+            where &= Member.id != except_id
+        taken |= {row["phone"] for row in await Member.select(Member.phone).where(where)}
+    return taken
+
+
+async def check_phone_free(phone: str, *, except_id: int | None = None) -> None:
+    if await taken_phones([phone], except_id=except_id):
+        raise PhoneTaken()
