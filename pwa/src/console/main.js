@@ -1,4 +1,6 @@
-// The coordinator's console: sign-in, navigation, and one view per section.
+// The coordinator's console: sign-in, navigation, and one view per section. Each section is
+// one module exporting a view: ``(view: HTMLElement, me) => Promise<void> | void``, where
+// ``me`` is GET /me (its ``role`` says what an admin may do beyond a coordinator).
 
 import { api, setToken, token } from "../api.js";
 import { h, notify } from "../dom.js";
@@ -7,7 +9,7 @@ import { signIn } from "../sign-in.js";
 import { smsSimulator } from "./sms.js";
 
 const STAFF = ["admin", "coordinator"];
-// Section → [path, label, view]. The others arrive with the console (orders, review, payouts…).
+// Section → [path, label, view], in the navigation's order; the first is the default.
 const SECTIONS = {
   sms: ["/console/sms", "SMS simulator", smsSimulator],
 };
@@ -16,7 +18,7 @@ const view = /** @type {HTMLElement} */ (document.getElementById("view"));
 
 function section() {
   const found = Object.entries(SECTIONS).find(([, [path]]) => location.pathname.startsWith(path));
-  return found ? found[0] : "sms";
+  return found ? found[0] : Object.keys(SECTIONS)[0];
 }
 
 async function start() {
@@ -36,7 +38,7 @@ async function start() {
   document.querySelector("[data-brand]").textContent = me.brand.name;
   showNav();
   const current = section();
-  SECTIONS[current][2](view);
+  SECTIONS[current][2](view, me);
 }
 
 function showNav() {
