@@ -13,6 +13,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A fresh random key (an Idempotency-Key, a message id): a retried request has one effect. */
+export function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export function token() {
   return localStorage.getItem(TOKEN_KEY);
 }
@@ -35,11 +40,13 @@ function headersFor(language, extra) {
  * A JSON call: the answer's body, or an ApiError with the server's code and message.
  * @param {string} method
  * @param {string} path under /api/v1
- * @param {{body?: unknown, query?: Record<string, string>, language?: string, headers?: Record<string, string>}} [options]
+ * @param {{body?: unknown, query?: Record<string, string | number | Array<string | number>>, language?: string, headers?: Record<string, string>}} [options]
  */
 export async function api(method, path, { body, query, language, headers: extra } = {}) {
   const url = new URL(`/api/v1${path}`, location.origin);
-  for (const [name, value] of Object.entries(query || {})) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(query || {})) {
+    for (const one of [].concat(value)) url.searchParams.append(name, String(one)); // a list: name repeated
+  }
   const headers = headersFor(language, extra);
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

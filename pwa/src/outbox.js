@@ -5,7 +5,7 @@
 // Chinese browsers). The server's exactly-once keys make a repeat harmless. A submission
 // waits until its photos are up (each resumes where it stopped), then goes with their ids.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, newKey } from "./api.js";
 import { inStore } from "./db.js";
 import { locale } from "./i18n.js";
 import * as photos from "./photos.js";
@@ -15,11 +15,6 @@ const listeners = { done: [], refused: [], change: [] };
 let flushing = null;
 let again = false; // asked to flush while a flush was under way (the network came back meanwhile)
 let trying = false;
-
-function key() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** @param {"done" | "refused" | "change"} event @param {Function} listener */
 export function on(event, listener) {
@@ -45,7 +40,7 @@ export async function queued() {
 /** Queue a POST (the action of a job: accept, decline…) and try to send it now. With
 ``photoKeys`` (photos kept by photos.keep) it goes once they are up, their ids in ``photo_ids``. */
 export async function send(path, body, about, photoKeys = []) {
-  const entry = { key: key(), path, body, about, photos: photoKeys, made: Date.now() };
+  const entry = { key: newKey(), path, body, about, photos: photoKeys, made: Date.now() };
   await inStore("outbox", "readwrite", (store) => store.put(entry));
   emit("change");
   return flush();

@@ -1,16 +1,10 @@
 // The SMS simulator: type as a villager, read what Cunjiang answers (console SMS gateway only).
 
-import { api } from "../api.js";
+import { api, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
 import { formatTime, locale, t } from "../i18n.js";
 
 const POLL_MS = 2000;
-
-/** A fresh id per message: resending the same message (a retried request) has one effect. */
-function messageId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** @param {{direction: string, body: string, at: string, kind: string, status: string}} message */
 function bubble(message) {
@@ -58,7 +52,7 @@ export function smsSimulator(view) {
     notify("");
     send.disabled = true;
     try {
-      const message = { phone: phone.value, body: body.value, id: messageId() };
+      const message = { phone: phone.value, body: body.value, id: newKey() }; // resent (a retried request): one message
       render(await api("POST", "/sms/simulator", { body: message, language: locale }));
       body.value = "";
       body.focus();

@@ -1,0 +1,153 @@
+// Dispatching an order: choose villages and a craft, get a suggested split of the pieces
+// (GET /orders/{id}/suggestion: by craft, recent on-time rate and open load), change it, send
+// it; then the order's offers, acceptances and declines show as they happen.
+
+import { api, newKey } from "../api.js";
+import { h, notify } from "../dom.js";
+import { locale, t } from "../i18n.js";
+import { field, table, whileShown } from "./ui.js";
+
+const LIVE_MS = 4000;
+
+const JOB_WORDS = () => ({
+  offered: t("offered"), accepted: t("accepted"), declined: t("declined"), expired: t("expired"),
+  withdrawn: t("withdrawn"), submitted: t("submitted"), rework: t("rework"), approved: t("approved"),
+  paid: t("paid"), confirmed: t("confirmed"), disputed: t("disputed"),
+});
+
+function percent(rate) {
+  return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
+}
+
+/** The suggested offers as editable rows: include or not, and how many pieces each. */
+function offerRows(offers, onChange) {
+  const rows = offers.map((offer) => {
+    const include = h("input", { type: "checkbox", checked: true, name: "include", "aria-label": t("Include") });
+    const quantity = h("input", { type: "number", min: "1", name: "offer_quantity", value: String(offer.quantity), class: "narrow" });
+    include.addEventListener("change", onChange);
+    quantity.addEventListener("input", onChange);
+    return {
+      read: () => (include.checked && Number(quantity.value) > 0 ? { artisan_id: offer.artisan_id, quantity: Number(quantity.value) } : null),
+      row: {
+        attrs: { "data-offer-artisan-id": String(offer.artisan_id) },
+        cells: [include, offer.name, offer.village, quantity, percent(offer.on_time_rate), String(offer.open_load), offer.sms_only ? t("SMS") : t("app")],
+      },
+    };
+  });
+  return rows;
+}
+
+/** The order's jobs, refreshed while shown: offers, acceptances and declines as they happen. */
+function liveJobs(order, names) {
+  const box = h("div", { class: "jobs-live", "data-jobs-of": String(order.id) });
+  const withdraw = async (job) => {
+    try {
+      await api("POST", `/jobs/${job.id}/withdraw`, { language: locale });
+      await show();
+    } catch (error) {
+      notify(error.message);
+    }
+  };
+  async function show() {
+    try {
+      const { jobs } = await api("GET", `/orders/${order.id}/jobs`, { language: locale });
+      const words = JOB_WORDS();
+      box.replaceChildren(
+        h("h4", {}, t("Offers and answers ({count})", { count: jobs.length })),
+        table(
+          [t("Artisan"), t("Code"), t("Status"), t("Offered"), t("Accepted"), ""],
+          jobs.map((job) => ({
+            attrs: { "data-job-id": String(job.id), "data-status": job.status },
+            cells: [names.get(job.artisan_id) || `#${job.artisan_id}`, job.code, words[job.status] || job.status,
+              String(job.quantity_offered), String(job.quantity_accepted),
+              job.status === "offered" ? h("button", { type: "button", "data-action": "withdraw", onclick: () => withdraw(job) }, t("Withdraw")) : ""],
+          })),
+        ),
+      );
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+  show();
+  whileShown(box, LIVE_MS, show);
+  return box;
+}
+
+/** The dispatch panel of one order. @param {any} order @param {() => void} changed */
+export function dispatchPanel(order, changed) {
+  const box = h("div", { class: "dispatch card" });
+  const villageBox = h("fieldset", { class: "choices" }, h("legend", {}, t("Villages (none ticked: all)")));
+  const craft = h("input", { name: "craft", value: order.craft, class: "narrow" });
+  const wanted = h("input", { type: "number", min: "1", name: "wanted", class: "narrow", placeholder: t("what remains") });
+  const suggested = h("div", { class: "suggested" });
+  const total = h("p", { class: "total" });
+  const send = h("button", { type: "button", "data-action": "send-offers", disabled: true }, t("Send offers"));
+  const names = new Map();
+  let rows = [];
+  let key = newKey();
+
+  const offers = () => rows.map((row) => row.read()).filter(Boolean);
+  const recount = () => {
+    const chosen = offers();
+    total.textContent = t("{count} offers, {pieces} pieces", { count: chosen.length, pieces: chosen.reduce((sum, o) => sum + o.quantity, 0) });
+    send.disabled = !chosen.length;
+    key = newKey(); // a changed list is a new dispatch
+  };
+
+  async function suggest() {
+    notify("");
+    const villages = [...villageBox.querySelectorAll("input:checked")].map((input) => input.value);
+    const query = { village_id: villages, craft: craft.value.trim() || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
+    try {
+      const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
+      rows = offerRows(answer.offers, recount);
+      suggested.replaceChildren(
+        h("p", { class: "hint" }, t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer)),
+        table([t("Offer"), t("Artisan"), t("Village"), t("Pieces"), t("On time"), t("Pieces in hand"), t("Reached by")], rows.map((r) => r.row)),
+      );
+      recount();
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  async function dispatch() {
+    notify("");
+    send.disabled = true;
+    try {
+      await api("POST", `/orders/${order.id}/dispatch`, { body: { offers: offers() }, language: locale, headers: { "Idempotency-Key": key } });
+      suggested.replaceChildren(h("p", { class: "done" }, t("Offers sent. Answers show below as they come.")));
+      rows = [];
+      recount();
+      changed();
+    } catch (error) {
+      notify(error.message);
+      send.disabled = false;
+    }
+  }
+
+  send.addEventListener("click", dispatch);
+  box.append(
+    h("h4", {}, t("Dispatch {title}", { title: order.title })),
+    villageBox,
+    h("div", { class: "row" }, field(t("Craft"), craft), field(t("Pieces to offer"), wanted),
+      h("button", { type: "button", "data-action": "suggest", onclick: suggest }, t("Suggest offers"))),
+    suggested, total, send,
+  );
+  (async () => {
+    try {
+      const [{ villages }, { artisans }] = await Promise.all([
+        api("GET", "/villages", { language: locale }),
+        api("GET", "/artisans", { language: locale }),
+      ]);
+      for (const artisan of artisans) names.set(artisan.id, artisan.name);
+      villageBox.append(...villages.filter((v) => v.active !== false).map((v) =>
+        h("label", { class: "choice" }, h("input", { type: "checkbox", value: String(v.id), name: "village" }), v.name)));
+      box.append(liveJobs(order, names));
+      await suggest();
+    } catch (error) {
+      notify(error.message);
+    }
+  })();
+  return box;
+}

@@ -1,0 +1,168 @@
+// Orders: what the brand needs made. Create one with its reference photos (the brand's own
+// pattern) and notes, change it until its first offer, cancel it, and dispatch it (dispatch.js).
+// Progress shows as a bar; it refreshes by itself while the page is open.
+
+import { api, newKey, raw } from "../api.js";
+import { h, notify } from "../dom.js";
+import { formatDay, formatMoney, locale, t } from "../i18n.js";
+import { dispatchPanel } from "./dispatch.js";
+import { fenOf, field, photo, whileShown, yuanOf } from "./ui.js";
+
+const REFRESH_MS = 10_000;
+let crafts = [];
+
+/** The order's progress: approved, submitted, accepted and offered pieces against its quantity. */
+export function progressBar(order) {
+  const p = order.progress || { quantity: order.quantity, accepted: 0, submitted: 0, approved: 0, paid: 0, offered_open: 0 };
+  const share = (n) => `${Math.min(100, (100 * n) / Math.max(p.quantity, 1)).toFixed(1)}%`;
+  const parts = [
+    ["paid", p.paid],
+    ["approved", p.approved - p.paid],
+    ["submitted", p.submitted - p.approved],
+    ["accepted", p.accepted - p.submitted],
+  ];
+  return h(
+    "div",
+    { class: "progress", role: "img", "aria-label": t("{accepted} of {quantity} accepted, {approved} approved", p) },
+    h("div", { class: "track" }, ...parts.map(([name, n]) => h("span", { class: name, style: `width:${share(Math.max(n, 0))}` }))),
+    h("small", {}, t("{accepted}/{quantity} accepted · {submitted} submitted · {approved} approved · {paid} paid · {offered_open} offered", p)),
+  );
+}
+
+/** Reference photos: uploaded at once, their ids kept in the form. */
+function photoPicker(ids) {
+  const shown = h("div", { class: "thumbs" }, ...ids.map((id) => photo(id)));
+  const input = h("input", { type: "file", accept: "image/*", multiple: true, name: "reference_photos" });
+  input.addEventListener("change", async () => {
+    for (const file of input.files || []) {
+      const body = new FormData();
+      body.append("file", file);
+      try {
+        const answer = await (await raw("POST", "/photos", { body, language: locale })).json();
+        ids.push(answer.id);
+        shown.append(photo(answer.id));
+      } catch (error) {
+        notify(error.message);
+      }
+    }
+    input.value = "";
+  });
+  return h("div", {}, field(t("Reference photos (the brand's own pattern)"), input), shown);
+}
+
+/** The order form: new (no ``order``) or an edit before the first offer. */
+function orderForm(order, done) {
+  const v = order || { title: "", craft: crafts[0]?.code || "", quantity: 100, unit_price_fen: 0, due_date: "", description: "", quality_notes: "" };
+  const title = h("input", { name: "title", required: true, maxlength: "200", value: v.title });
+  const craft = h("select", { name: "craft" }, ...crafts.map((c) => h("option", { value: c.code, selected: c.code === v.craft }, c.name)));
+  const quantity = h("input", { name: "order_quantity", type: "number", min: "1", required: true, value: String(v.quantity) });
+  const price = h("input", { name: "unit_price", inputmode: "decimal", required: true, value: v.unit_price_fen ? yuanOf(v.unit_price_fen) : "" });
+  const due = h("input", { name: "due_date", type: "date", required: true, value: v.due_date });
+  const description = h("textarea", { name: "description", rows: "2" }, v.description);
+  const notes = h("textarea", { name: "quality_notes", rows: "3" }, v.quality_notes);
+  const photoIds = [...(order?.photo_ids || [])];
+  const key = newKey(); // a double click or a retry makes one order
+  async function submit(event) {
+    event.preventDefault();
+    notify("");
+    const fen = fenOf(price.value);
+    if (Number.isNaN(fen)) return notify(t("Write the piece rate in yuan, e.g. 45 or 45.50."));
+    const body = {
+      title: title.value, craft: craft.value, quantity: Number(quantity.value), unit_price_fen: fen,
+      due_date: due.value, description: description.value, quality_notes: notes.value, photo_ids: photoIds,
+    };
+    try {
+      if (order) await api("PATCH", `/orders/${order.id}`, { body, language: locale });
+      else await api("POST", "/orders", { body, language: locale, headers: { "Idempotency-Key": key } });
+      done();
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+  return h(
+    "form",
+    { class: "card form-grid", onsubmit: submit, "data-form": order ? "edit-order" : "new-order" },
+    h("h2", {}, order ? t("Change order") : t("New order")),
+    field(t("Product"), title),
+    field(t("Craft"), craft),
+    field(t("Pieces"), quantity),
+    field(t("Piece rate (yuan)"), price),
+    field(t("Due date"), due),
+    field(t("Description"), description),
+    field(t("Quality notes (what the pieces must look like)"), notes),
+    photoPicker(photoIds),
+    h("div", { class: "buttons" },
+      h("button", { type: "submit", "data-action": "save-order" }, t("Save")),
+      h("button", { type: "button", onclick: done }, t("Close"))),
+  );
+}
+
+function orderCard(order, refresh) {
+  const panel = h("div", { class: "panel" });
+  const open = order.status === "open";
+  const cancel = async () => {
+    if (!confirm(t("Cancel order {title}? Offers not yet accepted are withdrawn.", { title: order.title }))) return;
+    try {
+      await api("POST", `/orders/${order.id}/cancel`, { language: locale });
+      refresh();
+    } catch (error) {
+      notify(error.message);
+    }
+  };
+  const toggle = (make) => () => (panel.childElementCount ? panel.replaceChildren() : panel.replaceChildren(make()));
+  return h(
+    "li",
+    { class: `order card ${order.status}`, "data-order-id": String(order.id), "data-status": order.status },
+    h("div", { class: "order-head" },
+      order.photo_ids?.length ? photo(order.photo_ids[0], "list", { class: "pattern" }) : null,
+      h("div", {},
+        h("h3", {}, order.title),
+        h("p", {}, [crafts.find((c) => c.code === order.craft)?.name || order.craft, t("{price} a piece", { price: formatMoney(order.unit_price_fen) }),
+          t("due {day}", { day: formatDay(order.due_date) }), open ? "" : t("cancelled")].filter(Boolean).join(" · ")),
+        progressBar(order)),
+      h("div", { class: "buttons" },
+        open ? h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh)) }, t("Dispatch")) : null,
+        open ? h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")) : null,
+        open ? h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")) : null)),
+    panel,
+  );
+}
+
+/** @param {HTMLElement} view */
+export async function orders(view) {
+  const list = h("ol", { class: "orders" });
+  const creating = h("div");
+  const status = h("select", { name: "status" },
+    h("option", { value: "open" }, t("Open")), h("option", { value: "cancelled" }, t("Cancelled")), h("option", { value: "" }, t("All")));
+  const more = h("button", { type: "button", hidden: true, "data-action": "more" }, t("More"));
+  let cursor = null;
+  const openIds = () => new Set([...list.querySelectorAll(".order .panel:not(:empty)")].map((p) => p.closest("[data-order-id]").dataset.orderId));
+
+  async function load(append = false) {
+    try {
+      const query = { ...(status.value ? { status: status.value } : {}), ...(append && cursor ? { cursor } : {}) };
+      const page = await api("GET", "/orders", { query, language: locale });
+      const keep = openIds(); // a panel being worked in stays as it is
+      const cards = page.orders.map((order) =>
+        keep.has(String(order.id)) ? list.querySelector(`[data-order-id="${order.id}"]`) : orderCard(order, () => load()));
+      if (append) list.append(...cards);
+      else list.replaceChildren(...cards);
+      if (!list.childElementCount) list.append(h("li", { class: "empty" }, t("No orders yet.")));
+      cursor = page.cursor;
+      more.hidden = !cursor;
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+  const newOrder = () => creating.replaceChildren(orderForm(null, () => { creating.replaceChildren(); load(); }));
+  crafts = (await api("GET", "/crafts", { language: locale })).crafts.filter((c) => c.active);
+  status.addEventListener("change", () => load());
+  more.addEventListener("click", () => load(true));
+  view.replaceChildren(
+    h("div", { class: "section-head" }, h("h1", {}, t("Orders")), field(t("Show"), status),
+      h("button", { type: "button", "data-action": "new-order", onclick: newOrder }, t("New order"))),
+    creating, list, more,
+  );
+  await load();
+  whileShown(list, REFRESH_MS, () => load());
+}

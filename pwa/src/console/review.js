@@ -1,0 +1,117 @@
+// The review queue: each submission's photos large, beside the order's pattern and notes;
+// approve, or send back for rework with a reason (the artisan is told in the app and by SMS).
+// Keys for going fast: j/k (or ↓/↑) move, a approves, r asks for rework, Esc closes the reason.
+
+import { api, newKey } from "../api.js";
+import { h, notify } from "../dom.js";
+import { formatTime, locale, t } from "../i18n.js";
+import { photo, whileShown } from "./ui.js";
+
+const REFRESH_MS = 15_000;
+let current = null; // the submission element the keys act on
+
+function select(item) {
+  current?.classList.remove("current");
+  current = item;
+  if (!item) return;
+  item.classList.add("current");
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function next(item) {
+  return item?.nextElementSibling?.matches("[data-submission-id]") ? item.nextElementSibling : null;
+}
+
+function previous(item) {
+  return item?.previousElementSibling?.matches("[data-submission-id]") ? item.previousElementSibling : null;
+}
+
+async function decide(item, submission, body) {
+  try {
+    await api("POST", `/submissions/${submission.id}/review`, { body, language: locale, headers: { "Idempotency-Key": item.dataset.key } });
+    const after = next(item) || previous(item);
+    item.remove();
+    select(after);
+    document.querySelector("[data-queue-count]").textContent = String(document.querySelectorAll("[data-submission-id]").length);
+  } catch (error) {
+    notify(error.message);
+  }
+}
+
+function askReason(item, submission) {
+  const box = item.querySelector(".rework-box");
+  if (box.childElementCount) return box.querySelector("textarea").focus();
+  const reason = h("textarea", { name: "reason", rows: "2", maxlength: "200", placeholder: t("What must change? The artisan reads this.") });
+  const send = () => (reason.value.trim() ? decide(item, submission, { decision: "rework", reason: reason.value.trim() }) : reason.focus());
+  reason.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send();
+    if (event.key === "Escape") box.replaceChildren();
+    event.stopPropagation(); // typing "a" in the reason approves nothing
+  });
+  box.replaceChildren(reason, h("button", { type: "button", "data-action": "send-rework", onclick: send }, t("Send back for rework")));
+  reason.focus();
+}
+
+function entry(submission) {
+  const item = h("li", { class: "submission card", "data-submission-id": String(submission.id), "data-key": newKey(), tabindex: "-1" });
+  const approve = () => decide(item, submission, { decision: "approve" });
+  item.append(
+    h("div", { class: "photos" }, ...submission.photo_ids.map((id) => photo(id, "review", { class: "work" }))),
+    h("div", { class: "facts" },
+      h("h3", {}, `${submission.order_title} · ${submission.job_code}`),
+      h("p", {}, t("{name}, {village}", { name: submission.artisan_name, village: submission.village })),
+      h("p", { class: "big" }, t("{quantity} of {accepted} pieces", { quantity: submission.quantity, accepted: submission.quantity_accepted })),
+      h("p", { class: "hint" }, formatTime(submission.created_at), submission.channel === "on_behalf" ? ` · ${t("sent by the village leader")}` : ""),
+      submission.note ? h("p", {}, t("Note: {note}", { note: submission.note })) : null,
+      submission.quality_notes ? h("p", { class: "notes" }, t("Quality notes: {notes}", { notes: submission.quality_notes })) : null,
+      submission.reference_photo_ids.length ? h("div", { class: "reference" }, h("small", {}, t("Pattern")), photo(submission.reference_photo_ids[0], "list")) : null,
+      h("div", { class: "buttons" },
+        h("button", { type: "button", "data-action": "approve", onclick: approve, title: "a" }, t("Approve")),
+        h("button", { type: "button", class: "danger", "data-action": "rework", onclick: () => askReason(item, submission), title: "r" }, t("Rework"))),
+      h("div", { class: "rework-box" })),
+  );
+  item.addEventListener("click", () => select(item));
+  item.addEventListener("approve", approve);
+  item.addEventListener("rework", () => askReason(item, submission));
+  return item;
+}
+
+function onKey(event) {
+  if (!document.querySelector("[data-queue]") || event.target.closest?.("input, textarea, select")) return;
+  const moves = { j: next, ArrowDown: next, k: previous, ArrowUp: previous };
+  if (moves[event.key]) {
+    select(moves[event.key](current) || current);
+    event.preventDefault();
+  } else if (current && (event.key === "a" || event.key === "r")) {
+    current.dispatchEvent(new Event(event.key === "a" ? "approve" : "rework"));
+    event.preventDefault();
+  }
+}
+
+/** @param {HTMLElement} view */
+export async function review(view) {
+  const list = h("ol", { class: "queue", "data-queue": true });
+  const count = h("span", { "data-queue-count": true }, "0");
+  async function load() {
+    try {
+      const { submissions } = await api("GET", "/submissions", { query: { status: "submitted" }, language: locale });
+      const shown = new Set([...list.querySelectorAll("[data-submission-id]")].map((item) => item.dataset.submissionId));
+      list.append(...submissions.filter((s) => !shown.has(String(s.id))).map(entry)); // new ones below; nothing moves
+      count.textContent = String(list.querySelectorAll("[data-submission-id]").length);
+      list.querySelector(".empty")?.remove();
+      if (!list.childElementCount) list.append(h("li", { class: "empty" }, t("Nothing to review. New submissions show here.")));
+      if (!current?.isConnected) select(list.querySelector("[data-submission-id]"));
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+  view.replaceChildren(
+    h("div", { class: "section-head" }, h("h1", {}, t("Review")), h("p", {}, t("Waiting: "), count)),
+    h("p", { class: "hint" }, t("Keys: j/k next and previous, a approve, r rework (Ctrl+Enter sends, Esc closes).")),
+    list,
+  );
+  document.removeEventListener("keydown", onKey);
+  document.addEventListener("keydown", onKey);
+  await load();
+  whileShown(list, REFRESH_MS, load);
+}

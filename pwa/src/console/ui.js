@@ -1,0 +1,49 @@
+// Small pieces the console's sections share: labelled fields, tables, money typed in yuan,
+// a stored photo as an <img>, and waiting on a timer only while a section is on screen.
+
+import { photoUrl } from "../api.js";
+import { h } from "../dom.js";
+
+/** A label around its control (the text first). @param {string} text @param {HTMLElement} control */
+export function field(text, control) {
+  return h("label", {}, text, control);
+}
+
+/**
+ * A table: header texts, then rows of cells (strings or elements); each row may carry attributes.
+ * @param {string[]} headers @param {Array<{cells: Array<Node | string | number | null>, attrs?: Record<string, string>}>} rows
+ */
+export function table(headers, rows) {
+  return h(
+    "table",
+    { class: "grid" },
+    h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", {}, text)))),
+    h("tbody", {}, ...rows.map(({ cells, attrs }) => h("tr", attrs || {}, ...cells.map((cell) => h("td", {}, cell ?? ""))))),
+  );
+}
+
+/** Yuan as typed ("45", "45.5") → integer fen; NaN when it is not an amount. @param {string} text */
+export function fenOf(text) {
+  const cleaned = text.trim().replace(/[¥,，\s]/g, "");
+  return /^\d+(\.\d{1,2})?$/.test(cleaned) ? Math.round(Number(cleaned) * 100) : Number.NaN;
+}
+
+/** Fen as the yuan a person types back ("45.00"). @param {number} fen */
+export function yuanOf(fen) {
+  return (fen / 100).toFixed(2);
+}
+
+/** A stored photo (fetched with the token) in an <img>. */
+export function photo(photoId, size = "list", attrs = {}) {
+  const image = h("img", { alt: "", loading: "lazy", "data-photo-id": String(photoId), ...attrs });
+  photoUrl(photoId, size).then((url) => (image.src = url)).catch(() => image.classList.add("missing"));
+  return image;
+}
+
+/** Call ``work`` every ``ms`` while ``element`` is in the page (a section left stops it). */
+export function whileShown(element, ms, work) {
+  const timer = setInterval(() => {
+    if (!element.isConnected) return clearInterval(timer);
+    if (document.visibilityState === "visible") work();
+  }, ms);
+}
