@@ -23,6 +23,7 @@ from backend import worker
 from backend.accounts.routes import AccountController
 from backend.auth.routes import AuthController
 from backend.crafts.routes import CraftController
+from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
@@ -105,6 +106,7 @@ def _api() -> Router:
         UploadController,
         SimulatorController,
         OutboxController,
+        DashboardController,
     ]
     _document_errors(controllers)
     return Router(
