@@ -47,41 +47,38 @@ SELECT COALESCE(SUM(quantity_offered), 0) AS offered FROM job
 WHERE "order" = {{}} AND status = '{Status.OFFERED.value}' AND expires_at > {{}}
 """  # noqa: S608 - our own constants
 
-# Every artisan's record in one pass over the brand's jobs, the brand's as a whole, and the
-# candidates with theirs.
+# Every artisan's record, in one pass over the brand's jobs.
+RECORDS = f"""
+SELECT j.artisan AS id,
+  SUM(CASE WHEN j.status IN ({among(OPEN_WORK)}) THEN j.quantity_accepted ELSE 0 END) AS open_load,
+  COUNT(s.id) AS finished,
+  COALESCE(SUM(CASE WHEN s.id IS NOT NULL THEN j.quantity_approved END), 0) AS pieces,
+  SUM(CASE WHEN s.id IS NOT NULL AND {{approval_day}} <= o.due_date THEN 1 ELSE 0 END) AS on_time,
+  SUM(CASE WHEN j.status IN ({among(UNFINISHED)}) AND o.due_date < {{}} AND o.due_date >= {{}} THEN 1 ELSE 0 END)
+    AS overdue
+FROM job j JOIN production_order o ON o.id = j."order"
+LEFT JOIN submission s ON s.job = j.id AND s.status = '{APPROVED_SUBMISSION}' AND s.reviewed_at >= {{}}
+WHERE j.brand = {{}} AND j.status IN ({among(UNFINISHED + FINISHED)})
+GROUP BY j.artisan
+"""  # noqa: S608 - our own constants; values are parameters
+# The candidates, apart from the records: joined in one statement, PostgreSQL (which cannot
+# estimate the crafts filter) chose nested loops that took four times as long on the data of
+# bench/bench_console.py.
 CANDIDATES = f"""
-WITH record AS (
-  SELECT j.artisan,
-    SUM(CASE WHEN j.status IN ({among(OPEN_WORK)}) THEN j.quantity_accepted ELSE 0 END) AS open_load,
-    COUNT(s.id) AS finished,
-    COALESCE(SUM(CASE WHEN s.id IS NOT NULL THEN j.quantity_approved END), 0) AS pieces,
-    SUM(CASE WHEN s.id IS NOT NULL AND {{approval_day}} <= o.due_date THEN 1 ELSE 0 END) AS on_time,
-    SUM(CASE WHEN j.status IN ({among(UNFINISHED)}) AND o.due_date < {{}} AND o.due_date >= {{}} THEN 1 ELSE 0 END)
-      AS overdue
-  FROM job j JOIN production_order o ON o.id = j."order"
-  LEFT JOIN submission s ON s.job = j.id AND s.status = '{APPROVED_SUBMISSION}' AND s.reviewed_at >= {{}}
-  WHERE j.brand = {{}} AND j.status IN ({among(UNFINISHED + FINISHED)})
-  GROUP BY j.artisan
-), brand AS (
-  SELECT SUM(on_time) AS on_time, SUM(finished) + SUM(overdue) AS settled FROM record
-)
-SELECT m.id, m.name, m.village AS village_id, v.name AS village, m.crafts, m.sms_only,
-  COALESCE(r.open_load, 0) AS open_load, COALESCE(r.finished, 0) AS finished, COALESCE(r.pieces, 0) AS pieces,
-  COALESCE(r.on_time, 0) AS on_time, COALESCE(r.overdue, 0) AS overdue,
-  b.on_time AS brand_on_time, b.settled AS brand_settled
-FROM member m JOIN village v ON v.id = m.village LEFT JOIN record r ON r.artisan = m.id CROSS JOIN brand b
+SELECT m.id, m.name, m.village AS village_id, v.name AS village, m.crafts, m.sms_only
+FROM member m JOIN village v ON v.id = m.village
 WHERE m.brand = {{}} AND m.role = '{Role.ARTISAN.value}' AND m.active = {{}} {{filters}}
   AND NOT EXISTS (
     SELECT 1 FROM job x WHERE x."order" = {{}} AND x.artisan = m.id AND x.status NOT IN ({among(ENDED)})
   )
 ORDER BY m.id
 """  # noqa: S608 - our own constants; values are parameters
+NO_RECORD = {"open_load": 0, "finished": 0, "pieces": 0, "on_time": 0, "overdue": 0}
 
 
 @dataclass(frozen=True)
 class Candidate:
-    row: Mapping[str, Any]
-    reliability: float
+    row: Mapping[str, Any]  # the artisan and their record
     score: float
     cap: int
     is_new: bool  # nothing finished or overdue in the window
@@ -103,34 +100,42 @@ def _filters(order: Mapping[str, Any], wanted: SuggestionFilter) -> tuple[str, l
     return sql, params
 
 
+async def _records(brand_id: int) -> dict[int, dict[str, int]]:
+    """Every artisan of the brand with a record in the window: open load, finished, on time…"""
+    today = china_today()
+    sql = RECORDS.replace("{approval_day}", expression("approval_day"))
+    rows = await fetch(sql, (today, today - WINDOW, utcnow() - WINDOW, brand_id))
+    return {row["id"]: {name: int(row[name]) for name in NO_RECORD} for row in rows}
+
+
 async def _candidate_rows(brand_id: int, order: Mapping[str, Any], wanted: SuggestionFilter) -> list[Mapping[str, Any]]:
     filters, params = _filters(order, wanted)
-    sql = CANDIDATES.replace("{approval_day}", expression("approval_day")).replace("{filters}", filters)
-    today = china_today()
-    since = utcnow() - WINDOW
-    return await fetch(sql, (today, today - WINDOW, since, brand_id, brand_id, True, *params, order["id"]))
+    return await fetch(CANDIDATES.replace("{filters}", filters), (brand_id, True, *params, order["id"]))
 
 
-def _prior(row: Mapping[str, Any]) -> float:
-    settled = int(row["brand_settled"] or 0)
-    return int(row["brand_on_time"] or 0) / settled if settled else DEFAULT_PRIOR
+def prior(records: Mapping[int, Mapping[str, int]]) -> float:
+    """The brand's on-time rate in the window, ``DEFAULT_PRIOR`` without a record."""
+    on_time = sum(record["on_time"] for record in records.values())
+    settled = sum(record["finished"] + record["overdue"] for record in records.values())
+    return on_time / settled if settled else DEFAULT_PRIOR
 
 
-def rank(rows: Sequence[Mapping[str, Any]], most: int) -> list[Candidate]:
-    """The candidates, best first (see the module's docstring), each with their cap.
+def rank(rows: Sequence[Mapping[str, Any]], records: Mapping[int, Mapping[str, int]], most: int) -> list[Candidate]:
+    """The candidates, best first (see the module's docstring), each with their record and cap.
 
     A cap is twice the artisan's typical job (the pieces of their average finished job in
     the window, ``NEW_CHUNK`` without one) scaled by their reliability, less the pieces on
     their table; at least 1, and at most ``most`` (no offer may exceed the order).
     """
-    candidates = []
-    for row in rows:
-        finished, on_time, overdue, load = (int(row[k]) for k in ("finished", "on_time", "overdue", "open_load"))
-        reliability = (on_time + PRIOR_WEIGHT * _prior(row)) / (finished + overdue + PRIOR_WEIGHT)
-        typical = int(row["pieces"]) / finished if finished else NEW_CHUNK
+    brand_rate, candidates = prior(records), []
+    for found in rows:
+        row = {**found, **records.get(found["id"], NO_RECORD)}
+        finished, on_time, overdue, load = (row[k] for k in ("finished", "on_time", "overdue", "open_load"))
+        reliability = (on_time + PRIOR_WEIGHT * brand_rate) / (finished + overdue + PRIOR_WEIGHT)
+        typical = row["pieces"] / finished if finished else NEW_CHUNK
         cap = max(1, min(most, round(CHUNK_FACTOR * typical * reliability) - load))
         score = reliability * LOAD_HALF / (LOAD_HALF + load)
-        candidates.append(Candidate(row, reliability, score, cap, is_new=finished + overdue == 0))
+        candidates.append(Candidate(row, score, cap, is_new=finished + overdue == 0))
     return sorted(candidates, key=lambda c: (-c.score, c.row["id"]))
 
 
@@ -162,7 +167,6 @@ def split(candidates: Sequence[Candidate], wanted: int) -> list[int]:
 
 def _offer(candidate: Candidate, quantity: int) -> SuggestedOffer:
     row = candidate.row
-    finished, on_time, overdue = int(row["finished"]), int(row["on_time"]), int(row["overdue"])
     return SuggestedOffer(
         artisan_id=row["id"],
         name=row["name"],
@@ -170,9 +174,9 @@ def _offer(candidate: Candidate, quantity: int) -> SuggestedOffer:
         village=row["village"],
         crafts=[craft for craft in row["crafts"].split(",") if craft],
         quantity=quantity,
-        on_time_rate=on_time_rate(on_time, finished, overdue),
-        open_load=int(row["open_load"]),
-        finished_jobs=finished,
+        on_time_rate=on_time_rate(row["on_time"], row["finished"], row["overdue"]),
+        open_load=row["open_load"],
+        finished_jobs=row["finished"],
         sms_only=bool(row["sms_only"]),
         score=round(candidate.score, 4),
     )
@@ -190,7 +194,8 @@ async def suggest(actor: Principal, order_id: int, wanted: SuggestionFilter) -> 
         raise OrderClosed()
     offered = await fetch(OPEN_OFFERS, (order_id, utcnow()))
     remaining = max(0, order["quantity"] - order["quantity_accepted"] - int(offered[0]["offered"]))
-    ranked = rank(await _candidate_rows(actor.brand_id, order, wanted), most=order["quantity"])
+    rows = await _candidate_rows(actor.brand_id, order, wanted)
+    ranked = rank(rows, await _records(actor.brand_id), most=order["quantity"])
     pieces = remaining if wanted.quantity is None else wanted.quantity
     offers = [_offer(c, q) for c, q in zip(ranked, split(ranked, pieces), strict=True) if q]
     return Suggestion(remaining=remaining, wanted=pieces, offers=offers, candidates=len(ranked))
