@@ -160,14 +160,20 @@ async def test_villages_month_by_month_in_china_time(client: httpx.AsyncClient) 
 async def test_villages_cover_the_months_asked_for(client: httpx.AsyncClient) -> None:
     b = await support.brand(villages=2)
     await _village_history(client, b)
+    long_overdue = await job_in_state(client, b, await _artisan(b, 0), "accepted", quantity=5)
+    await _due(long_overdue, month_start(china_today(), 7) + dt.timedelta(days=4))
 
     six = await _get(client, b, "/dashboard/villages", months=6)
     one = await _get(client, b, "/dashboard/villages")  # six by default
+    year = await _get(client, b, "/dashboard/villages", months=12)
     this_month = await _get(client, b, "/dashboard/villages", months=1)
 
     assert six == one
     first = six["villages"][0]["months"][0]
     assert (first["month"], first["jobs_finished"], first["pieces_approved"]) == (_month(5), 1, 7)
+    overdue = {m["month"]: m["jobs_overdue"] for m in year["villages"][0]["months"] if m["jobs_overdue"]}
+    assert overdue == {_month(7): 1, _month(1): 1}
+    assert sum(m["jobs_overdue"] for m in six["villages"][0]["months"]) == 1  # due before the six months
     assert this_month["months"] == [_month(0)]
     assert [len(series["months"]) for series in this_month["villages"]] == [1, 1]
 
