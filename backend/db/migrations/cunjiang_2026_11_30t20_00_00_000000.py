@@ -3,8 +3,9 @@
 Measured on 1,400 artisans and 20,000 jobs (PostgreSQL): the suggestion's candidates, each
 checked for a live job on the order, took 4.0 ms with the separate indexes on job "order"
 and artisan (a bitmap AND per artisan) and 2.0 ms with this one; dispatch's check for open
-offers asks the same question. Nothing else the dashboard reads was faster with an index:
-its sums read most of a brand's rows, which a sequential scan does best at this size.
+offers asks the same question. The dashboard's sums read most of a brand's rows, which
+sequential scans do best at this size; the one index tried for them, job ("order", status),
+only helped a plan that the villages query no longer gets (backend.dashboard.service).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
