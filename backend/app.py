@@ -24,6 +24,7 @@ from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
 from backend.auth.routes import AuthController
 from backend.crafts.routes import CraftController
+from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
@@ -107,6 +108,7 @@ def _api() -> Router:
         UploadController,
         SimulatorController,
         OutboxController,
+        DashboardController,
     ]
     _document_errors(controllers)
     return Router(

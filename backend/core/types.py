@@ -90,3 +90,20 @@ def china_today() -> dt.date:
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last moment of a calendar day in China, as an aware datetime."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TZ)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first moment of a calendar day in China, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=CHINA_TZ)
+
+
+def month_start(day: dt.date, back: int = 0) -> dt.date:
+    """The first day of the month ``back`` months before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def china_months(count: int) -> list[dt.date]:
+    """The first days of the last ``count`` months in China, oldest first, this one last."""
+    today = china_today()
+    return [month_start(today, back) for back in range(count - 1, -1, -1)]

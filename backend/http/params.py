@@ -9,6 +9,7 @@ from litestar.params import QueryParameter
 
 from backend.core.errors import NotFound, Unsupported
 from backend.core.i18n import N_
+from backend.core.types import CraftCode, Id
 
 MAX_ID = 2**31 - 1
 
@@ -19,6 +20,13 @@ PhoneQuery = Annotated[
     str, QueryParameter(min_length=3, max_length=32, description="A phone number, E.164 or a local Chinese one.")
 ]
 PageCursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor of the previous page.")]
+# Repeated parameters (?village_id=3&village_id=5): each item is checked by its own type.
+VillageIds = Annotated[list[Id] | None, QueryParameter(max_items=100, description="Villages; repeat for several.")]
+ArtisanIds = Annotated[list[Id] | None, QueryParameter(max_items=500, description="Artisans; repeat for several.")]
+CraftCodes = Annotated[list[CraftCode] | None, QueryParameter(max_items=20, description="Crafts; repeat for several.")]
+QuantityQuery = Annotated[int | None, QueryParameter(ge=1, le=1_000_000, description="A number of pieces.")]
+Months = Annotated[int, QueryParameter(ge=1, le=36, description="How many months back, this one included.")]
+Days = Annotated[int, QueryParameter(ge=1, le=366, description="How many days back, today included.")]
 
 
 BODY_TYPES = ("application/json", "multipart/form-data", "application/offset+octet-stream")

@@ -4,6 +4,8 @@
 ``dispatch``: offering an order's work, withdrawing offers, cancelling an order.
 ``service``: accepting and declining offers, the job feed, expiry. ``submissions``: finished
 work and its review. ``progress``: where orders stand. ``queries``: how jobs are read.
+``record``: an artisan's track record (finished, on time, overdue). ``suggestion``: whom
+to offer an order's work to, and how many pieces each.
 ``messages``: the SMS an offer sends. ``people``: what a person's changes mean for their
 jobs. ``routes``: HTTP.
 """
@@ -15,9 +17,11 @@ __all__ = [
     "people",
     "progress",
     "queries",
+    "record",
     "routes",
     "schemas",
     "service",
     "submissions",
+    "suggestion",
     "tables",
 ]

@@ -111,3 +111,35 @@ class SubmissionList(Wire):
 class ReviewRequest(Wire):
     decision: Decision
     reason: ShortText = ""
+
+
+class SuggestionFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Whom a dispatch suggestion may name, and for how many pieces (None: the defaults)."""
+
+    village_ids: list[int] | None = None  # default: every village
+    crafts: list[str] | None = None  # default: the order's craft
+    artisan_ids: list[int] | None = None  # default: anyone who fits
+    quantity: int | None = None  # default: what the order still needs
+
+
+class SuggestedOffer(Wire):
+    artisan_id: int
+    name: str
+    village_id: int
+    village: str
+    crafts: list[str]
+    quantity: int  # the pieces suggested for this artisan
+    # Jobs on time ÷ jobs finished or overdue in the last 180 days (backend.jobs.record);
+    # null: nothing finished or overdue in that time.
+    on_time_rate: float | None
+    open_load: int  # pieces accepted and not yet handed in (accepted or in rework)
+    finished_jobs: int  # jobs finished (approved) in the last 180 days
+    sms_only: bool
+    score: float  # what the ranking sorts by (backend.jobs.suggestion)
+
+
+class Suggestion(Wire):
+    remaining: int  # what the order still needs: quantity - accepted - open offers, at least 0
+    wanted: int  # the pieces split among the offers: the quantity asked for, else the remaining
+    offers: list[SuggestedOffer]  # best first; only artisans suggested at least one piece
+    candidates: int  # the artisans who fit the filters

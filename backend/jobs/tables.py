@@ -9,6 +9,9 @@ from backend.orders.tables import Order
 
 
 class Job(Table, tablename="job"):
+    """Composite indexes (in the migrations): (artisan, code) unique, (artisan, change_seq),
+    ("order", artisan)."""
+
     id: Serial
     order = ForeignKey(Order, null=False, index=True)
     brand = ForeignKey(Brand, null=False, index=True)

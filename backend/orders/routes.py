@@ -7,9 +7,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
-from backend.http.params import PageCursor
-from backend.jobs import dispatch, progress
-from backend.jobs.schemas import DispatchRequest, JobList, JobRead
+from backend.http.params import ArtisanIds, CraftCodes, PageCursor, QuantityQuery, VillageIds
+from backend.jobs import dispatch, progress, suggestion
+from backend.jobs.schemas import DispatchRequest, JobList, JobRead, Suggestion, SuggestionFilter
 from backend.orders import service
 from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus, OrderUpdate
 
@@ -44,6 +44,19 @@ class OrderController(Controller):
     @get("/orders/{order_id:int}/jobs", summary="The order's jobs")
     async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:
         return JobList(jobs=await dispatch.order_jobs(principal, order_id))
+
+    @get("/orders/{order_id:int}/suggestion", summary="Whom to offer the order's work to, and how many pieces each")
+    async def suggestion(
+        self,
+        principal: NamedDependency[Principal],
+        order_id: FromPath[int],
+        village_id: VillageIds = None,
+        craft: CraftCodes = None,
+        artisan_id: ArtisanIds = None,
+        quantity: QuantityQuery = None,
+    ) -> Suggestion:
+        wanted = SuggestionFilter(village_ids=village_id, crafts=craft, artisan_ids=artisan_id, quantity=quantity)
+        return await suggestion.suggest(principal, order_id, wanted)
 
     @post("/orders/{order_id:int}/dispatch", summary="Offer work to artisans")
     async def dispatch(

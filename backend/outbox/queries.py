@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from backend.core.access import STAFF, require_role
 from backend.core.i18n import N_, translate
 from backend.core.phones import mask_phone, normalize_phone
-from backend.core.types import CHINA_TZ, Principal, as_datetime, utcnow
+from backend.core.types import Principal, as_datetime, china_months, china_today, start_of_day, utcnow
 from backend.db.session import is_sqlite, run
-from backend.outbox.schemas import MessageStatus, MonthUsage, SmsMessageList, SmsMessageRead, SmsUsage
+from backend.outbox.schemas import (
+    DayUsage,
+    MessageStatus,
+    MonthUsage,
+    SmsDailyUsage,
+    SmsMessageList,
+    SmsMessageRead,
+    SmsUsage,
+    StatusCounts,
+)
 from backend.sms.templates import keys_with
 
 PAGE = 100
@@ -22,16 +31,24 @@ FILTERS = {
     MessageStatus.HELD: "AND status = 'pending' AND held_reason != '' AND next_attempt_at > {}",
     MessageStatus.PENDING: "AND status = 'pending' AND (held_reason = '' OR next_attempt_at <= {})",
 }
-# The month in China time (UTC+8 all year), counted by the database.
-MONTH = {
-    "sqlite": "strftime('%Y-%m', sent_at, '+8 hours')",
-    "postgres": "to_char(sent_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
+# A message counts on the day (month) it was handed to the provider or, never sent (held,
+# merged, refused, opted out), on the day it was queued: China time (UTC+8 all year).
+BUCKET = {
+    ("month", "sqlite"): "strftime('%Y-%m', COALESCE(sent_at, created_at), '+8 hours')",
+    ("month", "postgres"): "to_char(COALESCE(sent_at, created_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
+    ("day", "sqlite"): "strftime('%Y-%m-%d', COALESCE(sent_at, created_at), '+8 hours')",
+    ("day", "postgres"): "to_char(COALESCE(sent_at, created_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')",
 }
-USAGE = """
-SELECT {month} AS month, COUNT(*) AS messages, SUM(segments) AS segments FROM outbox_message
-WHERE brand = {} AND sent_at >= {} AND status IN ('sent', 'delivered', 'undelivered', 'unconfirmed')
-GROUP BY 1
+# Pending messages that the budget holds back are shown as held (as the list's filter does).
+COUNTS = """
+SELECT {bucket} AS bucket,
+  CASE WHEN status = 'pending' AND held_reason != '' AND next_attempt_at > {} THEN 'held' ELSE status END AS shown,
+  COUNT(*) AS messages, COALESCE(SUM(segments), 0) AS segments
+FROM outbox_message WHERE brand = {} AND COALESCE(sent_at, created_at) >= {}
+GROUP BY 1, 2
 """
+# Handed to the provider: what it charges for.
+SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.UNCONFIRMED)
 HIDDEN = N_("(sign-in code, not shown)")
 
 
@@ -84,23 +101,47 @@ def _read(row: dict[str, Any], ours: set[str], locale: str) -> SmsMessageRead:
     )
 
 
+Counts = dict[str, dict[str, tuple[int, int]]]  # period → shown status → (messages, segments)
+
+
+async def _counts(brand_id: int, first: dt.date, unit: Literal["month", "day"]) -> Counts:
+    """Messages and segments by period (``unit``: month or day, China time) and status, from ``first`` on."""
+    sql = COUNTS.replace("{bucket}", BUCKET[unit, "sqlite" if is_sqlite() else "postgres"])
+    counts: Counts = {}
+    for row in await run(sql, utcnow(), brand_id, start_of_day(first)):
+        counts.setdefault(row["bucket"], {})[row["shown"]] = (int(row["messages"]), int(row["segments"]))
+    return counts
+
+
+def _sent(by_status: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    handed = [by_status.get(status.value, (0, 0)) for status in SENT]
+    return sum(messages for messages, _ in handed), sum(segments for _, segments in handed)
+
+
 async def usage(actor: Principal, months: int = 12) -> SmsUsage:
     """SMS sent and their segments per month (China time), the last ``months`` months."""
     require_role(actor, *STAFF)
-    today = utcnow().astimezone(CHINA_TZ).date()
-    first = _month_start(today, months - 1)
-    since = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
-    sql = USAGE.replace("{month}", MONTH["sqlite" if is_sqlite() else "postgres"])
-    counts = {row["month"]: (row["messages"], row["segments"] or 0) for row in await run(sql, actor.brand_id, since)}
-    keys = [_month_start(today, back).strftime("%Y-%m") for back in range(months - 1, -1, -1)]
-    return SmsUsage(
-        months=[
-            MonthUsage(month=key, messages=counts.get(key, (0, 0))[0], segments=counts.get(key, (0, 0))[1])
-            for key in keys
-        ]
-    )
+    firsts = china_months(months)
+    counts = await _counts(actor.brand_id, firsts[0], "month")
+    shown = []
+    for first in firsts:
+        key = first.strftime("%Y-%m")
+        messages, segments = _sent(counts.get(key, {}))
+        shown.append(MonthUsage(month=key, messages=messages, segments=segments))
+    return SmsUsage(months=shown)
 
 
-def _month_start(day: dt.date, back: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
+async def daily_usage(actor: Principal, days: int = 30) -> SmsDailyUsage:
+    """Per day (China time), the last ``days`` days: SMS sent and their segments (the cost),
+    and every message of the day by where it stands now (sent, delivered, failed, held…)."""
+    require_role(actor, *STAFF)
+    today = china_today()
+    shown_days = [today - dt.timedelta(days=back) for back in range(days - 1, -1, -1)]
+    counts = await _counts(actor.brand_id, shown_days[0], "day")
+    shown = []
+    for day in shown_days:
+        by_status = counts.get(day.isoformat(), {})
+        messages, segments = _sent(by_status)
+        statuses = StatusCounts(**{status.value: by_status.get(status.value, (0, 0))[0] for status in MessageStatus})
+        shown.append(DayUsage(day=day.isoformat(), messages=messages, segments=segments, by_status=statuses))
+    return SmsDailyUsage(days=shown)

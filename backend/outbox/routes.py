@@ -9,12 +9,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from backend.core.types import Principal
-from backend.http.params import PageCursor
+from backend.http.params import Months, PageCursor
 from backend.outbox import queries
 from backend.outbox.schemas import MessageStatus, SmsMessageList, SmsUsage
 
 PhoneFilter = Annotated[str | None, QueryParameter(min_length=3, max_length=32, description="A phone number.")]
-Months = Annotated[int, QueryParameter(ge=1, le=36, description="How many months back, this one included.")]
 
 
 class OutboxController(Controller):

@@ -48,3 +48,30 @@ class MonthUsage(Wire):
 
 class SmsUsage(Wire):
     months: list[MonthUsage]
+
+
+class StatusCounts(Wire):
+    """Messages by where they stand now (``held``: pending, held back by the budget)."""
+
+    pending: int
+    held: int
+    sending: int
+    unconfirmed: int
+    sent: int
+    delivered: int
+    undelivered: int
+    failed: int
+    suppressed: int
+    merged: int
+
+
+class DayUsage(Wire):
+    day: str  # 2026-11-30, China time
+    messages: int  # handed to the provider that day (sent, delivered, undelivered, unconfirmed)
+    segments: int  # their segments: what the provider charges
+    # Every message of the day (sent that day, or queued that day and never sent), by status.
+    by_status: StatusCounts
+
+
+class SmsDailyUsage(Wire):
+    days: list[DayUsage]

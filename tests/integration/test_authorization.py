@@ -199,6 +199,8 @@ ROWS = [
     Row("GET", "/orders", own=STAFF_ONLY),
     Row("GET", "/orders/{order}", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("GET", "/orders/{order}/jobs", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("GET", "/orders/{order}/suggestion", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("GET", "/orders/{order}/suggestion?village_id={village}&craft=batik", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row(
         "POST",
         "/orders/{order}/dispatch",
@@ -255,6 +257,11 @@ ROWS = [
     Row("GET", "/sms/messages", own=STAFF_ONLY),
     Row("GET", "/sms/messages?status=held", own=STAFF_ONLY),
     Row("GET", "/sms/usage?months=3", own=STAFF_ONLY),
+    # the dashboard: the brand's staff
+    Row("GET", "/dashboard/orders", own=STAFF_ONLY),
+    Row("GET", "/dashboard/orders?status=cancelled", own=STAFF_ONLY),
+    Row("GET", "/dashboard/villages?months=3", own=STAFF_ONLY),
+    Row("GET", "/dashboard/sms?days=7", own=STAFF_ONLY),
     Row("POST", "/sms/simulator", {"phone": "{new_phone}", "body": "0"}, own=created(STAFF_ONLY)),
     Row("GET", "/sms/simulator?phone={new_phone}", own=STAFF_ONLY),
     # photos: the owner, the owner's village leader, the brand's staff

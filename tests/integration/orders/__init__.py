@@ -1,0 +1,1 @@
+"""Orders: the dispatch suggestion."""
