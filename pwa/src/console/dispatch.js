@@ -37,8 +37,10 @@ function offerRows(offers, onChange) {
   return rows;
 }
 
-/** The order's jobs, refreshed while shown: offers, acceptances and declines as they happen. */
-function liveJobs(order, names) {
+/** The order's jobs, refreshed while shown: offers, acceptances and declines as they happen
+(and the order's progress with them). */
+function liveJobs(order, names, changed) {
+  let seen = "";
   const box = h("div", { class: "jobs-live", "data-jobs-of": String(order.id) });
   const withdraw = async (job) => {
     try {
@@ -51,6 +53,9 @@ function liveJobs(order, names) {
   async function show() {
     try {
       const { jobs } = await api("GET", `/orders/${order.id}/jobs`, { language: locale });
+      const now = jobs.map((job) => `${job.id}:${job.status}`).join();
+      if (seen && now !== seen) changed();
+      seen = now;
       const words = JOB_WORDS();
       box.replaceChildren(
         h("h4", {}, t("Offers and answers ({count})", { count: jobs.length })),
@@ -143,7 +148,7 @@ export function dispatchPanel(order, changed) {
       for (const artisan of artisans) names.set(artisan.id, artisan.name);
       villageBox.append(...villages.filter((v) => v.active !== false).map((v) =>
         h("label", { class: "choice" }, h("input", { type: "checkbox", value: String(v.id), name: "village" }), v.name)));
-      box.append(liveJobs(order, names));
+      box.append(liveJobs(order, names, changed));
       await suggest();
     } catch (error) {
       notify(error.message);

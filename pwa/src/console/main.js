@@ -6,11 +6,19 @@ import { api, setToken, token } from "../api.js";
 import { h, notify } from "../dom.js";
 import { load, locale, preferredLocale, t } from "../i18n.js";
 import { signIn } from "../sign-in.js";
+import { dashboard } from "./dashboard.js";
+import { orders } from "./orders.js";
+import { payouts } from "./payouts.js";
+import { review } from "./review.js";
 import { smsSimulator } from "./sms.js";
 
 const STAFF = ["admin", "coordinator"];
 // Section → [path, label, view], in the navigation's order; the first is the default.
 const SECTIONS = {
+  orders: ["/console/orders", "Orders", orders],
+  review: ["/console/review", "Review", review],
+  payouts: ["/console/payouts", "Payouts", payouts],
+  dashboard: ["/console/dashboard", "Dashboard", dashboard],
   sms: ["/console/sms", "SMS simulator", smsSimulator],
 };
 

@@ -143,8 +143,12 @@ export async function orders(view) {
       const query = { ...(status.value ? { status: status.value } : {}), ...(append && cursor ? { cursor } : {}) };
       const page = await api("GET", "/orders", { query, language: locale });
       const keep = openIds(); // a panel being worked in stays as it is
-      const cards = page.orders.map((order) =>
-        keep.has(String(order.id)) ? list.querySelector(`[data-order-id="${order.id}"]`) : orderCard(order, () => load()));
+      const cards = page.orders.map((order) => {
+        if (!keep.has(String(order.id))) return orderCard(order, () => load());
+        const card = list.querySelector(`[data-order-id="${order.id}"]`);
+        card.querySelector(".progress").replaceWith(progressBar(order)); // the panel stays, the numbers move
+        return card;
+      });
       if (append) list.append(...cards);
       else list.replaceChildren(...cards);
       if (!list.childElementCount) list.append(h("li", { class: "empty" }, t("No orders yet.")));

@@ -1,0 +1,140 @@
+// Payouts: approved work waiting to be paid (one by one, or a selection at once), disputes
+// to resolve, what was recorded, and the period's payouts for the accountant (CSV that Excel
+// on Chinese Windows opens right, or XLSX).
+
+import { api, newKey, raw } from "../api.js";
+import { h, notify } from "../dom.js";
+import { formatMoney, formatTime, locale, t } from "../i18n.js";
+import { field, table } from "./ui.js";
+
+const METHODS = () => ({ wechat: t("WeChat Pay"), alipay: t("Alipay"), bank: t("Bank transfer"), cash: t("Cash") });
+
+function methodPicker() {
+  return h("select", { name: "method" }, ...Object.entries(METHODS()).map(([value, text]) => h("option", { value }, text)));
+}
+
+/** Approved work without a payout; each row keeps its own key, so a retried payment is one payment. */
+async function due(box, reload) {
+  const { due: waiting } = await api("GET", "/payouts/due", { language: locale });
+  const method = methodPicker();
+  const reference = h("input", { name: "reference", maxlength: "64", placeholder: t("Transfer number (optional)") });
+  const rows = waiting.map((job) => ({ job, key: newKey(), tick: h("input", { type: "checkbox", name: "pick", "aria-label": job.code }) }));
+  const pay = async (picked) => {
+    notify("");
+    for (const { job, key } of picked) {
+      try {
+        const body = { method: method.value, reference: reference.value.trim() };
+        await api("POST", `/jobs/${job.job_id}/payout`, { body, language: locale, headers: { "Idempotency-Key": key } });
+      } catch (error) {
+        notify(`${job.code} ${job.artisan_name}: ${error.message}`);
+        break;
+      }
+    }
+    reload();
+  };
+  const total = rows.reduce((sum, { job }) => sum + job.amount_fen, 0);
+  box.replaceChildren(
+    h("h2", {}, t("Waiting for payment: {count} jobs, {amount}", { count: waiting.length, amount: formatMoney(total) })),
+    h("div", { class: "row" }, field(t("Paid by"), method), field(t("Reference"), reference),
+      h("button", { type: "button", "data-action": "pay-selected", onclick: () => pay(rows.filter((r) => r.tick.checked)) }, t("Record payment of the ticked"))),
+    waiting.length
+      ? table(
+          ["", t("Artisan"), t("Village"), t("Order"), t("Code"), t("Pieces"), t("Amount"), t("Approved"), ""],
+          rows.map((row) => ({
+            attrs: { "data-due-job-id": String(row.job.job_id) },
+            cells: [row.tick, row.job.artisan_name, row.job.village, row.job.order_title, row.job.code, String(row.job.quantity_approved),
+              formatMoney(row.job.amount_fen), formatTime(row.job.approved_at),
+              h("button", { type: "button", "data-action": "pay", onclick: () => pay([row]) }, t("Record payment"))],
+          })),
+        )
+      : h("p", { class: "empty" }, t("Nothing waiting: every approved job is paid.")),
+  );
+}
+
+/** Disputed payouts: what the artisan said, and how the coordinator settles it. */
+async function disputes(box, names, reload) {
+  const { payouts } = await api("GET", "/payouts", { query: { status: "disputed" }, language: locale });
+  const settle = (payout) => {
+    const resolution = h("select", { name: "resolution" },
+      h("option", { value: "paid" }, t("Paid again: ask the artisan to confirm")), h("option", { value: "confirmed" }, t("Settled: the money arrived")));
+    const note = h("input", { name: "note", maxlength: "200", placeholder: t("What was done") });
+    const send = async () => {
+      try {
+        await api("POST", `/payouts/${payout.id}/resolve`, { body: { resolution: resolution.value, note: note.value }, language: locale });
+        reload();
+      } catch (error) {
+        notify(error.message);
+      }
+    };
+    return h("div", { class: "row" }, resolution, note, h("button", { type: "button", "data-action": "resolve", onclick: send }, t("Resolve")));
+  };
+  box.replaceChildren(
+    h("h2", {}, t("Disputes ({count})", { count: payouts.length })),
+    payouts.length
+      ? table([t("Artisan"), t("Amount"), t("Paid"), t("What the artisan says"), ""], payouts.map((payout) => ({
+          attrs: { "data-payout-id": String(payout.id), "data-status": payout.status },
+          cells: [names.get(payout.artisan_id) || `#${payout.artisan_id}`, formatMoney(payout.amount_fen), formatTime(payout.created_at),
+            payout.dispute_reason, settle(payout)],
+        })))
+      : h("p", { class: "empty" }, t("No disputes.")),
+  );
+}
+
+async function recorded(box, names) {
+  const { payouts } = await api("GET", "/payouts", { language: locale });
+  const words = { paid: t("paid"), confirmed: t("confirmed"), disputed: t("disputed") };
+  box.replaceChildren(
+    h("h2", {}, t("Recorded payouts")),
+    table([t("Artisan"), t("Amount"), t("Method"), t("Reference"), t("Paid"), t("Status")], payouts.slice(0, 100).map((payout) => ({
+      attrs: { "data-payout-id": String(payout.id), "data-status": payout.status },
+      cells: [names.get(payout.artisan_id) || `#${payout.artisan_id}`, formatMoney(payout.amount_fen), METHODS()[payout.method] || payout.method,
+        payout.reference, formatTime(payout.created_at), words[payout.status] || payout.status],
+    }))),
+  );
+}
+
+/** The period's payouts as a file, saved by the browser under the server's name. */
+function exporter() {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // China's day
+  const from = h("input", { type: "date", name: "from", value: `${today.slice(0, 8)}01` });
+  const to = h("input", { type: "date", name: "to", value: today });
+  const download = async (format) => {
+    notify("");
+    try {
+      const answer = await raw("GET", `/payouts/export?from=${from.value}&to=${to.value}&format=${format}`, { language: locale });
+      const name = /filename="?([^";]+)"?/.exec(answer.headers.get("Content-Disposition") || "")?.[1] || `payouts.${format}`;
+      const link = h("a", { href: URL.createObjectURL(await answer.blob()), download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (error) {
+      notify(error.message);
+    }
+  };
+  return h("div", { class: "card row export" },
+    h("strong", {}, t("For the accountant")), field(t("From"), from), field(t("To"), to),
+    h("button", { type: "button", "data-action": "export-csv", onclick: () => download("csv") }, t("Download CSV (Excel)")),
+    h("button", { type: "button", "data-action": "export-xlsx", onclick: () => download("xlsx") }, t("Download XLSX")));
+}
+
+/** @param {HTMLElement} view */
+export async function payouts(view) {
+  const dueBox = h("section", { class: "card", "data-part": "due" });
+  const disputeBox = h("section", { class: "card", "data-part": "disputes" });
+  const recordBox = h("section", { class: "card", "data-part": "recorded" });
+  const names = new Map();
+  async function reload() {
+    try {
+      await Promise.all([due(dueBox, reload), disputes(disputeBox, names, reload), recorded(recordBox, names)]);
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+  view.replaceChildren(h("h1", {}, t("Payouts")), exporter(), dueBox, disputeBox, recordBox);
+  try {
+    for (const artisan of (await api("GET", "/artisans", { language: locale })).artisans) names.set(artisan.id, artisan.name);
+  } catch (error) {
+    notify(error.message);
+  }
+  await reload();
+}
