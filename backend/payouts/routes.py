@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
+from backend.http.responses import json_with_etag
 from backend.payouts import service
 from backend.payouts.schemas import DisputeRequest, PayoutCreate, PayoutList, PayoutRead, PayoutStatus, ResolveRequest
 
@@ -20,11 +23,14 @@ class PayoutController(Controller):
     ) -> PayoutRead:
         return await service.record_payout(principal, job_id, data)
 
-    @get("/payouts", summary="Own payouts (artisan) or the brand's (coordinator)")
+    @get("/payouts", summary="Own payouts (artisan) or the brand's (coordinator); 304 when unchanged")
     async def list_payouts(
-        self, principal: NamedDependency[Principal], status: FromQuery[PayoutStatus | None] = None
-    ) -> PayoutList:
-        return PayoutList(payouts=await service.list_payouts(principal, status))
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        status: FromQuery[PayoutStatus | None] = None,
+    ) -> Response[PayoutList]:
+        return json_with_etag(request, PayoutList(payouts=await service.list_payouts(principal, status)))
 
     @post("/payouts/{payout_id:int}/confirm", status_code=200, summary="Confirm the money arrived")
     async def confirm(self, principal: NamedDependency[Principal], payout_id: FromPath[int]) -> PayoutRead:

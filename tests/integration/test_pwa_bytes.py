@@ -1,6 +1,6 @@
 """What the artisan's phone pays for on 2G (issue 16 budgets, measured by bench/bench_pwa.py):
 the app's files compressed once in the best coding the browser takes, 304 to a browser that
-has them, small JSON compressed too, no compression of pictures."""
+has them, the data it reads again answered 304 when unchanged, no compression of pictures."""
 
 from __future__ import annotations
 
@@ -117,6 +117,25 @@ async def test_the_catalog_answers_304_with_its_etag_in_any_coding(client: httpx
 
     assert first.headers["content-encoding"] == "br"
     assert (again.status_code, again.content) == (304, b"")
+
+
+async def test_my_payouts_and_me_answer_304_until_a_payout_changes(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "paid")
+    payouts = await client.get("/api/v1/payouts", headers=artisan.auth)
+    me = await client.get("/api/v1/me", headers=artisan.auth)
+
+    unchanged = await client.get("/api/v1/payouts", headers=artisan.auth | {"If-None-Match": payouts.headers["etag"]})
+    me_again = await client.get("/api/v1/me", headers=artisan.auth | {"If-None-Match": me.headers["etag"]})
+    await support.ok(await client.post(f"/api/v1/payouts/{work.payout_id}/confirm", headers=artisan.auth))
+    changed = await client.get("/api/v1/payouts", headers=artisan.auth | {"If-None-Match": payouts.headers["etag"]})
+
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert (me_again.status_code, me_again.content) == (304, b"")
+    assert changed.status_code == 200
+    assert changed.json()["payouts"][0]["status"] == "confirmed"
+    assert changed.headers["etag"] != payouts.headers["etag"]
 
 
 async def test_small_json_answers_are_compressed_and_photos_are_not(client: httpx.AsyncClient) -> None:
