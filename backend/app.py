@@ -32,6 +32,7 @@ from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
 from backend.http.pages import app_page, console_page, manifest, pwa_files, service_worker_script
 from backend.http.params import check_request
+from backend.http.responses import NO_COMPRESSION
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
@@ -119,6 +120,16 @@ def _api() -> Router:
     )
 
 
+def _compression() -> CompressionConfig:
+    """Answers made per request (JSON) in brotli, else gzip. Artisans pay for each byte on 2G:
+    small answers are compressed too (a 679-byte payout list becomes about 300). The app's
+    files are compressed once, in advance (``backend.http.pages``), and pictures not at all:
+    their routes say so with the ``NO_COMPRESSION`` option."""
+    return CompressionConfig(
+        backend="brotli", brotli_quality=5, minimum_size=256, brotli_gzip_fallback=True, exclude_opt_key=NO_COMPRESSION
+    )
+
+
 def create_app(*, run_worker: bool = True) -> Litestar:
     """The app; ``run_worker`` runs the outbox sender in this process (the embedded default).
 
@@ -150,7 +161,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         ],
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=860),
+        compression_config=_compression(),
         openapi_config=_openapi(),
         lifespan=[_lifespan(run_worker)],
     )

@@ -38,8 +38,13 @@ CALLS = 30
 WARMUP = 3
 ROUNDS = 3  # of the index comparison
 BUDGET_MS = 200.0
-FOREIGN_ENV = ("CUNJIANG_STORAGE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
-FOREIGN_ENV += ("CUNJIANG_SMS_PROVIDER",)
+FOREIGN_ENV = (
+    "CUNJIANG_STORAGE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "CUNJIANG_SMS_PROVIDER",
+)
 
 
 def _endpoints(world: Any) -> list[tuple[str, str, Callable[[Any], bool]]]:
@@ -58,7 +63,7 @@ def _endpoints(world: Any) -> list[tuple[str, str, Callable[[Any], bool]]]:
 
 
 def _split_whole(body: dict[str, Any]) -> bool:
-    return sum(offer["quantity"] for offer in body["offers"]) == body["wanted"] == body["remaining"]
+    return bool(sum(offer["quantity"] for offer in body["offers"]) == body["wanted"] == body["remaining"])
 
 
 def _all_villages(body: dict[str, Any]) -> bool:
@@ -141,7 +146,7 @@ async def lane(database_url: str) -> None:
     await _sql(database_url, "VACUUM ANALYZE")
     print(f"  done in {time.perf_counter() - started:.1f} s; jobs by status: {world.counts}")
     await counters.start_listener()
-    transport = httpx.ASGITransport(app=create_app(run_worker=False))
+    transport = httpx.ASGITransport(app=create_app(run_worker=False))  # type: ignore[arg-type]
     headers = {"Authorization": f"Bearer {world.token}"}
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.local", headers=headers) as client:

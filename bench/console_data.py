@@ -108,7 +108,7 @@ async def _people(
     brand_id: int, rng: random.Random, now: dt.datetime
 ) -> tuple[list[int], dict[str, list[dict[str, Any]]]]:
     names = [f"村{n:02d}" for n in range(VILLAGES)]
-    rows = [(brand_id, name, "雷山县", "贵州省", now) for name in names]
+    rows: list[tuple[Any, ...]] = [(brand_id, name, "雷山县", "贵州省", now) for name in names]
     found = await _insert("village", ("brand", "name", "county", "province", "created_at"), rows, "id, name")
     village_ids = [{row["name"]: row["id"] for row in found}[name] for name in names]
     artisans = []
@@ -205,8 +205,8 @@ async def _write_orders(brand_id: int, coordinator: int, rng: random.Random, ord
             (brand_id, order.title, "", order.craft, quantity, price, order.due, "", status, accepted, coordinator,
              order.created)
         )  # fmt: skip
-    columns = ("brand", "title", "description", "craft", "quantity", "unit_price_fen", "due_date", "quality_notes")
-    columns += ("status", "quantity_accepted", "created_by", "created_at")
+    columns: tuple[str, ...] = ("brand", "title", "description", "craft", "quantity", "unit_price_fen", "due_date")
+    columns += ("quality_notes", "status", "quantity_accepted", "created_by", "created_at")
     ids = {row["title"]: row["id"] for row in await _insert("production_order", columns, rows, "id, title")}
     for order, row in zip(orders, rows, strict=True):
         for job in order.jobs:
@@ -225,7 +225,7 @@ async def _write_jobs(brand_id: int, orders: list[_Order]) -> list[dict[str, Any
             (job["order_id"], brand_id, artisan, job["code"], job["status"], job["offered"], job["accepted"],
              job["handed_in"], job["approved"], job["created"] + 72 * HOUR, job["created"], job["created"])
         )  # fmt: skip
-    columns = ("order", "brand", "artisan", "code", "status", "quantity_offered", "quantity_accepted")
+    columns: tuple[str, ...] = ("order", "brand", "artisan", "code", "status", "quantity_offered", "quantity_accepted")
     columns += ("quantity_submitted", "quantity_approved", "expires_at", "created_at", "updated_at")
     ids = {(r["artisan"], r["code"]): r["id"] for r in await _insert("job", columns, rows, "id, artisan, code")}
     for job in jobs:

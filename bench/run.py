@@ -142,7 +142,8 @@ def dispatch(port: int, seeded: dict[str, Any]) -> dict[str, Any]:
     """Time whole dispatches of one order to every seeded SMS-only artisan (one request each)."""
     offers = [{"artisan_id": artisan, "quantity": 1} for artisan in seeded["artisans"]]
     headers = {"Authorization": f"Bearer {seeded['token']}"}
-    seconds, errors = [], {}
+    seconds: list[float] = []
+    errors: dict[str, int] = {}
     with httpx.Client(base_url=f"http://{HOST}:{port}", headers=headers, timeout=120) as client:
         for order_id in seeded["orders"]:
             started = time.perf_counter()

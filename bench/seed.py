@@ -18,18 +18,26 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
 
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.auth.service import issue_token, resolve_token
 from backend.core.types import Channel, Principal, Role, china_today
 from backend.db import session
+from backend.demo import demo_photo
 from backend.jobs.dispatch import dispatch
-from backend.jobs.schemas import DispatchRequest, Offer
+from backend.jobs.schemas import Decision, DispatchRequest, Offer, ReviewRequest, SubmissionCreate
+from backend.jobs.service import accept_job, decline_job
+from backend.jobs.submissions import review_submission, submit_work
 from backend.orders.schemas import OrderCreate
 from backend.orders.service import create_order
+from backend.payouts.schemas import PayoutCreate, PayoutMethod
+from backend.payouts.service import confirm_payout, record_payout
+from backend.photos.service import upload_photo
 
 PHONE_BASE = 13_900_000_000  # +86 139…: valid mobile numbers, all distinct
+PWA_PHONES = 300_000  # the browser bench's brand
 DISPATCH_PHONES = 100_000  # the dispatch brand's numbers start here, after the accept lane's
 SMS_PHONES = 200_000  # and the texting villagers' here
 
@@ -142,7 +150,71 @@ async def seed_uploader() -> dict[str, object]:
     return {"token": token}
 
 
-SEEDS = {"accept": seed, "dispatch": seed_dispatch, "sms": seed_sms, "uploader": seed_uploader}
+# The browser bench's artisan: her jobs in the states an artisan's list really holds.
+PWA_JOBS = (
+    ["offered"] * 3 + ["accepted"] * 2 + ["declined", "submitted", "rework", "approved"] + ["paid"] * 2 + ["confirmed"]
+)
+PWA_TITLES = ("苗绣蝴蝶纹围巾", "蜡染靠垫套", "手工刺绣杯垫（六片装）", "百鸟衣纹样抱枕", "锡绣零钱包")
+
+
+async def _to_state(coordinator: Principal, artisan: Principal, job_id: int, state: str) -> None:
+    """Move one job of ``artisan`` from offered to ``state`` through the services."""
+    if state == "declined":
+        await decline_job(artisan, job_id, "农忙")
+        return
+    if state == "offered":
+        return
+    await accept_job(artisan, job_id)
+    if state == "accepted":
+        return
+    photo = await upload_photo(artisan, demo_photo(job_id))
+    submission = await submit_work(artisan, job_id, SubmissionCreate(quantity=8, photo_ids=[photo.id]))
+    if state == "submitted":
+        return
+    if state == "rework":
+        rework = ReviewRequest(decision=Decision.REWORK, reason="线头没剪干净")
+        await review_submission(coordinator, submission.id, rework)
+        return
+    await review_submission(coordinator, submission.id, ReviewRequest(decision=Decision.APPROVE))
+    if state == "approved":
+        return
+    payout = await record_payout(coordinator, job_id, PayoutCreate(method=PayoutMethod.WECHAT, reference=f"WX{job_id}"))
+    if state == "confirmed":
+        await confirm_payout(artisan, payout.id)
+
+
+async def seed_pwa() -> dict[str, object]:
+    """One app artisan with ``PWA_JOBS`` jobs (some paid, so payouts too) and her phone and token."""
+    brand_id = await create_brand("pwa", "PWA Brand")
+    coordinator = await _coordinator(brand_id, number=PWA_PHONES - 1)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    artisan_id, token = await _artisan(brand_id, village.id, PWA_PHONES)
+    artisan = await principal_for(artisan_id, Channel.APP)
+    for n, state in enumerate(PWA_JOBS):
+        # One order per job, so each card has its own title, code and piece rate.
+        title = f"{PWA_TITLES[n % len(PWA_TITLES)]} 第{n // len(PWA_TITLES) + 1}批"
+        wanted = OrderCreate(
+            title=title,
+            craft="embroidery",
+            quantity=40,
+            unit_price_fen=3800 + 350 * n,
+            due_date=china_today() + dt.timedelta(days=14 + n),
+            quality_notes="针脚均匀，不露线头。",
+        )
+        order = await create_order(coordinator, wanted)
+        offer = DispatchRequest(offers=[Offer(artisan_id=artisan_id, quantity=8)])
+        [job] = await dispatch(coordinator, order.id, offer)
+        await _to_state(coordinator, artisan, job.id, state)
+    return {"phone": f"+86{PHONE_BASE + PWA_PHONES}", "token": token, "jobs": len(PWA_JOBS)}
+
+
+SEEDS: dict[str, Callable[..., Awaitable[dict[str, object]]]] = {
+    "accept": seed,
+    "dispatch": seed_dispatch,
+    "sms": seed_sms,
+    "uploader": seed_uploader,
+    "pwa": seed_pwa,
+}
 
 
 async def main(mode: str, *numbers: int) -> None:

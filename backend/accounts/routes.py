@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -26,6 +26,7 @@ from backend.accounts.schemas import (
 )
 from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
+from backend.http.responses import json_with_etag
 from backend.jobs import people
 
 
@@ -54,9 +55,9 @@ async def me_read(member_id: int) -> MeRead:
 class AccountController(Controller):
     tags = ("accounts",)
 
-    @get("/me", summary="The signed-in person, role, brand and language")
-    async def me(self, principal: NamedDependency[Principal]) -> MeRead:
-        return await me_read(principal.member_id)
+    @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
+    async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:
+        return json_with_etag(request, await me_read(principal.member_id))
 
     @post("/villages", summary="Add a village to the brand")
     async def create_village(self, principal: NamedDependency[Principal], data: JSONBody[VillageCreate]) -> VillageRead:

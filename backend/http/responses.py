@@ -11,6 +11,10 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response
 
+# The option of routes whose answers are compressed already (the app's files, made once) or
+# are pictures: the compression middleware leaves them alone (``CompressionConfig.exclude_opt_key``).
+NO_COMPRESSION = "no_compression"
+
 
 class Encoded(msgspec.Struct, frozen=True):
     body: bytes

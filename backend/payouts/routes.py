@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.core.types import Principal
+from backend.http.responses import json_with_etag
 from backend.payouts import due, export, service
 from backend.payouts.schemas import (
     DisputeRequest,
@@ -35,11 +36,14 @@ class PayoutController(Controller):
     ) -> PayoutRead:
         return await service.record_payout(principal, job_id, data)
 
-    @get("/payouts", summary="Own payouts (artisan) or the brand's (coordinator)")
+    @get("/payouts", summary="Own payouts (artisan) or the brand's (coordinator); 304 when unchanged")
     async def list_payouts(
-        self, principal: NamedDependency[Principal], status: FromQuery[PayoutStatus | None] = None
-    ) -> PayoutList:
-        return PayoutList(payouts=await service.list_payouts(principal, status))
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        status: FromQuery[PayoutStatus | None] = None,
+    ) -> Response[PayoutList]:
+        return json_with_etag(request, PayoutList(payouts=await service.list_payouts(principal, status)))
 
     @get("/payouts/due", summary="Approved work waiting for its payout (coordinator)")
     async def waiting(self, principal: NamedDependency[Principal]) -> PayoutDueList:

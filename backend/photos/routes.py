@@ -12,6 +12,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 
 from backend.core.types import Principal, Wire
+from backend.http.responses import NO_COMPRESSION
 from backend.photos import service
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.schemas import PhotoRead
@@ -46,7 +47,11 @@ class PhotoController(Controller):
             raise ValidationException("a multipart 'file' is required")
         return await service.upload_photo(principal, await sent.read())
 
-    @get("/photos/{photo_id:int}/{size:str}", summary="A stored image: list, review or full")
+    @get(
+        "/photos/{photo_id:int}/{size:str}",
+        summary="A stored image: list, review or full",
+        opt={NO_COMPRESSION: True},  # JPEG and WebP: compressing them again costs time and saves nothing
+    )
     async def image(
         self,
         request: Request[Any, Any, Any],

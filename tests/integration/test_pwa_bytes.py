@@ -1,0 +1,154 @@
+"""What the artisan's phone pays for on 2G (issue 16 budgets, measured by bench/bench_pwa.py):
+the app's files compressed once in the best coding the browser takes, 304 to a browser that
+has them, the data it reads again answered 304 when unchanged, no compression of pictures."""
+
+from __future__ import annotations
+
+import gzip
+import io
+
+import brotli
+import httpx
+import pytest
+from PIL import Image
+
+from backend.http import pages
+from tests import support
+
+SHELL_FILES = [
+    "/",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/pwa/src/app.js",
+    "/pwa/src/views/jobs.js",
+    "/pwa/styles/app.css",
+]
+BROWSER = "gzip, deflate, br, zstd"  # what Chromium asks for
+
+
+def on_disk(path: str) -> bytes:
+    if path == "/sw.js":
+        return pages.service_worker().encode()
+    return pages.shell()[path].read_bytes()
+
+
+async def raw(client: httpx.AsyncClient, path: str, **headers: str) -> tuple[httpx.Response, bytes]:
+    """The answer and its body as sent (httpx would decode it)."""
+    async with client.stream("GET", path, headers=headers) as answer:
+        return answer, b"".join([part async for part in answer.aiter_raw()])
+
+
+@pytest.mark.parametrize("path", SHELL_FILES)
+async def test_shell_files_are_sent_in_brotli_to_a_browser_that_takes_it_and_decode_to_the_file(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    answer, body = await raw(client, path, **{"Accept-Encoding": BROWSER})
+
+    assert answer.status_code == 200
+    assert answer.headers["content-encoding"] == "br"
+    assert "Accept-Encoding" in answer.headers["vary"]
+    assert answer.headers["cache-control"] == "no-cache"
+    assert brotli.decompress(body) == on_disk(path)
+    assert len(body) < len(on_disk(path)) * 0.75
+
+
+@pytest.mark.parametrize("path", SHELL_FILES)
+async def test_shell_files_fall_back_to_gzip_then_to_none(client: httpx.AsyncClient, path: str) -> None:
+    zipped, zipped_body = await raw(client, path, **{"Accept-Encoding": "br;q=0, gzip"})
+    plain, plain_body = await raw(client, path, **{"Accept-Encoding": "identity"})
+
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(zipped_body) == on_disk(path)
+    assert "content-encoding" not in plain.headers
+    assert plain_body == on_disk(path)
+    assert len({zipped.headers["etag"], plain.headers["etag"]}) == 2  # other bytes, another tag
+
+
+@pytest.mark.parametrize("path", SHELL_FILES)
+async def test_shell_files_answer_304_to_their_etag_with_no_body(client: httpx.AsyncClient, path: str) -> None:
+    first = await client.get(path, headers={"Accept-Encoding": BROWSER})
+
+    again = await client.get(path, headers={"Accept-Encoding": BROWSER, "If-None-Match": first.headers["etag"]})
+    other_coding = await client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["etag"]})
+
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "no-cache"
+    assert "content-security-policy" not in again.headers  # the browser keeps what it stored
+    assert other_coding.status_code == 200
+
+
+async def test_the_page_asks_for_every_shell_module_at_once(client: httpx.AsyncClient) -> None:
+    """A Link header per module: the browser fetches them in parallel instead of one import
+    level after another, a round trip each on 2G."""
+    answer = await client.get("/")
+
+    links = {part.split(">")[0].lstrip(" <") for part in answer.headers["link"].split(",")}
+    modules = {url for url in pages.shell() if url.endswith(".js")}
+    assert "/pwa/src/app.js" in modules
+    assert links == modules
+    assert all("rel=modulepreload" in part for part in answer.headers["link"].split(","))
+
+
+async def test_the_shell_keeps_the_page_icon_but_not_the_install_icon(client: httpx.AsyncClient) -> None:
+    shell = set(pages.shell())
+    manifest = (await client.get("/manifest.webmanifest")).json()
+
+    assert "/pwa/icons/icon-192.png" in shell
+    assert "/pwa/icons/icon-512.png" not in shell  # fetched by the browser when installing
+    for icon in manifest["icons"]:
+        answer = await client.get(icon["src"], headers={"Accept-Encoding": BROWSER})
+        width, height = map(int, icon["sizes"].split("x"))
+        assert Image.open(io.BytesIO(answer.content)).size == (width, height)
+        assert answer.headers["content-type"] == "image/png"
+
+
+async def test_pwa_files_outside_the_folder_or_missing_answer_404(client: httpx.AsyncClient) -> None:
+    for path in ["/pwa/../backend/app.py", "/pwa/%2e%2e/pyproject.toml", "/pwa/src/nothing.js", "/pwa/src"]:
+        assert (await client.get(path)).status_code == 404, path
+
+
+async def test_the_catalog_answers_304_with_its_etag_in_any_coding(client: httpx.AsyncClient) -> None:
+    first = await client.get("/api/v1/i18n/zh_Hans", headers={"Accept-Encoding": BROWSER})
+
+    again = await client.get(
+        "/api/v1/i18n/zh_Hans", headers={"Accept-Encoding": BROWSER, "If-None-Match": first.headers["etag"]}
+    )
+
+    assert first.headers["content-encoding"] == "br"
+    assert (again.status_code, again.content) == (304, b"")
+
+
+async def test_my_payouts_and_me_answer_304_until_a_payout_changes(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "paid")
+    payouts = await client.get("/api/v1/payouts", headers=artisan.auth)
+    me = await client.get("/api/v1/me", headers=artisan.auth)
+
+    unchanged = await client.get("/api/v1/payouts", headers=artisan.auth | {"If-None-Match": payouts.headers["etag"]})
+    me_again = await client.get("/api/v1/me", headers=artisan.auth | {"If-None-Match": me.headers["etag"]})
+    await support.ok(await client.post(f"/api/v1/payouts/{work.payout_id}/confirm", headers=artisan.auth))
+    changed = await client.get("/api/v1/payouts", headers=artisan.auth | {"If-None-Match": payouts.headers["etag"]})
+
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert (me_again.status_code, me_again.content) == (304, b"")
+    assert changed.status_code == 200
+    assert changed.json()["payouts"][0]["status"] == "confirmed"
+    assert changed.headers["etag"] != payouts.headers["etag"]
+
+
+async def test_small_json_answers_are_compressed_and_photos_are_not(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    for _ in range(2):  # two payouts: about 450 bytes of JSON
+        await support.job_in_state(client, brand, artisan, "paid")
+    photo = await support.upload_photo(client, artisan)
+    browser = artisan.auth | {"Accept-Encoding": BROWSER}
+
+    payouts, body = await raw(client, "/api/v1/payouts", **browser)
+    picture, _ = await raw(client, f"/api/v1/photos/{photo}/full", **browser)
+
+    assert 256 <= len(brotli.decompress(body)) < 860  # under the old threshold: it went uncompressed
+    assert payouts.headers["content-encoding"] == "br"
+    assert "content-encoding" not in picture.headers
