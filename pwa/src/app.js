@@ -37,8 +37,9 @@ async function start() {
   }
   const mine = ++shown;
   const page = h("div");
-  await myJobs(page);
-  await myPayouts(page);
+  const [jobsPart, payoutsPart] = [h("div"), h("div")];
+  page.append(jobsPart, payoutsPart);
+  await Promise.all([myJobs(jobsPart), myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
   if (mine === shown) view.replaceChildren(page);
 }

@@ -49,3 +49,8 @@ export function formatMoney(fen) {
 export function formatDay(day) {
   return new Intl.DateTimeFormat(intlTag(), { month: "long", day: "numeric" }).format(new Date(`${day}T00:00:00+08:00`));
 }
+
+/** A month ("2026-11") as the reader writes it, short (26年11月, Nov 26). @param {string} month */
+export function formatMonth(month) {
+  return new Intl.DateTimeFormat(intlTag(), { year: "2-digit", month: "short" }).format(new Date(`${month}-15T00:00:00+08:00`));
+}

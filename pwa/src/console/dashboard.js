@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { h, notify } from "../dom.js";
-import { formatMoney, locale, t } from "../i18n.js";
+import { formatMoney, formatMonth, locale, t } from "../i18n.js";
 import { dayColumns, figure, heatMap, stackedBars } from "./charts.js";
 
 const STAGES = ["#1b5e20", "#43a047", "#f9a825", "#5c7cbd", "#c9d6ea"]; // paid → offered
@@ -22,7 +22,7 @@ function orderProgress(board) {
 }
 
 function villageMaps(board) {
-  const months = board.months.map((month) => month.slice(2).replace("-", "/"));
+  const months = board.months.map(formatMonth);
   const names = board.villages.map((v) => v.village);
   const onTime = board.villages.map((v) => v.months.map((m) => (m.on_time_rate === null ? null : m.on_time_rate)));
   const earnings = board.villages.map((v) => v.months.map((m) => m.earnings_fen));

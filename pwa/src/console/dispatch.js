@@ -78,11 +78,13 @@ function liveJobs(order, names, changed) {
   return box;
 }
 
-/** The dispatch panel of one order. @param {any} order @param {() => void} changed */
-export function dispatchPanel(order, changed) {
+/** The dispatch panel of one order. @param {any} order @param {() => void} changed
+@param {{code: string, name: string}[]} crafts the brand's crafts, to offer another than the order's */
+export function dispatchPanel(order, changed, crafts) {
   const box = h("div", { class: "dispatch card" });
   const villageBox = h("fieldset", { class: "choices" }, h("legend", {}, t("Villages (none ticked: all)")));
-  const craft = h("input", { name: "craft", value: order.craft, class: "narrow" });
+  const craft = h("select", { name: "craft" },
+    ...crafts.map((c) => h("option", { value: c.code, selected: c.code === order.craft }, c.name)));
   const wanted = h("input", { type: "number", min: "1", name: "wanted", class: "narrow", placeholder: t("what remains") });
   const suggested = h("div", { class: "suggested" });
   const total = h("p", { class: "total" });
@@ -102,7 +104,7 @@ export function dispatchPanel(order, changed) {
   async function suggest() {
     notify("");
     const villages = [...villageBox.querySelectorAll("input:checked")].map((input) => input.value);
-    const query = { village_id: villages, craft: craft.value.trim() || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
+    const query = { village_id: villages, craft: craft.value || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
     try {
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
       rows = offerRows(answer.offers, recount);

@@ -121,7 +121,7 @@ function orderCard(order, refresh) {
           t("due {day}", { day: formatDay(order.due_date) }), open ? "" : t("cancelled")].filter(Boolean).join(" · ")),
         progressBar(order)),
       h("div", { class: "buttons" },
-        open ? h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh)) }, t("Dispatch")) : null,
+        open ? h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh, crafts)) }, t("Dispatch")) : null,
         open ? h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")) : null,
         open ? h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")) : null)),
     panel,

@@ -30,9 +30,10 @@ async function decide(item, submission, body) {
   try {
     await api("POST", `/submissions/${submission.id}/review`, { body, language: locale, headers: { "Idempotency-Key": item.dataset.key } });
     const after = next(item) || previous(item);
+    const list = item.parentElement;
     item.remove();
     select(after);
-    document.querySelector("[data-queue-count]").textContent = String(document.querySelectorAll("[data-submission-id]").length);
+    counted(list);
   } catch (error) {
     notify(error.message);
   }
@@ -50,6 +51,14 @@ function askReason(item, submission) {
   });
   box.replaceChildren(reason, h("button", { type: "button", "data-action": "send-rework", onclick: send }, t("Send back for rework")));
   reason.focus();
+}
+
+/** The count of what waits, and a word when nothing does. */
+function counted(list) {
+  const waiting = list.querySelectorAll("[data-submission-id]").length;
+  document.querySelector("[data-queue-count]").textContent = String(waiting);
+  list.querySelector(".empty")?.remove();
+  if (!waiting) list.append(h("li", { class: "empty" }, t("Nothing to review. New submissions show here.")));
 }
 
 function entry(submission) {
@@ -97,9 +106,7 @@ export async function review(view) {
       const { submissions } = await api("GET", "/submissions", { query: { status: "submitted" }, language: locale });
       const shown = new Set([...list.querySelectorAll("[data-submission-id]")].map((item) => item.dataset.submissionId));
       list.append(...submissions.filter((s) => !shown.has(String(s.id))).map(entry)); // new ones below; nothing moves
-      count.textContent = String(list.querySelectorAll("[data-submission-id]").length);
-      list.querySelector(".empty")?.remove();
-      if (!list.childElementCount) list.append(h("li", { class: "empty" }, t("Nothing to review. New submissions show here.")));
+      counted(list);
       if (!current?.isConnected) select(list.querySelector("[data-submission-id]"));
     } catch (error) {
       notify(error.message);
