@@ -68,16 +68,25 @@ def _translations(locale: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buffer)
 
 
-def is_pwa_message(message: Message) -> bool:
-    """Whether the PWA shows this message: one of its locations is a file in pwa/."""
-    return any(filename.startswith(PWA_DIR) for filename, _line in message.locations)
+# The console's own files: the artisan's app, which pays for every byte on 2G, leaves their
+# messages out of its catalog.
+CONSOLE_DIR = "pwa/src/console/"
 
 
-def pwa_messages(catalog: Catalog) -> dict[str, str]:
+def is_pwa_message(message: Message, part: str = "all") -> bool:
+    """Whether the PWA shows this message: one of its locations is a file in pwa/ (for the
+    ``app`` part, one outside the console's folder)."""
+    places = [name for name, _line in message.locations if name.startswith(PWA_DIR)]
+    if part == "app":
+        places = [name for name in places if not name.startswith(CONSOLE_DIR)]
+    return bool(places)
+
+
+def pwa_messages(catalog: Catalog, part: str = "all") -> dict[str, str]:
     """The translated PWA messages of a catalog, msgid → text (see ``catalog_json``)."""
     messages: dict[str, str] = {}
     for message in catalog:
-        if not message.id or not message.string or message.fuzzy or not is_pwa_message(message):
+        if not message.id or not message.string or message.fuzzy or not is_pwa_message(message, part):
             continue
         if isinstance(message.id, str) and isinstance(message.string, str):
             messages[message.id] = message.string
@@ -88,13 +97,14 @@ def pwa_messages(catalog: Catalog) -> dict[str, str]:
 
 
 @cache
-def _catalog_json(locale: str) -> dict[str, str]:
+def _catalog_json(locale: str, part: str) -> dict[str, str]:
     catalog = _catalog(locale)
-    return pwa_messages(catalog) if catalog is not None else {}
+    return pwa_messages(catalog, part) if catalog is not None else {}
 
 
-def catalog_json(locale: str) -> dict[str, str]:
-    """The PWA's messages in ``locale``, msgid → text, made from the same ``.po`` file.
+def catalog_json(locale: str, part: str = "all") -> dict[str, str]:
+    """The PWA's messages in ``locale``, msgid → text, made from the same ``.po`` file; the
+    ``app`` part leaves out what only the console shows.
 
     Catalogs keep each message's file names (``#: pwa/src/app.js``, no line numbers, so edits
     elsewhere in a file do not churn them); that is how PWA messages are told apart.
@@ -103,7 +113,7 @@ def catalog_json(locale: str) -> dict[str, str]:
     singular's text for "one" and the plural's for every other category, which is exact for
     languages with one or two plural forms.
     """
-    return dict(_catalog_json(locale))
+    return dict(_catalog_json(locale, part))
 
 
 def normalize_locale(value: str | None) -> str | None:

@@ -12,9 +12,9 @@ export function preferredLocale() {
   return (navigator.language || "").toLowerCase().startsWith("en") ? "en" : "zh_Hans";
 }
 
-/** @param {string} wanted */
-export async function load(wanted) {
-  const response = await fetch(`/api/v1/i18n/${wanted}`);
+/** @param {string} wanted @param {"app" | "all"} part the artisan's app asks only for its own texts */
+export async function load(wanted, part = "app") {
+  const response = await fetch(`/api/v1/i18n/${wanted}?part=${part}`);
   messages = response.ok ? await response.json() : {};
   locale = wanted;
   localStorage.setItem(LOCALE_KEY, wanted);

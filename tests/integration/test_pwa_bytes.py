@@ -119,6 +119,18 @@ async def test_the_catalog_answers_304_with_its_etag_in_any_coding(client: httpx
     assert (again.status_code, again.content) == (304, b"")
 
 
+async def test_the_artisans_app_gets_its_own_texts_without_the_consoles(client: httpx.AsyncClient) -> None:
+    app = (await client.get("/api/v1/i18n/zh_Hans?part=app")).json()
+    everything = (await client.get("/api/v1/i18n/zh_Hans")).json()
+    wrong = await client.get("/api/v1/i18n/zh_Hans?part=console-and-more")
+
+    assert app["Accept"] == everything["Accept"] == "接单"
+    assert "Send offers" in everything
+    assert "Send offers" not in app  # only the console shows it
+    assert set(app) < set(everything)
+    assert wrong.status_code == 400
+
+
 async def test_my_payouts_and_me_answer_304_until_a_payout_changes(client: httpx.AsyncClient) -> None:
     brand = await support.brand()
     artisan = await support.artisan(brand)

@@ -73,11 +73,11 @@ async function signOut() {
 }
 
 async function boot() {
-  await load(preferredLocale());
+  await load(preferredLocale(), "all");
   const picker = /** @type {HTMLSelectElement} */ (document.querySelector("select[name=locale]"));
   picker.value = locale;
   picker.addEventListener("change", async () => {
-    await load(picker.value);
+    await load(picker.value, "all");
     document.querySelector("[data-action=sign-out]").hidden = true;
     start();
   });
