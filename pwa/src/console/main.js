@@ -6,11 +6,13 @@ import { api, setToken, token } from "../api.js";
 import { h, notify } from "../dom.js";
 import { load, locale, preferredLocale, t } from "../i18n.js";
 import { signIn } from "../sign-in.js";
+import { people } from "./people.js";
 import { smsSimulator } from "./sms.js";
 
 const STAFF = ["admin", "coordinator"];
 // Section → [path, label, view], in the navigation's order; the first is the default.
 const SECTIONS = {
+  artisans: ["/console/artisans", "Artisans", people],
   sms: ["/console/sms", "SMS simulator", smsSimulator],
 };
 
