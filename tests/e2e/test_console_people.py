@@ -170,6 +170,7 @@ async def test_only_admins_manage_staff_and_settings(page: Page, client: httpx.A
     await people.add("member")
     await people.fill(role="带头人", name="杨村长", phone=local(leader_phone), village_id="村1")
     await people.save()
+    await expect(people.status).to_have_text("已添加：杨村长")
     leader = await member(leader_phone)
     assert (leader["brand"], leader["role"], leader["village"]) == (brand.id, Role.LEADER.value, brand.villages[1])
     await expect(people.row("member", leader["id"])).to_contain_text("带头人")
