@@ -3,13 +3,18 @@
 
 const TOKEN_KEY = "cunjiang.token";
 
-/** A refusal from the server: its status, machine code and message (in the user's language). */
+/**
+ * A refusal from the server: its status, machine code and message (in the user's language),
+ * the fields at fault (invalid input) and the cells at fault (a file with bad rows).
+ */
 export class ApiError extends Error {
-  /** @param {number} status @param {{code?: string, message?: string}} body */
+  /** @param {number} status @param {{code?: string, message?: string, fields?: Record<string, string>, rows?: any[]}} body */
   constructor(status, body) {
     super(body.message || `HTTP ${status}`);
     this.status = status;
     this.code = body.code || "error";
+    this.fields = body.fields || {};
+    this.rows = body.rows || [];
   }
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -129,3 +130,99 @@ class JobCard:
     def pattern(self) -> Locator:
         """The order's reference photo."""
         return self.root.locator("img.pattern")
+
+
+class PeoplePage(ConsolePage):
+    """The console's artisans section: artisans and villages; for admins also leaders and
+    coordinators, crafts and the brand's settings, each on its own tab."""
+
+    async def open(self, tab: str = "artisans") -> None:
+        """From another section of the console (sign in at ``/console/``), through the navigation."""
+        await self.page.click("[data-nav=artisans]")
+        await self.page.wait_for_url("**/console/artisans")
+        await self.show(tab)
+
+    async def show(self, tab: str) -> None:
+        await self.page.click(f"[data-tab={tab}]")
+        await expect(self.page.locator(f"[data-tab={tab}]")).to_have_attribute("aria-selected", "true")
+        await expect(self.page.locator("[data-count], form[data-form=settings]")).to_be_visible()
+
+    def tab(self, name: str) -> Locator:
+        return self.page.locator(f"[data-tab={name}]")
+
+    def row(self, kind: str, item_id: int) -> Locator:
+        """One artisan, village, member or craft of its table: ``[data-KIND-id=ID]``."""
+        return self.page.locator(f"[data-{kind}-id='{item_id}']")
+
+    def rows(self, kind: str) -> Locator:
+        return self.page.locator(f"[data-{kind}-id]")
+
+    @property
+    def form(self) -> Locator:
+        return self.page.locator("form[data-form]")
+
+    @property
+    def notice(self) -> Locator:
+        return self.page.locator("[data-notice]")
+
+    @property
+    def status(self) -> Locator:
+        return self.page.locator("[data-status]")
+
+    async def add(self, kind: str) -> None:
+        """Open the form of a new artisan, village, member or craft."""
+        await self.page.click(f"[data-action=add-{kind}]")
+        await expect(self.page.locator(f"form[data-form={kind}]")).to_be_visible()
+
+    async def change(self, kind: str, item_id: int) -> None:
+        await self.row(kind, item_id).locator("[data-action=edit]").click()
+        await expect(self.page.locator(f"form[data-form={kind}]")).to_be_visible()
+
+    async def fill(self, **values: str | bool | list[str]) -> None:
+        """Fill the open form by field name: text, a select's label, a checkbox, crafts by code."""
+        for name, value in values.items():
+            control = self.form.locator(f"[name={name}]")
+            if name == "crafts":
+                assert isinstance(value, list)
+                for box in await control.all():
+                    await box.set_checked(await box.get_attribute("value") in value)
+            elif isinstance(value, bool):
+                await control.set_checked(value)
+            elif await control.evaluate("e => e.tagName") == "SELECT":
+                await control.select_option(label=str(value))
+            else:
+                await control.fill(str(value))
+
+    async def save(self) -> None:
+        await self.form.locator("[data-action=save]").click()
+
+    async def set_active(self, kind: str, item_id: int, active: bool) -> None:
+        await self.row(kind, item_id).locator(f"[data-action={'reactivate' if active else 'deactivate'}]").click()
+        await expect(self.row(kind, item_id)).to_have_attribute("data-active", "true" if active else "false")
+
+    async def download_template(self) -> bytes:
+        await self.page.click("[data-action=show-import]")
+        async with self.page.expect_download() as info:
+            await self.page.click("[data-action=download-template]")
+        path = await (await info.value).path()
+        return await asyncio.to_thread(Path(path).read_bytes)
+
+    async def send_file(self, name: str, data: bytes, *, dry_run: bool) -> None:
+        """Choose a spreadsheet and check it (dry run) or import it."""
+        importer = self.page.locator("[data-import]")
+        if await importer.is_hidden():
+            await self.page.click("[data-action=show-import]")
+        mime = "text/csv" if name.endswith(".csv") else "application/octet-stream"
+        await importer.locator("input[name=file]").set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": data}]
+        )
+        await importer.locator("[data-action=check-import]" if dry_run else "[data-action=import]").click()
+
+    @property
+    def problems(self) -> Locator:
+        """The import's report: one row per cell at fault, ``[data-row=N]``."""
+        return self.page.locator("[data-import-report] tr[data-row]")
+
+    @property
+    def import_result(self) -> Locator:
+        return self.page.locator("[data-import-result]")

@@ -51,6 +51,7 @@ async def test_an_artisan_cannot_use_the_console(page: Page) -> None:
     await page.goto("/console/sms")
     await page.fill("input[name=phone]", artisan.phone)
     await page.click("[data-action=request-code]")
+    await expect(page.locator("input[name=code]")).to_be_focused()  # the code is sent: it can be read
     await page.fill("input[name=code]", await latest_code(artisan.phone))
     await page.click("[data-action=sign-in]")
 

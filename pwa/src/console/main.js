@@ -9,6 +9,7 @@ import { signIn } from "../sign-in.js";
 import { dashboard } from "./dashboard.js";
 import { orders } from "./orders.js";
 import { payouts } from "./payouts.js";
+import { people } from "./people.js";
 import { review } from "./review.js";
 import { smsSimulator } from "./sms.js";
 
@@ -18,6 +19,7 @@ const SECTIONS = {
   orders: ["/console/orders", "Orders", orders],
   review: ["/console/review", "Review", review],
   payouts: ["/console/payouts", "Payouts", payouts],
+  artisans: ["/console/artisans", "Artisans", people],
   dashboard: ["/console/dashboard", "Dashboard", dashboard],
   sms: ["/console/sms", "SMS simulator", smsSimulator],
 };

@@ -1,0 +1,129 @@
+// A list the brand keeps up to date (artisans, villages, staff, crafts): a table, a form above
+// it that adds an item or changes one (sending only what changed), and a button per row that
+// deactivates or reactivates it. Nothing is ever deleted: history keeps pointing at it.
+
+import { api } from "../api.js";
+import { h, notify } from "../dom.js";
+import { locale, t } from "../i18n.js";
+import { activeWord, button, emptyRow, statusLine, submitting, table } from "./people-ui.js";
+
+/**
+ * @typedef {object} ListSpec
+ * @property {string} kind hooks: rows [data-KIND-id=ID], the form form[data-form=KIND]
+ * @property {string} path POST path; PATCH path/ID
+ * @property {string[]} headings the columns before "Active" and the buttons
+ * @property {(item: any) => (Node | string)[]} cells
+ * @property {(item: any | null) => {controls: HTMLElement[], values: () => Record<string, unknown>}} form
+ * @property {string} addLabel
+ * @property {(item: any) => string} changeLabel
+ * @property {string} empty what an empty list says
+ * @property {(item: any) => boolean} [canToggle] whether a row may be (de)activated (not oneself)
+ * @property {(item: any) => boolean} [shows] the filter of the moment
+ * @property {(items: any[]) => void} [changed] told after every change
+ */
+
+/** Only the values that differ from the item's: a PATCH never writes back what it did not mean to. */
+function changes(values, item) {
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(item[k])));
+}
+
+/** @param {ListSpec} spec @param {any[]} items */
+export function keptList(spec, items) {
+  const body = h("tbody");
+  const slot = h("div");
+  const status = statusLine();
+  const count = h("p", { class: "hint", "data-count": true });
+  const columns = spec.headings.length + 2;
+
+  function row(item) {
+    const toggle = item.active
+      ? button("deactivate", t("Deactivate"), () => setActive(item, false))
+      : button("reactivate", t("Reactivate"), () => setActive(item, true));
+    const hooks = { [`data-${spec.kind}-id`]: String(item.id), "data-active": String(item.active) };
+    return h(
+      "tr",
+      { ...hooks, class: item.active ? "" : "inactive" },
+      ...spec.cells(item).map((cell) => h("td", {}, cell)),
+      h("td", {}, activeWord(item.active)),
+      h(
+        "td",
+        { class: "actions" },
+        button("edit", t("Change"), () => open(item)),
+        spec.canToggle?.(item) === false ? null : toggle,
+      ),
+    );
+  }
+
+  function render() {
+    const shown = spec.shows ? items.filter(spec.shows) : items;
+    body.replaceChildren(...shown.map(row));
+    if (!shown.length) body.append(emptyRow(columns, items.length ? t("Nothing matches.") : spec.empty));
+    count.textContent = t("Showing {shown} of {total}.", { shown: shown.length, total: items.length });
+  }
+
+  /** Keep the server's answer in place of the item (or as a new one), and say so. */
+  function keep(saved, said) {
+    const at = items.findIndex((item) => item.id === saved.id);
+    if (at < 0) items.push(saved);
+    else items[at] = saved;
+    status.textContent = said;
+    spec.changed?.(items);
+    render();
+  }
+
+  async function setActive(item, active) {
+    notify("");
+    status.textContent = "";
+    try {
+      const saved = await api("PATCH", `${spec.path}/${item.id}`, { body: { active }, language: locale });
+      keep(saved, active ? t("Reactivated: {name}", { name: saved.name }) : t("Deactivated: {name}", { name: saved.name }));
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  function close() {
+    slot.replaceChildren();
+  }
+
+  /** The form to add an item (null) or change one. */
+  function open(item) {
+    status.textContent = "";
+    const { controls, values } = spec.form(item);
+    const form = h(
+      "form",
+      { class: "card form-grid", "data-form": spec.kind, novalidate: true },
+      h("h2", {}, item ? spec.changeLabel(item) : spec.addLabel),
+      ...controls,
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "submit", "data-action": "save" }, t("Save")),
+        button("cancel", t("Cancel"), close),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitting(form, async () => {
+        const wanted = values();
+        const sent = item ? changes(wanted, item) : wanted;
+        if (item && !Object.keys(sent).length) return close();
+        const saved = item
+          ? await api("PATCH", `${spec.path}/${item.id}`, { body: sent, language: locale })
+          : await api("POST", spec.path, { body: sent, language: locale });
+        close();
+        keep(saved, item ? t("Saved: {name}", { name: saved.name }) : t("Added: {name}", { name: saved.name }));
+      });
+    });
+    slot.replaceChildren(form);
+    form.querySelector("input, select")?.focus();
+  }
+
+  render();
+  return {
+    /** The list's parts: its form (when open), what was done, how many show, the table. */
+    element: h("div", { class: "kept-list" }, slot, status, count, table([...spec.headings, t("State"), ""], body)),
+    add: button(`add-${spec.kind}`, spec.addLabel, () => open(null)),
+    render,
+  };
+}

@@ -1,0 +1,116 @@
+// What the panels of the "artisans" section share: labelled fields that can show the
+// server's word on them, tables, and the small words (yes, active, a language's name).
+
+import { h, notify } from "../dom.js";
+import { locale, t } from "../i18n.js";
+
+// Languages are named in themselves, as the locale picker names them.
+export const LANGUAGES = { zh_Hans: "中文", en: "English" };
+
+/**
+ * A labelled control, with room for what the server says is wrong with it (by ``name``).
+ * @param {string} label @param {HTMLElement} control
+ */
+export function field(label, control, name = control.getAttribute("name")) {
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    control,
+    h("small", { class: "field-error", "data-error-for": name, hidden: true }),
+  );
+}
+
+/** A <select> of [value, text] pairs. @param {string} name @param {[string, string][]} options */
+export function select(name, options, value = "") {
+  const control = h("select", { name }, ...options.map(([v, text]) => h("option", { value: v }, text)));
+  control.value = value;
+  return control;
+}
+
+/** The language of a person, as a <select>. */
+export function languageSelect(value = "zh_Hans") {
+  return select("locale", Object.entries(LANGUAGES), value);
+}
+
+/** A button of a row or a toolbar. @param {string} action @param {string} text @param {() => void} onclick */
+export function button(action, text, onclick) {
+  return h("button", { type: "button", "data-action": action, onclick }, text);
+}
+
+/** @param {HTMLFormElement} form */
+function clearRefusal(form) {
+  notify("");
+  for (const slot of form.querySelectorAll("[data-error-for]")) {
+    slot.textContent = "";
+    slot.hidden = true;
+  }
+  for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+}
+
+/**
+ * Say what the server refused: in the notice (its message is in the reader's language), and
+ * next to each field its ``fields`` names.
+ * @param {HTMLFormElement} form @param {any} error an ApiError
+ */
+function showRefusal(form, error) {
+  notify(error.message);
+  let first = null;
+  for (const name of Object.keys(error.fields || {})) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    if (!slot) continue;
+    slot.textContent = error.message;
+    slot.hidden = false;
+    const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    control?.setAttribute("aria-invalid", "true");
+    first = first || control;
+  }
+  first?.focus();
+}
+
+/**
+ * Send a form's request with its button held down, then clear or show the refusal.
+ * @param {HTMLFormElement} form @param {() => Promise<void>} send
+ */
+export async function submitting(form, send) {
+  clearRefusal(form);
+  const buttons = [...form.querySelectorAll("button")];
+  for (const b of buttons) b.disabled = true;
+  try {
+    await send();
+  } catch (error) {
+    showRefusal(form, error);
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+/** A table with zebra rows. @param {string[]} headings @param {HTMLElement} body a <tbody> */
+export function table(headings, body) {
+  return h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ...headings.map((text) => h("th", {}, text)))), body);
+}
+
+/** An empty table's only row. @param {number} columns @param {string} text */
+export function emptyRow(columns, text) {
+  return h("tr", { class: "empty-row" }, h("td", { colspan: String(columns) }, text));
+}
+
+/** The words for a person's or a place's state. @param {boolean} active */
+export function activeWord(active) {
+  return active ? t("Active") : t("Inactive");
+}
+
+/** A short line that says something went well (errors go to the notice). */
+export function statusLine() {
+  return h("p", { class: "saved", role: "status", "data-status": true });
+}
+
+/** The name of a village of the brand, by id. @param {{villages: any[]}} ctx @param {number | null} id */
+export function villageName(ctx, id) {
+  return ctx.villages.find((v) => v.id === id)?.name ?? "";
+}
+
+/** A craft in the reader's language (names per language, else the server's pick). @param {any} craft */
+export function craftLabel(craft) {
+  return craft.names[locale] || craft.name || craft.code;
+}
