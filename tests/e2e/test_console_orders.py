@@ -88,3 +88,26 @@ async def test_an_order_is_changed_before_dispatch_and_cancelled(page: Page, cli
     await expect(page.locator(f"[data-order-id='{order['id']}']")).to_have_count(0)  # the list shows open orders
     [row] = await run("SELECT quantity, status FROM production_order WHERE id = {}", order["id"])
     assert row == {"quantity": 25, "status": "cancelled"}
+
+
+async def test_an_artisan_the_suggestion_left_out_is_added_by_phone(page: Page, client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    first, second = await support.artisan(brand), await support.artisan(brand)
+    order = await support.open_order(client, brand, quantity=5)
+    orders = OrdersPage(page)
+    await orders.sign_in(brand.coordinator.phone, "/console/orders")
+    panel = await orders.open_dispatch(order["id"])
+    rows = panel.locator("[data-offer-artisan-id]")
+    await expect(rows).to_have_count(1)  # five pieces: one artisan can make them all
+    suggested = int(await rows.first.get_attribute("data-offer-artisan-id") or 0)
+    other = second if suggested == first.id else first
+
+    await panel.locator("input[name=add_artisan]").fill(other.phone)
+    await panel.locator("[data-action=add-artisan]").click()
+    await expect(panel.locator(f"[data-offer-artisan-id='{other.id}']")).to_be_visible()
+    await panel.locator(f"[data-offer-artisan-id='{other.id}'] input[name=offer_quantity]").fill("2")
+    await panel.locator("[data-action=send-offers]").click()
+
+    await expect(orders.order(order["id"]).locator("[data-jobs-of] [data-job-id]")).to_have_count(2)
+    jobs = await run('SELECT artisan, quantity_offered FROM job WHERE "order" = {} ORDER BY artisan', order["id"])
+    assert {row["artisan"]: row["quantity_offered"] for row in jobs}[other.id] == 2

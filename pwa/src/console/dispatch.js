@@ -90,6 +90,10 @@ export function dispatchPanel(order, changed, crafts) {
   const total = h("p", { class: "total" });
   const send = h("button", { type: "button", "data-action": "send-offers", disabled: true }, t("Send offers"));
   const names = new Map();
+  const people = new Map(); // id → artisan, for adding one by name or phone
+  const picker = h("input", { name: "add_artisan", list: `artisans-${order.id}`, autocomplete: "off", placeholder: t("Name or phone") });
+  const choices = h("datalist", { id: `artisans-${order.id}` });
+  let hint = "";
   let rows = [];
   let key = newKey();
 
@@ -108,11 +112,34 @@ export function dispatchPanel(order, changed, crafts) {
     try {
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
       rows = offerRows(answer.offers, recount);
-      suggested.replaceChildren(
-        h("p", { class: "hint" }, t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer)),
-        table([t("Offer"), t("Artisan"), t("Village"), t("Pieces"), t("On time"), t("Pieces in hand"), t("Reached by")], rows.map((r) => r.row)),
-      );
-      recount();
+      hint = t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer);
+      showRows();
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  function showRows() {
+    suggested.replaceChildren(
+      h("p", { class: "hint" }, hint),
+      table([t("Offer"), t("Artisan"), t("Village"), t("Pieces"), t("On time"), t("Pieces in hand"), t("Reached by")], rows.map((r) => r.row)),
+    );
+    recount();
+  }
+
+  /** One more artisan, chosen by name or phone: the server checks they can take this order. */
+  async function addArtisan() {
+    const typed = picker.value.trim();
+    const found = [...people.values()].find((a) => `${a.name} ${a.phone}` === typed || a.phone === typed || a.name === typed);
+    if (!found) return;
+    picker.value = "";
+    if (rows.some((row) => row.row.attrs["data-offer-artisan-id"] === String(found.id))) return;
+    try {
+      const query = { artisan_id: found.id, craft: craft.value || order.craft, quantity: wanted.value || "10" };
+      const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
+      if (!answer.offers.length) return notify(t("{name} cannot be offered this order: another craft, inactive, or already offered it.", { name: found.name }));
+      rows = [...rows, ...offerRows(answer.offers, recount)];
+      showRows();
     } catch (error) {
       notify(error.message);
     }
@@ -139,15 +166,23 @@ export function dispatchPanel(order, changed, crafts) {
     villageBox,
     h("div", { class: "row" }, field(t("Craft"), craft), field(t("Pieces to offer"), wanted),
       h("button", { type: "button", "data-action": "suggest", onclick: suggest }, t("Suggest offers"))),
-    suggested, total, send,
+    suggested,
+    h("div", { class: "row" }, field(t("Add an artisan"), picker), choices,
+      h("button", { type: "button", "data-action": "add-artisan", onclick: addArtisan }, t("Add"))),
+    total, send,
   );
+  picker.addEventListener("change", addArtisan);
   (async () => {
     try {
       const [{ villages }, { artisans }] = await Promise.all([
         api("GET", "/villages", { language: locale }),
         api("GET", "/artisans", { language: locale }),
       ]);
-      for (const artisan of artisans) names.set(artisan.id, artisan.name);
+      for (const artisan of artisans) {
+        names.set(artisan.id, artisan.name);
+        if (artisan.active) people.set(artisan.id, artisan);
+      }
+      choices.append(...[...people.values()].map((a) => h("option", { value: `${a.name} ${a.phone}` })));
       villageBox.append(...villages.filter((v) => v.active !== false).map((v) =>
         h("label", { class: "choice" }, h("input", { type: "checkbox", value: String(v.id), name: "village" }), v.name)));
       box.append(liveJobs(order, names, changed));
