@@ -92,7 +92,8 @@ ORDERS = [
 async def _orders(coordinator: Principal, artisans: list[Principal]) -> list[list[JobRead]]:
     """Create the demo orders and their offers; the jobs of each order, in offer order."""
     dispatched = []
-    for title, craft, quantity, rate, days, notes, offers in ORDERS:
+    for number, (title, craft, quantity, rate, days, notes, offers) in enumerate(ORDERS):
+        pattern = await upload_photo(coordinator, demo_photo(40 + 17 * number))  # the brand's own design
         order = await create_order(
             coordinator,
             OrderCreate(
@@ -102,6 +103,7 @@ async def _orders(coordinator: Principal, artisans: list[Principal]) -> list[lis
                 unit_price_fen=rate,
                 due_date=china_today() + dt.timedelta(days=days),
                 quality_notes=notes,
+                photo_ids=[pattern.id],
             ),
         )
         wanted = [Offer(artisan_id=artisans[who].member_id, quantity=pieces) for who, pieces in offers]
