@@ -32,19 +32,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from bench.run import postgres_database  # noqa: E402
+from bench.run import FOREIGN_ENV, postgres_database  # noqa: E402
 
 CALLS = 30
 WARMUP = 3
 ROUNDS = 3  # of the index comparison
 BUDGET_MS = 200.0
-FOREIGN_ENV = (
-    "CUNJIANG_STORAGE_URL",
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_FROM",
-    "CUNJIANG_SMS_PROVIDER",
-)
 
 
 def _endpoints(world: Any) -> list[tuple[str, str, Callable[[Any], bool]]]:

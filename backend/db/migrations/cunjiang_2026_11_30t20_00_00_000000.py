@@ -8,9 +8,7 @@ sequential scans do best at this size; the one index tried for them, job ("order
 only helped a plan that the villages query no longer gets (backend.dashboard.service).
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
-from backend.db.engine import DB
+from backend.db.ddl import statements_migration
 
 ID = "2026-11-30T20:00:00:000000"
 VERSION = "1.38.0"
@@ -20,17 +18,4 @@ STATEMENTS = ['CREATE INDEX job_order_artisan ON job ("order", artisan)']
 DROP = ["DROP INDEX job_order_artisan"]
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="cunjiang", description=DESCRIPTION)
-
-    async def run() -> None:
-        for statement in STATEMENTS:
-            await DB.run_ddl(statement)
-
-    async def undo() -> None:
-        for statement in DROP:
-            await DB.run_ddl(statement)
-
-    manager.add_raw(run)
-    manager.add_raw_backwards(undo)
-    return manager
+forwards = statements_migration(ID, DESCRIPTION, STATEMENTS, undo=DROP)
