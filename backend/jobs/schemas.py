@@ -143,3 +143,6 @@ class Suggestion(Wire):
     wanted: int  # the pieces split among the offers: the quantity asked for, else the remaining
     offers: list[SuggestedOffer]  # best first; only artisans suggested at least one piece
     candidates: int  # the artisans who fit the filters
+    # The next best who fit but were given no piece (quantity 0), at most MORE_CANDIDATES:
+    # the coordinator may still choose them.
+    others: list[SuggestedOffer] = msgspec.field(default_factory=list)

@@ -84,6 +84,9 @@ class Candidate:
     is_new: bool  # nothing finished or overdue in the window
 
 
+MORE_CANDIDATES = 50  # beyond the suggested offers, the next best shown for choosing
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("{}" for _ in values)
 
@@ -197,5 +200,7 @@ async def suggest(actor: Principal, order_id: int, wanted: SuggestionFilter) -> 
     rows = await _candidate_rows(actor.brand_id, order, wanted)
     ranked = rank(rows, await _records(actor.brand_id), most=order["quantity"])
     pieces = remaining if wanted.quantity is None else wanted.quantity
-    offers = [_offer(c, q) for c, q in zip(ranked, split(ranked, pieces), strict=True) if q]
-    return Suggestion(remaining=remaining, wanted=pieces, offers=offers, candidates=len(ranked))
+    shares = list(zip(ranked, split(ranked, pieces), strict=True))
+    offers = [_offer(c, q) for c, q in shares if q]
+    others = [_offer(c, 0) for c, q in shares if not q][:MORE_CANDIDATES]
+    return Suggestion(remaining=remaining, wanted=pieces, offers=offers, candidates=len(ranked), others=others)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from backend.core.types import china_today
+from backend.core.types import Role, china_today
 from backend.db.session import run
 from tests import support
 from tests.e2e.console_pages import OrdersPage
@@ -90,24 +90,32 @@ async def test_an_order_is_changed_before_dispatch_and_cancelled(page: Page, cli
     assert row == {"quantity": 25, "status": "cancelled"}
 
 
-async def test_an_artisan_the_suggestion_left_out_is_added_by_phone(page: Page, client: httpx.AsyncClient) -> None:
-    brand = await support.brand()
+async def test_artisans_the_suggestion_left_out_are_ticked_or_added_by_phone(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand(villages=2)
     first, second = await support.artisan(brand), await support.artisan(brand)
+    far = await support.person(brand.id, Role.ARTISAN, village_id=brand.villages[1], crafts=["embroidery"])
     order = await support.open_order(client, brand, quantity=5)
     orders = OrdersPage(page)
     await orders.sign_in(brand.coordinator.phone, "/console/orders")
     panel = await orders.open_dispatch(order["id"])
+    await panel.locator(f"input[name=village][value='{brand.villages[0]}']").check()
+    await panel.locator("[data-action=suggest]").click()
     rows = panel.locator("[data-offer-artisan-id]")
-    await expect(rows).to_have_count(1)  # five pieces: one artisan can make them all
-    suggested = int(await rows.first.get_attribute("data-offer-artisan-id") or 0)
-    other = second if suggested == first.id else first
+    await expect(rows).to_have_count(2)  # five pieces: one can make them all; the other is listed, unticked
+    await expect(rows.nth(1).locator("input[name=include]")).not_to_be_checked()
+    await rows.nth(1).locator("input[name=offer_quantity]").fill("2")  # typing pieces ticks the row
+    await expect(rows.nth(1).locator("input[name=include]")).to_be_checked()
+    other = int(await rows.nth(1).get_attribute("data-offer-artisan-id") or 0)
 
-    await panel.locator("input[name=add_artisan]").fill(other.phone)
+    await panel.locator("input[name=add_artisan]").fill(far.phone)  # from the village left out
     await panel.locator("[data-action=add-artisan]").click()
-    await expect(panel.locator(f"[data-offer-artisan-id='{other.id}']")).to_be_visible()
-    await panel.locator(f"[data-offer-artisan-id='{other.id}'] input[name=offer_quantity]").fill("2")
+    await expect(panel.locator(f"[data-offer-artisan-id='{far.id}'] input[name=include]")).to_be_checked()
     await panel.locator("[data-action=send-offers]").click()
 
-    await expect(orders.order(order["id"]).locator("[data-jobs-of] [data-job-id]")).to_have_count(2)
+    await expect(orders.order(order["id"]).locator("[data-jobs-of] [data-job-id]")).to_have_count(3)
     jobs = await run('SELECT artisan, quantity_offered FROM job WHERE "order" = {} ORDER BY artisan', order["id"])
-    assert {row["artisan"]: row["quantity_offered"] for row in jobs}[other.id] == 2
+    offered = {row["artisan"]: row["quantity_offered"] for row in jobs}
+    assert set(offered) == {first.id, second.id, far.id}
+    assert offered[other] == 2

@@ -19,13 +19,17 @@ function percent(rate) {
   return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
 }
 
-/** The suggested offers as editable rows: include or not, and how many pieces each. */
+/** Offers as editable rows: include or not, and how many pieces each. The suggested ones
+come ticked; the next best (given no piece) unticked, one piece ready if ticked. */
 function offerRows(offers, onChange) {
   const rows = offers.map((offer) => {
-    const include = h("input", { type: "checkbox", checked: true, name: "include", "aria-label": t("Include") });
-    const quantity = h("input", { type: "number", min: "1", name: "offer_quantity", value: String(offer.quantity), class: "narrow" });
+    const include = h("input", { type: "checkbox", checked: offer.quantity > 0, name: "include", "aria-label": t("Include") });
+    const quantity = h("input", { type: "number", min: "1", name: "offer_quantity", value: String(offer.quantity || 1), class: "narrow" });
     include.addEventListener("change", onChange);
-    quantity.addEventListener("input", onChange);
+    quantity.addEventListener("input", () => {
+      include.checked = Number(quantity.value) > 0; // typing pieces means offering them
+      onChange();
+    });
     return {
       read: () => (include.checked && Number(quantity.value) > 0 ? { artisan_id: offer.artisan_id, quantity: Number(quantity.value) } : null),
       row: {
@@ -111,7 +115,7 @@ export function dispatchPanel(order, changed, crafts) {
     const query = { village_id: villages, craft: craft.value || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
     try {
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
-      rows = offerRows(answer.offers, recount);
+      rows = offerRows([...answer.offers, ...answer.others], recount);
       hint = t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer);
       showRows();
     } catch (error) {
@@ -133,7 +137,12 @@ export function dispatchPanel(order, changed, crafts) {
     const found = [...people.values()].find((a) => `${a.name} ${a.phone}` === typed || a.phone === typed || a.name === typed);
     if (!found) return;
     picker.value = "";
-    if (rows.some((row) => row.row.attrs["data-offer-artisan-id"] === String(found.id))) return;
+    const listed = suggested.querySelector(`[data-offer-artisan-id="${found.id}"]`);
+    if (listed) {
+      listed.querySelector("input[name=include]").checked = true; // already a candidate: chosen
+      listed.querySelector("input[name=offer_quantity]").focus();
+      return recount();
+    }
     try {
       const query = { artisan_id: found.id, craft: craft.value || order.craft, quantity: wanted.value || "10" };
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });

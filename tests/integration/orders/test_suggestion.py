@@ -250,3 +250,19 @@ async def test_bad_parameters_are_refused_with_400(client: httpx.AsyncClient, qu
 async def test_an_impossible_order_id_is_not_found(client: httpx.AsyncClient) -> None:
     b = await support.brand()
     refused(await client.get(f"{API}/orders/99999999999/suggestion", headers=b.coordinator.auth), 404, "not_found")
+
+
+async def test_those_given_no_piece_are_listed_next_so_the_coordinator_can_still_choose_them(
+    client: httpx.AsyncClient,
+) -> None:
+    b = await support.brand()
+    people = [await _embroiderer(b) for _ in range(4)]
+    order = await support.open_order(client, b, quantity=5)
+
+    answer = await _suggestion(client, b, order["id"])
+
+    chosen = [offer["artisan_id"] for offer in answer["offers"]]
+    left = [offer["artisan_id"] for offer in answer["others"]]
+    assert sorted(chosen + left) == sorted(p.id for p in people)  # every candidate, once
+    assert {offer["quantity"] for offer in answer["others"]} == {0}
+    assert answer["candidates"] == 4
