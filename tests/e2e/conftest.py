@@ -60,5 +60,10 @@ async def page(browser: Browser, server: str) -> AsyncIterator[Page]:
         base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1200, "height": 800}
     )
     opened = await context.new_page()
+    # A script error or a refusal by the page's own security policy is a bug, wherever it shows.
+    faults: list[str] = []
+    opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
+    opened.on("console", lambda message: "Content Security Policy" in message.text and faults.append(message.text))
     yield opened
     await context.close()
+    assert not faults, faults
