@@ -3,7 +3,7 @@
 /**
  * @param {string} tag
  * @param {Record<string, string | boolean | EventListener>} [props] attributes; "on…" are listeners
- * @param {...(Node | string | null | false)} children
+ * @param {...(Node | string | null | undefined | false)} children
  */
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
@@ -12,7 +12,7 @@ export function h(tag, props = {}, ...children) {
     else if (value === true) element.setAttribute(name, "");
     else if (value !== false) element.setAttribute(name, String(value));
   }
-  for (const child of children) if (child !== null && child !== false) element.append(child);
+  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child);
   return element;
 }
 

@@ -16,6 +16,7 @@ async def test_first_visit_signs_in_and_shows_the_offer_first_with_what_it_earns
     artisan = await support.artisan(brand)
     accepted = await support.job_in_state(client, brand, artisan, "accepted", quantity=4)
     offered = await support.job_in_state(client, brand, artisan, "offered", quantity=12)
+    paid = await support.job_in_state(client, brand, artisan, "paid", quantity=2)  # nothing to do on it
     app = AppPage(page)
 
     await app.sign_in(artisan.phone)
@@ -24,6 +25,8 @@ async def test_first_visit_signs_in_and_shows_the_offer_first_with_what_it_earns
     await expect(app.job(accepted.job_id)).to_have_attribute("data-status", "accepted")
     await expect(page.locator("[data-job-id]").first).to_have_attribute("data-job-id", str(offered.job_id))
     await expect(app.job(offered.job_id)).to_contain_text("可挣 ¥540.00")  # 12 × ¥45.00
+    await expect(app.job(paid.job_id)).to_have_attribute("data-status", "paid")
+    await expect(page.locator("[data-job-id]", has_text="undefined")).to_have_count(0)  # no missing part printed
     await expect(page.locator("link[rel=manifest]")).to_have_attribute("href", "/manifest.webmanifest")
     await app.screenshot("app-jobs")
 

@@ -104,6 +104,7 @@ function orderForm(order, done) {
 function orderCard(order, refresh) {
   const panel = h("div", { class: "panel" });
   const open = order.status === "open";
+  const offered = order.progress && order.progress.accepted + order.progress.offered_open > 0; // changes end with the first offer
   const cancel = async () => {
     if (!confirm(t("Cancel order {title}? Offers not yet accepted are withdrawn.", { title: order.title }))) return;
     try {
@@ -126,7 +127,7 @@ function orderCard(order, refresh) {
         progressBar(order)),
       h("div", { class: "buttons" },
         open ? h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh, crafts)) }, t("Dispatch")) : null,
-        open ? h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")) : null,
+        open && !offered ? h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")) : null,
         open ? h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")) : null)),
     panel,
   );

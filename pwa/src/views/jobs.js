@@ -101,6 +101,7 @@ function pattern(job) {
 }
 
 const ACTIONS = { offered: answer, accepted: submission, rework: submission };
+const EARNED = ["approved", "paid", "confirmed", "disputed"]; // the work is done and approved
 
 /** @param {any} job */
 function card(job) {
@@ -112,7 +113,9 @@ function card(job) {
     h("h2", {}, `${job.code} · ${job.title}`),
     h("p", { class: "status" }, (STATUS_WORDS[job.status] || (() => job.status))()),
     h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
-    h("p", { class: "earns" }, t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),
+    h("p", { class: "earns" }, EARNED.includes(job.status)
+      ? t("Earned {amount}", { amount: formatMoney(job.quantity_approved * job.unit_price_fen) })
+      : t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),
     h("p", {}, t("Due {day}", { day: formatDay(job.due_date) })),
     job.quality_notes ? h("p", { class: "notes" }, job.quality_notes) : null,
     job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
