@@ -134,7 +134,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _print_demo_welcome(url: str) -> None:
-    from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
+    from backend.demo import ADMIN_PHONE, ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
 
     lines = [
         translate(N_("Cunjiang demo is running at {url} (API documentation: {url}/api/docs)."), url=url),
@@ -142,6 +142,11 @@ def _print_demo_welcome(url: str) -> None:
             N_("Sign in as the demo coordinator with {phone}, or as a demo artisan with {artisan}."),
             phone=COORDINATOR_PHONE,
             artisan=ARTISAN_PHONE,
+        ),
+        translate(
+            N_("The coordinator's console is at {url}/console/; the brand's admin signs in there with {phone}."),
+            url=url,
+            phone=ADMIN_PHONE,
         ),
         translate(N_("Without Twilio credentials the one-time codes appear in this server log (lines 'SMS to …').")),
         translate(

@@ -31,6 +31,7 @@ SLUG = "demo"
 COORDINATOR_PHONE = "13800000001"
 ARTISAN_PHONE = "13800000002"
 SMS_VILLAGER_PHONE = "13800000003"  # SMS only, with an open offer: try her in the SMS simulator
+ADMIN_PHONE = "13800000009"  # manages coordinators, village leaders, crafts and settings
 
 VILLAGES = [
     ("西江千户苗寨", "雷山县", "贵州省"),
@@ -130,7 +131,7 @@ async def seed_demo() -> bool:
     if await Brand.exists().where(Brand.slug == SLUG):
         return False
     brand_id = await create_brand(SLUG, "黔滇手作（演示）")
-    await add_member(brand_id, role=Role.ADMIN, phone="13800000009", name="管理员")
+    await add_member(brand_id, role=Role.ADMIN, phone=ADMIN_PHONE, name="管理员")
     coordinator_member = await add_member(brand_id, role=Role.COORDINATOR, phone=COORDINATOR_PHONE, name="陈协调")
     coordinator = await principal_for(coordinator_member.id, Channel.CONSOLE)
     artisans = await _people(brand_id, coordinator)
