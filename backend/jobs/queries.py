@@ -17,10 +17,10 @@ JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
        j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
        j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date, o.quality_notes,
-       o.photo_ids AS reference_photo_ids,
+       o.photo_ids AS reference_photo_ids, a.name AS artisan_name,
        CASE WHEN j.status = 'rework' THEN (SELECT s.review_reason FROM submission s WHERE s.job = j.id
             ORDER BY s.id DESC LIMIT 1) ELSE '' END AS review_reason
-FROM job j JOIN production_order o ON o.id = j."order"
+FROM job j JOIN production_order o ON o.id = j."order" JOIN member a ON a.id = j.artisan
 """
 
 # An artisan's own jobs, or (leader) every job of the village's artisans, after a cursor.
@@ -70,6 +70,7 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         quality_notes=row["quality_notes"],
         reference_photo_ids=msgspec.json.decode(row["reference_photo_ids"]),
         review_reason=row["review_reason"] or "",
+        artisan_name=row["artisan_name"],
     )
 
 

@@ -57,6 +57,7 @@ class JobRead(Wire):
     reference_photo_ids: list[int]
     # Why the coordinator asked for the work again (while the job is in rework).
     review_reason: str
+    artisan_name: str  # whose job: a village leader sees the village's
 
 
 class JobList(Wire):

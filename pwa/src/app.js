@@ -28,6 +28,7 @@ async function start() {
       await forgetAll(); // another person used this phone before: nothing of theirs shows or goes
       await remember("who", me.id);
     }
+    await remember("role", me.role);
   } catch (error) {
     if (error.status === 401) {
       setToken(null);
@@ -39,7 +40,9 @@ async function start() {
   const page = h("div");
   const [jobsPart, payoutsPart] = [h("div"), h("div")];
   page.append(jobsPart, payoutsPart);
-  await Promise.all([myJobs(jobsPart), myPayouts(payoutsPart)]); // on 2G each round trip counts
+  // A village leader submits for neighbours and is paid nothing here: no payments section.
+  const isLeader = (await remembered("role")) === "leader";
+  await Promise.all([myJobs(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
   if (mine === shown) view.replaceChildren(page);
 }

@@ -12,7 +12,10 @@ import httpx
 from PIL import Image
 from playwright.async_api import Page, Route, expect
 
+from backend.accounts.service import principal_for
+from backend.core.types import Channel, Role
 from backend.db.session import run
+from backend.jobs.submissions import report_done
 from tests import support
 from tests.e2e.pages import AppPage
 
@@ -113,3 +116,25 @@ async def test_a_file_that_is_not_a_photo_is_refused_on_the_phone(page: Page, cl
     await expect(app.notice).to_contain_text("不是照片")
     await expect(app.pending).to_have_attribute("data-pending", "0")
     assert await _submissions(job_id) == []
+
+
+async def test_a_village_leader_photographs_and_submits_what_a_neighbour_reported_by_sms(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
+    work = await support.job_in_state(client, brand, villager, "accepted", quantity=6)
+    await report_done(await principal_for(villager.id, Channel.SMS), work.job_id, 6)  # "完成 6" by SMS
+    app = AppPage(page)
+    await app.sign_in(leader.phone)
+    card = app.card(work.job_id)
+    await expect(app.job(work.job_id)).to_contain_text("已报完成 6 件，等带头人拍照")
+    await expect(app.job(work.job_id).locator(".whose")).to_contain_text(villager.phone[-4:])  # whose work
+    await expect(page.locator("[data-payout-id]")).to_have_count(0)  # a leader is paid nothing here
+
+    await card.submit(6, camera_photo(1200, 900))
+
+    await expect(app.job(work.job_id)).to_have_attribute("data-status", "submitted")
+    [row] = await run("SELECT quantity, channel, submitted_by FROM submission WHERE job = {}", work.job_id)
+    assert row == {"quantity": 6, "channel": "on-behalf", "submitted_by": leader.id}

@@ -70,7 +70,7 @@ function entry(submission) {
       h("h3", {}, `${submission.order_title} · ${submission.job_code}`),
       h("p", {}, t("{name}, {village}", { name: submission.artisan_name, village: submission.village })),
       h("p", { class: "big" }, t("{quantity} of {accepted} pieces", { quantity: submission.quantity, accepted: submission.quantity_accepted })),
-      h("p", { class: "hint" }, formatTime(submission.created_at), submission.channel === "on_behalf" ? ` · ${t("sent by the village leader")}` : ""),
+      h("p", { class: "hint" }, formatTime(submission.created_at), submission.channel === "on-behalf" ? ` · ${t("sent by the village leader")}` : ""),
       submission.note ? h("p", {}, t("Note: {note}", { note: submission.note })) : null,
       submission.quality_notes ? h("p", { class: "notes" }, t("Quality notes: {notes}", { notes: submission.quality_notes })) : null,
       submission.reference_photo_ids.length ? h("div", { class: "reference" }, h("small", {}, t("Pattern")), photo(submission.reference_photo_ids[0], "list")) : null,

@@ -12,6 +12,7 @@ import * as photos from "../photos.js";
 const FEED_PAGE = 200; // the server's page: a full one means there may be more
 const jobs = new Map(); // id → the job as the server last told it
 let waiting = new Set(); // ids of jobs with an action not yet through
+let myself = null; // my member id: a village leader's list holds the neighbours' jobs
 let list = null;
 let listening = false;
 
@@ -111,6 +112,7 @@ function card(job) {
     { class: `job ${job.status}`, "data-job-id": String(job.id), "data-status": job.status },
     pattern(job),
     h("h2", {}, `${job.code} · ${job.title}`),
+    myself !== null && job.artisan_id !== myself ? h("p", { class: "whose" }, t("For {name}", { name: job.artisan_name })) : null,
     h("p", { class: "status" }, (STATUS_WORDS[job.status] || (() => job.status))()),
     h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
     h("p", { class: "earns" }, EARNED.includes(job.status)
@@ -213,6 +215,7 @@ export async function myJobs(view) {
   list = h("ol", { class: "jobs" });
   view.replaceChildren(h("h1", {}, t("My jobs")), list);
   listen();
+  myself = (await remembered("who")) ?? null;
   await loadSaved();
   render();
   await showPending();
