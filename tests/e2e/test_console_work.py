@@ -31,6 +31,10 @@ async def test_review_with_the_keyboard_approves_one_and_sends_one_back_with_a_r
     await expect(one).to_have_class("submission card current")
     await review.screenshot("console-review")
 
+    await review.press("f")  # the photo at full size, over the page
+    await expect(page.locator("[data-viewer] img[src^='blob:']")).to_be_visible()
+    await review.press("Escape")
+    await expect(page.locator("[data-viewer]")).to_have_count(0)
     await review.press("a")  # approve the first
     await expect(one).to_have_count(0)
     await expect(two).to_have_class("submission card current")

@@ -1,6 +1,7 @@
 // The review queue: each submission's photos large, beside the order's pattern and notes;
 // approve, or send back for rework with a reason (the artisan is told in the app and by SMS).
-// Keys for going fast: j/k (or ↓/↑) move, a approves, r asks for rework, Esc closes the reason.
+// Keys for going fast: j/k (or ↓/↑) move, a approves, r asks for rework, f shows the photos at
+// full size, Esc closes the reason or the photo.
 
 import { api, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
@@ -53,6 +54,15 @@ function askReason(item, submission) {
   reason.focus();
 }
 
+/** A photo at its full size (2,000 px), over the page; a click or Esc closes it. */
+function fullSize(photoId) {
+  const viewer = h("dialog", { class: "viewer", "data-viewer": true }, photo(photoId, "full"));
+  viewer.addEventListener("click", () => viewer.close());
+  viewer.addEventListener("close", () => viewer.remove());
+  document.body.append(viewer);
+  viewer.showModal();
+}
+
 /** The count of what waits, and a word when nothing does. */
 function counted(list) {
   const waiting = list.querySelectorAll("[data-submission-id]").length;
@@ -65,7 +75,11 @@ function entry(submission) {
   const item = h("li", { class: "submission card", "data-submission-id": String(submission.id), "data-key": newKey(), tabindex: "-1" });
   const approve = () => decide(item, submission, { decision: "approve" });
   item.append(
-    h("div", { class: "photos" }, ...submission.photo_ids.map((id) => photo(id, "review", { class: "work" }))),
+    h("div", { class: "photos" }, ...submission.photo_ids.map((id) => {
+      const shown = photo(id, "review", { class: "work", title: t("Click for the full size") });
+      shown.addEventListener("click", () => fullSize(id));
+      return shown;
+    })),
     h("div", { class: "facts" },
       h("h3", {}, `${submission.order_title} · ${submission.job_code}`),
       h("p", {}, t("{name}, {village}", { name: submission.artisan_name, village: submission.village })),
@@ -86,11 +100,15 @@ function entry(submission) {
 }
 
 function onKey(event) {
-  if (!document.querySelector("[data-queue]") || event.target.closest?.("input, textarea, select")) return;
+  if (!document.querySelector("[data-queue]") || document.querySelector("[data-viewer]")) return;
+  if (event.target.closest?.("input, textarea, select")) return;
   const moves = { j: next, ArrowDown: next, k: previous, ArrowUp: previous };
   if (moves[event.key]) {
     select(moves[event.key](current) || current);
     event.preventDefault();
+  } else if (current && event.key === "f") {
+    const first = current.querySelector("img.work");
+    if (first) fullSize(Number(first.dataset.photoId));
   } else if (current && (event.key === "a" || event.key === "r")) {
     current.dispatchEvent(new Event(event.key === "a" ? "approve" : "rework"));
     event.preventDefault();
@@ -114,7 +132,7 @@ export async function review(view) {
   }
   view.replaceChildren(
     h("div", { class: "section-head" }, h("h1", {}, t("Review")), h("p", {}, t("Waiting: "), count)),
-    h("p", { class: "hint" }, t("Keys: j/k next and previous, a approve, r rework (Ctrl+Enter sends, Esc closes).")),
+    h("p", { class: "hint" }, t("Keys: j/k next and previous, a approve, r rework (Ctrl+Enter sends, Esc closes), f full size.")),
     list,
   );
   document.removeEventListener("keydown", onKey);
