@@ -46,8 +46,8 @@ async def test_an_order_is_created_with_its_pattern_and_dispatched_with_an_edite
     suggested = await rows.count()
     assert suggested >= 2  # 30 pieces for three newcomers: more than one of them
     await rows.first.locator("input[name=offer_quantity]").fill("12")
-    for extra in range(2, suggested):
-        await rows.nth(extra).locator("input[name=include]").uncheck()
+    for _ in range(2, suggested):
+        await rows.last.locator("[data-action=remove-offer]").click()
     kept = [int(await rows.nth(i).get_attribute("data-offer-artisan-id") or 0) for i in range(2)]
     await expect(panel.locator(".total")).to_contain_text("2 个派单")
     await orders.screenshot("console-dispatch")
@@ -90,7 +90,7 @@ async def test_an_order_is_changed_before_dispatch_and_cancelled(page: Page, cli
     assert row == {"quantity": 25, "status": "cancelled"}
 
 
-async def test_artisans_the_suggestion_left_out_are_ticked_or_added_by_phone(
+async def test_artisans_the_suggestion_left_out_are_added_from_the_list_or_by_phone(
     page: Page, client: httpx.AsyncClient
 ) -> None:
     brand = await support.brand(villages=2)
@@ -103,15 +103,17 @@ async def test_artisans_the_suggestion_left_out_are_ticked_or_added_by_phone(
     await panel.locator(f"input[name=village][value='{brand.villages[0]}']").check()
     await panel.locator("[data-action=suggest]").click()
     rows = panel.locator("[data-offer-artisan-id]")
-    await expect(rows).to_have_count(2)  # five pieces: one can make them all; the other is listed, unticked
-    await expect(rows.nth(1).locator("input[name=include]")).not_to_be_checked()
-    await rows.nth(1).locator("input[name=offer_quantity]").fill("2")  # typing pieces ticks the row
-    await expect(rows.nth(1).locator("input[name=include]")).to_be_checked()
-    other = int(await rows.nth(1).get_attribute("data-offer-artisan-id") or 0)
+    await expect(rows).to_have_count(1)  # five pieces: one can make them all
+    suggested = int(await rows.first.get_attribute("data-offer-artisan-id") or 0)
+    other = second.id if suggested == first.id else first.id
+    await panel.locator("details.more summary").click()  # the others who could do it
+    await panel.locator(f"[data-candidate-artisan-id='{other}'] [data-action=add-candidate]").click()
+    await panel.locator(f"[data-offer-artisan-id='{other}'] input[name=offer_quantity]").fill("2")
+    await expect(panel.locator("[data-candidate-artisan-id]")).to_have_count(0)  # now an offer
 
     await panel.locator("input[name=add_artisan]").fill(far.phone)  # from the village left out
     await panel.locator("[data-action=add-artisan]").click()
-    await expect(panel.locator(f"[data-offer-artisan-id='{far.id}'] input[name=include]")).to_be_checked()
+    await expect(panel.locator(f"[data-offer-artisan-id='{far.id}'] input[name=offer_quantity]")).to_be_visible()
     await panel.locator("[data-action=send-offers]").click()
 
     await expect(orders.order(order["id"]).locator("[data-jobs-of] [data-job-id]")).to_have_count(3)

@@ -19,26 +19,21 @@ function percent(rate) {
   return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
 }
 
-/** Offers as editable rows: include or not, and how many pieces each. The suggested ones
-come ticked; the next best (given no piece) unticked, one piece ready if ticked. */
-function offerRows(offers, onChange) {
-  const rows = offers.map((offer) => {
-    const include = h("input", { type: "checkbox", checked: offer.quantity > 0, name: "include", "aria-label": t("Include") });
-    const quantity = h("input", { type: "number", min: "1", name: "offer_quantity", value: String(offer.quantity || 1), class: "narrow" });
-    include.addEventListener("change", onChange);
-    quantity.addEventListener("input", () => {
-      include.checked = Number(quantity.value) > 0; // typing pieces means offering them
-      onChange();
-    });
-    return {
-      read: () => (include.checked && Number(quantity.value) > 0 ? { artisan_id: offer.artisan_id, quantity: Number(quantity.value) } : null),
-      row: {
-        attrs: { "data-offer-artisan-id": String(offer.artisan_id) },
-        cells: [include, offer.name, offer.village, quantity, percent(offer.on_time_rate), String(offer.open_load), offer.sms_only ? t("SMS") : t("app")],
-      },
-    };
-  });
-  return rows;
+/** The facts beside an artisan's name: village, on-time rate, pieces in hand, channel. */
+function facts(offer) {
+  return [offer.village, percent(offer.on_time_rate), String(offer.open_load), offer.sms_only ? t("SMS") : t("app")];
+}
+
+/** An offer as an editable row: its pieces (0 leaves it out), and a button to drop it. */
+function offerRow(offer, onChange, onRemove) {
+  const quantity = h("input", { type: "number", min: "0", name: "offer_quantity", value: String(offer.quantity), class: "narrow" });
+  quantity.addEventListener("input", onChange);
+  const remove = h("button", { type: "button", "data-action": "remove-offer", "aria-label": t("Remove"), onclick: onRemove }, "×");
+  return {
+    artisanId: offer.artisan_id,
+    read: () => (Number(quantity.value) > 0 ? { artisan_id: offer.artisan_id, quantity: Number(quantity.value) } : null),
+    row: { attrs: { "data-offer-artisan-id": String(offer.artisan_id) }, cells: [offer.name, quantity, ...facts(offer), remove] },
+  };
 }
 
 /** The order's jobs, refreshed while shown: offers, acceptances and declines as they happen
@@ -99,6 +94,7 @@ export function dispatchPanel(order, changed, crafts) {
   const choices = h("datalist", { id: `artisans-${order.id}` });
   let hint = "";
   let rows = [];
+  let others = []; // candidates given no piece: shown apart, added with a click
   let key = newKey();
 
   const offers = () => rows.map((row) => row.read()).filter(Boolean);
@@ -115,7 +111,9 @@ export function dispatchPanel(order, changed, crafts) {
     const query = { village_id: villages, craft: craft.value || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
     try {
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
-      rows = offerRows([...answer.offers, ...answer.others], recount);
+      rows = [];
+      for (const offer of answer.offers) place(offer);
+      others = answer.others;
       hint = t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer);
       showRows();
     } catch (error) {
@@ -123,10 +121,29 @@ export function dispatchPanel(order, changed, crafts) {
     }
   }
 
+  /** An offer row for this artisan (once), with ``quantity`` pieces. */
+  function place(offer) {
+    if (rows.some((row) => row.artisanId === offer.artisan_id)) return;
+    const row = offerRow(offer, recount, () => {
+      rows = rows.filter((kept) => kept !== row);
+      showRows();
+    });
+    rows.push(row);
+  }
+
   function showRows() {
+    const offered = new Set(rows.map((row) => row.artisanId));
+    const waiting = others.filter((other) => !offered.has(other.artisan_id));
     suggested.replaceChildren(
       h("p", { class: "hint" }, hint),
-      table([t("Offer"), t("Artisan"), t("Village"), t("Pieces"), t("On time"), t("Pieces in hand"), t("Reached by")], rows.map((r) => r.row)),
+      table([t("Artisan"), t("Pieces"), t("Village"), t("On time"), t("Pieces in hand"), t("Reached by"), ""], rows.map((r) => r.row)),
+      waiting.length ? h("details", { class: "more" },
+        h("summary", {}, t("{count} more who could do it", { count: waiting.length })),
+        table([t("Artisan"), t("Village"), t("On time"), t("Pieces in hand"), t("Reached by"), ""], waiting.map((other) => ({
+          attrs: { "data-candidate-artisan-id": String(other.artisan_id) },
+          cells: [other.name, ...facts(other), h("button", { type: "button", "data-action": "add-candidate",
+            onclick: () => { place({ ...other, quantity: 1 }); showRows(); } }, t("Add"))],
+        })))) : null,
     );
     recount();
   }
@@ -137,17 +154,12 @@ export function dispatchPanel(order, changed, crafts) {
     const found = [...people.values()].find((a) => `${a.name} ${a.phone}` === typed || a.phone === typed || a.name === typed);
     if (!found) return;
     picker.value = "";
-    const listed = suggested.querySelector(`[data-offer-artisan-id="${found.id}"]`);
-    if (listed) {
-      listed.querySelector("input[name=include]").checked = true; // already a candidate: chosen
-      listed.querySelector("input[name=offer_quantity]").focus();
-      return recount();
-    }
+    if (rows.some((row) => row.artisanId === found.id)) return;
     try {
       const query = { artisan_id: found.id, craft: craft.value || order.craft, quantity: wanted.value || "10" };
       const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
       if (!answer.offers.length) return notify(t("{name} cannot be offered this order: another craft, inactive, or already offered it.", { name: found.name }));
-      rows = [...rows, ...offerRows(answer.offers, recount)];
+      place(answer.offers[0]);
       showRows();
     } catch (error) {
       notify(error.message);
@@ -161,6 +173,7 @@ export function dispatchPanel(order, changed, crafts) {
       await api("POST", `/orders/${order.id}/dispatch`, { body: { offers: offers() }, language: locale, headers: { "Idempotency-Key": key } });
       suggested.replaceChildren(h("p", { class: "done" }, t("Offers sent. Answers show below as they come.")));
       rows = [];
+      others = [];
       recount();
       changed();
     } catch (error) {
