@@ -59,7 +59,7 @@ function liveJobs(order, names, changed) {
       box.replaceChildren(
         h("h4", {}, t("Offers and answers ({count})", { count: jobs.length })),
         table(
-          [t("Artisan"), t("Code"), t("Status"), t("Offered"), t("Accepted"), ""],
+          [t("Artisan"), t("Job code"), t("Status"), t("Offered"), t("Accepted"), ""],
           jobs.map((job) => ({
             attrs: { "data-job-id": String(job.id), "data-status": job.status },
             cells: [names.get(job.artisan_id) || `#${job.artisan_id}`, job.code, words[job.status] || job.status,

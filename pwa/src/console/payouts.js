@@ -39,7 +39,7 @@ async function due(box, reload) {
       h("button", { type: "button", "data-action": "pay-selected", onclick: () => pay(rows.filter((r) => r.tick.checked)) }, t("Record payment of the ticked"))),
     waiting.length
       ? table(
-          ["", t("Artisan"), t("Village"), t("Order"), t("Code"), t("Pieces"), t("Amount"), t("Approved"), ""],
+          ["", t("Artisan"), t("Village"), t("Order"), t("Job code"), t("Pieces"), t("Amount"), t("Approved"), ""],
           rows.map((row) => ({
             attrs: { "data-due-job-id": String(row.job.job_id) },
             cells: [row.tick, row.job.artisan_name, row.job.village, row.job.order_title, row.job.code, String(row.job.quantity_approved),

@@ -5,7 +5,8 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { keptList } from "./people-list.js";
-import { LANGUAGES, field, languageSelect, select, statusLine, submitting, villageName } from "./people-ui.js";
+import { LANGUAGES, languageSelect, select, statusLine, submitting, villageName } from "./people-ui.js";
+import { field } from "./ui.js";
 
 /** A text input. @param {string} name @param {string} value */
 function text(name, value = "", extra = {}) {

@@ -5,7 +5,8 @@
 import { raw } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
-import { button, emptyRow, table } from "./people-ui.js";
+import { button, emptyRow } from "./people-ui.js";
+import { table } from "./ui.js";
 
 // The template's columns, as the import reads them (it takes the English names too).
 const HEADERS = { name: "姓名", phone: "手机", village: "村", crafts: "手艺", sms_only: "仅短信", locale: "语言" };

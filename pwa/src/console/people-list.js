@@ -5,7 +5,8 @@
 import { api } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
-import { activeWord, button, emptyRow, statusLine, submitting, table } from "./people-ui.js";
+import { activeWord, button, emptyRow, statusLine, submitting } from "./people-ui.js";
+import { table } from "./ui.js";
 
 /**
  * @typedef {object} ListSpec

@@ -1,25 +1,12 @@
-// What the panels of the "artisans" section share: labelled fields that can show the
-// server's word on them, tables, and the small words (yes, active, a language's name).
+// What the panels of the "artisans" section share: selects, buttons, the server's word on a
+// form's fields, and the small words (yes, active, a language's name). Fields and tables are
+// the whole console's (ui.js).
 
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 
 // Languages are named in themselves, as the locale picker names them.
 export const LANGUAGES = { zh_Hans: "中文", en: "English" };
-
-/**
- * A labelled control, with room for what the server says is wrong with it (by ``name``).
- * @param {string} label @param {HTMLElement} control
- */
-export function field(label, control, name = control.getAttribute("name")) {
-  return h(
-    "label",
-    { class: "field" },
-    h("span", {}, label),
-    control,
-    h("small", { class: "field-error", "data-error-for": name, hidden: true }),
-  );
-}
 
 /** A <select> of [value, text] pairs. @param {string} name @param {[string, string][]} options */
 export function select(name, options, value = "") {
@@ -83,11 +70,6 @@ export async function submitting(form, send) {
   } finally {
     for (const b of buttons) b.disabled = false;
   }
-}
-
-/** A table with zebra rows. @param {string[]} headings @param {HTMLElement} body a <tbody> */
-export function table(headings, body) {
-  return h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ...headings.map((text) => h("th", {}, text)))), body);
 }
 
 /** An empty table's only row. @param {number} columns @param {string} text */

@@ -9,7 +9,8 @@ import { locale, t } from "../i18n.js";
 import { craftsPanel, membersPanel, settingsPanel, villagesPanel } from "./people-brand.js";
 import { importPanel } from "./people-import.js";
 import { keptList } from "./people-list.js";
-import { LANGUAGES, button, craftLabel, field, languageSelect, select, villageName } from "./people-ui.js";
+import { LANGUAGES, button, craftLabel, languageSelect, select, villageName } from "./people-ui.js";
+import { field } from "./ui.js";
 
 /** What the tabs share: the signed-in person and the brand's lists, kept as the server answers. */
 function context(me) {

@@ -4,22 +4,31 @@
 import { photoUrl } from "../api.js";
 import { h } from "../dom.js";
 
-/** A label around its control (the text first). @param {string} text @param {HTMLElement} control */
-export function field(text, control) {
-  return h("label", {}, text, control);
+/**
+ * A labelled control, with room for what the server says is wrong with it (by ``name``).
+ * @param {string} label @param {HTMLElement} control
+ */
+export function field(label, control, name = control.getAttribute("name")) {
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    control,
+    h("small", { class: "field-error", "data-error-for": name, hidden: true }),
+  );
 }
 
 /**
- * A table: header texts, then rows of cells (strings or elements); each row may carry attributes.
- * @param {string[]} headers @param {Array<{cells: Array<Node | string | number | null>, attrs?: Record<string, string>}>} rows
+ * A table with zebra rows: header texts, then a <tbody>, or rows of cells (strings or
+ * elements), each row with its attributes.
+ * @param {string[]} headers
+ * @param {HTMLElement | Array<{cells: Array<Node | string | number | null>, attrs?: Record<string, string>}>} rows
  */
 export function table(headers, rows) {
-  return h(
-    "table",
-    { class: "grid" },
-    h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", {}, text)))),
-    h("tbody", {}, ...rows.map(({ cells, attrs }) => h("tr", attrs || {}, ...cells.map((cell) => h("td", {}, cell ?? ""))))),
-  );
+  const body = Array.isArray(rows)
+    ? h("tbody", {}, ...rows.map(({ cells, attrs }) => h("tr", attrs || {}, ...cells.map((cell) => h("td", {}, cell ?? "")))))
+    : rows;
+  return h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", {}, text)))), body);
 }
 
 /** Yuan as typed ("45", "45.5") → integer fen; NaN when it is not an amount. @param {string} text */
