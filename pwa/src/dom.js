@@ -22,3 +22,23 @@ export function notify(text) {
   notice.textContent = text;
   notice.hidden = !text;
 }
+
+/**
+ * A listener for a card's action: its buttons wait until ``work`` has queued the action, so a
+ * double tap on a slow phone queues it once. ``work`` returning false (nothing queued: the
+ * person must fix something first) gives the buttons back.
+ * @param {() => Promise<unknown> | unknown} work
+ */
+export function oneTap(work) {
+  return async (event) => {
+    const card = event.currentTarget.closest("[data-job-id], [data-payout-id]") || event.currentTarget.parentElement;
+    const buttons = [...card.querySelectorAll("button")];
+    for (const button of buttons) button.disabled = true;
+    let queued = false;
+    try {
+      queued = (await work()) !== false;
+    } finally {
+      if (!queued) for (const button of buttons) button.disabled = false;
+    }
+  };
+}

@@ -116,3 +116,22 @@ async def test_a_payment_is_confirmed_or_disputed_from_the_app(page: Page, clien
     await expect(app.pending).to_have_attribute("data-pending", "0")
     rows = await run("SELECT status, dispute_reason FROM payout WHERE id = {}", second.payout_id)
     assert rows == [{"status": "disputed", "dispute_reason": "只收到一半"}]
+
+
+async def test_a_double_tap_queues_one_action(page: Page, client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "offered", quantity=4)
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    await expect(app.job(work.job_id)).to_be_visible()
+    await page.context.set_offline(True)
+
+    await app.job(work.job_id).locator("[data-action=accept]").dblclick()
+
+    await expect(app.pending).to_have_attribute("data-pending", "1")
+    await page.context.set_offline(False)
+    await expect(app.pending).to_have_attribute("data-pending", "0")
+    await expect(app.job(work.job_id)).to_have_attribute("data-status", "accepted")
+    await expect(app.notice).to_be_hidden()  # no second accept refused
+    assert await _accepts(work.job_id) == 1

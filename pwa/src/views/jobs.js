@@ -4,7 +4,7 @@
 
 import { api, photoUrl } from "../api.js";
 import { inStore, remember, remembered } from "../db.js";
-import { h, notify } from "../dom.js";
+import { h, notify, oneTap } from "../dom.js";
 import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as photos from "../photos.js";
@@ -56,8 +56,8 @@ function answer(job) {
     "div",
     { class: "actions" },
     h("label", {}, t("Pieces"), quantity),
-    h("button", { type: "button", "data-action": "accept", onclick: accept, disabled: busy }, t("Accept")),
-    h("button", { type: "button", class: "quiet", "data-action": "decline", onclick: decline, disabled: busy }, t("Decline")),
+    h("button", { type: "button", "data-action": "accept", onclick: oneTap(accept), disabled: busy }, t("Accept")),
+    h("button", { type: "button", class: "quiet", "data-action": "decline", onclick: oneTap(decline), disabled: busy }, t("Decline")),
     busy ? h("p", { class: "hint" }, t("Waiting to send: it goes out as soon as there is a signal.")) : null,
   );
 }
@@ -72,12 +72,16 @@ function submission(job) {
   const busy = waiting.has(job.id);
   async function submit() {
     notify("");
-    if (!files.files?.length) return notify(t("Add at least one photo of the finished pieces."));
+    if (!files.files?.length) {
+      notify(t("Add at least one photo of the finished pieces."));
+      return false;
+    }
     let kept;
     try {
       kept = await photos.keep(await Promise.all([...files.files].slice(0, 20).map(photos.downscale)));
     } catch {
-      return notify(t("One of these files is not a photo. Please choose photos only."));
+      notify(t("One of these files is not a photo. Please choose photos only."));
+      return false;
     }
     await outbox.send(`/jobs/${job.id}/submissions`, { quantity: Number(quantity.value) }, { job: job.id, code: job.code, sync: true }, kept);
   }
@@ -87,7 +91,7 @@ function submission(job) {
     job.review_reason ? h("p", { class: "rework" }, t("To redo: {reason}", { reason: job.review_reason })) : null,
     h("label", {}, t("Finished pieces"), quantity),
     h("label", {}, t("Photos of the finished pieces"), files),
-    h("button", { type: "button", "data-action": "submit", onclick: submit, disabled: busy }, t("Send for review")),
+    h("button", { type: "button", "data-action": "submit", onclick: oneTap(submit), disabled: busy }, t("Send for review")),
     busy ? h("p", { class: "hint" }, t("Waiting to send: the photos go up as soon as there is a signal.")) : null,
   );
 }

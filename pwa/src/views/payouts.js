@@ -1,7 +1,7 @@
 // My payouts: each payment recorded for my work, to confirm or to say it did not arrive.
 
 import { api } from "../api.js";
-import { h, notify } from "../dom.js";
+import { h, notify, oneTap } from "../dom.js";
 import { formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
@@ -23,9 +23,9 @@ function card(payout) {
     { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
     h("h3", {}, t("Payment {amount}", { amount: formatMoney(payout.amount_fen) })),
     h("p", { class: "status" }, (WORDS[payout.status] || (() => payout.status))()),
-    open ? h("button", { type: "button", "data-action": "confirm", onclick: confirm }, t("I received it")) : null,
+    open ? h("button", { type: "button", "data-action": "confirm", onclick: oneTap(confirm) }, t("I received it")) : null,
     open ? h("label", {}, t("What is wrong?"), reason) : null,
-    open ? h("button", { type: "button", class: "quiet", "data-action": "dispute", onclick: dispute }, t("Not received")) : null,
+    open ? h("button", { type: "button", class: "quiet", "data-action": "dispute", onclick: oneTap(dispute) }, t("Not received")) : null,
   );
 }
 
