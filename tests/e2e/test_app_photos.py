@@ -125,16 +125,17 @@ async def test_a_village_leader_photographs_and_submits_what_a_neighbour_reporte
     villager = await support.artisan(brand, sms_only=True)
     leader = await support.person(brand.id, Role.LEADER, village_id=brand.villages[0])
     work = await support.job_in_state(client, brand, villager, "accepted", quantity=6)
-    await report_done(await principal_for(villager.id, Channel.SMS), work.job_id, 6)  # "完成 6" by SMS
+    await report_done(await principal_for(villager.id, Channel.SMS), work.job_id, 4)  # "完成 4" by SMS
     app = AppPage(page)
     await app.sign_in(leader.phone)
     card = app.card(work.job_id)
-    await expect(app.job(work.job_id)).to_contain_text("已报完成 6 件，等带头人拍照")
+    await expect(app.job(work.job_id)).to_contain_text("已报完成 4 件，等带头人拍照")
+    await expect(app.job(work.job_id).locator("input[name=quantity]")).to_have_value("4")  # what she reported
     await expect(app.job(work.job_id).locator(".whose")).to_contain_text(villager.phone[-4:])  # whose work
     await expect(page.locator("[data-payout-id]")).to_have_count(0)  # a leader is paid nothing here
 
-    await card.submit(6, camera_photo(1200, 900))
+    await card.submit(4, camera_photo(1200, 900))
 
     await expect(app.job(work.job_id)).to_have_attribute("data-status", "submitted")
     [row] = await run("SELECT quantity, channel, submitted_by FROM submission WHERE job = {}", work.job_id)
-    assert row == {"quantity": 6, "channel": "on-behalf", "submitted_by": leader.id}
+    assert row == {"quantity": 4, "channel": "on-behalf", "submitted_by": leader.id}

@@ -66,7 +66,7 @@ function answer(job) {
 function submission(job) {
   const quantity = h("input", {
     name: "quantity", type: "number", inputmode: "numeric", min: "1", max: String(job.quantity_accepted),
-    value: String(job.quantity_accepted), "aria-label": t("Finished pieces"),
+    value: String(job.quantity_reported || job.quantity_accepted), "aria-label": t("Finished pieces"), // what was reported by SMS
   });
   const files = h("input", { type: "file", accept: "image/*", multiple: true, "aria-label": t("Photos of the finished pieces") });
   const busy = waiting.has(job.id);
