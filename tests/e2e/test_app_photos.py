@@ -139,3 +139,33 @@ async def test_a_village_leader_photographs_and_submits_what_a_neighbour_reporte
     await expect(app.job(work.job_id)).to_have_attribute("data-status", "submitted")
     [row] = await run("SELECT quantity, channel, submitted_by FROM submission WHERE job = {}", work.job_id)
     assert row == {"quantity": 4, "channel": "on-behalf", "submitted_by": leader.id}
+
+
+async def test_work_the_leader_sent_meanwhile_is_explained_when_the_queued_submission_is_refused(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    artisan, job_id, _pattern = await _accepted_job_with_pattern(client)
+    [row] = await run("SELECT brand, village FROM member WHERE id = {}", artisan.id)
+    leader = await support.person(int(row["brand"]), Role.LEADER, village_id=int(row["village"]))
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    await expect(app.job(job_id)).to_be_visible()
+    await page.context.set_offline(True)
+    await app.card(job_id).submit(8, camera_photo(1200, 900))
+    await expect(app.pending).to_have_attribute("data-pending", "1")
+    photo = await support.upload_photo(client, leader)
+    await support.ok(
+        await client.post(
+            f"/api/v1/jobs/{job_id}/submissions", json={"quantity": 8, "photo_ids": [photo]}, headers=leader.auth
+        ),
+        201,
+    )
+
+    await page.context.set_offline(False)
+
+    await expect(app.pending).to_have_attribute("data-pending", "0")
+    await expect(app.notice).to_contain_text("这份活已有人交过了")
+    await expect(app.job(job_id)).to_have_attribute("data-status", "submitted")
+    assert [r["submitted_by"] for r in await run("SELECT submitted_by FROM submission WHERE job = {}", job_id)] == [
+        leader.id
+    ]

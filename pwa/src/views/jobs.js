@@ -34,8 +34,12 @@ const STATUS_WORDS = {
   disputed: () => t("disputed"),
 };
 
-/** What to do after the server refused a queued action, by its code. */
-function nextStep(code) {
+/** What to do after the server refused a queued action, by the action and the refusal's code. */
+function nextStep(path, code) {
+  if (path.endsWith("/submissions")) {
+    if (code === "invalid_transition") return t("Someone already sent this work; the list shows where it stands.");
+    return t("Check the pieces and photos, then send again.");
+  }
   if (code === "order_full") return t("Try fewer pieces, or wait for new offers.");
   if (["offer_expired", "order_closed", "invalid_transition", "not_found"].includes(code)) {
     return t("This offer is closed; new offers will show here.");
@@ -198,7 +202,7 @@ function listen() {
     }
   });
   outbox.on("refused", async (entry, error) => {
-    const next = entry.about?.job ? nextStep(error.code) : t("Please check and try again.");
+    const next = entry.about?.job ? nextStep(entry.path, error.code) : t("Please check and try again.");
     notify(`${entry.about?.code || ""} ${error.message} ${next}`.trim());
     await syncAndShow(); // where things stand now
   });
