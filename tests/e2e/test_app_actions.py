@@ -135,3 +135,29 @@ async def test_a_double_tap_queues_one_action(page: Page, client: httpx.AsyncCli
     await expect(app.job(work.job_id)).to_have_attribute("data-status", "accepted")
     await expect(app.notice).to_be_hidden()  # no second accept refused
     assert await _accepts(work.job_id) == 1
+
+
+async def test_a_confirmation_made_offline_waits_and_is_not_asked_again_after_a_reload(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    paid = await support.job_in_state(client, brand, artisan, "paid", quantity=2)
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    await app.worker_ready()
+    payout = page.locator(f"[data-payout-id='{paid.payout_id}']")
+    await expect(payout.locator("[data-action=confirm]")).to_be_visible()  # fetched through the worker: kept
+    await page.context.set_offline(True)
+
+    await payout.locator("[data-action=confirm]").click()
+    await expect(payout.locator(".hint")).to_be_visible()  # waiting to send
+    await page.reload()
+    await expect(payout.locator(".hint")).to_be_visible()
+    await expect(payout.locator("[data-action=confirm]")).to_have_count(0)  # not asked twice
+
+    await page.context.set_offline(False)
+    await expect(payout).to_have_attribute("data-status", "confirmed")
+    await expect(app.pending).to_have_attribute("data-pending", "0")
+    [row] = await run("SELECT status FROM payout WHERE id = {}", paid.payout_id)
+    assert row["status"] == "confirmed"

@@ -6,6 +6,7 @@ import { formatMoney, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 const payouts = new Map();
+let waiting = new Set(); // ids of payouts with an answer not yet through
 let list = null;
 let listening = false;
 
@@ -17,7 +18,7 @@ function card(payout) {
   const confirm = () => outbox.send(`/payouts/${payout.id}/confirm`, {}, { payout: payout.id });
   const dispute = () =>
     outbox.send(`/payouts/${payout.id}/dispute`, { reason: reason.value.trim() || t("Not received") }, { payout: payout.id });
-  const open = payout.status === "paid";
+  const open = payout.status === "paid" && !waiting.has(payout.id);
   return h(
     "li",
     { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
@@ -26,7 +27,18 @@ function card(payout) {
     open ? h("button", { type: "button", "data-action": "confirm", onclick: oneTap(confirm) }, t("I received it")) : null,
     open ? h("label", {}, t("What is wrong?"), reason) : null,
     open ? h("button", { type: "button", class: "quiet", "data-action": "dispute", onclick: oneTap(dispute) }, t("Not received")) : null,
+    waiting.has(payout.id) ? h("p", { class: "hint" }, t("Waiting to send: it goes out as soon as there is a signal.")) : null,
   );
+}
+
+/** Cards of payouts whose answer waits in the outbox say so, and ask nothing twice. */
+async function showWaiting() {
+  const before = waiting;
+  waiting = new Set((await outbox.queued()).map((entry) => entry.about?.payout).filter(Boolean));
+  for (const id of new Set([...before, ...waiting])) {
+    const payout = payouts.get(id);
+    if (payout && before.has(id) !== waiting.has(id)) list?.querySelector(`[data-payout-id="${id}"]`)?.replaceWith(card(payout));
+  }
 }
 
 function render() {
@@ -39,6 +51,7 @@ function render() {
 function listen() {
   if (listening) return;
   listening = true;
+  outbox.on("change", showWaiting);
   outbox.on("done", (entry, answer) => {
     if (!entry.about?.payout || !answer?.id) return;
     payouts.set(answer.id, answer);
@@ -59,5 +72,6 @@ export async function myPayouts(view) {
   } catch (error) {
     if (error.status) notify(error.message);
   }
+  waiting = new Set((await outbox.queued()).map((entry) => entry.about?.payout).filter(Boolean));
   render();
 }
