@@ -94,3 +94,21 @@ async def test_a_later_visit_asks_only_for_what_changed_since_its_cursor(page: P
     assert asked is None, feeds  # a new question: nothing to compare with
     assert str(again).startswith('"'), feeds  # the ETag of the answer the browser keeps
     assert {feed[0] for feed in feeds} == {cursor}
+
+
+async def test_a_new_offer_shows_while_the_app_is_open_and_what_was_typed_stays(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    first = await support.job_in_state(client, brand, artisan, "offered", quantity=8)
+    app = AppPage(page)
+    await app.sign_in(artisan.phone)
+    typed = app.job(first.job_id).locator("input[name=quantity]")
+    await typed.fill("3")
+    second = await support.job_in_state(client, brand, artisan, "offered", quantity=5)
+
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # the app is seen again
+
+    await expect(app.job(second.job_id)).to_have_attribute("data-status", "offered")
+    await expect(typed).to_have_value("3")

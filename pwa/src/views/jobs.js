@@ -11,6 +11,8 @@ import * as photos from "../photos.js";
 
 const FEED_PAGE = 200; // the server's page: a full one means there may be more
 const jobs = new Map(); // id → the job as the server last told it
+const drawn = new Map(); // id → {job, element}: the card on screen and the job it shows
+const SYNC_MS = 60_000; // while the app is seen: new offers show without a reload (a 304 costs 151 bytes)
 let waiting = new Set(); // ids of jobs with an action not yet through
 let myself = null; // my member id: a village leader's list holds the neighbours' jobs
 let list = null;
@@ -138,10 +140,20 @@ function rank(job) {
   return found === -1 ? ORDER.length : found;
 }
 
+/** The card of a job as it is now: the one on screen while the job is unchanged (what the
+artisan typed or chose there stays), a new one when it changed. */
+function cardOf(job) {
+  const kept = drawn.get(job.id);
+  if (kept && kept.job === job) return kept.element;
+  const element = card(job);
+  drawn.set(job.id, { job, element });
+  return element;
+}
+
 function render() {
   if (!list) return;
   const sorted = [...jobs.values()].sort((a, b) => rank(a) - rank(b) || b.id - a.id);
-  list.replaceChildren(...sorted.map(card));
+  list.replaceChildren(...sorted.map(cardOf));
   if (!sorted.length) list.append(h("li", { class: "empty" }, t("No jobs yet. New offers will show here.")));
 }
 
@@ -149,7 +161,9 @@ function render() {
 function refresh(jobId) {
   const job = jobs.get(jobId);
   const shown = list?.querySelector(`[data-job-id="${jobId}"]`);
-  if (job && shown) shown.replaceWith(card(job));
+  if (!job || !shown) return;
+  drawn.delete(jobId);
+  shown.replaceWith(cardOf(job));
 }
 
 async function showPending() {
@@ -192,6 +206,11 @@ async function sync() {
 function listen() {
   if (listening) return;
   listening = true;
+  // New offers and changes show while the app is open: when it is seen again, when the
+  // network returns, and every minute while it is on screen.
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncAndShow());
+  window.addEventListener("online", () => syncAndShow());
+  setInterval(() => document.visibilityState === "visible" && navigator.onLine && list?.isConnected && syncAndShow(), SYNC_MS);
   outbox.on("change", showPending);
   outbox.on("done", async (entry, job) => {
     if (!entry.about?.job) return;
@@ -223,6 +242,7 @@ export async function myJobs(view) {
   list = h("ol", { class: "jobs" });
   view.replaceChildren(h("h1", {}, t("My jobs")), list);
   listen();
+  drawn.clear();
   myself = (await remembered("who")) ?? null;
   await loadSaved();
   render();
