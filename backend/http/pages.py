@@ -25,7 +25,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from backend.core.errors import NotFound
-from backend.http.responses import NO_COMPRESSION
+from backend.http.responses import NO_COMPRESSION, has_current
 
 # Another folder may be served instead (an operator's customised copy; the update test).
 PWA_DIR = Path(os.environ.get("CUNJIANG_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
@@ -107,19 +107,13 @@ def send(request: Request[Any, Any, Any], asset: Asset, headers: dict[str, str] 
     validators = {**REVALIDATE, "ETag": tag}
     if len(asset.bodies) > 1:
         validators["Vary"] = "Accept-Encoding"
-    if _matches(request.headers.get("if-none-match", ""), tag):
+    if has_current(request, tag):
         # The browser keeps the other headers it stored with the file (RFC 9111, 4.3.4).
         return Response(b"", status_code=304, headers=validators)
     sent = {**validators, **(headers or {})}
     if coding:
         sent["Content-Encoding"] = coding
     return Response(asset.bodies[coding], media_type=asset.media_type, headers=sent)
-
-
-def _matches(if_none_match: str, tag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    return tag in (candidate.strip().removeprefix("W/") for candidate in if_none_match.split(","))
 
 
 def _file_asset(path: Path) -> Asset:
@@ -182,7 +176,9 @@ def service_worker() -> str:
 
 def _service_worker_asset() -> tuple[str, Asset]:
     signature = tuple(
-        (url, str(path), path.stat().st_mtime_ns, path.stat().st_size) for url, path in sorted(shell().items())
+        (url, str(path), status.st_mtime_ns, status.st_size)
+        for url, path in sorted(shell().items())
+        for status in (path.stat(),)
     )
     return _service_worker(signature, (PWA_DIR / "sw.js").stat().st_mtime_ns)
 

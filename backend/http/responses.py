@@ -26,9 +26,17 @@ def encode(payload: Any) -> Encoded:
     return Encoded(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
 
 
+def has_current(request: Request[Any, Any, Any], etag: str) -> bool:
+    """Whether the client's ``If-None-Match`` names ``etag`` (or ``*``): a 304 is its answer."""
+    asked = request.headers.get("if-none-match", "")
+    if asked.strip() == "*":
+        return True
+    return etag in (candidate.strip().removeprefix("W/") for candidate in asked.split(","))
+
+
 def respond(request: Request[Any, Any, Any], encoded: Encoded) -> Response[Any]:
     headers = {"etag": encoded.etag, "cache-control": "private, no-cache"}
-    if encoded.etag in request.headers.get("if-none-match", ""):
+    if has_current(request, encoded.etag):
         return Response(content=b"", status_code=304, headers=headers)
     return Response(content=encoded.body, media_type=MediaType.JSON, headers=headers)
 

@@ -12,7 +12,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 
 from backend.core.types import Principal, Wire
-from backend.http.responses import NO_COMPRESSION
+from backend.http.responses import NO_COMPRESSION, has_current
 from backend.photos import service
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.schemas import PhotoRead
@@ -64,6 +64,6 @@ class PhotoController(Controller):
         # A stored size never changes (its name is its content): cached for a year, and a
         # repeat asking with its ETag gets 304 without the bytes.
         headers = {"cache-control": "private, max-age=31536000, immutable", "etag": image.etag, "vary": "Accept"}
-        if image.etag in request.headers.get("if-none-match", ""):
+        if has_current(request, image.etag):
             return Response(content=b"", status_code=304, headers=headers)
         return Response(content=image.data, media_type=image.media_type, headers=headers)
