@@ -29,7 +29,6 @@ from backend.db.session import insert_rows, write_transaction
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 2**20
-WRITE_BATCH = 1000  # rows per INSERT: PostgreSQL caps the parameters of one statement
 MAX_REPORTED = 1000  # problems listed in the answer (all rows with problems are counted)
 
 # Header → column, compared by ``craft_key`` (case, width and spaces ignored).
@@ -261,13 +260,12 @@ ORDER = {column: index for index, column in enumerate(CHECKS)}
 
 
 async def _insert(brand_id: int, found: list[NewArtisan]) -> list[int]:
+    """The new artisans' ids in the file's order (``insert_rows`` batches the statements; neither
+    engine promises RETURNING in VALUES order, so they are matched by phone, unique)."""
     now = utcnow()
     rows = [
         (brand_id, Role.ARTISAN.value, a.phone, a.name, a.village, ",".join(a.crafts), a.sms_only, a.locale, now)
         for a in found
     ]
-    ids: list[int] = []
-    for start in range(0, len(rows), WRITE_BATCH):
-        inserted = await insert_rows("member", MEMBER_COLUMNS, rows[start : start + WRITE_BATCH], returning="id")
-        ids += [row["id"] for row in inserted]
-    return ids
+    ids = {row["phone"]: row["id"] for row in await insert_rows("member", MEMBER_COLUMNS, rows, returning="id, phone")}
+    return [ids[a.phone] for a in found]

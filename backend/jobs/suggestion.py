@@ -40,6 +40,7 @@ LOAD_HALF = 20  # pieces on the table that halve an artisan's score
 NEW_CHUNK = 10  # the typical job of an artisan who has finished none, in pieces
 CHUNK_FACTOR = 2  # a cap is up to twice the typical job, scaled by reliability
 NEWCOMER_SHARE = 10  # one piece in ten is kept for artisans without a record
+MORE_CANDIDATES = 50  # beyond the suggested offers, the next best shown for choosing
 ENDED = (Status.DECLINED, Status.EXPIRED, Status.WITHDRAWN)
 
 OPEN_OFFERS = f"""
@@ -82,9 +83,6 @@ class Candidate:
     score: float
     cap: int
     is_new: bool  # nothing finished or overdue in the window
-
-
-MORE_CANDIDATES = 50  # beyond the suggested offers, the next best shown for choosing
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -16,7 +16,7 @@ from backend.core.i18n import N_, translate
 from backend.core.labels import status_label
 from backend.core.phones import display_phone
 from backend.core.sheets import CSV_TYPE, XLSX_TYPE, Column, Value, csv_bytes, xlsx_bytes
-from backend.core.types import CHINA_TZ, Principal, as_datetime, end_of_day
+from backend.core.types import CHINA_TZ, Principal, as_datetime, end_of_day, start_of_day
 from backend.jobs.machine import Action
 from backend.payouts.schemas import PayoutStatus
 from backend.payouts.tables import Payout
@@ -93,7 +93,7 @@ async def export_payouts(actor: Principal, first: str, last: str, kind: Format) 
 
 
 async def _payouts(brand_id: int, period: Period) -> list[dict[str, Any]]:
-    start = dt.datetime.combine(period.first, dt.time(), tzinfo=CHINA_TZ).astimezone(dt.UTC)
+    start = start_of_day(period.first).astimezone(dt.UTC)
     end = end_of_day(period.last).astimezone(dt.UTC)
     return await (
         Payout.select(
