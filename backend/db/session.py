@@ -51,6 +51,22 @@ def is_sqlite() -> bool:
     return isinstance(DB, SQLiteEngine)
 
 
+# China is UTC+8 all year: a stored moment's calendar day and month there, counted by the
+# database on either engine (``moment`` is a column or an expression of our own, never input).
+
+
+def china_date_sql(moment: str) -> str:
+    """The China calendar day of ``moment``, comparable with date columns (SQLite: ISO text)."""
+    return f"date({moment}, '+8 hours')" if is_sqlite() else f"({moment} AT TIME ZONE 'Asia/Shanghai')::date"
+
+
+def china_month_sql(moment: str) -> str:
+    """The China month of ``moment`` as ``YYYY-MM`` text."""
+    if is_sqlite():
+        return f"strftime('%Y-%m', {moment}, '+8 hours')"
+    return f"to_char({moment} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """One transaction for a change and everything it causes (audit, outbox, response).

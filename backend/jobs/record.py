@@ -15,7 +15,9 @@ Declined, expired and withdrawn offers say nothing about the work and do not cou
 
 from __future__ import annotations
 
-from backend.db.session import is_sqlite
+from collections.abc import Callable
+
+from backend.db.session import china_date_sql, china_month_sql, is_sqlite
 from backend.jobs.machine import Status
 
 FINISHED = (Status.APPROVED, Status.PAID, Status.CONFIRMED, Status.DISPUTED)
@@ -27,24 +29,17 @@ APPROVED_SUBMISSION = "approved"
 # The calendar day (China time) of the approval of submission ``s``, and the months of
 # approvals, of due dates (order ``o``) and of payouts (``p``), comparable with due dates
 # and with ``YYYY-MM`` keys on both engines.
-_EXPRESSIONS = {
-    "approval_day": ("date(s.reviewed_at, '+8 hours')", "(s.reviewed_at AT TIME ZONE 'Asia/Shanghai')::date"),
-    "approval_month": (
-        "strftime('%Y-%m', s.reviewed_at, '+8 hours')",
-        "to_char(s.reviewed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
-    ),
-    "due_month": ("substr(o.due_date, 1, 7)", "to_char(o.due_date, 'YYYY-MM')"),
-    "payout_month": (
-        "strftime('%Y-%m', p.created_at, '+8 hours')",
-        "to_char(p.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
-    ),
+_EXPRESSIONS: dict[str, Callable[[], str]] = {
+    "approval_day": lambda: china_date_sql("s.reviewed_at"),
+    "approval_month": lambda: china_month_sql("s.reviewed_at"),
+    "due_month": lambda: "substr(o.due_date, 1, 7)" if is_sqlite() else "to_char(o.due_date, 'YYYY-MM')",
+    "payout_month": lambda: china_month_sql("p.created_at"),
 }
 
 
 def expression(name: str) -> str:
     """One of the SQL expressions above, for the engine in use."""
-    sqlite, postgres = _EXPRESSIONS[name]
-    return sqlite if is_sqlite() else postgres
+    return _EXPRESSIONS[name]()
 
 
 def among(statuses: tuple[Status, ...]) -> str:

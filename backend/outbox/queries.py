@@ -9,7 +9,7 @@ from backend.core.access import STAFF, require_role
 from backend.core.i18n import N_, translate
 from backend.core.phones import mask_phone, normalize_phone
 from backend.core.types import Principal, as_datetime, china_months, china_today, start_of_day, utcnow
-from backend.db.session import is_sqlite, run
+from backend.db.session import china_date_sql, china_month_sql, run
 from backend.outbox.schemas import (
     DayUsage,
     MessageStatus,
@@ -32,13 +32,9 @@ FILTERS = {
     MessageStatus.PENDING: "AND status = 'pending' AND (held_reason = '' OR next_attempt_at <= {})",
 }
 # A message counts on the day (month) it was handed to the provider or, never sent (held,
-# merged, refused, opted out), on the day it was queued: China time (UTC+8 all year).
-BUCKET = {
-    ("month", "sqlite"): "strftime('%Y-%m', COALESCE(sent_at, created_at), '+8 hours')",
-    ("month", "postgres"): "to_char(COALESCE(sent_at, created_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
-    ("day", "sqlite"): "strftime('%Y-%m-%d', COALESCE(sent_at, created_at), '+8 hours')",
-    ("day", "postgres"): "to_char(COALESCE(sent_at, created_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')",
-}
+# merged, refused, opted out), on the day it was queued: China time.
+COUNTED_AT = "COALESCE(sent_at, created_at)"
+BUCKET = {"month": china_month_sql, "day": china_date_sql}
 # Pending messages that the budget holds back are shown as held (as the list's filter does).
 COUNTS = """
 SELECT {bucket} AS bucket,
@@ -106,10 +102,11 @@ Counts = dict[str, dict[str, tuple[int, int]]]  # period → shown status → (m
 
 async def _counts(brand_id: int, first: dt.date, unit: Literal["month", "day"]) -> Counts:
     """Messages and segments by period (``unit``: month or day, China time) and status, from ``first`` on."""
-    sql = COUNTS.replace("{bucket}", BUCKET[unit, "sqlite" if is_sqlite() else "postgres"])
+    sql = COUNTS.replace("{bucket}", BUCKET[unit](COUNTED_AT))
     counts: Counts = {}
     for row in await run(sql, utcnow(), brand_id, start_of_day(first)):
-        counts.setdefault(row["bucket"], {})[row["shown"]] = (int(row["messages"]), int(row["segments"]))
+        # a day comes as ISO text (SQLite) or a date (PostgreSQL): its ISO form is the key
+        counts.setdefault(str(row["bucket"]), {})[row["shown"]] = (int(row["messages"]), int(row["segments"]))
     return counts
 
 
