@@ -54,3 +54,24 @@ export function formatDay(day) {
 export function formatMonth(month) {
   return new Intl.DateTimeFormat(intlTag(), { year: "2-digit", month: "short" }).format(new Date(`${month}-15T00:00:00+08:00`));
 }
+
+// The words for a job's or a payout's state (DESIGN.md's state machine), written out so that
+// the catalogs carry them for the app and the console.
+const STATUS_WORDS = {
+  offered: () => t("offered"),
+  accepted: () => t("accepted"),
+  declined: () => t("declined"),
+  expired: () => t("expired"),
+  withdrawn: () => t("withdrawn"),
+  submitted: () => t("submitted"),
+  rework: () => t("rework"),
+  approved: () => t("approved"),
+  paid: () => t("paid"),
+  confirmed: () => t("confirmed"),
+  disputed: () => t("disputed"),
+};
+
+/** A state's word in the current language (the state itself when it has none). @param {string} status */
+export function statusWord(status) {
+  return (STATUS_WORDS[status] || (() => status))();
+}

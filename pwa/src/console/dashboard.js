@@ -4,13 +4,13 @@
 
 import { api } from "../api.js";
 import { h, notify } from "../dom.js";
-import { formatMoney, formatMonth, locale, t } from "../i18n.js";
+import { formatMoney, formatMonth, locale, statusWord, t } from "../i18n.js";
 import { dayColumns, figure, heatMap, stackedBars } from "./charts.js";
 
 const STAGES = ["#1b5e20", "#43a047", "#f9a825", "#5c7cbd", "#c9d6ea"]; // paid → offered
 
 function orderProgress(board) {
-  const names = [t("paid"), t("approved"), t("submitted"), t("accepted"), t("offered")];
+  const names = ["paid", "approved", "submitted", "accepted", "offered"].map(statusWord);
   const rows = board.orders.slice(0, 20).map((o) => ({
     label: o.late ? `${o.title} ⚠` : o.title,
     total: o.quantity,

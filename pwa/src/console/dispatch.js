@@ -4,16 +4,10 @@
 
 import { api, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { locale, statusWord, t } from "../i18n.js";
 import { field, table, whileShown } from "./ui.js";
 
 const LIVE_MS = 4000;
-
-const JOB_WORDS = () => ({
-  offered: t("offered"), accepted: t("accepted"), declined: t("declined"), expired: t("expired"),
-  withdrawn: t("withdrawn"), submitted: t("submitted"), rework: t("rework"), approved: t("approved"),
-  paid: t("paid"), confirmed: t("confirmed"), disputed: t("disputed"),
-});
 
 function percent(rate) {
   return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
@@ -55,14 +49,13 @@ function liveJobs(order, names, changed) {
       const now = jobs.map((job) => `${job.id}:${job.status}`).join();
       if (seen && now !== seen) changed();
       seen = now;
-      const words = JOB_WORDS();
       box.replaceChildren(
         h("h4", {}, t("Offers and answers ({count})", { count: jobs.length })),
         table(
           [t("Artisan"), t("Job code"), t("Status"), t("Offered"), t("Accepted"), ""],
           jobs.map((job) => ({
             attrs: { "data-job-id": String(job.id), "data-status": job.status },
-            cells: [names.get(job.artisan_id) || `#${job.artisan_id}`, job.code, words[job.status] || job.status,
+            cells: [names.get(job.artisan_id) || `#${job.artisan_id}`, job.code, statusWord(job.status),
               String(job.quantity_offered), String(job.quantity_accepted),
               job.status === "offered" ? h("button", { type: "button", "data-action": "withdraw", onclick: () => withdraw(job) }, t("Withdraw")) : ""],
           })),

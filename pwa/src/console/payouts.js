@@ -4,7 +4,7 @@
 
 import { api, newKey, raw } from "../api.js";
 import { h, notify } from "../dom.js";
-import { formatMoney, formatTime, locale, t } from "../i18n.js";
+import { formatMoney, formatTime, locale, statusWord, t } from "../i18n.js";
 import { field, table } from "./ui.js";
 
 const METHODS = () => ({ wechat: t("WeChat Pay"), alipay: t("Alipay"), bank: t("Bank transfer"), cash: t("Cash") });
@@ -82,13 +82,12 @@ async function disputes(box, names, reload) {
 
 async function recorded(box, names) {
   const { payouts } = await api("GET", "/payouts", { language: locale });
-  const words = { paid: t("paid"), confirmed: t("confirmed"), disputed: t("disputed") };
   box.replaceChildren(
     h("h2", {}, t("Recorded payouts")),
     table([t("Artisan"), t("Amount"), t("Method"), t("Reference"), t("Paid"), t("Status")], payouts.slice(0, 100).map((payout) => ({
       attrs: { "data-payout-id": String(payout.id), "data-status": payout.status },
       cells: [names.get(payout.artisan_id) || `#${payout.artisan_id}`, formatMoney(payout.amount_fen), METHODS()[payout.method] || payout.method,
-        payout.reference, formatTime(payout.created_at), words[payout.status] || payout.status],
+        payout.reference, formatTime(payout.created_at), statusWord(payout.status)],
     }))),
   );
 }

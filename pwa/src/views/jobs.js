@@ -5,7 +5,7 @@
 import { api, photoUrl } from "../api.js";
 import { inStore, remember, remembered } from "../db.js";
 import { h, notify, oneTap } from "../dom.js";
-import { formatDay, formatMoney, locale, t } from "../i18n.js";
+import { formatDay, formatMoney, locale, statusWord, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as photos from "../photos.js";
 
@@ -20,21 +20,6 @@ let listening = false;
 
 // Offers first (they wait for an answer), then work in hand, then the rest, newest first.
 const ORDER = ["offered", "rework", "accepted", "submitted", "approved", "paid", "disputed", "confirmed"];
-
-// The words for a job's state, written out so that the catalogs carry them for the app.
-const STATUS_WORDS = {
-  offered: () => t("offered"),
-  accepted: () => t("accepted"),
-  declined: () => t("declined"),
-  expired: () => t("expired"),
-  withdrawn: () => t("withdrawn"),
-  submitted: () => t("submitted"),
-  rework: () => t("rework"),
-  approved: () => t("approved"),
-  paid: () => t("paid"),
-  confirmed: () => t("confirmed"),
-  disputed: () => t("disputed"),
-};
 
 /** What to do after the server refused a queued action, by the action and the refusal's code. */
 function nextStep(path, code) {
@@ -123,7 +108,7 @@ function card(job) {
     pattern(job),
     h("h2", {}, `${job.code} · ${job.title}`),
     myself !== null && job.artisan_id !== myself ? h("p", { class: "whose" }, t("For {name}", { name: job.artisan_name })) : null,
-    h("p", { class: "status" }, (STATUS_WORDS[job.status] || (() => job.status))()),
+    h("p", { class: "status" }, statusWord(job.status)),
     h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
     h("p", { class: "earns" }, EARNED.includes(job.status)
       ? t("Earned {amount}", { amount: formatMoney(job.quantity_approved * job.unit_price_fen) })

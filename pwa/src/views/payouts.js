@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { h, notify, oneTap } from "../dom.js";
-import { formatMoney, locale, t } from "../i18n.js";
+import { formatMoney, locale, statusWord, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 const payouts = new Map();
@@ -10,7 +10,6 @@ let waiting = new Set(); // ids of payouts with an answer not yet through
 let list = null;
 let listening = false;
 
-const WORDS = { paid: () => t("paid"), confirmed: () => t("confirmed"), disputed: () => t("disputed") };
 
 /** @param {any} payout */
 function card(payout) {
@@ -23,7 +22,7 @@ function card(payout) {
     "li",
     { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
     h("h3", {}, t("Payment {amount}", { amount: formatMoney(payout.amount_fen) })),
-    h("p", { class: "status" }, (WORDS[payout.status] || (() => payout.status))()),
+    h("p", { class: "status" }, statusWord(payout.status)),
     open ? h("button", { type: "button", "data-action": "confirm", onclick: oneTap(confirm) }, t("I received it")) : null,
     open ? h("label", {}, t("What is wrong?"), reason) : null,
     open ? h("button", { type: "button", class: "quiet", "data-action": "dispute", onclick: oneTap(dispute) }, t("Not received")) : null,
