@@ -1,5 +1,7 @@
 // Building elements without innerHTML: text stays text, whatever a villager typed.
 
+import { photoUrl } from "./api.js";
+
 /**
  * @param {string} tag
  * @param {Record<string, string | boolean | EventListener>} [props] attributes; "on…" are listeners
@@ -41,4 +43,12 @@ export function oneTap(work) {
       if (!queued) for (const button of buttons) button.disabled = false;
     }
   };
+}
+
+/** A stored photo in an <img>, fetched with the token (an <img> cannot send it); marked
+"missing" when it cannot be had (offline and never seen). */
+export function photo(photoId, size = "list", attrs = {}) {
+  const image = h("img", { alt: "", loading: "lazy", "data-photo-id": String(photoId), ...attrs });
+  photoUrl(photoId, size).then((url) => (image.src = url)).catch(() => image.classList.add("missing"));
+  return image;
 }

@@ -3,10 +3,10 @@
 // Progress shows as a bar; it refreshes by itself while the page is open.
 
 import { api, newKey, raw } from "../api.js";
-import { h, notify } from "../dom.js";
+import { h, notify, photo } from "../dom.js";
 import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import { dispatchPanel } from "./dispatch.js";
-import { fenOf, field, photo, whileShown, yuanOf } from "./ui.js";
+import { fenOf, field, whileShown, yuanOf } from "./ui.js";
 
 const REFRESH_MS = 10_000;
 let crafts = [];

@@ -4,9 +4,9 @@
 // full size, Esc closes the reason or the photo.
 
 import { api, newKey } from "../api.js";
-import { h, notify } from "../dom.js";
+import { h, notify, photo } from "../dom.js";
 import { formatTime, locale, t } from "../i18n.js";
-import { photo, whileShown } from "./ui.js";
+import { whileShown } from "./ui.js";
 
 const REFRESH_MS = 15_000;
 let current = null; // the submission element the keys act on

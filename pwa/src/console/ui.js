@@ -1,7 +1,6 @@
 // Small pieces the console's sections share: labelled fields, tables, money typed in yuan,
-// a stored photo as an <img>, and waiting on a timer only while a section is on screen.
+// and waiting on a timer only while a section is on screen.
 
-import { photoUrl } from "../api.js";
 import { h } from "../dom.js";
 
 /**
@@ -40,13 +39,6 @@ export function fenOf(text) {
 /** Fen as the yuan a person types back ("45.00"). @param {number} fen */
 export function yuanOf(fen) {
   return (fen / 100).toFixed(2);
-}
-
-/** A stored photo (fetched with the token) in an <img>. */
-export function photo(photoId, size = "list", attrs = {}) {
-  const image = h("img", { alt: "", loading: "lazy", "data-photo-id": String(photoId), ...attrs });
-  photoUrl(photoId, size).then((url) => (image.src = url)).catch(() => image.classList.add("missing"));
-  return image;
 }
 
 /** Call ``work`` every ``ms`` while ``element`` is in the page (a section left stops it). */

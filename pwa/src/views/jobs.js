@@ -2,9 +2,9 @@
 // sent with photos. Kept on the phone and brought up to date by the feed's cursor, so a
 // visit shows them at once, with or without a signal. Hooks of CONTRACT.md on every job.
 
-import { api, photoUrl } from "../api.js";
+import { api } from "../api.js";
 import { inStore, remember, remembered } from "../db.js";
-import { h, notify, oneTap } from "../dom.js";
+import { h, notify, oneTap, photo } from "../dom.js";
 import { formatDay, formatMoney, locale, statusWord, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as photos from "../photos.js";
@@ -87,13 +87,10 @@ function submission(job) {
   );
 }
 
-/** The order's pattern photo, fetched with the token (an <img> cannot send it). */
+/** The order's pattern photo. */
 function pattern(job) {
   const [first] = job.reference_photo_ids || [];
-  if (!first) return null;
-  const image = h("img", { class: "pattern", alt: t("The pattern to follow"), width: "96", height: "96" });
-  photoUrl(first).then((url) => (image.src = url)).catch(() => image.remove());
-  return image;
+  return first ? photo(first, "list", { class: "pattern", alt: t("The pattern to follow"), width: "96", height: "96" }) : null;
 }
 
 const ACTIONS = { offered: answer, accepted: submission, rework: submission };
