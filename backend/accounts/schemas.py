@@ -44,14 +44,21 @@ class ArtisanCreate(Wire):
     locale: LocaleTag = "zh_Hans"
 
 
-class ArtisanUpdate(Wire):
+class MemberUpdate(Wire):
+    """A partial change of a person (an admin's, a coordinator's or a leader's: ``/members``)."""
+
     name: Name | UnsetType = UNSET
     phone: PhoneText | UnsetType = UNSET
     village_id: Id | UnsetType = UNSET
-    crafts: Crafts | UnsetType = UNSET
-    sms_only: bool | UnsetType = UNSET
     locale: LocaleTag | UnsetType = UNSET
     active: bool | UnsetType = UNSET
+
+
+class ArtisanUpdate(MemberUpdate):
+    """A partial change of an artisan: what any person has, and their crafts and channel."""
+
+    crafts: Crafts | UnsetType = UNSET
+    sms_only: bool | UnsetType = UNSET
 
 
 class MemberRead(Wire):
@@ -104,14 +111,6 @@ class MemberCreate(Wire):
     phone: PhoneText
     village_id: Id | None = None  # a leader's village
     locale: LocaleTag = "zh_Hans"
-
-
-class MemberUpdate(Wire):
-    name: Name | UnsetType = UNSET
-    phone: PhoneText | UnsetType = UNSET
-    village_id: Id | UnsetType = UNSET
-    locale: LocaleTag | UnsetType = UNSET
-    active: bool | UnsetType = UNSET
 
 
 class MemberList(Wire):
