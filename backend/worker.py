@@ -15,6 +15,7 @@ from backend.outbox import ConsoleGateway, Pacing, SmsGateway, deliver_due
 from backend.outbox.aliyun_gateway import AliyunGateway
 from backend.outbox.delivery import DEFAULT_PACING
 from backend.outbox.ports import BatchGateway
+from backend.outbox.secrets import expire_stale
 from backend.outbox.twilio_gateway import TwilioGateway
 from backend.photos.uploads import remove_expired as remove_expired_uploads
 from backend.sms import registered
@@ -94,8 +95,15 @@ async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeepin
         expired = await expire_due_offers()
         forgotten = await forget_expired()
         removed = await remove_expired_uploads()
-        if expired or forgotten or removed:
-            log.info("expired %d offers, forgot %d idempotency keys, removed %d uploads", expired, forgotten, removed)
+        stale = await expire_stale()
+        if expired or forgotten or removed or stale:
+            log.info(
+                "expired %d offers, forgot %d idempotency keys, removed %d uploads, gave up %d unsent sign-in codes",
+                expired,
+                forgotten,
+                removed,
+                stale,
+            )
     return sent + answered
 
 

@@ -47,15 +47,24 @@ _TYPES = ("text", "integer", "text", "text", "text", "integer", "integer", "text
 
 
 def event_values(actor: Principal | None, event: Event, now: dt.datetime) -> tuple[Any, ...]:
-    """An event's columns after ``brand``, in ``COLUMNS`` order."""
+    """An event's columns after ``brand``, in ``COLUMNS`` order.
+
+    Typed in the SMS simulator, the actor is the staff member at the keyboard, on behalf of
+    the villager whose phone was simulated, on channel ``simulator``: never her, by SMS."""
+    who: int | None
+    on_behalf_of: int | None
+    if actor is not None and actor.typed_by is not None:
+        who, on_behalf_of = actor.typed_by, actor.member_id
+    else:
+        who, on_behalf_of = (actor.member_id if actor else None), event.on_behalf_of
     return (
         event.entity,
         event.entity_id,
         event.action,
         event.from_status,
         event.to_status,
-        actor.member_id if actor else None,
-        event.on_behalf_of,
+        who,
+        on_behalf_of,
         _channel(actor, event).value,
         json.dumps(event.detail, ensure_ascii=False, default=str, sort_keys=True),
         now,
@@ -84,6 +93,8 @@ def audited(change: str) -> str:
 
 
 def _channel(actor: Principal | None, event: Event) -> Channel:
+    if actor is not None and actor.typed_by is not None:
+        return actor.via
     if event.on_behalf_of:
         return Channel.ON_BEHALF
     return actor.channel if actor else Channel.SYSTEM

@@ -24,3 +24,6 @@ class DeviceToken(Table, tablename="device_token"):
     token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the bearer token.")
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(
+        null=True, default=None, help_text="Renewed while used; idle past CUNJIANG_TOKEN_IDLE_DAYS, the token expires."
+    )

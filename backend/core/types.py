@@ -51,6 +51,7 @@ class Channel(StrEnum):
     VOICE = "voice"
     CONSOLE = "console"
     ON_BEHALF = "on-behalf"
+    SIMULATOR = "simulator"  # staff typing as a villager in the SMS simulator
     SYSTEM = "system"
 
 
@@ -63,10 +64,18 @@ class Principal(msgspec.Struct, frozen=True):
     village_id: int | None
     locale: str
     channel: Channel = Channel.APP
+    # The staff member who typed as this person in the SMS simulator: the rules see the
+    # villager (her jobs, her payouts), the audit trail names who really acted.
+    typed_by: int | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+    @property
+    def via(self) -> Channel:
+        """The channel this act really came through (the simulator, not SMS, when staff typed it)."""
+        return Channel.SIMULATOR if self.typed_by is not None else self.channel
 
 
 def utcnow() -> dt.datetime:

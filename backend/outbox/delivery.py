@@ -19,14 +19,17 @@ from backend.core.phones import mask_phone
 from backend.core.types import CHINA_TZ, as_datetime, utcnow
 from backend.db.session import run, write_transaction
 from backend.outbox.ports import BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
+from backend.outbox.secrets import is_secret, wipe
 from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
 from backend.sms.optout import opt_out
+from backend.sms.templates import render
 
 log = logging.getLogger("cunjiang.outbox")
 
 SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any lease
 LOOK_UP_AFTER = dt.timedelta(minutes=2)  # an unanswered send: ask the provider then
 Clock = Callable[[], dt.datetime]
+SETTLED = ("sent", "failed", "suppressed")  # outcomes after which a message is never sent again
 
 
 class Pacing(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,12 +54,15 @@ DEFAULT_PACING = Pacing()
 
 
 def _sms(row: dict[str, Any], reference: str) -> Sms:
+    variables = json.loads(row["variables"] or "{}")
+    # A sign-in code is stored without its digits in the text: written out only to be sent.
+    body = render(row["kind"], row["locale"], **variables).body if is_secret(row["kind"]) else row["body"]
     return Sms(
         id=row["id"],
         to_phone=row["to_phone"],
-        body=row["body"],
+        body=body,
         kind=row["kind"],
-        variables=json.loads(row["variables"] or "{}"),
+        variables=variables,
         locale=row["locale"],
         reference=reference,
     )
@@ -183,6 +189,9 @@ async def _record(ids: list[int], owner: str, values: dict[str, Any], *, unsubsc
     )
     async with write_transaction():
         rows = await run(sql, *columns.values(), *ids, owner)
+        recorded = [row["id"] for row in rows]
         if rows and unsubscribed:
             await opt_out(unsubscribed, "gateway: unsubscribed")
-    return [row["id"] for row in rows]
+        if values["status"] in SETTLED:
+            await wipe(recorded)
+    return recorded

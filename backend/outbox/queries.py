@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from backend.core.access import STAFF, require_role
-from backend.core.i18n import N_, translate
 from backend.core.phones import mask_phone, normalize_phone
 from backend.core.types import Principal, as_datetime, china_months, china_today, start_of_day, utcnow
 from backend.db.session import china_date_sql, china_month_sql, run
@@ -20,7 +19,6 @@ from backend.outbox.schemas import (
     SmsUsage,
     StatusCounts,
 )
-from backend.sms.templates import keys_with
 
 PAGE = 100
 LIST = """
@@ -45,7 +43,6 @@ GROUP BY 1, 2
 """
 # Handed to the provider: what it charges for.
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.UNCONFIRMED)
-HIDDEN = N_("(sign-in code, not shown)")
 
 
 async def list_messages(
@@ -68,7 +65,7 @@ async def list_messages(
         params.append(cursor)
     rows = await run(LIST.replace("{filters}", filters), actor.brand_id, *params, PAGE + 1)
     ours = await _own_numbers(actor, {row["to_phone"] for row in rows})
-    shown = [_read(row, ours, actor.locale) for row in rows[:PAGE]]
+    shown = [_read(row, ours) for row in rows[:PAGE]]
     return SmsMessageList(messages=shown, cursor=str(rows[PAGE - 1]["id"]) if len(rows) > PAGE else None)
 
 
@@ -80,13 +77,12 @@ async def _own_numbers(actor: Principal, phones: set[str]) -> set[str]:
     return {row["phone"] for row in rows}
 
 
-def _read(row: dict[str, Any], ours: set[str], locale: str) -> SmsMessageRead:
-    secret = row["kind"] in keys_with("secret")
+def _read(row: dict[str, Any], ours: set[str]) -> SmsMessageRead:
     return SmsMessageRead(
         id=row["id"],
         to=row["to_phone"] if row["to_phone"] in ours else mask_phone(row["to_phone"]),
         kind=row["kind"],
-        body=translate(HIDDEN, locale) if secret else row["body"],
+        body=row["body"],  # a sign-in code's text is stored without its digits (outbox.rows)
         status=row["status"],
         held_reason=row["held_reason"],
         merged_into=row["merged_into"],

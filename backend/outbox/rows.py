@@ -8,8 +8,13 @@ from typing import Any
 
 import msgspec
 
+from backend.core.i18n import N_, translate
 from backend.db.session import insert_rows
-from backend.sms.templates import Rendered, segments
+from backend.sms.templates import Rendered, keys_with, segments
+
+# What a secret message (a sign-in code) reads as wherever people see the outbox: the
+# digits are kept in its variables only until it is sent (``backend.outbox.secrets``).
+SECRET_SENT = N_("A sign-in code was sent (its digits are shown to nobody).")
 
 OUTGOING_COLUMNS = (
     "to_phone",
@@ -42,9 +47,10 @@ class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
         variables (for gateways that send templates)."""
         message = self.message
         variables = json.dumps(message.variables, ensure_ascii=False)
+        secret = message.key in keys_with("secret")
         return (
             self.to_phone,
-            message.body,
+            translate(SECRET_SENT, message.locale) if secret else message.body,
             message.key,
             variables,
             message.locale,

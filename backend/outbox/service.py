@@ -28,6 +28,7 @@ from backend.core.types import utcnow
 from backend.db.session import is_sqlite, run, write_transaction
 from backend.outbox import budget, rows
 from backend.outbox.rows import Outgoing
+from backend.outbox.secrets import wipe
 from backend.outbox.tables import OutboxMessage
 from backend.sms.optout import opt_out, opted_out_among
 from backend.sms.templates import Rendered, keys_with
@@ -119,6 +120,7 @@ async def claim_due(
                     OutboxMessage.last_error: "no attempts left",
                 }
             ).where(OutboxMessage.id.is_in(spent))
+            await wipe(spent)
         taken = await budget.ration([row for row in due if row["attempts"] < MAX_ATTEMPTS], now)
         if not taken:
             return []

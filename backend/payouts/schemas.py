@@ -53,6 +53,8 @@ class PayoutRead(Wire):
     resolution_note: str
     created_at: dt.datetime
     confirmed_at: dt.datetime | None
+    # app, sms, voice, console (a dispute settled as confirmed) or simulator (staff typed it)
+    confirmed_via: str = ""
 
 
 class PayoutList(Wire):

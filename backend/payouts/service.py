@@ -37,6 +37,7 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
         resolution_note=row["resolution_note"],
         created_at=row["created_at"],
         confirmed_at=row["confirmed_at"],
+        confirmed_via=row["confirmed_via"],
     )
 
 
@@ -117,6 +118,7 @@ async def _change_payout(
         updates: dict[Any, Any] = {Payout.status: new_status.value}
         if new_status == PayoutStatus.CONFIRMED:
             updates[Payout.confirmed_at] = utcnow()
+            updates[Payout.confirmed_via] = actor.via.value
         if "reason" in values:
             updates[Payout.dispute_reason] = values["reason"]
         if "note" in values:

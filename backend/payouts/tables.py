@@ -22,3 +22,6 @@ class Payout(Table, tablename="payout"):
     resolution_note = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     confirmed_at = Timestamptz(null=True, default=None)
+    confirmed_via = Varchar(
+        length=16, default="", help_text="Where the confirmation came from: app, sms, voice, simulator, console."
+    )

@@ -36,12 +36,15 @@ log = logging.getLogger("cunjiang.sms")
 
 CLAIM = """
 UPDATE sms_inbox SET processed_at = {} WHERE id = {} AND processed_at IS NULL
-RETURNING id, from_phone, body
+RETURNING id, from_phone, body, typed_by, typed_brand
 """
 NOT_POSSIBLE = "not_possible"  # the answer to a refusal no step expected
 NOT_REGISTERED = "not_registered"  # the answer to a number Cunjiang does not know, once a day
 STRANGER_EVERY = dt.timedelta(days=1)
-TOLD_LATELY = "SELECT 1 AS told FROM outbox_message WHERE to_phone = {} AND kind = {} AND created_at > {} LIMIT 1"
+TOLD_LATELY = """
+SELECT 1 AS told FROM outbox_message
+WHERE to_phone = {} AND kind = {} AND created_at > {} AND COALESCE(brand, 0) = {} LIMIT 1
+"""
 
 
 class Turn(msgspec.Struct, kw_only=True):
@@ -52,6 +55,7 @@ class Turn(msgspec.Struct, kw_only=True):
     body: str
     reply: Reply
     actor: Principal | None
+    typed_brand: int | None = None  # typed in the SMS simulator by this brand's staff
 
 
 class Route(msgspec.Struct, frozen=True):
@@ -118,12 +122,17 @@ async def _record(inbox_id: int, outcome: str) -> str:
 
 async def _turn(row: dict[str, object]) -> Turn:
     phone = phone_or_as_given(str(row["from_phone"]))
+    typed_by = row["typed_by"]
+    actor = await principal_by_phone(phone, Channel.SIMULATOR if typed_by else Channel.SMS)
+    if actor is not None and typed_by:
+        actor = msgspec.structs.replace(actor, typed_by=int(str(typed_by)))
     return Turn(
         inbox_id=int(str(row["id"])),
         phone=phone,
         body=str(row["body"]),
         reply=parse(str(row["body"])),
-        actor=await principal_by_phone(phone, Channel.SMS),
+        actor=actor,
+        typed_brand=int(str(row["typed_brand"])) if row["typed_brand"] else None,
     )
 
 
@@ -142,10 +151,11 @@ async def _tell_stranger(turn: Turn) -> str:
     """Tell an unknown number once a day that it is not registered (no more: SMS cost money,
     and a stranger's messages must not make Cunjiang text anyone at will)."""
     since = utcnow() - STRANGER_EVERY
-    told = await run(TOLD_LATELY, turn.phone, NOT_REGISTERED, since)
+    # A simulated stranger is the simulating brand's own conversation, apart from real ones.
+    told = await run(TOLD_LATELY, turn.phone, NOT_REGISTERED, since, turn.typed_brand or 0)
     if told:
         return "unregistered number: told already today"
-    await enqueue(turn.phone, render(NOT_REGISTERED, DEFAULT_LOCALE), answers=True)
+    await enqueue(turn.phone, render(NOT_REGISTERED, DEFAULT_LOCALE), brand_id=turn.typed_brand, answers=True)
     return "unregistered number"
 
 
@@ -337,7 +347,7 @@ async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str)
     await enqueue(
         turn.phone,
         render(key, locale, **shown),
-        brand_id=actor.brand_id if actor else None,
+        brand_id=actor.brand_id if actor else turn.typed_brand,
         member_id=actor.member_id if actor else None,
         answers=True,
     )

@@ -20,8 +20,8 @@ from backend.idempotency import StoredResponse, run_once
 
 MAX_BODY = 1600  # ten segments; longer texts are kept cut
 STORE = """
-INSERT INTO sms_inbox (provider, provider_id, from_phone, to_phone, body, received_at)
-VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id
+INSERT INTO sms_inbox (provider, provider_id, from_phone, to_phone, body, received_at, typed_by, typed_brand)
+VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id
 """
 # Twilio's answer: TwiML that sends nothing back by itself (replies leave through the outbox).
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -32,7 +32,16 @@ class Received(msgspec.Struct, frozen=True):
     inbox_id: int | None  # the stored message, None for a repeat
 
 
-async def receive(provider: str, provider_id: str, from_phone: str, to_phone: str, body: str) -> Received:
+class Typist(msgspec.Struct, frozen=True):
+    """Who typed a message in the SMS simulator, as the villager whose phone it pretends to be."""
+
+    member_id: int
+    brand_id: int
+
+
+async def receive(
+    provider: str, provider_id: str, from_phone: str, to_phone: str, body: str, *, typed_by: Typist | None = None
+) -> Received:
     """Store one inbound SMS; a repeat of the same provider id has no second effect."""
     if not provider_id.strip() or not from_phone.strip():
         raise Invalid(N_("The message has no id or no sender."), fields={"message": "incomplete"})
@@ -41,7 +50,17 @@ async def receive(provider: str, provider_id: str, from_phone: str, to_phone: st
     stored: list[int] = []
 
     async def store() -> StoredResponse:
-        rows = await run(STORE, provider, provider_id, from_phone[:32], to_phone[:32], body[:MAX_BODY], utcnow())
+        rows = await run(
+            STORE,
+            provider,
+            provider_id,
+            from_phone[:32],
+            to_phone[:32],
+            body[:MAX_BODY],
+            utcnow(),
+            typed_by.member_id if typed_by else None,
+            typed_by.brand_id if typed_by else None,
+        )
         stored.extend(row["id"] for row in rows)
         return StoredResponse(200, [("content-type", "text/xml; charset=utf-8")], EMPTY_TWIML)
 

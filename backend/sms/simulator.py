@@ -3,7 +3,13 @@
 The message takes the path of a real one (stored in the inbox under the provider
 ``console``, answered by the same engine on the same services, the answer queued in the
 outbox), so trying the SMS loop in a browser proves what villagers will get. Only with the
-console gateway: with a real one, the answers would reach real phones.
+console gateway (reading included): with a real one, the answers would reach real phones,
+and a real villager's messages are not the simulator's to show.
+
+What is done there is the coordinator's act, never the villager's: the audit trail names
+the coordinator on channel ``simulator``, on behalf of the villager, and a payout confirmed
+there says so. A simulation is its brand's own: another brand never sees it. A sign-in code
+sent to the number shows only as "a code was sent" (``backend.outbox.rows``).
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ from backend.sms import engine, inbox
 from backend.sms.schemas import Direction, SimulatedSms, SmsConversation, SmsMessageRead
 
 SHOWN = 200  # the latest messages of a conversation
+# The number's real messages (for one of the brand's own people), and what this brand typed.
 INBOUND = """
 SELECT body, received_at AS at, outcome AS kind, processed_at FROM sms_inbox
-WHERE from_phone = {} {only_simulated} ORDER BY id DESC LIMIT {}
+WHERE from_phone = {} AND ((provider != 'console' AND {}) OR typed_brand = {}) ORDER BY id DESC LIMIT {}
 """
 OUTBOUND = """
 SELECT body, created_at AS at, kind, status FROM outbox_message
-WHERE to_phone = {} AND (brand = {} OR brand IS NULL) ORDER BY id DESC LIMIT {}
+WHERE to_phone = {} AND brand = {} ORDER BY id DESC LIMIT {}
 """
 
 
@@ -40,29 +47,36 @@ class SimulatorOff(Conflict):
 
 async def simulate(actor: Principal, data: SimulatedSms) -> SmsConversation:
     """Receive ``data.body`` as if ``data.phone`` had texted it; the conversation after the answer."""
-    require_role(actor, *STAFF)
-    if get_settings().sms_provider != "console":
-        raise SimulatorOff()
+    _require_simulator(actor)
     phone = normalize_phone(data.phone)
     await _is_ours(actor, phone)
-    received = await inbox.receive("console", data.id or uuid.uuid4().hex, phone, "simulator", data.body)
+    # Ids are the typist's own: another coordinator's id never swallows this message.
+    message_id = f"{actor.member_id}:{data.id or uuid.uuid4().hex}"
+    typist = inbox.Typist(member_id=actor.member_id, brand_id=actor.brand_id)
+    received = await inbox.receive("console", message_id, phone, "simulator", data.body, typed_by=typist)
     if received.inbox_id is not None:
         await engine.process(received.inbox_id)
     return await conversation(actor, phone)
 
 
 async def conversation(actor: Principal, raw_phone: str) -> SmsConversation:
-    """What a number sent and was sent, oldest first: everything for a person of the brand,
-    only simulated messages for a number the brand does not know."""
-    require_role(actor, *STAFF)
+    """What a number sent and was sent, oldest first: for a person of the brand, her messages
+    and what the brand's staff typed as her; for a number the brand does not know, only what
+    the brand's staff typed."""
+    _require_simulator(actor)
     phone = normalize_phone(raw_phone)
     ours = await _is_ours(actor, phone)
-    only_simulated = "" if ours else "AND provider = 'console'"
-    inbound = await run(INBOUND.replace("{only_simulated}", only_simulated), phone, SHOWN)
+    inbound = await run(INBOUND, phone, ours, actor.brand_id, SHOWN)
     outbound = await run(OUTBOUND, phone, actor.brand_id, SHOWN)
     messages = [_inbound(row) for row in inbound] + [_outbound(row) for row in outbound]
     messages.sort(key=lambda message: message.at)
     return SmsConversation(phone=phone, messages=messages[-SHOWN:])
+
+
+def _require_simulator(actor: Principal) -> None:
+    require_role(actor, *STAFF)
+    if get_settings().sms_provider != "console":
+        raise SimulatorOff()
 
 
 async def _is_ours(actor: Principal, phone: str) -> bool:

@@ -17,6 +17,10 @@ class InboundSms(Table, tablename="sms_inbox"):
     received_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None, index=True, help_text="When the conversation answered it.")
     outcome = Text(default="")
+    typed_by = Integer(
+        null=True, default=None, help_text="The staff member who typed it in the SMS simulator (not the villager)."
+    )
+    typed_brand = Integer(null=True, default=None, index=True, help_text="Their brand: only it sees the simulation.")
 
 
 class Conversation(Table, tablename="sms_conversation"):

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
+import json
 
 import httpx
 
 from backend.auth.tables import OtpCode
 from backend.core.types import Role, utcnow
+from backend.outbox import ConsoleGateway
+from backend.outbox.secrets import expire_stale
 from backend.outbox.tables import OutboxMessage
 from tests import support
 from tests.support import ok
 
 
 async def _last_code(phone: str) -> str:
+    """The code queued for ``phone`` and not sent yet (no worker runs beside these tests):
+    its digits are in the message's variables until it leaves."""
     row = (
-        await OutboxMessage.select(OutboxMessage.body)
+        await OutboxMessage.select(OutboxMessage.variables)
         .where((OutboxMessage.to_phone == phone) & (OutboxMessage.kind == "otp"))
         .order_by(OutboxMessage.id, ascending=False)
         .first()
     )
     assert row is not None
-    return re.search(r"\d{6}", row["body"]).group(0)  # type: ignore[union-attr]
+    return str(json.loads(row["variables"])["code"])
 
 
 async def _texted_code(client: httpx.AsyncClient) -> tuple[support.Person, str]:
@@ -166,3 +171,19 @@ async def test_a_repeated_sign_in_under_its_key_gets_the_first_token_back(client
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.headers.get("idempotent-replayed") == "true"
     assert again.json() == first.json()
+
+
+async def test_a_code_not_sent_while_valid_is_never_sent_and_its_digits_are_forgotten(
+    client: httpx.AsyncClient,
+) -> None:
+    artisan, code = await _texted_code(client)
+    await OutboxMessage.update({OutboxMessage.created_at: utcnow() - dt.timedelta(minutes=11)}).where(
+        OutboxMessage.to_phone == artisan.phone
+    )
+
+    assert await expire_stale() == 1
+    await support.drain(ConsoleGateway())
+
+    [row] = await OutboxMessage.select().where(OutboxMessage.to_phone == artisan.phone)
+    assert (row["status"], row["variables"], row["sent_at"]) == ("failed", "{}", None)
+    assert code not in row["body"]

@@ -56,7 +56,8 @@ async def test_held_merged_and_sent_messages_are_listed_with_their_reasons_and_m
         villager.phone,
     )
     assert by_id[masked]["to"] == stranger[:-8] + "****" + stranger[-4:]
-    assert (by_id[code]["status"], by_id[code]["body"]) == ("sent", "（登录验证码，不显示）")
+    assert (by_id[code]["status"], by_id[code]["body"]) == ("sent", "验证码已发送（数字不向任何人显示）")
+    assert "654321" not in str(everything)
     assert {m["id"] for m in waiting} == {held, masked}
     mine = await support.ok(await client.get(URL, params={"phone": villager.phone[3:]}, headers=brand.coordinator.auth))
     assert {m["id"] for m in mine["messages"]} == {held, code}

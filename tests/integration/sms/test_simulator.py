@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
+from backend.audit.service import history
 from backend.core.settings import get_settings
+from backend.core.types import Role
+from backend.db.session import run
+from backend.outbox import ConsoleGateway
 from tests import support
 
 URL = "/api/v1/sms/simulator"
@@ -93,3 +99,118 @@ async def test_with_a_real_gateway_the_simulator_is_off(
         monkeypatch.undo()
         get_settings.cache_clear()
     support.refused(response, 409, "simulator_off")
+
+
+# Security review (issue 22), findings 1, 2 and 8.
+
+
+async def _queued_code(phone: str) -> str:
+    """The digits of the code queued for ``phone`` (the test reads the table, as only the
+    sender may): what no answer may show."""
+    rows = await run("SELECT variables FROM outbox_message WHERE to_phone = {} AND kind = 'otp'", phone)
+    return str(json.loads(rows[-1]["variables"])["code"])
+
+
+async def test_a_coordinator_cannot_read_anyones_sign_in_code_in_the_simulator(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    admin = await support.person(brand.id, Role.ADMIN)
+    await support.ok(await client.post("/api/v1/auth/otp", json={"phone": admin.phone}), 202)
+    code = await _queued_code(admin.phone)
+
+    before = await client.get(URL, params={"phone": admin.phone}, headers=brand.coordinator.auth)
+    await support.drain(ConsoleGateway())
+    after = await client.get(URL, params={"phone": admin.phone}, headers=brand.coordinator.auth)
+
+    for answer in (before, after):
+        [shown] = (await support.ok(answer))["messages"]
+        assert (shown["kind"], shown["body"]) == ("otp", "验证码已发送（数字不向任何人显示）")
+        assert code not in answer.text
+    stolen = await client.post("/api/v1/auth/token", json={"phone": admin.phone, "code": "0" * 6})
+    support.refused(stolen, 401, "invalid_code")
+    [row] = await run("SELECT body, variables, status FROM outbox_message WHERE to_phone = {}", admin.phone)
+    assert row["status"] == "sent"
+    assert code not in row["body"] + row["variables"]  # sent: the digits are gone from the table too
+
+
+async def test_with_a_real_gateway_reading_the_simulator_is_off_too(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    monkeypatch.setenv("CUNJIANG_SMS_PROVIDER", "twilio")
+    get_settings.cache_clear()
+    try:
+        response = await client.get(URL, params={"phone": villager.phone}, headers=brand.coordinator.auth)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    support.refused(response, 409, "simulator_off")
+
+
+async def test_a_payout_confirmed_in_the_simulator_is_the_coordinators_act_not_hers(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    work = await support.job_in_state(client, brand, villager, "paid")
+
+    await support.ok(
+        await client.post(URL, json={"phone": villager.phone, "body": "收到"}, headers=brand.coordinator.auth), 201
+    )
+
+    [payout] = (await support.ok(await client.get("/api/v1/payouts", headers=villager.auth)))["payouts"]
+    assert (payout["id"], payout["status"], payout["confirmed_via"]) == (work.payout_id, "confirmed", "simulator")
+    [event] = [e for e in await history("payout", work.payout_id) if e["action"] == "confirm"]
+    assert (event["actor"], event["on_behalf_of"], event["channel"]) == (
+        brand.coordinator.id,
+        villager.id,
+        "simulator",
+    )
+    [job_event] = [e for e in await history("job", work.job_id) if e["to_status"] == "confirmed"]
+    assert (job_event["actor"], job_event["on_behalf_of"], job_event["channel"]) == (
+        brand.coordinator.id,
+        villager.id,
+        "simulator",
+    )
+
+
+async def test_a_payout_she_confirms_in_the_app_says_so(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "confirmed")
+
+    [payout] = (await support.ok(await client.get("/api/v1/payouts", headers=artisan.auth)))["payouts"]
+
+    assert (payout["id"], payout["confirmed_via"]) == (work.payout_id, "app")
+    [event] = [e for e in await history("payout", work.payout_id) if e["action"] == "confirm"]
+    assert (event["actor"], event["on_behalf_of"], event["channel"]) == (artisan.id, None, "app")
+
+
+async def test_another_brands_simulated_conversation_with_a_stranger_stays_its_own(client: httpx.AsyncClient) -> None:
+    brand, other = await support.brand(), await support.brand()
+    stranger = support.new_phone()
+    await support.ok(
+        await client.post(URL, json={"phone": stranger, "body": "我是王"}, headers=brand.coordinator.auth), 201
+    )
+
+    seen = await support.ok(await client.get(URL, params={"phone": stranger}, headers=other.coordinator.auth))
+    own = await support.ok(
+        await client.post(URL, json={"phone": stranger, "body": "你好"}, headers=other.coordinator.auth), 201
+    )
+
+    assert seen["messages"] == []
+    assert [(m["direction"], m["body"][:2]) for m in own["messages"]] == [("in", "你好"), ("out", "此号")]
+    first = await support.ok(await client.get(URL, params={"phone": stranger}, headers=brand.coordinator.auth))
+    assert [m["body"][:2] for m in first["messages"]] == ["我是", "此号"]
+
+
+async def test_the_same_message_id_from_two_coordinators_is_two_messages(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    second = await support.person(brand.id, Role.COORDINATOR)
+    villager = await support.artisan(brand, sms_only=True)
+    body = {"phone": villager.phone, "body": "0", "id": "page-message-0001"}
+
+    await support.ok(await client.post(URL, json=body, headers=brand.coordinator.auth), 201)
+    answer = await support.ok(await client.post(URL, json=body, headers=second.auth), 201)
+
+    assert [m["direction"] for m in answer["messages"]] == ["in", "out", "in", "out"]
