@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from backend.accounts import imports, service
+from backend.accounts import imports, service, sessions
 from backend.accounts.schemas import (
     ArtisanCreate,
     ArtisanList,
@@ -86,6 +86,10 @@ class AccountController(Controller):
         self, principal: NamedDependency[Principal], artisan_id: FromPath[int], data: JSONBody[ArtisanUpdate]
     ) -> MemberRead:
         return await people.update_artisan(principal, artisan_id, data)
+
+    @post("/artisans/{artisan_id:int}/sign-out", status_code=204, summary="Sign an artisan out of every device")
+    async def sign_out_artisan(self, principal: NamedDependency[Principal], artisan_id: FromPath[int]) -> None:
+        await sessions.sign_out_artisan(principal, artisan_id)
 
     @post(
         "/artisans/import",

@@ -105,6 +105,12 @@ class StaffRole(StrEnum):
     LEADER = "leader"
 
 
+class StaffUpdate(MemberUpdate):
+    """A partial change of an admin, coordinator or leader, their role included (``/members``)."""
+
+    role: StaffRole | UnsetType = UNSET
+
+
 class MemberCreate(Wire):
     role: StaffRole
     name: Name

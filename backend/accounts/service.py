@@ -10,11 +10,13 @@ from piccolo.custom_types import Combinable
 
 from backend.accounts import rules
 from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
+from backend.accounts.sessions import ends_access, revoke_devices
 from backend.accounts.tables import Brand, Member, Village
+from backend.audit.service import Event, record_events
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
-from backend.core.phones import normalize_phone
+from backend.core.phones import mask_phone, normalize_phone
 from backend.core.text import filled
 from backend.core.types import Channel, Principal, Role
 from backend.crafts import add_default_crafts, require_crafts
@@ -161,20 +163,40 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
 
 
 async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate) -> MemberRead:
-    """Change what the PATCH names, and only that: a concurrent dispatch's ``job_seq`` or a
-    concurrent deactivation is never written back with an old value."""
+    """Change what the PATCH names of one of the brand's artisans (see :func:`apply_change`)."""
     require_role(actor, *STAFF)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     mine = (Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
     async with write_transaction():
-        if not await Member.exists().where(mine):
+        before = await Member.select().where(mine).first()
+        if before is None:
             raise NotFound()
-        values = await member_values(actor, artisan_id, changes)
-        if values:
-            await Member.update(values).where(mine)
-            await bump(AUTH_CHANGES)  # signed-in sessions pick up the change (or the deactivation)
-        rows = await Member.select().where(Member.id == artisan_id)
+        return await apply_change(actor, before, await member_values(actor, artisan_id, changes))
+
+
+async def apply_change(actor: Principal, before: dict[str, Any], values: dict[Any, Any]) -> MemberRead:
+    """Write what really changes of a person, and only that (a concurrent dispatch's
+    ``job_seq`` or deactivation is never written back with an old value); audit it with who
+    did it; and sign her out of every device when her access changed (deactivated, another
+    phone, another role). Inside the change's transaction."""
+    changed = {column._meta.name: value for column, value in values.items() if before[column._meta.name] != value}
+    if changed:
+        await Member.update({getattr(Member, name): value for name, value in changed.items()}).where(
+            Member.id == before["id"]
+        )
+        await bump(AUTH_CHANGES)  # signed-in sessions pick up the change at once
+        if ends_access(before, changed):
+            await revoke_devices(before["id"])
+        shown = {name: [_shown(name, before[name]), _shown(name, value)] for name, value in changed.items()}
+        event = Event(entity="member", entity_id=before["id"], action="change", detail=shown)
+        await record_events(actor, before["brand"], [event])
+    rows = await Member.select().where(Member.id == before["id"])
     return member_read(rows[0])
+
+
+def _shown(column: str, value: Any) -> Any:
+    """A value as the audit trail keeps it: phones masked, as in every log."""
+    return mask_phone(value) if column == "phone" and isinstance(value, str) else value
 
 
 async def get_member(member_id: int) -> dict[str, Any]:

@@ -12,19 +12,18 @@ from backend.accounts.schemas import (
     BrandUpdate,
     MemberCreate,
     MemberRead,
-    MemberUpdate,
     StaffRole,
+    StaffUpdate,
     VillageRead,
     VillageUpdate,
 )
-from backend.accounts.service import _village_read, add_member, member_read, member_values
+from backend.accounts.service import _village_read, add_member, apply_change, member_read, member_values
 from backend.accounts.tables import Brand, Member, Village
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.text import filled
 from backend.core.types import Principal, Role
-from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import write_transaction
 
 MANAGED = [role.value for role in StaffRole]
@@ -56,26 +55,39 @@ async def add_staff(actor: Principal, data: MemberCreate) -> MemberRead:
     )
 
 
-async def _member_values(actor: Principal, member_id: int, changes: dict[str, Any]) -> dict[Any, Any]:
+async def _member_values(actor: Principal, before: dict[str, Any], changes: dict[str, Any]) -> dict[Any, Any]:
+    member_id = before["id"]
     if member_id == actor.member_id and changes.get("active") is False:
         raise Invalid(N_("You cannot deactivate yourself."), fields={"active": "self"})
-    return await member_values(actor, member_id, changes)
+    role = changes.pop("role", None)
+    if role is None or role.value == before["role"]:
+        return await member_values(actor, member_id, changes)
+    if member_id == actor.member_id:
+        raise Invalid(N_("You cannot change your own role."), fields={"role": "self"})
+    # A leader belongs to a village; coordinators and admins to the whole brand.
+    if role == StaffRole.LEADER:
+        changes["village_id"] = changes.get("village_id", before["village"])
+        if changes["village_id"] is None:
+            raise Invalid(N_("A village leader needs a village."), fields={"village_id": "required"})
+    else:
+        changes.pop("village_id", None)
+    values = await member_values(actor, member_id, changes)
+    values[Member.role] = role.value
+    if role != StaffRole.LEADER:
+        values[Member.village] = None
+    return values
 
 
-async def update_member(actor: Principal, member_id: int, data: MemberUpdate) -> MemberRead:
-    """Change what the PATCH names of an admin, coordinator or leader; a deactivated one can no
-    longer sign in (their sessions end at once)."""
+async def update_member(actor: Principal, member_id: int, data: StaffUpdate) -> MemberRead:
+    """Change what the PATCH names of an admin, coordinator or leader, their role included;
+    deactivating them, or changing their phone or role, signs them out everywhere at once."""
     require_role(actor, Role.ADMIN)
     mine = (Member.id == member_id) & (Member.brand == actor.brand_id) & Member.role.is_in(MANAGED)
     async with write_transaction():
-        if not await Member.exists().where(mine):
+        before = await Member.select().where(mine).first()
+        if before is None:
             raise NotFound()
-        values = await _member_values(actor, member_id, _changes(data))
-        if values:
-            await Member.update(values).where(mine)
-            await bump(AUTH_CHANGES)
-        rows = await Member.select().where(Member.id == member_id)
-    return member_read(rows[0])
+        return await apply_change(actor, before, await _member_values(actor, before, _changes(data)))
 
 
 def _settings(row: dict[str, Any]) -> BrandSettings:

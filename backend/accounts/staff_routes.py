@@ -6,15 +6,15 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.accounts import staff
+from backend.accounts import sessions, staff
 from backend.accounts.schemas import (
     BrandSettings,
     BrandUpdate,
     MemberCreate,
     MemberList,
     MemberRead,
-    MemberUpdate,
     StaffRole,
+    StaffUpdate,
     VillageRead,
     VillageUpdate,
 )
@@ -34,11 +34,18 @@ class StaffController(Controller):
     async def add_member(self, principal: NamedDependency[Principal], data: JSONBody[MemberCreate]) -> MemberRead:
         return await staff.add_staff(principal, data)
 
-    @patch("/members/{member_id:int}", summary="Change or deactivate an admin, coordinator or leader (admin)")
+    @patch(
+        "/members/{member_id:int}",
+        summary="Change, deactivate or give another role to an admin, coordinator or leader (admin)",
+    )
     async def update_member(
-        self, principal: NamedDependency[Principal], member_id: FromPath[int], data: JSONBody[MemberUpdate]
+        self, principal: NamedDependency[Principal], member_id: FromPath[int], data: JSONBody[StaffUpdate]
     ) -> MemberRead:
         return await staff.update_member(principal, member_id, data)
+
+    @post("/members/{member_id:int}/sign-out", status_code=204, summary="Sign a person out of every device (admin)")
+    async def sign_out_member(self, principal: NamedDependency[Principal], member_id: FromPath[int]) -> None:
+        await sessions.sign_out_member(principal, member_id)
 
     @get("/brand", summary="The brand's settings")
     async def brand(self, principal: NamedDependency[Principal]) -> BrandSettings:

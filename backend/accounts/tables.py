@@ -1,4 +1,5 @@
-"""Brands, their villages and their people (admins, coordinators, leaders, artisans)."""
+"""Brands, their villages, their people (admins, coordinators, leaders, artisans) and the
+devices they are signed in on."""
 
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -39,3 +40,17 @@ class Member(Table, tablename="member"):
     job_seq = BigInt(default=0, help_text="Last job code number given to this artisan (K1, K2…).")
     last_seen_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DeviceToken(Table, tablename="device_token"):
+    """A device a person is signed in on. Her access decides its life: deactivating her,
+    changing her phone or her role revokes all of hers (``backend.accounts.sessions``)."""
+
+    id: Serial
+    member = ForeignKey(Member, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the bearer token.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(
+        null=True, default=None, help_text="Renewed while used; idle past CUNJIANG_TOKEN_IDLE_DAYS, the token expires."
+    )

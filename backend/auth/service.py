@@ -9,12 +9,13 @@ import secrets
 import time
 from typing import Any
 
-from backend.accounts.tables import Member
-from backend.auth.tables import DeviceToken, OtpCode
+from backend.accounts.tables import DeviceToken, Member
+from backend.auth.tables import OtpCode
 from backend.core.errors import InvalidCode, TooMany, Unauthorized
 from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
-from backend.core.types import Principal, Role, utcnow
+from backend.core.settings import get_settings
+from backend.core.types import Principal, Role, as_datetime, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import run, write_transaction
 from backend.outbox import enqueue
@@ -129,25 +130,29 @@ async def revoke_token(token: str) -> None:
         await bump(AUTH_CHANGES)
 
 
+# A token is alive while not revoked and used within the idle limit (never renewed: since made).
 OWNER_OF_DIGEST = """
-SELECT m.id, m.brand, m.role, m.village, m.locale, m.last_seen_at FROM member m
-JOIN device_token t ON t.member = m.id
-WHERE t.token_hash = {} AND t.revoked_at IS NULL AND m.active = {}
+SELECT m.id, m.brand, m.role, m.village, m.locale, m.last_seen_at, t.id AS token_id,
+  COALESCE(t.last_used_at, t.created_at) AS token_used_at
+FROM member m JOIN device_token t ON t.member = m.id
+WHERE t.token_hash = {} AND t.revoked_at IS NULL AND m.active = {} AND COALESCE(t.last_used_at, t.created_at) > {}
 """
 
 
 async def _token_owner(digest: str) -> dict[str, Any] | None:
-    """The active person holding an unrevoked token with this digest."""
-    rows = await run(OWNER_OF_DIGEST, digest, True)
+    """The active person holding a live token with this digest."""
+    idle_limit = utcnow() - dt.timedelta(days=get_settings().token_idle_days)
+    rows = await run(OWNER_OF_DIGEST, digest, True, idle_limit)
     return rows[0] if rows else None
 
 
 async def resolve_token(token: str) -> Principal:
-    """The person behind a bearer token.
+    """The person behind a live bearer token (not revoked, used within the idle limit).
 
     Cached so that reading the job list costs one query, not two. An entry holds while
     the ``auth_changes`` counter does: revoking a token or changing a person bumps it, so
-    the change takes effect at once in every process (see ``backend.db.counters``).
+    the change takes effect at once in every process (see ``backend.db.counters``). An
+    entry lives minutes, and a token renewed within the hour is days from its idle limit.
     """
     digest = _digest(token)
     version = await read_counter(AUTH_CHANGES)
@@ -168,12 +173,20 @@ async def resolve_token(token: str) -> Principal:
     if len(_cache) > 50_000:
         _cache.clear()
     _cache[digest] = (version, time.monotonic() + CACHE_SECONDS, principal)
-    await _touch(row["id"], row["last_seen_at"])
+    await _touch(row)
     return principal
 
 
-async def _touch(member_id: int, last_seen: dt.datetime | None) -> None:
+async def _touch(row: dict[str, Any]) -> None:
+    """Renew the token silently while it is used, and note when its person was seen (at
+    most once an hour each: a write per request would cost the job list its speed)."""
     now = utcnow()
-    if last_seen is None or last_seen < now - SEEN_EVERY:
+    token_stale = as_datetime(row["token_used_at"]) < now - SEEN_EVERY
+    last_seen = row["last_seen_at"]
+    person_stale = last_seen is None or as_datetime(last_seen) < now - SEEN_EVERY
+    if token_stale or person_stale:
         async with write_transaction():
-            await Member.update({Member.last_seen_at: now}).where(Member.id == member_id)
+            if token_stale:
+                await run("UPDATE device_token SET last_used_at = {} WHERE id = {}", now, row["token_id"])
+            if person_stale:
+                await Member.update({Member.last_seen_at: now}).where(Member.id == row["id"])

@@ -30,6 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     aliyun_endpoint: str
     aliyun_templates: Path | None
     sms_callback_token: str | None
+    token_idle_days: float = 90.0  # a device token unused this long stops working
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,4 +78,5 @@ def get_settings() -> Settings:
         aliyun_endpoint=env.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"),
         aliyun_templates=Path(env["ALIYUN_SMS_TEMPLATES"]) if env.get("ALIYUN_SMS_TEMPLATES") else None,
         sms_callback_token=env.get("CUNJIANG_SMS_CALLBACK_TOKEN") or None,
+        token_idle_days=float(env.get("CUNJIANG_TOKEN_IDLE_DAYS") or 90),
     )

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.accounts.tables import Brand, Member, Village
+from backend.accounts.tables import Brand, DeviceToken, Member, Village
 from backend.audit.tables import AuditEvent
-from backend.auth.tables import DeviceToken, OtpCode
+from backend.auth.tables import OtpCode
 from backend.crafts.tables import Craft
 from backend.db.tables import Counter
 from backend.idempotency.tables import IdempotencyRecord

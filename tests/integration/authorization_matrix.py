@@ -58,6 +58,8 @@ ROWS = [
     Row("GET", "/artisans?village_id={village}", own=STAFF_ONLY, other=(200, 200, 403, 403, 403)),
     Row("PATCH", "/artisans/{artisan}", {"sms_only": True}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("PATCH", "/artisans/{admin_member}", {"sms_only": True}, own=(404, 404, 403, 403, 403, 401, 401, 401)),
+    Row("POST", "/artisans/{artisan}/sign-out", own=(204, 204, 403, 403, 403, 401, 401, 401), other=STAFF_ELSEWHERE),
+    Row("POST", "/artisans/{admin_member}/sign-out", own=(404, 404, 403, 403, 403, 401, 401, 401)),
     # crafts: everyone of the brand sees them, its admins change them
     Row("GET", "/crafts", own=ANY_USER),
     Row("POST", "/crafts", {"code": "{new_craft}", "names": {"zh_Hans": "竹编"}}, own=created(ADMIN_ONLY)),
@@ -78,6 +80,7 @@ ROWS = [
         own=created(ADMIN_ONLY),
     ),
     Row("PATCH", "/members/{leader_member}", {"name": "杨带头"}, own=ADMIN_ONLY, other=(404, 403, 403, 403, 403)),
+    Row("POST", "/members/{member}/sign-out", own=(204, *ADMIN_ONLY[1:]), other=(404, 403, 403, 403, 403)),
     Row("GET", "/brand", own=STAFF_ONLY),
     Row("PATCH", "/brand", {"offer_window_hours": 72}, own=ADMIN_ONLY),
     Row("PATCH", "/villages/{village}", {"county": "雷山县"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),

@@ -81,6 +81,7 @@ async def _side(client: httpx.AsyncClient) -> Side:
         "a2": a2.id,
         "admin_member": people["admin"].id,
         "leader_member": people["leader"].id,
+        "member": people["leader"].id,  # a fresh one where the request succeeds (signed out everywhere)
         "offered": offered.job_id,
         "accepted": accepted.job_id,
         "accepted_a2": accepted_a2.job_id,
@@ -119,6 +120,8 @@ async def _fresh(client: httpx.AsyncClient, side: Side, key: str) -> int:
         return int((await support.open_order(client, brand))["id"])
     if key == "artisan":
         return (await support.artisan(brand)).id
+    if key == "member":
+        return (await support.person(brand.id, Role.COORDINATOR)).id
     state, who, pick = FRESH[key]
     work = await job_in_state(client, brand, a2 if who == "a2" else a1, state)
     return pick(work)
@@ -133,7 +136,7 @@ FRESH: dict[str, tuple[str, str, Callable[[Work], Any]]] = {
     "payout": ("paid", "a1", lambda w: w.payout_id),
     "disputed": ("disputed", "a1", lambda w: w.payout_id),
 }
-FRESH_KEYS = {*FRESH, "order", "artisan"}
+FRESH_KEYS = {*FRESH, "order", "artisan", "member"}
 
 
 @dataclass(frozen=True)
