@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 import time
 from typing import Any
@@ -17,7 +16,7 @@ from backend.core.phones import normalize_phone
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role, as_datetime, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
-from backend.db.session import run, write_transaction
+from backend.db.session import is_sqlite, lock_keys, run, write_transaction
 from backend.outbox import enqueue
 from backend.sms.templates import render
 
@@ -38,6 +37,9 @@ def _digest(secret: str) -> str:
 
 
 async def _check_limits(phone: str, address: str, now: dt.datetime) -> None:
+    """Refuse past either limit. Each limit counts and then writes: the phone's and the
+    address's locks make that one step, so parallel requests cannot all slip under it."""
+    await lock_keys(f"otp:phone:{phone}", f"otp:address:{address}")
     for column, value, (limit, window) in (
         (OtpCode.phone, phone, PHONE_LIMIT),
         (OtpCode.requested_from, address, ADDRESS_LIMIT),
@@ -76,23 +78,25 @@ async def request_code(raw_phone: str, address: str) -> None:
             await enqueue(phone, message, brand_id=member["brand"], member_id=member["id"])
 
 
+# One statement counts the try and uses the code when it matches: parallel guesses queue on
+# the row, and each sees the tries before it, so no more than MAX_TRIES are ever compared.
+TRY_CODE = """
+UPDATE otp_code SET attempts = attempts + 1, used_at = CASE WHEN code_hash = {} THEN {moment} ELSE NULL END
+WHERE id = (
+  SELECT id FROM otp_code WHERE phone = {} AND used_at IS NULL AND expires_at > {} ORDER BY id DESC LIMIT 1
+) AND used_at IS NULL AND attempts < {}
+RETURNING used_at
+"""
+
+
 async def _consume_code(phone: str, code: str) -> bool:
     """Count the try, whatever its outcome, and mark the code used when it matches."""
     now = utcnow()
     async with write_transaction():
-        row = (
-            await OtpCode.select(OtpCode.id, OtpCode.code_hash, OtpCode.attempts)
-            .where((OtpCode.phone == phone) & OtpCode.used_at.is_null() & (OtpCode.expires_at > now))
-            .order_by(OtpCode.id, ascending=False)
-            .first()
-        )
-        if row is None or row["attempts"] >= MAX_TRIES:
-            return False
-        matches = hmac.compare_digest(row["code_hash"], _digest(code.strip()))
-        await OtpCode.update(
-            {OtpCode.attempts: OtpCode.attempts + 1, **({OtpCode.used_at: now} if matches else {})}
-        ).where(OtpCode.id == row["id"])
-    return matches
+        # PostgreSQL types a parameter in a CASE as text unless told; SQLite keeps ISO text.
+        sql = TRY_CODE.replace("{moment}", "{}" if is_sqlite() else "{}::timestamptz")
+        rows = await run(sql, _digest(code.strip()), now, phone, now, MAX_TRIES)
+    return bool(rows) and rows[0]["used_at"] is not None
 
 
 async def issue_token(member_id: int) -> str:

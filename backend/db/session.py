@@ -94,6 +94,17 @@ async def write_transaction() -> AsyncIterator[None]:
         callback()
 
 
+async def lock_keys(*keys: str) -> None:
+    """Serialise the write transactions that name the same key, until they end: a limit that
+    counts, then writes, holds under concurrency. PostgreSQL: transaction-scoped advisory
+    locks (they work behind PgBouncer in transaction mode), taken in sorted order so that two
+    callers never wait on each other in a cycle. SQLite lets one writer in at a time already."""
+    if is_sqlite():
+        return
+    for key in sorted(set(keys)):
+        await run("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", key)
+
+
 def in_transaction() -> bool:
     return DB.current_transaction.get() is not None
 

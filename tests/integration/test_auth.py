@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 
 import httpx
 
+from backend.accounts.tables import DeviceToken
 from backend.auth.tables import OtpCode
 from backend.core.types import Role, utcnow
 from backend.outbox import ConsoleGateway
@@ -187,3 +189,55 @@ async def test_a_code_not_sent_while_valid_is_never_sent_and_its_digits_are_forg
     [row] = await OutboxMessage.select().where(OutboxMessage.to_phone == artisan.phone)
     assert (row["status"], row["variables"], row["sent_at"]) == ("failed", "{}", None)
     assert code not in row["body"]
+
+
+# Each limit holds under concurrency (issue 22, finding 12): on PostgreSQL the requests below
+# really run at once, each on its own pooled connection; on SQLite writers take turns.
+
+
+async def test_twenty_wrong_codes_at_once_burn_the_code_and_the_right_one_is_refused_after(
+    client: httpx.AsyncClient,
+) -> None:
+    artisan, code = await _texted_code(client)
+    wrong = {"phone": artisan.phone, "code": _not(code)}
+
+    answers = await asyncio.gather(*[client.post("/api/v1/auth/token", json=wrong) for _ in range(20)])
+    late = await client.post("/api/v1/auth/token", json={"phone": artisan.phone, "code": code})
+
+    assert {a.status_code for a in answers} == {401}
+    assert (late.status_code, late.json()["code"]) == (401, "invalid_code")
+    [row] = await OtpCode.select(OtpCode.attempts, OtpCode.used_at).where(OtpCode.phone == artisan.phone)
+    assert row == {"attempts": 5, "used_at": None}  # five compared, the other fifteen never were
+
+
+async def test_the_right_code_sent_twenty_times_at_once_signs_in_once(client: httpx.AsyncClient) -> None:
+    artisan, code = await _texted_code(client)
+    right = {"phone": artisan.phone, "code": code}
+
+    answers = await asyncio.gather(*[client.post("/api/v1/auth/token", json=right) for _ in range(20)])
+
+    assert sorted(a.status_code for a in answers) == [200] + [401] * 19
+    assert await DeviceToken.count().where(DeviceToken.member == artisan.id) == 2  # the fixture's and this one
+
+
+async def test_twenty_code_requests_at_once_for_one_phone_send_five(client: httpx.AsyncClient) -> None:
+    artisan = await support.artisan(await support.brand())
+
+    async with support.client_from(client, "198.51.100.77") as other:
+        answers = await asyncio.gather(
+            *[other.post("/api/v1/auth/otp", json={"phone": artisan.phone}) for _ in range(20)]
+        )
+
+    assert sorted(a.status_code for a in answers) == [202] * 5 + [429] * 15
+    assert await OutboxMessage.count().where(OutboxMessage.to_phone == artisan.phone) == 5
+
+
+async def test_a_hundred_and_ten_code_requests_at_once_from_one_address_pass_a_hundred(
+    client: httpx.AsyncClient,
+) -> None:
+    async with support.client_from(client, "198.51.100.78") as other:
+        answers = await asyncio.gather(
+            *[other.post("/api/v1/auth/otp", json={"phone": support.new_phone()}) for _ in range(110)]
+        )
+
+    assert sorted(a.status_code for a in answers) == [202] * 100 + [429] * 10
