@@ -7,9 +7,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import swagger_ui_bundle
-from litestar import Controller, Litestar, Router
+from litestar import Controller, Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
@@ -26,7 +27,7 @@ from backend.auth.routes import AuthController
 from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
-from backend.http.context import LocaleMiddleware, provide_principal
+from backend.http.context import LocaleMiddleware, authenticate, provide_principal
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
@@ -116,8 +117,14 @@ def _api() -> Router:
         path="/api/v1",
         route_handlers=controllers,
         dependencies={"principal": Provide(provide_principal)},
-        before_request=check_request,
+        before_request=_before_request,
     )
+
+
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    """Who is asking first (no body is read for a stranger), then the request's own checks."""
+    await authenticate(request)
+    await check_request(request)
 
 
 def _compression() -> CompressionConfig:

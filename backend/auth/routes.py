@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, post
+from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
@@ -13,6 +13,7 @@ from backend.auth import service
 from backend.auth.schemas import OtpAccepted, OtpRequest, TokenRead, TokenRequest
 from backend.core.types import Principal
 from backend.http.context import bearer_token, client_address
+from backend.http.idempotency import OWN, once_for
 
 
 class AuthController(Controller):
@@ -24,10 +25,21 @@ class AuthController(Controller):
         await service.request_code(data.phone, client_address(request))
         return OtpAccepted()
 
-    @post("/token", status_code=200, summary="Exchange the phone and its code for a device token")
-    async def sign_in(self, data: JSONBody[TokenRequest]) -> TokenRead:
-        token, member_id = await service.sign_in(data.phone, data.code)
-        return TokenRead(token=token, user=await me_read(member_id))
+    @post(
+        "/token",
+        status_code=200,
+        summary="Exchange the phone and its code for a device token",
+        description=(
+            "With an Idempotency-Key, a repeat gets a new token in place of the first one, which "
+            "stops working: a token is never kept where it could be read back."
+        ),
+        opt={"exactly_once": OWN},
+    )
+    async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Response[TokenRead]:
+        once = await once_for(request)
+        signed = await service.sign_in(data.phone, data.code, once)
+        headers = {"Idempotent-Replayed": "true"} if signed.replayed else {}
+        return Response(TokenRead(token=signed.token, user=await me_read(signed.member_id)), headers=headers)
 
     @delete("/token", summary="Revoke the token used for this request")
     async def sign_out(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> None:

@@ -8,6 +8,9 @@ import secrets
 import time
 from typing import Any
 
+import msgspec
+
+from backend import idempotency
 from backend.accounts.tables import DeviceToken, Member
 from backend.auth.tables import OtpCode
 from backend.core.errors import InvalidCode, TooMany, Unauthorized
@@ -100,21 +103,70 @@ async def _consume_code(phone: str, code: str) -> bool:
 
 
 async def issue_token(member_id: int) -> str:
-    token = secrets.token_urlsafe(32)
-    async with write_transaction():
-        await DeviceToken.insert(DeviceToken(member=member_id, token_hash=_digest(token)))
+    token, _token_id = await _new_token(member_id)
     return token
 
 
-async def sign_in(raw_phone: str, code: str) -> tuple[str, int]:
-    """Exchange a phone and its code for a new device token; returns (token, member id)."""
+async def _new_token(member_id: int) -> tuple[str, int]:
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        rows = await DeviceToken.insert(DeviceToken(member=member_id, token_hash=_digest(token))).returning(
+            DeviceToken.id
+        )
+    return token, int(rows[0]["id"])
+
+
+class SignedIn(msgspec.Struct, frozen=True):
+    token: str
+    member_id: int
+    replayed: bool = False
+
+
+async def sign_in(raw_phone: str, code: str, once: idempotency.Key | None = None) -> SignedIn:
+    """Exchange a phone and its code for a new device token.
+
+    Exactly once per Idempotency-Key without keeping a token anyone could read: the key
+    keeps only which token the sign-in made. A repeat (the answer was lost on the way)
+    revokes that token and gets a new one, so one device holds one live token from one
+    code, and the table holds nothing to steal."""
     phone = normalize_phone(raw_phone)
+    if once is not None and (again := await _sign_in_again(once)) is not None:
+        return again
     if not await _consume_code(phone, code):
+        # A duplicate of this very request may have used the code a moment ago.
+        if once is not None and (again := await _sign_in_again(once)) is not None:
+            return again
         raise InvalidCode()
     member = await Member.select(Member.id).where((Member.phone == phone) & (Member.active == True)).first()  # noqa: E712
     if member is None:
         raise InvalidCode()
-    return await issue_token(member["id"]), member["id"]
+    async with write_transaction():
+        token, token_id = await _new_token(member["id"])
+        if once is not None:
+            await idempotency.keep(once.scope, once.key, once.fingerprint, _note(member["id"], token_id))
+    return SignedIn(token, member["id"])
+
+
+def _note(member_id: int, token_id: int) -> bytes:
+    return msgspec.json.encode({"member": member_id, "token": token_id})
+
+
+async def _sign_in_again(once: idempotency.Key) -> SignedIn | None:
+    """The repeat of a sign-in that succeeded: its token replaced by a new one; None if new."""
+    async with write_transaction():
+        kept = await idempotency.find(once.scope, once.key, once.fingerprint)
+        if kept is None:
+            return None
+        note = msgspec.json.decode(kept.body, type=dict[str, int])
+        await run(
+            "UPDATE device_token SET revoked_at = {} WHERE id = {} AND revoked_at IS NULL", utcnow(), note["token"]
+        )
+        await bump(AUTH_CHANGES)
+        if not await Member.exists().where((Member.id == note["member"]) & (Member.active == True)):  # noqa: E712
+            raise InvalidCode()
+        token, token_id = await _new_token(note["member"])
+        await idempotency.replace(once.scope, once.key, _note(note["member"], token_id))
+    return SignedIn(token, note["member"], replayed=True)
 
 
 async def token_for_phone(raw_phone: str) -> str:

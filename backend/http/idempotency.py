@@ -1,12 +1,17 @@
 """Idempotency-Key on every POST, through the exactly-once service (``backend.idempotency``).
 
-The same key and body get the first response back (``Idempotent-Replayed: true``) and no
-second effect; another body under the same key is refused (409). For most routes the
-handler runs inside the key's transaction, so its effect and the kept response commit
-together. A route whose effect is already one per content (``opt={"exactly_once":
-"by_content"}``, e.g. a photo: one row per owner and content hash) runs first, outside
-any transaction, so that its expensive work (decoding an image) holds no lock; its
-response is then kept under the key.
+The same key and request (path, query and body) get the first response back
+(``Idempotent-Replayed: true``) and no second effect; another request under the same key
+is refused (409). For most routes the handler runs inside the key's transaction, so its
+effect and the kept response commit together. A route whose effect is already one per
+content (``opt={"exactly_once": "by_content"}``, e.g. a photo: one row per owner and
+content hash) runs first, outside any transaction, so that its expensive work (decoding an
+image) holds no lock; its response is then kept under the key. A route whose answer holds
+a secret (``opt={"exactly_once": "own"}``: a sign-in's token) keeps its own record through
+:func:`once_for`, since a kept response could be read back.
+
+The caller is known before a body is read: a stranger's request to a route that needs a
+signed-in caller is refused 401 without reading what it sends.
 """
 
 from __future__ import annotations
@@ -15,21 +20,22 @@ import hashlib
 from typing import Any, cast
 
 import msgspec
+from litestar import Request
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import idempotency
-from backend.auth.service import resolve_token
 from backend.core import errors as domain
-from backend.core.i18n import N_, current_locale
-from backend.http.context import bearer_token
+from backend.core.i18n import N_
+from backend.http.context import bearer_token, needs_principal, principal_of
 from backend.http.errors import domain_body, status_of
-from backend.idempotency import StoredResponse
+from backend.idempotency import Key, StoredResponse
 from backend.photos.processing import MAX_UPLOAD_BYTES
 
 MAX_KEY = 255
 MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # a photo and its multipart envelope
 BY_CONTENT = "by_content"
+OWN = "own"
 
 
 class IdempotencyMiddleware:
@@ -37,7 +43,8 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
+        handler = scope.get("route_handler")
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "POST" or _opt(handler) == OWN:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -45,18 +52,17 @@ class IdempotencyMiddleware:
         if not key:
             await self.app(scope, receive, send)
             return
-        if len(key) > MAX_KEY:
-            await _send(send, _error(domain.Invalid(fields={"Idempotency-Key": "too_long"})))
+        try:
+            _check_key(key)
+            caller = await _caller(scope, headers, handler)  # first: a stranger's body is never read
+        except domain.DomainError as error:
+            await _send(send, _error(error))
             return
         body = await _read_body(receive)
         if body is None:
             await _send(send, _error(domain.TooLarge(N_("The request is too large."))))
             return
-        caller = await _caller(scope, headers)
-        if caller is None:  # a bad token: let the route answer 401
-            await self.app(scope, _replay(body), send)
-            return
-        digest = hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], body])).hexdigest()
+        digest = fingerprint(scope, body)
         try:
             response = await self._once(scope, body, caller, key, digest)
         except domain.DomainError as error:
@@ -64,8 +70,7 @@ class IdempotencyMiddleware:
         await _send(send, response)
 
     async def _once(self, scope: Scope, body: bytes, caller: str, key: str, digest: str) -> StoredResponse:
-        handler = scope.get("route_handler")
-        if handler is None or handler.opt.get("exactly_once") != BY_CONTENT:
+        if _opt(scope.get("route_handler")) != BY_CONTENT:
             return await idempotency.run_once(caller, key, digest, lambda: _capture(self.app, scope, body))
         stored = await idempotency.find(caller, key, digest)
         if stored is not None:
@@ -78,17 +83,41 @@ class IdempotencyMiddleware:
         return await idempotency.run_once(caller, key, digest, keep)
 
 
-async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+def _opt(handler: Any) -> Any:
+    return handler.opt.get("exactly_once") if handler is not None else None
+
+
+def _check_key(key: str) -> None:
+    if len(key) > MAX_KEY:
+        raise domain.Invalid(fields={"Idempotency-Key": "too_long"})
+
+
+def fingerprint(scope: Scope, body: bytes) -> str:
+    """What makes two requests the same: the path, the query (a dry run is not the real
+    thing) and the body."""
+    return hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], scope.get("query_string", b""), body])).hexdigest()
+
+
+async def _caller(scope: Scope, headers: dict[bytes, bytes], handler: Any) -> str:
+    """Whose keys these are: a signed-in person's, or an address's on the routes anyone may
+    call (a sign-in). A route for signed-in callers refuses anyone else here (401)."""
     token = bearer_token({"authorization": headers.get(b"authorization", b"").decode("latin-1")})
-    if token is None:
-        client = scope.get("client") or ("unknown", 0)
-        return f"address:{client[0]}"
-    try:
-        principal = await resolve_token(token)
-    except domain.Unauthorized:
+    if token is not None and needs_principal(handler):
+        return f"member:{(await principal_of(token)).member_id}"
+    if needs_principal(handler):
+        raise domain.Unauthorized()
+    client = scope.get("client") or ("unknown", 0)
+    return f"address:{client[0]}"
+
+
+async def once_for(request: Request[Any, Any, Any]) -> Key | None:
+    """The Idempotency-Key of a route that keeps its own record (``exactly_once: own``), if sent."""
+    key = request.headers.get("idempotency-key", "").strip()
+    if not key:
         return None
-    current_locale.set(principal.locale)
-    return f"member:{principal.member_id}"
+    _check_key(key)
+    caller = await _caller(request.scope, dict(request.scope["headers"]), request.route_handler)
+    return Key(scope=caller, key=key, fingerprint=fingerprint(request.scope, await request.body()))
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -150,4 +179,4 @@ async def _send(send: Send, response: StoredResponse) -> None:
     await send({"type": "http.response.body", "body": response.body, "more_body": False})
 
 
-__all__ = ["IdempotencyMiddleware"]
+__all__ = ["BY_CONTENT", "OWN", "IdempotencyMiddleware", "fingerprint", "once_for"]

@@ -36,6 +36,15 @@ class StoredResponse(msgspec.Struct, frozen=True):
     replayed: bool = False
 
 
+class Key(msgspec.Struct, frozen=True):
+    """An Idempotency-Key as work that keeps its own record sees it: the caller's scope, the
+    key, and the fingerprint of the request it was first used for."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+
 class _Undo(Exception):
     """Leave the transaction without committing; the answer still goes back."""
 
@@ -124,6 +133,22 @@ async def _keep(scope: str, key: str, fingerprint: str, response: StoredResponse
     body = base64.b64encode(response.body).decode()
     headers = json.dumps(response.headers)
     return bool(await run(KEEP_ANSWER, scope, key, fingerprint, response.status, headers, body, utcnow()))
+
+
+async def keep(scope: str, key: str, fingerprint: str, note: bytes) -> bool:
+    """Keep ``note`` under the key (inside the effect's transaction); False when the key is taken.
+
+    For work that keeps its own exactly-once record instead of a response to replay, because
+    the response holds a secret that must not rest in the table (a sign-in's token)."""
+    return await _keep(scope, key, fingerprint, StoredResponse(200, [], note))
+
+
+REPLACE = 'UPDATE idempotency_record SET body = {} WHERE scope = {} AND "key" = {}'
+
+
+async def replace(scope: str, key: str, note: bytes) -> None:
+    """Change the note kept under the key (inside the transaction that changed its effect)."""
+    await run(REPLACE, base64.b64encode(note).decode(), scope, key)
 
 
 async def forget_expired() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import json
 
@@ -11,6 +12,7 @@ import httpx
 from backend.accounts.tables import DeviceToken
 from backend.auth.tables import OtpCode
 from backend.core.types import Role, utcnow
+from backend.db.session import run
 from backend.outbox import ConsoleGateway
 from backend.outbox.secrets import expire_stale
 from backend.outbox.tables import OutboxMessage
@@ -161,8 +163,11 @@ async def test_a_refused_code_under_a_key_can_be_retried_with_the_same_key(clien
     assert "idempotent-replayed" not in second.headers
 
 
-async def test_a_repeated_sign_in_under_its_key_gets_the_first_token_back(client: httpx.AsyncClient) -> None:
-    """The code is used up by then: the repeat must not answer 401, nor free the key."""
+async def test_a_repeated_sign_in_gets_a_token_in_place_of_the_first_and_no_token_rests_in_the_table(
+    client: httpx.AsyncClient,
+) -> None:
+    """The code is used up by then: the repeat must not answer 401, nor free the key; and the
+    key's record must not hold a token anyone reading the table could use (finding 9)."""
     artisan, code = await _texted_code(client)
     body = {"phone": artisan.phone, "code": code}
     headers = {"Idempotency-Key": "sign-in-once"}
@@ -172,7 +177,17 @@ async def test_a_repeated_sign_in_under_its_key_gets_the_first_token_back(client
 
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.headers.get("idempotent-replayed") == "true"
-    assert again.json() == first.json()
+    assert again.json()["user"] == first.json()["user"]
+    old, new = first.json()["token"], again.json()["token"]
+    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})).status_code == 401
+    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {new}"})).status_code == 200
+    assert await DeviceToken.count().where((DeviceToken.member == artisan.id) & DeviceToken.revoked_at.is_null()) == 2
+    kept = await run('SELECT body, headers FROM idempotency_record WHERE "key" = {}', "sign-in-once")
+    at_rest = str(kept) + "".join(base64.b64decode(row["body"]).decode() for row in kept)
+    assert old not in at_rest
+    assert new not in at_rest
+    other = await client.post("/api/v1/auth/token", json={**body, "code": _not(code)}, headers=headers)
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_key_reused")
 
 
 async def test_a_code_not_sent_while_valid_is_never_sent_and_its_digits_are_forgotten(

@@ -4,6 +4,7 @@ uploads, and every arrow the state machine does not have: a 4xx with a code, nev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -163,6 +164,56 @@ async def test_an_oversized_body_with_an_idempotency_key_is_refused_before_it_is
     headers = place.auth("a1") | {"Idempotency-Key": "big-one", "content-type": "application/json"}
     request = {"method": "POST", "url": f"{API}/orders", "content": b" " * (20 * MiB), "headers": headers}
     await refuses(client, place, request, 413, "too_large")
+
+
+class CountedBody:
+    """A body sent in 1 MiB chunks that counts how many the server asked for."""
+
+    def __init__(self, chunks: int) -> None:
+        self.chunks, self.read = chunks, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.chunks):
+            self.read += 1
+            yield b" " * MiB
+
+
+STRANGERS = [
+    pytest.param({}, id="no token"),
+    pytest.param({"Authorization": "Bearer not-a-token"}, id="a bad token"),
+    pytest.param({"Idempotency-Key": "k1"}, id="no token, a key"),
+    pytest.param({"Authorization": "Bearer not-a-token", "Idempotency-Key": "k2"}, id="a bad token, a key"),
+]
+
+
+@pytest.mark.parametrize("path", ["/orders", "/photos", "/artisans/import"])
+@pytest.mark.parametrize("headers", STRANGERS)
+async def test_a_strangers_body_is_not_read_before_the_401(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> None:
+    sent = CountedBody(16)
+
+    response = await client.post(f"{API}{path}", content=sent, headers=headers | {"content-type": "application/json"})
+
+    refused(response, 401, "unauthorized")
+    assert sent.read <= 1  # at most what was on the wire with the headers, never the 16 MiB
+
+
+async def test_a_dry_run_key_never_answers_the_real_import(client: httpx.AsyncClient, place: Place) -> None:
+    village = place.ids["village"]
+    sheet = f"姓名,手机,村\n试一试,{support.new_phone()},{village}\n".encode()
+    form = client.build_request("POST", f"{API}/artisans/import", files={"file": ("artisans.csv", sheet, "text/csv")})
+    body = form.read()  # the very same bytes twice (a new request would draw a new multipart boundary)
+    headers = place.auth("coordinator") | {
+        "Idempotency-Key": f"import-{support.new_phone()}",
+        "content-type": form.headers["content-type"],
+    }
+
+    tried = await client.post(f"{API}/artisans/import?dry_run=true", content=body, headers=headers)
+    real = await client.post(f"{API}/artisans/import", content=body, headers=headers)
+
+    assert (tried.status_code, tried.json()["imported"]) == (200, 0)
+    refused(real, 409, "idempotency_key_reused")
 
 
 # ---------------------------------------------------------------------------------------------
