@@ -87,9 +87,15 @@ async function recorded(box, names) {
     table([t("Artisan"), t("Amount"), t("Method"), t("Reference"), t("Paid"), t("Status")], payouts.slice(0, 100).map((payout) => ({
       attrs: { "data-payout-id": String(payout.id), "data-status": payout.status },
       cells: [names.get(payout.artisan_id) || `#${payout.artisan_id}`, formatMoney(payout.amount_fen), METHODS()[payout.method] || payout.method,
-        payout.reference, formatTime(payout.created_at), statusWord(payout.status)],
+        payout.reference, formatTime(payout.created_at), confirmation(payout)],
     }))),
   );
+}
+
+/** The payout's state; a confirmation typed by staff in the SMS simulator is not the artisan's. */
+function confirmation(payout) {
+  const typed = payout.confirmed_via === "simulator" ? t("(in the SMS simulator, not by the artisan)") : "";
+  return [statusWord(payout.status), typed].filter(Boolean).join(" ");
 }
 
 /** The period's payouts as a file, saved by the browser under the server's name. */

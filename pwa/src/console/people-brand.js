@@ -86,6 +86,7 @@ export async function membersPanel(panel, ctx) {
   const list = keptList(
     {
       kind: "member",
+      signsOut: true,
       path: "/members",
       headings: [t("Name"), t("Phone number"), t("Role"), t("Village"), t("Language")],
       cells: (m) => [

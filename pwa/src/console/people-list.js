@@ -19,6 +19,7 @@ import { table } from "./ui.js";
  * @property {(item: any) => string} changeLabel
  * @property {string} empty what an empty list says
  * @property {(item: any) => boolean} [canToggle] whether a row may be (de)activated (not oneself)
+ * @property {boolean} [signsOut] people: a button signs one out of every device (path/ID/sign-out)
  * @property {(item: any) => boolean} [shows] the filter of the moment
  * @property {(items: any[]) => void} [changed] told after every change
  */
@@ -51,6 +52,7 @@ export function keptList(spec, items) {
         { class: "actions" },
         button("edit", t("Change"), () => open(item)),
         spec.canToggle?.(item) === false ? null : toggle,
+        spec.signsOut && item.active ? button("sign-out", t("Sign out everywhere"), () => signOut(item)) : null,
       ),
     );
   }
@@ -78,6 +80,19 @@ export function keptList(spec, items) {
     try {
       const saved = await api("PATCH", `${spec.path}/${item.id}`, { body: { active }, language: locale });
       keep(saved, active ? t("Reactivated: {name}", { name: saved.name }) : t("Deactivated: {name}", { name: saved.name }));
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  /** A lost or shared phone: every device of the person asks for a new sign-in code. */
+  async function signOut(item) {
+    notify("");
+    status.textContent = "";
+    if (!confirm(t("Sign {name} out of every device? They sign in again with a new SMS code.", { name: item.name }))) return;
+    try {
+      await api("POST", `${spec.path}/${item.id}/sign-out`, { language: locale });
+      status.textContent = t("Signed out everywhere: {name}", { name: item.name });
     } catch (error) {
       notify(error.message);
     }

@@ -140,6 +140,7 @@ async function artisansPanel(panel, ctx) {
   const list = keptList(
     {
       kind: "artisan",
+      signsOut: true,
       path: "/artisans",
       headings: [t("Name"), t("Phone number"), t("Village"), t("Crafts"), t("SMS only"), t("Language")],
       cells: (a) => [
