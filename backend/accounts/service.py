@@ -74,8 +74,10 @@ async def add_member(
     crafts: list[str] | None = None,
     sms_only: bool = False,
     locale: str = "zh_Hans",
+    actor: Principal | None = None,
 ) -> MemberRead:
-    """Create a person of a brand; the phone is normalised to E.164 and must be free."""
+    """Create a person of a brand; the phone is normalised to E.164 and must be free. The
+    audit trail says who added her (``actor``; none: the system, the command line)."""
     e164 = normalize_phone(phone)
     locale = rules.clean_locale(locale)
     rules.require_village(role, village_id)
@@ -94,7 +96,15 @@ async def add_member(
             locale=locale,
         )
         await row.save()
-    return member_read(row.to_dict())
+        created = member_read(row.to_dict())
+        await record_events(actor, brand_id, [created_event(created)])
+    return created
+
+
+def created_event(member: MemberRead) -> Event:
+    """A person added, as the audit trail keeps it (her phone masked, as in every log)."""
+    detail = {"role": member.role.value, "phone": mask_phone(member.phone), "village": member.village_id}
+    return Event(entity="member", entity_id=member.id, action="create", detail=detail | {"crafts": member.crafts})
 
 
 async def create_village(actor: Principal, data: VillageCreate) -> VillageRead:
@@ -127,6 +137,7 @@ async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead:
         crafts=data.crafts,
         sms_only=data.sms_only,
         locale=data.locale,
+        actor=actor,
     )
 
 

@@ -52,6 +52,7 @@ async def add_staff(actor: Principal, data: MemberCreate) -> MemberRead:
         name=data.name,
         village_id=village_id,
         locale=data.locale,
+        actor=actor,
     )
 
 

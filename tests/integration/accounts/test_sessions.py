@@ -184,3 +184,27 @@ async def test_every_change_to_a_person_is_audited_with_who_made_it_and_phones_m
     ]
     assert artisan.phone not in str(detail)
     assert new_phone not in str(detail)
+
+
+async def test_a_person_added_by_hand_or_from_a_file_is_audited_with_who_added_her(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    village = brand.villages[0]
+    by_hand = await ok(
+        await client.post(
+            f"{API}/artisans",
+            json={"name": "龙阿妹", "phone": support.new_phone(), "village_id": village},
+            headers=brand.coordinator.auth,
+        ),
+        201,
+    )
+    sheet = f"姓名,手机,村\n杨阿花,{support.new_phone()},{village}\n".encode()
+    files = {"file": ("a.csv", sheet, "text/csv")}
+    [from_file] = (
+        await ok(await client.post(f"{API}/artisans/import", files=files, headers=brand.coordinator.auth), 201)
+    )["artisans"]
+
+    for member_id in (by_hand["id"], from_file):
+        [event] = await history("member", member_id)
+        assert (event["action"], event["actor"], event["channel"]) == ("create", brand.coordinator.id, "console")
+        assert json.loads(event["detail"])["role"] == "artisan"
+        assert "****" in json.loads(event["detail"])["phone"]
