@@ -185,13 +185,3 @@ async def test_termination_and_expiry_remove_the_bytes(client: httpx.AsyncClient
     assert removed >= 1
     assert not uploads._file(cancelled).exists()
     assert not uploads._file(lapsed).exists()
-
-
-async def test_a_person_may_have_only_so_many_unfinished_uploads(client: httpx.AsyncClient) -> None:
-    artisan = await support.artisan(await support.brand())
-    for _ in range(uploads.MAX_OPEN):
-        await tus.create(client, artisan, 10)
-
-    refused = await client.post(URL, headers=artisan.auth | TUS | {"Upload-Length": "10"})
-
-    support.refused(refused, 409, "too_many_uploads")
