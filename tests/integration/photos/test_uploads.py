@@ -158,7 +158,7 @@ async def test_the_protocol_refusals(client: httpx.AsyncClient) -> None:
 
     assert (no_version.status_code, no_version.headers["tus-version"]) == (412, "1.0.0")
     support.refused(too_big, 413, "too_large")
-    support.refused(no_length, 422, "invalid")
+    support.refused(no_length, 400, "invalid_request")
     support.refused(wrong_type, 415)
     support.refused(beyond, 422, "invalid")
     assert not_yours.status_code == 404
