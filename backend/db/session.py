@@ -151,7 +151,8 @@ async def _keep_session(_connection: object) -> None:
     """Skip asyncpg's reset round trip (``RESET ALL``, ``UNLISTEN *``…) on every release.
 
     asyncpg still rolls back an open transaction itself; nothing here sets session state,
-    listens or takes advisory locks on pooled connections, so there is nothing else to undo.
+    listens or takes session advisory locks on pooled connections (transaction-scoped ones,
+    as uploads take, end with their transaction), so there is nothing else to undo.
     """
 
 

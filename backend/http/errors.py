@@ -126,12 +126,14 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 
 # What the OpenAPI page shows for failures: our one body shape, not Litestar's.
 ERROR_DOCS: dict[int, str] = {
-    400: "Malformed request: wrong types, missing or unknown fields (code invalid_request).",
+    400: "Malformed request: wrong types, missing or unknown fields, a number in the query string or a header that "
+    "is not ASCII digits (code invalid_request).",
     401: "No valid bearer token (code unauthorized).",
     403: "The caller's role may not do this (code forbidden).",
-    404: "No such resource for this caller, or another brand's (code not_found).",
+    404: "No such resource for this caller, or another brand's, or an id in the path that is not ASCII digits "
+    "(code not_found).",
     409: "Conflicts with the current state: order_full, invalid_transition, offer_expired, order_closed, "
-    "payout_exists, idempotency_key_reused…",
+    "payout_exists, idempotency_key_reused, too_many_uploads, too_many_upload_bytes…",
     422: "Values that break a rule (code invalid, with fields); a file with bad rows (code import_invalid, with "
     "rows: [{row, column, code, message}]).",
     429: "Too many attempts (code rate_limited).",

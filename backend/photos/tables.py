@@ -28,5 +28,7 @@ class Upload(Table, tablename="upload"):
     offset = BigInt(default=0, help_text="Upload-Offset: the bytes received so far.")
     metadata = Text(default="{}", help_text="Upload-Metadata, decoded: filename, filetype.")
     created_at = Timestamptz()
-    expires_at = Timestamptz(index=True, help_text="Unfinished uploads are removed after this.")
-    finished_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(
+        index=True, help_text="24 hours after creation: removed then, finished or not, unless it became a photo."
+    )
+    finished_at = Timestamptz(null=True, default=None, help_text="When its last byte arrived.")

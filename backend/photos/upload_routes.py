@@ -11,9 +11,10 @@ from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import FromPath
 
-from backend.core.errors import Invalid, Unsupported
+from backend.core.errors import Unsupported
 from backend.core.i18n import N_
 from backend.core.types import Principal
+from backend.http.params import ascii_number
 from backend.photos import uploads
 from backend.photos.processing import MAX_UPLOAD_BYTES
 
@@ -37,13 +38,6 @@ def _unsupported_version(request: Request[Any, Any, Any]) -> Response[None] | No
     if request.headers.get("tus-resumable") == TUS_VERSION:
         return None
     return Response(None, status_code=412, headers={"Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION})
-
-
-def _number(request: Request[Any, Any, Any], name: str) -> int:
-    value = request.headers.get(name, "")
-    if not value.isdigit() or len(value) > 18:
-        raise Invalid(N_("The {header} header is missing or not a number."), fields={name: "invalid"}, header=name)
-    return int(value)
 
 
 async def _part(request: Request[Any, Any, Any]) -> bytes:
@@ -78,11 +72,11 @@ class UploadController(Controller):
     async def create(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[None]:
         if refused := _unsupported_version(request):
             return refused
-        length = _number(request, "upload-length")
+        length = ascii_number(request, "Upload-Length")
         state = await uploads.create_upload(
             principal, length, uploads.parse_metadata(request.headers.get("upload-metadata"))
         )
-        if request.headers.get("content-length", "0") not in ("", "0"):
+        if request.content_length:  # creation-with-upload: the first part rides along
             part = await _part(request)
             state = await uploads.append(principal, state.id, 0, part, request.headers.get("upload-checksum"))
         # A path, resolved by the client against the address it used: right behind any proxy.
@@ -104,7 +98,7 @@ class UploadController(Controller):
     ) -> Response[None]:
         if refused := _unsupported_version(request):
             return refused
-        offset = _number(request, "upload-offset")
+        offset = ascii_number(request, "Upload-Offset")
         part = await _part(request)
         state = await uploads.append(principal, upload_id, offset, part, request.headers.get("upload-checksum"))
         return Response(None, status_code=204, headers=_headers(state))

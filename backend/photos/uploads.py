@@ -4,8 +4,10 @@ An upload is created with its length; its parts arrive in order, each at the off
 server holds, each checked against its checksum when the client sends one, and are written
 to a file under the data folder. A dropped connection costs only the part in flight: the
 client asks the offset (HEAD) and goes on. A finished upload becomes a photo
-(``POST /photos {upload_id}``); an unfinished one expires after 24 hours and the worker
-removes its bytes. An upload belongs to its creator: for anyone else it does not exist.
+(``POST /photos {upload_id}``) and is then forgotten. Until then, finished or not, it holds
+one of its creator's ``MAX_OPEN`` places and its length counts towards ``MAX_HELD_BYTES``;
+every upload expires 24 hours after its creation and the worker removes its row and bytes.
+An upload belongs to its creator: for anyone else it does not exist.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ from backend.core.types import Principal, Role, as_datetime, utcnow
 from backend.db.session import is_sqlite, run, write_transaction
 from backend.photos.processing import MAX_UPLOAD_BYTES
 
-EXPIRES_AFTER = dt.timedelta(hours=24)
-MAX_OPEN = 20  # unfinished uploads a person may have at once
+MiB = 1024 * 1024
+EXPIRES_AFTER = dt.timedelta(hours=24)  # from creation, finished or not
+# What one person may hold in uploads not yet photos (finished or not, until they expire):
+# how many, and how many bytes, each upload counted at its Upload-Length from creation.
+# 100 MiB is some thirty phone photos of 3 MB (six at the 15 MiB limit): enough for a
+# leader submitting for several neighbours over 2G, far from 20 uploads of 15 MiB each.
+MAX_OPEN = 20
+MAX_HELD_BYTES = 100 * MiB
+# The key space of the advisory lock that lets one creation at a time count a person's
+# uploads on PostgreSQL ("upld"; the person's id is the second key).
+OWNER_LOCK_SPACE = 0x75706C64
 CHECKSUMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
 SELECT = (
     'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload WHERE id = {} AND owner = {}'
@@ -58,7 +69,12 @@ class OffsetMismatch(Conflict):
 
 class TooManyUploads(Conflict):
     code = "too_many_uploads"
-    message = N_("You have too many unfinished uploads. Finish or cancel one first.")
+    message = N_("You have too many uploads that are not photos yet. Finish or cancel one first.")
+
+
+class TooManyUploadBytes(Conflict):
+    code = "too_many_upload_bytes"
+    message = N_("Your uploads that are not photos yet would hold more than {limit} MB. Finish or cancel one first.")
 
 
 class UploadUnfinished(Conflict):
@@ -115,20 +131,24 @@ def _state(row: dict[str, Any]) -> UploadState:
 
 
 async def create_upload(actor: Principal, length: int, metadata: dict[str, str]) -> UploadState:
-    """A new upload of ``length`` bytes; refused over the size limit or past the open limit."""
+    """A new upload of ``length`` bytes; refused over the size limit, or when the caller's
+    uploads not yet photos would pass ``MAX_OPEN`` or ``MAX_HELD_BYTES``."""
     require_role(actor, Role.ARTISAN, Role.LEADER, *STAFF)
     if not 0 < length <= MAX_UPLOAD_BYTES:
-        raise TooLarge(N_("A photo may be at most {limit} MB."), limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+        raise TooLarge(N_("A photo may be at most {limit} MB."), limit=MAX_UPLOAD_BYTES // MiB)
     now = utcnow()
     upload_id = secrets.token_hex(16)
     async with write_transaction():
-        open_ones = await run(
-            "SELECT COUNT(*) AS n FROM upload WHERE owner = {} AND finished_at IS NULL AND expires_at > {}",
+        await _one_creation_at_a_time(actor.member_id)
+        held = await run(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE owner = {} AND expires_at > {}",
             actor.member_id,
             now,
         )
-        if open_ones[0]["n"] >= MAX_OPEN:
+        if held[0]["n"] >= MAX_OPEN:
             raise TooManyUploads()
+        if int(held[0]["bytes"]) + length > MAX_HELD_BYTES:
+            raise TooManyUploadBytes(limit=MAX_HELD_BYTES // MiB)
         await asyncio.to_thread(_create_file, _file(upload_id))
         await run(
             'INSERT INTO upload (id, brand, owner, length, "offset", metadata, created_at, expires_at) '
@@ -144,10 +164,24 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
     return UploadState(id=upload_id, length=length, offset=0, metadata=metadata, expires_at=now + EXPIRES_AFTER)
 
 
+async def _one_creation_at_a_time(member_id: int) -> None:
+    """Until this transaction ends, no other creation of this person's counts their uploads:
+    two at once cannot both slip under the limits. On SQLite a write transaction is one at
+    a time already; on PostgreSQL a transaction-scoped advisory lock on the person's id
+    (read committed would let each count without the other's row)."""
+    if not is_sqlite():
+        await run("SELECT pg_advisory_xact_lock({}, {})", OWNER_LOCK_SPACE, member_id)
+
+
+def _is_live(rows: list[dict[str, Any]]) -> bool:
+    """Whether the upload read exists and has not expired (the worker may not have removed it yet)."""
+    return bool(rows) and as_datetime(rows[0]["expires_at"]) > utcnow()
+
+
 async def upload_state(actor: Principal, upload_id: str) -> UploadState:
     """Where the caller's upload stands (HEAD); others' and expired ones do not exist."""
     rows = await run(SELECT, upload_id, actor.member_id)
-    if not rows or (rows[0]["finished_at"] is None and as_datetime(rows[0]["expires_at"]) <= utcnow()):
+    if not _is_live(rows):
         raise NotFound()
     return _state(rows[0])
 
@@ -161,7 +195,7 @@ async def append(actor: Principal, upload_id: str, offset: int, part: bytes, che
     async with write_transaction():
         lock = "" if is_sqlite() else " FOR UPDATE"
         rows = await run(SELECT + lock, upload_id, actor.member_id)
-        if not rows or (rows[0]["finished_at"] is None and as_datetime(rows[0]["expires_at"]) <= utcnow()):
+        if not _is_live(rows):
             raise NotFound()
         state = _state(rows[0])
         if offset != state.offset:
@@ -200,9 +234,9 @@ async def forget_upload(upload_id: str) -> None:
 
 
 async def remove_expired() -> int:
-    """Remove unfinished uploads past their expiry, and their bytes (the worker runs this)."""
+    """Remove uploads past their expiry, finished or not, and their bytes (the worker runs this)."""
     async with write_transaction():
-        gone = await run("DELETE FROM upload WHERE finished_at IS NULL AND expires_at <= {} RETURNING id", utcnow())
+        gone = await run("DELETE FROM upload WHERE expires_at <= {} RETURNING id", utcnow())
     for row in gone:
         await asyncio.to_thread(_file(row["id"]).unlink, missing_ok=True)
     return len(gone)
