@@ -30,7 +30,7 @@ from backend.core.errors import ChecksumMismatch, Conflict, Invalid, NotFound, T
 from backend.core.i18n import N_
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role, as_datetime, utcnow
-from backend.db.session import is_sqlite, run, write_transaction
+from backend.db.session import is_sqlite, lock_keys, run, write_transaction
 from backend.photos.processing import MAX_UPLOAD_BYTES
 
 MiB = 1024 * 1024
@@ -41,9 +41,6 @@ EXPIRES_AFTER = dt.timedelta(hours=24)  # from creation, finished or not
 # leader submitting for several neighbours over 2G, far from 20 uploads of 15 MiB each.
 MAX_OPEN = 20
 MAX_HELD_BYTES = 100 * MiB
-# The key space of the advisory lock that lets one creation at a time count a person's
-# uploads on PostgreSQL ("upld"; the person's id is the second key).
-OWNER_LOCK_SPACE = 0x75706C64
 CHECKSUMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
 SELECT = (
     'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload WHERE id = {} AND owner = {}'
@@ -166,11 +163,9 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
 
 async def _one_creation_at_a_time(member_id: int) -> None:
     """Until this transaction ends, no other creation of this person's counts their uploads:
-    two at once cannot both slip under the limits. On SQLite a write transaction is one at
-    a time already; on PostgreSQL a transaction-scoped advisory lock on the person's id
-    (read committed would let each count without the other's row)."""
-    if not is_sqlite():
-        await run("SELECT pg_advisory_xact_lock({}, {})", OWNER_LOCK_SPACE, member_id)
+    two at once cannot both slip under the limits (read committed would let each count
+    without the other's row)."""
+    await lock_keys(f"uploads:owner:{member_id}")
 
 
 def _is_live(rows: list[dict[str, Any]]) -> bool:
