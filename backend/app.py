@@ -41,7 +41,7 @@ from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
-from backend.sms.routes import SimulatorController, twilio_inbound, twilio_status
+from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -108,6 +108,7 @@ def _api() -> Router:
         PhotoController,
         UploadController,
         SimulatorController,
+        DeadLetterController,
         OutboxController,
         DashboardController,
     ]
