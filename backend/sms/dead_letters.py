@@ -55,6 +55,10 @@ ALL = """
 SELECT d.id, d.provider, d.kind, d.item, d.reason, d.detail, d.received_at, b.slug AS brand
 FROM sms_dead_letter d LEFT JOIN brand b ON b.id = d.brand ORDER BY d.id
 """
+MESSAGES = """
+SELECT reference, to_phone, brand FROM outbox_message
+WHERE id >= {} AND reference IN ({references}) AND to_phone IN ({phones})
+"""
 # Numbers of six digits or more in a raw item: a phone number, a sign-in code a villager
 # texted back. Longer than a phone number (15 digits) they are provider ids, left as they are.
 NUMBER = re.compile(r"(?<![0-9])\+?[0-9]{6,15}(?![0-9])")
@@ -100,19 +104,36 @@ def _text(raw: bytes) -> str:
 
 
 async def _brands(items: Iterable[Rejected]) -> dict[Rejected, int | None]:
-    """Each item's brand: the brand of its phone number, else that of the message its OutId names."""
+    """Each item's brand: that of the person its phone number is, else that of the message its
+    OutId and number name (one call's messages share an OutId, and a batch may span brands)."""
     items = list(items)
-    numbers = {item.phone: _e164(item.phone) for item in items if item.phone}
-    by_phone = await brands_of({number for number in numbers.values() if number})
-    message_ids = {int(item.out_id) for item in items if _is_message_id(item.out_id)}
-    by_message: dict[str, int] = {}
-    if message_ids:
-        marks = ", ".join("{}" for _ in message_ids)
-        sql = f"SELECT id, reference, brand FROM outbox_message WHERE id IN ({marks})"  # noqa: S608 - placeholders
-        for row in await run(sql, *message_ids):
-            if row["brand"] is not None and row["reference"] == str(row["id"]):
-                by_message[row["reference"]] = row["brand"]
-    return {item: by_phone.get(numbers.get(item.phone) or "") or by_message.get(item.out_id) for item in items}
+    numbers = {item.phone: number for item in items if item.phone and (number := _e164(item.phone))}
+    by_phone = await brands_of(set(numbers.values()))
+    sent = {
+        (item.out_id, numbers[item.phone]) for item in items if item.phone in numbers and _is_message_id(item.out_id)
+    }
+    by_message = await _message_brands(sent)
+    brands: dict[Rejected, int | None] = {}
+    for item in items:
+        number = numbers.get(item.phone) or ""
+        brands[item] = by_phone.get(number) or by_message.get((item.out_id, number))
+    return brands
+
+
+async def _message_brands(sent: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The brand of the message each (OutId, number) names. An OutId is the id of the first
+    message of its call: the others come after it."""
+    if not sent:
+        return {}
+    references, phones = {reference for reference, _ in sent}, {phone for _, phone in sent}
+    sql = MESSAGES.replace("{references}", ", ".join("{}" for _ in references))
+    sql = sql.replace("{phones}", ", ".join("{}" for _ in phones))
+    rows = await run(sql, min(int(reference) for reference in references), *references, *phones)
+    return {
+        (row["reference"], row["to_phone"]): row["brand"]
+        for row in rows
+        if (row["reference"], row["to_phone"]) in sent and row["brand"] is not None
+    }
 
 
 def _is_message_id(text: str) -> bool:

@@ -127,6 +127,23 @@ async def test_a_bad_report_between_two_good_ones_costs_neither_and_is_set_aside
     assert await set_aside("report", text_of(bad)) == [{"reason": "invalid_field", "brand": brand.id}]
 
 
+async def test_a_bad_report_from_a_batch_belongs_to_the_brand_of_its_own_message(
+    client: httpx.AsyncClient, callback_token: str
+) -> None:
+    first_brand, second_brand = await support.brand(), await support.brand()
+    first, second = support.new_phone(), support.new_phone()  # numbers neither brand has as people
+    batch = await sent_message(first, first_brand.id)  # one SendBatchSms: the first message's id is the OutId
+    second_id, _ = await sent_message(second, second_brand.id)
+    await run(
+        "UPDATE outbox_message SET provider_sid = {}, reference = {} WHERE id = {}", batch[1], str(batch[0]), second_id
+    )
+    bad = report(batch, second, success=True) | {"success": "perhaps"}
+
+    await push(client, REPORT, [text_of(bad)])
+
+    assert await set_aside("report", text_of(bad)) == [{"reason": "invalid_field", "brand": second_brand.id}]
+
+
 async def test_a_report_that_matches_no_message_of_ours_is_set_aside_not_dropped(
     client: httpx.AsyncClient, callback_token: str
 ) -> None:
