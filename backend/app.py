@@ -42,7 +42,7 @@ from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
-from backend.sms.routes import SimulatorController, twilio_inbound, twilio_status
+from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -109,6 +109,7 @@ def _api() -> Router:
         PhotoController,
         UploadController,
         SimulatorController,
+        DeadLetterController,
         OutboxController,
         DashboardController,
     ]

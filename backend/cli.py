@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sms.add_parser("check", help="validate sms_flows/ and every SMS text in every language; exit 1 if wrong")
     check.add_argument("--flows", type=Path, help="check the flow files of this folder instead (a draft)")
     sms.add_parser("templates", help="print the SMS templates to register with a provider, as TOML")
+    sms.add_parser(
+        "dead-letters", help="print every item of the provider's pushes that could not be read, with the reason"
+    )
     return parser
 
 
@@ -68,6 +71,23 @@ def _sms(action: str, folder: Path | None = None) -> int:
     if not problems:
         print("sms_flows: every flow and every message is valid, in every language", file=sys.stderr)
     return 1 if problems else 0
+
+
+async def _dead_letters() -> None:
+    """One line per item set aside, oldest first: id, when, provider/kind, brand (``-``: none
+    could be told), reason: detail, and the item as it came (control characters escaped)."""
+    from backend.core.types import as_datetime
+    from backend.sms.dead_letters import everything
+
+    rows = await everything()
+    for row in rows:
+        raw = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in row["item"])
+        when = as_datetime(row["received_at"]).isoformat(timespec="seconds")
+        print(
+            f"{row['id']}\t{when}\t{row['provider']}/{row['kind']}\t{row['brand'] or '-'}\t"
+            f"{row['reason']}: {row['detail']}\t{raw}"
+        )
+    print(translate(N_("Pushed items that could not be read: {count}."), count=len(rows)), file=sys.stderr)
 
 
 async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -163,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     current_locale.set(negotiate(os.environ.get("LANG", "").split(".")[0]) or "zh_Hans")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        if args.command == "sms":
+        if args.command == "sms" and args.action != "dead-letters":
             return _sms(args.action, getattr(args, "flows", None))
         if args.command == "serve":
             _serve(args)
@@ -174,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "brand": lambda: _brand_add(args),
             "user": lambda: _user_add(args),
             "token": lambda: _token(args),
+            "sms": _dead_letters,
         }
         asyncio.run(_with_db(work[args.command]))
     except DomainError as error:

@@ -20,6 +20,7 @@ from backend.accounts.service import add_member, create_brand, create_village, p
 from backend.auth.service import issue_token
 from backend.core.types import Channel, Role, china_today
 
+CALLBACK_TOKEN = "callback-secret"  # what Aliyun's pushes carry as ?token= in tests (the fixture callback_token)
 _numbers = itertools.count(random.randrange(10_000_000, 90_000_000, 1000))
 _slugs = itertools.count(1)
 
@@ -176,6 +177,7 @@ BRAND_TABLES = (
     "photo",
     "audit_event",
     "outbox_message",
+    "sms_dead_letter",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -255,3 +256,11 @@ async def set_own_locale(actor: Principal, locale: str) -> str:
 async def principal_by_phone(phone: str, channel: Channel) -> Principal | None:
     """The active person with this number (E.164) acting through ``channel``, if any."""
     return await _principal((Member.phone == phone) & (Member.active == True), channel)  # noqa: E712
+
+
+async def brands_of(phones: Collection[str]) -> dict[str, int]:
+    """The brand of each of these numbers (E.164) that is one of a brand's people."""
+    if not phones:
+        return {}
+    rows = await Member.select(Member.phone, Member.brand).where(Member.phone.is_in(list(phones)))
+    return {row["phone"]: row["brand"] for row in rows}

@@ -15,7 +15,7 @@ from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo, Upload
-from backend.sms.tables import Conversation, InboundSms, OptOut
+from backend.sms.tables import Conversation, DeadLetter, InboundSms, OptOut
 
 TABLES = [
     Brand,
@@ -35,6 +35,7 @@ TABLES = [
     InboundSms,
     Conversation,
     OptOut,
+    DeadLetter,
     IdempotencyRecord,
     Counter,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from backend.accounts.service import brands_of
 from backend.core.access import STAFF, require_role
 from backend.core.phones import mask_phone, normalize_phone
 from backend.core.types import Principal, as_datetime, china_months, china_today, start_of_day, utcnow
@@ -70,11 +71,7 @@ async def list_messages(
 
 
 async def _own_numbers(actor: Principal, phones: set[str]) -> set[str]:
-    if not phones:
-        return set()
-    marks = ", ".join("{}" for _ in phones)
-    rows = await run(f"SELECT phone FROM member WHERE brand = {{}} AND phone IN ({marks})", actor.brand_id, *phones)  # noqa: S608
-    return {row["phone"] for row in rows}
+    return {phone for phone, brand in (await brands_of(phones)).items() if brand == actor.brand_id}
 
 
 def _read(row: dict[str, Any], ours: set[str]) -> SmsMessageRead:

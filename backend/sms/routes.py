@@ -1,5 +1,5 @@
-"""Twilio's webhooks (villagers' messages, stored inbox-first; delivery status callbacks), and
-the SMS simulator's API."""
+"""Twilio's webhooks (villagers' messages, stored inbox-first; delivery status callbacks), the
+SMS simulator's API, and the pushed items that could not be read."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, URLEncodedBody
 
 from backend.core.types import Principal
-from backend.http.params import PhoneQuery
+from backend.http.params import PageCursor, PhoneQuery
 from backend.outbox import record_status
-from backend.sms import engine, inbox, simulator
-from backend.sms.schemas import SimulatedSms, SmsConversation
+from backend.sms import dead_letters, engine, inbox, simulator
+from backend.sms.schemas import DeadLetterList, SimulatedSms, SmsConversation
 from backend.sms.signatures import verify_twilio
 
 STATUS_PATH = "/sms/twilio/status"
@@ -66,3 +66,24 @@ class SimulatorController(Controller):
     @get("/sms/simulator", summary="What a number sent and was sent, oldest first")
     async def conversation(self, principal: NamedDependency[Principal], phone: PhoneQuery) -> SmsConversation:
         return await simulator.conversation(principal, phone)
+
+
+class DeadLetterController(Controller):
+    tags = ("sms",)
+
+    @get(
+        "/sms/dead-letters",
+        summary="Items of the SMS provider's pushes that could not be read (the rest was kept), newest first",
+        description=(
+            "The brand's own: an item naming one of its people's numbers, or a report naming one of its "
+            "messages. Each has its reason (a stable code, its words in the reader's language, a few English "
+            "words) and the item as it came, with numbers of six digits or more masked unless they are the "
+            "phone of one of the brand's people. Items that name no brand are never shown to a brand (they "
+            "may hold another brand's villager's number): `unattributed` counts them, and an operator lists "
+            "them with `cunjiang sms dead-letters`."
+        ),
+    )
+    async def list_dead_letters(
+        self, principal: NamedDependency[Principal], cursor: PageCursor = None
+    ) -> DeadLetterList:
+        return await dead_letters.list_for(principal, cursor)

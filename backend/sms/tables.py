@@ -1,8 +1,11 @@
-"""SMS that villagers send: stored as they arrive, processed just after (inbox-first)."""
+"""SMS that villagers send: stored as they arrive, processed just after (inbox-first); what a
+provider pushed that could not be read, set aside."""
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.accounts.tables import Brand
 
 
 class InboundSms(Table, tablename="sms_inbox"):
@@ -42,3 +45,25 @@ class OptOut(Table, tablename="sms_opt_out"):
     phone = Varchar(length=32, unique=True)
     source = Varchar(length=64, default="", help_text="sms (they replied STOP), twilio 21610…")
     opted_out_at = Timestamptz()
+
+
+class DeadLetter(Table, tablename="sms_dead_letter"):
+    """An item of a provider's push that could not be read: kept with the reason, once per
+    provider, kind and raw text (``digest``), while the rest of the push is kept as usual."""
+
+    id: Serial
+    provider = Varchar(length=16, help_text="Who pushed it: aliyun.")
+    kind = Varchar(length=16, help_text="up (a villager's reply) or report (a delivery report).")
+    digest = Varchar(length=64, unique=True, help_text="SHA-256 of provider, kind and raw item: a repeat is one row.")
+    item = Text(help_text="The item as it came (JSON text), cut at 4,000 characters; phone numbers unmasked.")
+    reason = Varchar(
+        length=32, help_text="Why it could not be used: missing_field, invalid_field, unreadable_phone, too_long…"
+    )
+    detail = Text(default="", help_text="The reason in a few English words, for an operator.")
+    brand = ForeignKey(
+        Brand,
+        null=True,
+        index=True,
+        help_text="The brand whose person or message it names; empty when it cannot be told (operators only).",
+    )
+    received_at = Timestamptz(default=TimestamptzNow())

@@ -60,6 +60,10 @@ class SmsSimulatorPage(ConsolePage):
         selector = "[data-message]" + (f"[data-direction={direction}]" if direction else "")
         return self.page.locator(selector)
 
+    def dead_letters(self) -> Locator:
+        """The pushed items that could not be read, shown below the simulator."""
+        return self.page.locator("[data-dead-letter]")
+
 
 class AppPage:
     """The artisan's app at ``/``."""

@@ -1,13 +1,27 @@
-"""A coordinator tries the SMS loop in the browser: types as a villager, reads the answers."""
+"""A coordinator tries the SMS loop in the browser: types as a villager, reads the answers; and
+sees what the SMS provider pushed that could not be read."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import httpx
+import pytest
 from playwright.async_api import Page, expect
 
 from backend.core.types import Role
 from tests import support
 from tests.e2e.pages import SmsSimulatorPage, latest_code
+from tests.servers import running_servers
+from tests.support import CALLBACK_TOKEN
+
+
+@pytest.fixture(scope="module")
+def server(database: None) -> Iterator[str]:
+    """A server that takes Aliyun's pushes too (the token configured), with its worker."""
+    with running_servers(1, CUNJIANG_SMS_CALLBACK_TOKEN=CALLBACK_TOKEN) as [url]:
+        yield url
 
 
 async def test_a_coordinator_accepts_an_offer_as_a_villager_and_sees_the_answer(
@@ -57,3 +71,31 @@ async def test_an_artisan_cannot_use_the_console(page: Page) -> None:
 
     await expect(page.locator("[data-notice]")).to_have_text("控制台只供品牌协调员使用。")
     await expect(simulator.messages()).to_have_count(0)
+
+
+async def test_a_pushed_item_that_could_not_be_read_shows_below_the_simulator(page: Page, server: str) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    local = villager.phone.removeprefix("+86")
+    good = {"phone_number": local, "content": "0", "sequence_id": 10**14 + int(local[-8:])}
+    bad = {"phone_number": local, "content": "接", "sequence_id": "x" * 65}  # no id can be that long
+    items = [json.dumps(item, ensure_ascii=False) for item in (good, bad)]
+    async with httpx.AsyncClient(base_url=server) as aliyun:
+        pushed = await aliyun.post(
+            "/sms/aliyun/up",
+            params={"token": CALLBACK_TOKEN},
+            content="[" + ",".join(items) + "]",
+            headers={"content-type": "application/json"},
+        )
+    assert pushed.json() == {"code": 0, "msg": "接收成功"}
+    simulator = SmsSimulatorPage(page)
+
+    await simulator.sign_in(brand.coordinator.phone, "/console/sms")
+    await simulator.open()
+
+    await expect(simulator.dead_letters()).to_have_count(1)
+    shown = simulator.dead_letters().first
+    await expect(shown).to_have_attribute("data-reason", "invalid_id")
+    await expect(shown).to_contain_text("村民回复 · 这条推送的编号无法保存。")
+    await expect(shown.locator("code")).to_have_text(items[1])  # her own number: not masked
+    await expect(page.get_by_role("heading", name="未能读取的推送")).to_be_visible()

@@ -149,6 +149,7 @@ ROWS = [
     Row("GET", "/sms/messages", own=STAFF_ONLY),
     Row("GET", "/sms/messages?status=held", own=STAFF_ONLY),
     Row("GET", "/sms/usage?months=3", own=STAFF_ONLY),
+    Row("GET", "/sms/dead-letters", own=STAFF_ONLY),
     # the dashboard: the brand's staff
     Row("GET", "/dashboard/orders", own=STAFF_ONLY),
     Row("GET", "/dashboard/orders?status=cancelled", own=STAFF_ONLY),

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from backend.core.settings import get_settings
 from backend.core.types import Role
 from tests import support
 from tests.integration.hostile import Place
 from tests.servers import running_servers
-from tests.support import Person, job_in_state
+from tests.support import CALLBACK_TOKEN, Person, job_in_state
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,13 @@ def two_servers() -> Iterator[list[str]]:
     rows in the background, which other modules' "nothing changed" checks must not see."""
     with running_servers(2) as urls:
         yield urls
+
+
+@pytest.fixture
+def callback_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The secret Aliyun's pushes carry, configured (``?token=``)."""
+    monkeypatch.setenv("CUNJIANG_SMS_CALLBACK_TOKEN", CALLBACK_TOKEN)
+    get_settings.cache_clear()
+    yield CALLBACK_TOKEN
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -138,3 +139,27 @@ def test_sms_templates_prints_the_sheet_to_register_as_toml() -> None:
     sheet = tomllib.loads(result.stdout)
     assert sheet["offer"]["zh_Hans"]["code"] == ""
     assert "${quantity}" in sheet["offer"]["zh_Hans"]["text"]
+
+
+async def test_the_dead_letters_command_prints_every_item_set_aside_with_its_reason(
+    client: httpx.AsyncClient, callback_token: str
+) -> None:
+    phone = support.new_phone()  # nobody's: an item no brand sees, which only an operator can read
+    bad = json.dumps({"phone_number": phone[3:], "content": "你好"}, ensure_ascii=False, indent=1)  # on 4 lines
+    pushed = await client.post(
+        "/sms/aliyun/up",
+        params={"token": callback_token},
+        content=f"[{bad}]",
+        headers={"content-type": "application/json"},
+    )
+    assert pushed.json() == {"code": 0, "msg": "接收成功"}
+
+    result = cunjiang("sms", "dead-letters", lang="en_US.UTF-8")
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if phone[3:] in line]
+    _id, _when, source, brand, reason, item = line.split("\t")
+    assert (source, brand) == ("aliyun/up", "-")
+    assert reason == "missing_field: Object missing required field `sequence_id`"
+    assert item == bad.replace("\n", "\\n")  # as it came, unmasked, on one line
+    assert "Pushed items that could not be read:" in result.stderr

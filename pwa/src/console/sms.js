@@ -1,4 +1,5 @@
-// The SMS simulator: type as a villager, read what Cunjiang answers (console SMS gateway only).
+// The SMS simulator: type as a villager, read what Cunjiang answers (console SMS gateway only);
+// below it, what the SMS provider pushed that could not be read, when there is any.
 
 import { api, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
@@ -17,6 +18,43 @@ function bubble(message) {
   );
 }
 
+/** @param {{id: number, kind: string, reason: string, reason_text: string, item: string, received_at: string}} letter */
+function deadLetter(letter) {
+  const kind = letter.kind === "report" ? t("delivery report") : t("villager's reply");
+  return h(
+    "li",
+    { "data-dead-letter": String(letter.id), "data-reason": letter.reason },
+    h("p", {}, [formatTime(letter.received_at), kind, letter.reason_text].join(" · ")),
+    h("code", { class: "raw" }, letter.item),
+  );
+}
+
+/** The brand's pushed items that could not be read, newest first; the section stays hidden without any.
+ * @param {HTMLElement} section */
+async function showDeadLetters(section) {
+  let answer;
+  try {
+    answer = await api("GET", "/sms/dead-letters", { language: locale });
+  } catch {
+    return; // the simulator works without it
+  }
+  const { dead_letters: letters, unattributed } = answer;
+  section.hidden = !letters.length;
+  section.replaceChildren(
+    h("h2", {}, t("Pushes that could not be read")),
+    h("p", { class: "hint" }, t("The SMS provider sent these, but they could not be read; everything else it sent was kept.")),
+    h("ol", { class: "dead-letters" }, ...letters.map(deadLetter)),
+    unattributed > 0 &&
+      h(
+        "p",
+        { class: "hint", "data-unattributed": String(unattributed) },
+        t("Another {count} could not be told to a brand: an operator lists them with cunjiang sms dead-letters.", {
+          count: unattributed,
+        }),
+      ),
+  );
+}
+
 /** @param {HTMLElement} view */
 export function smsSimulator(view) {
   const phone = h("input", { name: "phone", type: "tel", list: "villagers", required: true, autocomplete: "off" });
@@ -24,6 +62,7 @@ export function smsSimulator(view) {
   const villagers = h("datalist", { id: "villagers" });
   const log = h("ol", { class: "conversation", "aria-live": "polite" });
   const send = h("button", { type: "submit", "data-action": "send" }, t("Send"));
+  const unread = h("section", { class: "card unread-pushes", hidden: true });
   let shown = "";
   let timer = 0;
 
@@ -88,6 +127,7 @@ export function smsSimulator(view) {
         h("div", { class: "compose" }, h("label", {}, t("Message"), body), send),
       ),
     ),
+    unread,
   );
   phone.addEventListener("change", () => {
     shown = "";
@@ -96,5 +136,6 @@ export function smsSimulator(view) {
   clearInterval(timer);
   timer = window.setInterval(refresh, POLL_MS);
   listVillagers();
+  showDeadLetters(unread);
   phone.focus();
 }

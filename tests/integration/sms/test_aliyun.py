@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -22,8 +22,7 @@ from backend.sms import registered
 from backend.sms.templates import registration_sheet, render
 from tests import support
 from tests.fakes.aliyun_server import FakeAliyun, fake_aliyun
-
-TOKEN = "callback-secret"
+from tests.support import CALLBACK_TOKEN as TOKEN
 
 
 def filled_sheet(tmp_path: Path, *, leave_out: str | None = None) -> Path:
@@ -45,15 +44,6 @@ async def aliyun(tmp_path: Path) -> AsyncIterator[tuple[FakeAliyun, AliyunGatewa
         codes = registered.codes(filled_sheet(tmp_path))
         gateway = AliyunGateway("ak", "secret", "村匠", endpoint=server.url, codes=codes, timeout_s=1.0)
         yield server, gateway
-
-
-@pytest.fixture
-def callback_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("CUNJIANG_SMS_CALLBACK_TOKEN", TOKEN)
-    get_settings.cache_clear()
-    yield TOKEN
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 async def _queue_offer(phone: str, code: str) -> int:
