@@ -23,6 +23,7 @@ from backend import worker
 from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
 from backend.auth.routes import AuthController
+from backend.core.logs import redact_logs
 from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
@@ -145,7 +146,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
     )
     logging.getLogger("cunjiang").setLevel(logging.INFO)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             _api(),
             docs_assets,
@@ -165,3 +166,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         openapi_config=_openapi(),
         lifespan=[_lifespan(run_worker)],
     )
+    # After Litestar's logging configuration (it replaces the root's handlers): every line the
+    # server writes, its access log included, goes through the redaction filter.
+    redact_logs()
+    return app
