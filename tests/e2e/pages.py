@@ -43,9 +43,19 @@ class ConsolePage:
         await self.page.click("[data-action=sign-in]")
         await expect(self.page.locator("[data-nav]").first).to_be_visible()
 
+    async def seen_again(self) -> None:
+        """The coordinator comes back to the tab: what a section shows is asked for again."""
+        await seen_again(self.page)
+
     async def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
         await self.page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+async def seen_again(page: Page) -> None:
+    """What the browser tells a page that is looked at again (another tab, the phone woken):
+    pages refresh on it at once, so a test need not wait for their timers."""
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
 
 
 class SmsSimulatorPage(ConsolePage):
@@ -79,6 +89,9 @@ class AppPage:
         await self.page.goto("/")
         await self.page.fill("input[name=code]", await request_code(self.page, phone))
         await self.page.click("[data-action=sign-in]")
+        # Signed in once her jobs and payments are on screen: a reload before then (a test
+        # waiting for the service worker) would lose the token still on its way.
+        await expect(self.page.locator("[data-action=sign-out]")).to_be_visible()
 
     def job(self, job_id: int) -> Locator:
         return self.page.locator(f"[data-job-id='{job_id}']")
@@ -93,6 +106,10 @@ class AppPage:
     @property
     def notice(self) -> Locator:
         return self.page.locator("[data-notice]")
+
+    async def seen_again(self) -> None:
+        """The artisan looks at the app again: new offers and changes show."""
+        await seen_again(self.page)
 
     async def retry_now(self) -> None:
         """What the browser does when the signal comes back: the outbox tries again."""
