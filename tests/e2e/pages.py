@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Locator, Page, expect
 
@@ -12,6 +13,36 @@ from backend.core.phones import mask_phone
 from tests.servers import ServerLog
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+KEPT_ON_PHONE = """async () => {
+  const cached = [];
+  for (const name of await caches.keys()) {
+    if (name.startsWith("shell-")) continue;
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const answer = await cache.match(request);
+      const picture = (answer.headers.get("content-type") || "").startsWith("image/");
+      cached.push({ cache: name, path: new URL(request.url).pathname, body: picture ? "" : await answer.text() });
+    }
+  }
+  const stored = {};
+  if (!(await indexedDB.databases()).some((found) => found.name === "cunjiang")) return { cached, stored };
+  const db = await new Promise((resolve, reject) => {
+    const opening = indexedDB.open("cunjiang");
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  const blobless = (key, value) => (value instanceof Blob ? "[blob]" : value);
+  const plain = (record) => JSON.parse(JSON.stringify(record, blobless));
+  for (const store of db.objectStoreNames) {
+    stored[store] = await new Promise((resolve, reject) => {
+      const reading = db.transaction(store).objectStore(store).getAll();
+      reading.onsuccess = () => resolve(reading.result.map(plain));
+      reading.onerror = () => reject(reading.error);
+    });
+  }
+  db.close();
+  return { cached, stored };
+}"""
 
 
 async def latest_code(page: Page, phone: str, since: int) -> str:
@@ -114,6 +145,13 @@ class AppPage:
     async def retry_now(self) -> None:
         """What the browser does when the signal comes back: the outbox tries again."""
         await self.page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    async def kept_on_phone(self) -> dict[str, Any]:
+        """What the app keeps on this phone besides its own files: ``cached``, every answer the
+        service worker keeps (``cache``, ``path``, ``body``; a picture's body left out), and
+        ``stored``, the records of each IndexedDB store (blobs as ``"[blob]"``)."""
+        kept: dict[str, Any] = await self.page.evaluate(KEPT_ON_PHONE)
+        return kept
 
     async def worker_ready(self) -> None:
         """The service worker is installed (its shell cached) and controls a fresh load."""
