@@ -110,7 +110,7 @@ def running_servers(count: int, *, log_level: str = "warning", cli: bool = False
         urls.append(url)
     try:
         for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(url, process, ServerLog.of(url).path, time.monotonic() + 30)
+            _wait_until_up(url, process, ServerLog.of(url).path, time.monotonic() + 2 * WAIT_SECONDS)
         yield urls
     finally:
         for process in processes:
