@@ -65,9 +65,9 @@ class Redact(logging.Filter):
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
-            message = None  # a bad format string: the handler reports it as it always did
-        if message is not None and redact(message) != message:
-            record.msg, record.args = redact(message), ()
+            message = ""  # a bad format string: the handler reports it as it always did
+        if (clean := redact(message)) != message:
+            record.msg, record.args = clean, ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
