@@ -6,34 +6,32 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Controller, Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
 from backend.auth.routes import AuthController
+from backend.core.logs import redact_logs
 from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
 from backend.http.context import LocaleMiddleware, authenticate, provide_principal
+from backend.http.docs import ASSETS_PATH, SWAGGER_ASSETS, openapi_config
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
 from backend.http.idempotency import IdempotencyMiddleware
 from backend.http.pages import app_page, console_page, manifest, pwa_files, service_worker_script
 from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
+from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
@@ -43,27 +41,6 @@ from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
-
-SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
-
-
-def _openapi() -> OpenAPIConfig:
-    assets = "/api/docs/assets"
-    swagger = SwaggerRenderPlugin(
-        path="/",
-        js_url=f"{assets}/swagger-ui-bundle.js",
-        css_url=f"{assets}/swagger-ui.css",
-        standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{assets}/favicon-32x32.png'>",
-    )
-    return OpenAPIConfig(
-        title="Cunjiang API",
-        version="1",
-        path="/api/docs",
-        render_plugins=[swagger],
-        components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-        security=[{"bearer": []}],
-    )
 
 
 def _lifespan(run_worker: bool) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -149,11 +126,9 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     problems = worker.gateway_problems()
     if problems:
         raise RuntimeError("The SMS gateway is not ready:\n" + "\n".join(problems))
-    docs_assets = create_static_files_router(
-        path="/api/docs/assets", directories=[SWAGGER_ASSETS], include_in_schema=False
-    )
+    docs_assets = create_static_files_router(path=ASSETS_PATH, directories=[SWAGGER_ASSETS], include_in_schema=False)
     logging.getLogger("cunjiang").setLevel(logging.INFO)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             _api(),
             docs_assets,
@@ -170,6 +145,11 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         middleware=[LocaleMiddleware, IdempotencyMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=_compression(),
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(),
+        before_send=[add_security_headers],
         lifespan=[_lifespan(run_worker)],
     )
+    # After Litestar's logging configuration (it replaces the root's handlers): every line the
+    # server writes, its access log included, goes through the redaction filter.
+    redact_logs()
+    return app

@@ -143,6 +143,7 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from backend.app import create_app
+    from backend.core.logs import redact_logs
 
     asyncio.run(_with_db(_migrate))
     if args.demo:
@@ -150,7 +151,10 @@ def _serve(args: argparse.Namespace) -> None:
 
         asyncio.run(_with_db(seed_demo))
         _print_demo_welcome(f"http://{args.host}:{args.port}")
-    uvicorn.run(create_app(run_worker=not args.no_worker), host=args.host, port=args.port, log_level="info")
+    app = create_app(run_worker=not args.no_worker)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")  # configures uvicorn's logging
+    redact_logs()  # so after it: its access log's handler gets the filter too
+    uvicorn.Server(config).run()
 
 
 def _print_demo_welcome(url: str) -> None:

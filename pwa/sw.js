@@ -5,6 +5,8 @@
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 const SHELL_CACHE = `shell-${VERSION}`;
+// The other caches hold a person's own answers and photos: the app deletes every cache not
+// named "shell-…" when she signs out or another person signs in (app.js, forgetPerson).
 const DATA_CACHE = "data";
 const PHOTO_CACHE = "photos";
 // Read-only API answers kept for starting without a network (network first, cache if offline).

@@ -5,7 +5,8 @@ Every file is sent as an :class:`Asset`: compressed once (brotli and gzip, at th
 settings, kept only where smaller), with an ETag of its content, and 304 to a browser that
 already has it. Artisans pay for every byte on 2G: a file is never compressed again per
 request, and a repeat visit, or the service worker's precache right after the page loaded
-the same files, costs a few headers instead of the file.
+the same files, costs a few headers instead of the file. The security headers (CSP and the
+others) are added to every answer by ``backend.http.security``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ from backend.http.responses import NO_COMPRESSION, has_current
 
 # Another folder may be served instead (an operator's customised copy; the update test).
 PWA_DIR = Path(os.environ.get("CUNJIANG_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
-# Only our own files run: no inline script, nothing from elsewhere (no CDN in China anyway).
-SECURITY = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 # The shell is small: always checked (a 304 when unchanged), so an update shows at once and
 # the service worker never stores an old copy kept by the HTTP cache under a new version.
 REVALIDATE = {"Cache-Control": "no-cache"}
@@ -135,13 +130,13 @@ async def pwa_files(request: Request[Any, Any, Any], path: FromPath[str]) -> Res
     found = (PWA_DIR / path.lstrip("/")).resolve()
     if not found.is_relative_to(PWA_DIR) or not found.is_file():
         raise NotFound()
-    return send(request, _file_asset(found), {"X-Content-Type-Options": "nosniff"})
+    return send(request, _file_asset(found))
 
 
 @get(["/console", "/console/{section:str}"], include_in_schema=False, opt={NO_COMPRESSION: True})
 async def console_page(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The coordinator's console; it shows the section its address names (``/console/sms``)."""
-    return send(request, _file_asset(PWA_DIR / "console.html"), SECURITY)
+    return send(request, _file_asset(PWA_DIR / "console.html"))
 
 
 # The artisan's app shell: what the service worker keeps for starting without a network.
@@ -198,14 +193,13 @@ def _service_worker(signature: tuple[tuple[str, str, int, int], ...], _template_
 async def app_page(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The artisan's app (installable; starts offline once its service worker is in place)."""
     modules = ", ".join(f"<{url}>; rel=modulepreload" for url in shell() if url.endswith(".js"))
-    return send(request, _file_asset(PWA_DIR / "index.html"), SECURITY | {"Link": modules})
+    return send(request, _file_asset(PWA_DIR / "index.html"), {"Link": modules})
 
 
 @get("/sw.js", include_in_schema=False, opt={NO_COMPRESSION: True})
 async def service_worker_script(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Checked by the browser on visits: a 304 while no shell file changed."""
-    headers = {"Service-Worker-Allowed": "/", "X-Content-Type-Options": "nosniff"}
-    return send(request, _service_worker_asset()[1], headers)
+    return send(request, _service_worker_asset()[1], {"Service-Worker-Allowed": "/"})
 
 
 @get("/manifest.webmanifest", include_in_schema=False, opt={NO_COMPRESSION: True})

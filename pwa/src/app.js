@@ -25,13 +25,16 @@ async function start() {
       return signIn(view, start);
     }
     if ((await remembered("who")) !== me.id) {
-      await forgetAll(); // another person used this phone before: nothing of theirs shows or goes
+      await forgetPerson(); // another person used this phone before: nothing of theirs shows or goes
       await remember("who", me.id);
     }
     await remember("role", me.role);
   } catch (error) {
     if (error.status === 401) {
+      // Signed out elsewhere (a coordinator, a lost phone, months unused): what she left
+      // here is as private as when she signs out herself.
       setToken(null);
+      await forgetPerson();
       return signIn(view, start);
     }
     // offline: go on with what was saved
@@ -56,9 +59,19 @@ async function signOut() {
     // forgotten here either way
   }
   setToken(null);
-  await forgetAll(); // another person may use this phone
-  if ("caches" in window) await Promise.all(["data", "photos"].map((name) => caches.delete(name)));
+  await forgetPerson(); // another person may use this phone
   start();
+}
+
+/** Forget everything of the person who used this phone, for whoever uses it next: her queued
+actions, saved jobs and photos (IndexedDB), and what the service worker keeps of hers (her
+profile, payments and photos): every cache but the app's own files ("shell-…" in sw.js).
+One function for signing out, a token refused (401) and another person's sign-in. */
+async function forgetPerson() {
+  await forgetAll();
+  if (!("caches" in window)) return;
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => !name.startsWith("shell-")).map((name) => caches.delete(name)));
 }
 
 /** Register the service worker where there is one; show "update ready" when a new one waits. */

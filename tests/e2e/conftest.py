@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.conftest import LANE
 from tests.servers import running_servers
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# A deadline, not a wait: an expectation ends the moment it holds. On a loaded machine (two
+# cores for the server, its worker, Chromium and the test) one round can take seconds.
+expect.set_options(timeout=20_000)
 
 
 def _is_browser_test(item: pytest.Item) -> bool:

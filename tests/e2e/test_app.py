@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from playwright.async_api import Page, Response, expect
+from playwright.async_api import Page, expect
 
 from tests import support
 from tests.e2e.pages import AppPage
@@ -68,20 +68,23 @@ async def test_a_later_visit_asks_only_for_what_changed_since_its_cursor(page: P
     app = AppPage(page)
     await app.sign_in(artisan.phone)
     await expect(app.job(taken_back.job_id)).to_have_attribute("data-status", "offered")
-    feeds: list[tuple[str, int, str | None]] = []  # (cursor, body bytes on the wire, If-None-Match)
 
-    async def note(response: Response) -> None:
-        if "/api/v1/jobs?" in response.url:
-            headers = await response.request.all_headers()
-            sizes = await response.request.sizes()
-            feeds.append((response.url.split("since=")[1], sizes["responseBodySize"], headers.get("if-none-match")))
+    async def reload_and_note_the_feed() -> tuple[str, int, str | None]:
+        """(cursor, body bytes on the wire, If-None-Match) of the job feed the reloaded app asks for."""
+        async with page.expect_response(lambda answer: "/api/v1/jobs?" in answer.url) as feed:
+            await page.reload()
+        response = await feed.value
+        await response.finished()  # its size is known once its body is in
+        headers = await response.request.all_headers()
+        sizes = await response.request.sizes()
+        return response.url.split("since=")[1], sizes["responseBodySize"], headers.get("if-none-match")
 
-    page.on("response", note)
+    feeds: list[tuple[str, int, str | None]] = []
     for _ in range(2):  # nothing changed: the saved jobs show, the feed has nothing new
-        await page.reload()
+        feeds.append(await reload_and_note_the_feed())
         await expect(app.job(kept.job_id)).to_be_visible()
     await support.ok(await client.post(f"/api/v1/jobs/{taken_back.job_id}/withdraw", headers=brand.coordinator.auth))
-    await page.reload()
+    feeds.append(await reload_and_note_the_feed())
 
     await expect(app.job(taken_back.job_id)).to_have_attribute("data-status", "withdrawn")
     await expect(app.job(kept.job_id)).to_have_attribute("data-status", "offered")  # saved, not sent again
@@ -108,7 +111,7 @@ async def test_a_new_offer_shows_while_the_app_is_open_and_what_was_typed_stays(
     await typed.fill("3")
     second = await support.job_in_state(client, brand, artisan, "offered", quantity=5)
 
-    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # the app is seen again
+    await app.seen_again()
 
     await expect(app.job(second.job_id)).to_have_attribute("data-status", "offered")
     await expect(typed).to_have_value("3")

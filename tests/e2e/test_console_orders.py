@@ -64,7 +64,7 @@ async def test_an_order_is_created_with_its_pattern_and_dispatched_with_an_edite
     declined = next(row["id"] for row in jobs if row["artisan"] == decliner.id)
     await support.ok(await client.post(f"/api/v1/jobs/{taken}/accept", json={}, headers=taker.auth))
     await support.ok(await client.post(f"/api/v1/jobs/{declined}/decline", json={}, headers=decliner.auth))
-
+    await orders.seen_again()  # the coordinator looks again: no waiting for the panel's timer
     await expect(card.locator(f"[data-job-id='{taken}']")).to_have_attribute("data-status", "accepted")
     await expect(card.locator(f"[data-job-id='{declined}']")).to_have_attribute("data-status", "declined")
     await expect(card.locator(".progress small")).to_contain_text("已接 12/30")

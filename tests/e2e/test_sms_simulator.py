@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 
 from backend.core.types import Role
 from tests import support
-from tests.e2e.pages import SmsSimulatorPage, latest_code
+from tests.e2e.pages import SmsSimulatorPage, request_code
 from tests.servers import running_servers
 from tests.support import CALLBACK_TOKEN
 
@@ -63,10 +63,7 @@ async def test_an_artisan_cannot_use_the_console(page: Page) -> None:
     simulator = SmsSimulatorPage(page)
 
     await page.goto("/console/sms")
-    await page.fill("input[name=phone]", artisan.phone)
-    await page.click("[data-action=request-code]")
-    await expect(page.locator("input[name=code]")).to_be_focused()  # the code is sent: it can be read
-    await page.fill("input[name=code]", await latest_code(artisan.phone))
+    await page.fill("input[name=code]", await request_code(page, artisan.phone))  # the code is sent: it can be read
     await page.click("[data-action=sign-in]")
 
     await expect(page.locator("[data-notice]")).to_have_text("控制台只供品牌协调员使用。")

@@ -41,10 +41,15 @@ export function yuanOf(fen) {
   return (fen / 100).toFixed(2);
 }
 
-/** Call ``work`` every ``ms`` while ``element`` is in the page (a section left stops it). */
+/** Call ``work`` every ``ms`` while ``element`` is in the page (a section left stops it), and
+at once when the page is seen again: a coordinator back from another tab sees what changed. */
 export function whileShown(element, ms, work) {
-  const timer = setInterval(() => {
-    if (!element.isConnected) return clearInterval(timer);
-    if (document.visibilityState === "visible") work();
-  }, ms);
+  const again = () => {
+    if (!element.isConnected) {
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", again);
+    } else if (document.visibilityState === "visible") work();
+  };
+  const timer = setInterval(again, ms);
+  document.addEventListener("visibilitychange", again);
 }
