@@ -263,6 +263,11 @@ class PeoplePage(ConsolePage):
         await self.row(kind, item_id).locator(f"[data-action={'reactivate' if active else 'deactivate'}]").click()
         await expect(self.row(kind, item_id)).to_have_attribute("data-active", "true" if active else "false")
 
+    async def sign_out_everywhere(self, kind: str, item_id: int) -> None:
+        """Sign a person out of every device (the browser's confirmation accepted)."""
+        self.page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await self.row(kind, item_id).locator("[data-action=sign-out]").click()
+
     async def download_template(self) -> bytes:
         await self.page.click("[data-action=show-import]")
         async with self.page.expect_download() as info:

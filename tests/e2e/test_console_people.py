@@ -219,3 +219,17 @@ async def test_the_artisans_page_speaks_english(page: Page, client: httpx.AsyncC
     await expect(page.get_by_role("columnheader", name="Phone number")).to_be_visible()
     await expect(people.rows("artisan").first).to_contain_text("Embroidery")
     await expect(page.locator("[data-action=add-artisan]")).to_have_text("Add an artisan")
+
+
+async def test_a_coordinator_signs_an_artisan_out_of_every_device(page: Page, client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    people = PeoplePage(page)
+    await people.sign_in(brand.coordinator.phone)
+    await people.open()
+    assert (await client.get("/api/v1/me", headers=artisan.auth)).status_code == 200
+
+    await people.sign_out_everywhere("artisan", artisan.id)
+
+    await expect(people.status).to_contain_text("已在所有设备退出登录")
+    assert (await client.get("/api/v1/me", headers=artisan.auth)).status_code == 401
