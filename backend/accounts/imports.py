@@ -16,9 +16,9 @@ from typing import Any
 import msgspec
 
 from backend.accounts import rules
-from backend.accounts.schemas import MAX_CRAFTS, ImportResult, MemberRead
+from backend.accounts.schemas import MAX_CRAFTS, ImportResult
 from backend.accounts.service import created_event
-from backend.audit.service import Event, record_events
+from backend.audit.service import record_events
 from backend.core.access import STAFF, require_role
 from backend.core.errors import DomainError, ImportInvalid, Invalid, PhoneTaken, RowProblem, TooLarge
 from backend.core.i18n import DEFAULT_LOCALE, N_
@@ -98,25 +98,12 @@ async def import_artisans(actor: Principal, data: bytes, *, dry_run: bool = Fals
     async with write_transaction():  # on SQLite the write lock: no phone is taken between check and write
         found = await _checked(actor.brand_id, table, columns)
         ids = await _insert(actor.brand_id, found)
-        await record_events(
-            actor, actor.brand_id, [_created(artisan, i) for artisan, i in zip(found, ids, strict=True)]
-        )
+        events = [
+            created_event(member_id, Role.ARTISAN, artisan.phone, artisan.village, artisan.crafts)
+            for artisan, member_id in zip(found, ids, strict=True)
+        ]
+        await record_events(actor, actor.brand_id, events)
     return ImportResult(rows=len(found), imported=len(ids), artisans=ids)
-
-
-def _created(artisan: NewArtisan, member_id: int) -> Event:
-    read = MemberRead(
-        id=member_id,
-        name=artisan.name,
-        phone=artisan.phone,
-        role=Role.ARTISAN,
-        village_id=artisan.village,
-        crafts=artisan.crafts,
-        sms_only=artisan.sms_only,
-        locale=artisan.locale,
-        active=True,
-    )
-    return created_event(read)
 
 
 def _columns(header: list[str]) -> list[str | None]:

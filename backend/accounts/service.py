@@ -98,14 +98,15 @@ async def add_member(
         )
         await row.save()
         created = member_read(row.to_dict())
-        await record_events(actor, brand_id, [created_event(created)])
+        event = created_event(created.id, created.role, created.phone, created.village_id, created.crafts)
+        await record_events(actor, brand_id, [event])
     return created
 
 
-def created_event(member: MemberRead) -> Event:
+def created_event(member_id: int, role: Role, phone: str, village_id: int | None, crafts: list[str]) -> Event:
     """A person added, as the audit trail keeps it (her phone masked, as in every log)."""
-    detail = {"role": member.role.value, "phone": mask_phone(member.phone), "village": member.village_id}
-    return Event(entity="member", entity_id=member.id, action="create", detail=detail | {"crafts": member.crafts})
+    detail = {"role": role.value, "phone": mask_phone(phone), "village": village_id, "crafts": crafts}
+    return Event(entity="member", entity_id=member_id, action="create", detail=detail)
 
 
 async def create_village(actor: Principal, data: VillageCreate) -> VillageRead:
