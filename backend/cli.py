@@ -59,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sms(action: str, folder: Path | None = None) -> int:
+    from backend.messages.templates import registration_sheet
     from backend.sms.flows import check, flow_files
-    from backend.sms.templates import registration_sheet
 
     if action == "templates":
         sys.stdout.write(registration_sheet())

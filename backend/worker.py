@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from backend.core.settings import get_settings
 from backend.idempotency.service import forget_expired
 from backend.jobs.service import expire_due_offers
+from backend.messages import registered
 from backend.outbox import ConsoleGateway, Pacing, SmsGateway, deliver_due
 from backend.outbox.aliyun_gateway import AliyunGateway
 from backend.outbox.delivery import DEFAULT_PACING
@@ -18,7 +19,6 @@ from backend.outbox.ports import BatchGateway
 from backend.outbox.secrets import expire_stale
 from backend.outbox.twilio_gateway import TwilioGateway
 from backend.photos.uploads import remove_expired as remove_expired_uploads
-from backend.sms import registered
 from backend.sms.engine import process_pending
 
 log = logging.getLogger("cunjiang.worker")

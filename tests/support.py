@@ -278,7 +278,7 @@ def fill(template: Any, ids: dict[str, Any]) -> Any:
 
 def sms(body: str) -> Any:
     """A message for outbox tests: any text under the template key ``test``."""
-    from backend.sms.templates import Rendered
+    from backend.messages.templates import Rendered
 
     return Rendered(key="test", locale="zh_Hans", body=body, variables={})
 

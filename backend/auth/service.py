@@ -20,8 +20,8 @@ from backend.core.settings import get_settings
 from backend.core.types import Principal, Role, as_datetime, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import is_sqlite, lock_keys, run, write_transaction
+from backend.messages.templates import render
 from backend.outbox import enqueue
-from backend.sms.templates import render
 
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_TRIES = 5

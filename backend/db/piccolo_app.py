@@ -11,11 +11,12 @@ from backend.crafts.tables import Craft
 from backend.db.tables import Counter
 from backend.idempotency.tables import IdempotencyRecord
 from backend.jobs.tables import Job, Submission
+from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo, Upload
-from backend.sms.tables import Conversation, DeadLetter, InboundSms, OptOut
+from backend.sms.tables import DeadLetter, InboundSms
 
 TABLES = [
     Brand,
@@ -33,7 +34,7 @@ TABLES = [
     Photo,
     Upload,
     InboundSms,
-    Conversation,
+    LastQuestion,
     OptOut,
     DeadLetter,
     IdempotencyRecord,

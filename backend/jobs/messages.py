@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from backend.db.session import run
+from backend.messages.templates import render
 from backend.outbox import enqueue
 from backend.sms.conversations import Question, question
-from backend.sms.templates import render
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
 REWORKED = """

@@ -21,9 +21,9 @@ from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
+from backend.messages.registered import Codes
 from backend.outbox.delivery import DEFAULT_PACING
 from backend.outbox.ports import Found, Lookup, SendError, SendResult, Sms
-from backend.sms.registered import Codes
 
 BATCH = 100  # numbers a SendBatchSms call takes
 # Refusals a retry cannot mend (the number, the template, the signature, the parameters).

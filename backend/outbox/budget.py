@@ -25,10 +25,10 @@ from typing import Any
 from backend.core.settings import get_settings
 from backend.core.types import CHINA_TZ, as_datetime
 from backend.db.session import run
+from backend.messages.asked import forget
+from backend.messages.templates import keys_with, merged_as, render
 from backend.outbox.rows import Outgoing
 from backend.outbox.rows import insert as insert_outgoing
-from backend.sms.memory import forget
-from backend.sms.templates import keys_with, merged_as, render
 
 SAME_TEXT_MAX = 2
 TODAY = """

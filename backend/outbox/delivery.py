@@ -18,11 +18,11 @@ import msgspec
 from backend.core.phones import mask_phone
 from backend.core.types import CHINA_TZ, as_datetime, utcnow
 from backend.db.session import run, write_transaction
+from backend.messages.optout import opt_out
+from backend.messages.templates import render
 from backend.outbox.ports import BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
 from backend.outbox.secrets import is_secret, wipe
 from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
-from backend.sms.optout import opt_out
-from backend.sms.templates import render
 
 log = logging.getLogger("cunjiang.outbox")
 

@@ -10,7 +10,7 @@ import msgspec
 
 from backend.core.i18n import N_, translate
 from backend.db.session import insert_rows
-from backend.sms.templates import Rendered, keys_with, segments
+from backend.messages.templates import Rendered, keys_with, segments
 
 # What a secret message (a sign-in code) reads as wherever people see the outbox: the
 # digits are kept in its variables only until it is sent (``backend.outbox.secrets``).
@@ -32,7 +32,7 @@ OUTGOING_COLUMNS = (
 
 
 class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
-    """One SMS to queue: to whom, and the message (``backend.sms.templates.render``).
+    """One SMS to queue: to whom, and the message (``backend.messages.templates.render``).
     ``answers``: it answers the villager's own SMS (not held for quiet hours, not merged)."""
 
     to_phone: str

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
-from backend.sms.templates import keys_with
+from backend.messages.templates import keys_with
 
 USEFUL_FOR = dt.timedelta(minutes=10)  # longer than a code lives (backend.auth.service.CODE_TTL)
 NONE = "{}"  # wiped variables (a parameter: a literal "{}" in the SQL would read as a placeholder)

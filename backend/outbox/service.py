@@ -26,12 +26,12 @@ from typing import Any
 
 from backend.core.types import utcnow
 from backend.db.session import is_sqlite, run, write_transaction
+from backend.messages.optout import opt_out, opted_out_among
+from backend.messages.templates import Rendered, keys_with
 from backend.outbox import budget, rows
 from backend.outbox.rows import Outgoing
 from backend.outbox.secrets import wipe
 from backend.outbox.tables import OutboxMessage
-from backend.sms.optout import opt_out, opted_out_among
-from backend.sms.templates import Rendered, keys_with
 
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8

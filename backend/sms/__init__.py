@@ -1,5 +1,7 @@
-"""SMS: ``replies`` reads what villagers type, ``templates`` every message we send,
-``inbox`` stores what arrives (inbox-first), ``signatures`` checks Twilio's, ``routes`` the
-webhooks (the conversation flows come next)."""
+"""SMS conversations: ``replies`` reads what villagers type, ``flows`` the conversations as
+data, ``engine`` answers each stored message through the same services as the app, ``inbox``
+stores what arrives (inbox-first), ``simulator`` lets staff type as a villager, ``routes`` and
+``aliyun_routes`` are the providers' webhooks. The messages themselves are in
+``backend.messages``; the providers in ``backend.gateways``."""
 
-__all__ = ["inbox", "replies", "routes", "signatures", "tables", "templates"]
+__all__ = ["engine", "flows", "inbox", "replies", "routes", "simulator", "tables"]

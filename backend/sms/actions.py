@@ -19,10 +19,10 @@ from backend.db.session import run
 from backend.jobs.machine import Status
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
+from backend.messages import optout
+from backend.messages.templates import Value
 from backend.payouts.service import confirm_payout, dispute_payout
-from backend.sms import optout
 from backend.sms.replies import Reply
-from backend.sms.templates import Value
 from backend.sms.vocabulary import ItemKind
 
 MENU_ITEMS = 3

@@ -1,5 +1,5 @@
 """Cunjiang asks villagers by SMS (an offer, a payment) with a flow's entry step, and the
-conversation remembers it (``backend.sms.memory``), so that a bare "1" answers it."""
+conversation remembers it (``backend.messages.asked``), so that a bare "1" answers it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 import msgspec
 
 from backend.core.types import utcnow
+from backend.messages.asked import remember
+from backend.messages.templates import Value, render
 from backend.outbox import Outgoing, enqueue_many
 from backend.sms.flows import flows
-from backend.sms.memory import remember
-from backend.sms.templates import Value, render
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,13 +23,13 @@ from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import JobRead
+from backend.messages.asked import recall, remember
+from backend.messages.optout import is_opted_out
+from backend.messages.templates import Value, messages, render
 from backend.outbox import enqueue
 from backend.sms.actions import RUN, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
-from backend.sms.memory import recall, remember
-from backend.sms.optout import is_opted_out
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.templates import Value, messages, render
 from backend.sms.vocabulary import Condition, ItemKind
 
 log = logging.getLogger("cunjiang.sms")

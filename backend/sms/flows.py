@@ -22,7 +22,7 @@ from pathlib import Path
 
 import msgspec
 
-from backend.sms import templates
+from backend.messages import templates
 from backend.sms.vocabulary import (
     ACTIONS,
     ANSWERS,

@@ -26,27 +26,6 @@ class InboundSms(Table, tablename="sms_inbox"):
     typed_brand = Integer(null=True, default=None, index=True, help_text="Their brand: only it sees the simulation.")
 
 
-class Conversation(Table, tablename="sms_conversation"):
-    """What a number was last asked (an offer, a payment), so that a bare "1" answers it."""
-
-    id: Serial
-    phone = Varchar(length=32, unique=True)
-    flow = Varchar(length=32, help_text="The flow that asked (sms_flows/<flow>.toml).")
-    item_id = Integer(help_text="The job or payout asked about.")
-    code = Varchar(length=12, default="", help_text="The item's code in SMS (K7).")
-    asked_at = Timestamptz()
-    expires_at = Timestamptz(help_text="After this a bare answer no longer refers to the item.")
-
-
-class OptOut(Table, tablename="sms_opt_out"):
-    """Numbers that asked for no more SMS (退订/STOP), or that the gateway reports unsubscribed."""
-
-    id: Serial
-    phone = Varchar(length=32, unique=True)
-    source = Varchar(length=64, default="", help_text="sms (they replied STOP), twilio 21610…")
-    opted_out_at = Timestamptz()
-
-
 class DeadLetter(Table, tablename="sms_dead_letter"):
     """An item of a provider's push that could not be read: kept with the reason, once per
     provider, kind and raw text (``digest``), while the rest of the push is kept as usual."""

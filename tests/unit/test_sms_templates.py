@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from backend.sms.templates import (
+from backend.messages.templates import (
     GSM7_BASIC,
     Kind,
     Message,

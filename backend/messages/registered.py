@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 
 from backend.core.i18n import available_locales
-from backend.sms.templates import messages, registered_text
+from backend.messages.templates import messages, registered_text
 
 Codes = dict[tuple[str, str], str]  # (message key, locale) → template code
 
