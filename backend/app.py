@@ -23,6 +23,7 @@ from backend.core.logs import redact_logs
 from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
+from backend.gateways import registry as gateways
 from backend.http.context import LocaleMiddleware, authenticate, provide_principal
 from backend.http.docs import ASSETS_PATH, SWAGGER_ASSETS, openapi_config
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
@@ -123,7 +124,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     problems = sms_check()
     if problems:
         raise RuntimeError("SMS flows or messages are not valid:\n" + "\n".join(problems))
-    problems = worker.gateway_problems()
+    problems = gateways.problems()
     if problems:
         raise RuntimeError("The SMS gateway is not ready:\n" + "\n".join(problems))
     docs_assets = create_static_files_router(path=ASSETS_PATH, directories=[SWAGGER_ASSETS], include_in_schema=False)

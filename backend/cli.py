@@ -128,8 +128,9 @@ async def _token(args: argparse.Namespace) -> None:
 
 async def _worker() -> None:
     from backend import worker
+    from backend.gateways import registry as gateways
 
-    problems = worker.gateway_problems()
+    problems = gateways.problems()
     if problems:
         raise SystemExit("The SMS gateway is not ready:\n" + "\n".join(problems))
     stop = asyncio.Event()

@@ -33,12 +33,12 @@ async def lane() -> dict[str, object]:
     from backend.core.types import Channel, Role
     from backend.db import session
     from backend.db.session import run
+    from backend.gateways.aliyun import AliyunGateway
     from backend.jobs.dispatch import dispatch
     from backend.jobs.schemas import DispatchRequest, Offer
     from backend.messages import registered
     from backend.messages.templates import registration_sheet
     from backend.orders.service import create_order
-    from backend.outbox.aliyun_gateway import AliyunGateway
     from backend.worker import run_until
     from bench.seed import PHONE_BASE, _order
     from tests.fakes.aliyun_server import fake_aliyun

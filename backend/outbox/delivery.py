@@ -18,15 +18,14 @@ import msgspec
 from backend.core.phones import mask_phone
 from backend.core.types import CHINA_TZ, as_datetime, utcnow
 from backend.db.session import run, write_transaction
+from backend.gateways.base import SEND_TIMEOUT_S, BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
 from backend.messages.optout import opt_out
 from backend.messages.templates import render
-from backend.outbox.ports import BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
 from backend.outbox.secrets import is_secret, wipe
 from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
 
 log = logging.getLogger("cunjiang.outbox")
 
-SEND_TIMEOUT_S = 15.0  # a provider call gives up after this: shorter than any lease
 LOOK_UP_AFTER = dt.timedelta(minutes=2)  # an unanswered send: ask the provider then
 Clock = Callable[[], dt.datetime]
 SETTLED = ("sent", "failed", "suppressed")  # outcomes after which a message is never sent again

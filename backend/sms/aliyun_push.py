@@ -20,6 +20,7 @@ import msgspec
 
 from backend.core.errors import IdempotencyMismatch
 from backend.core.phones import phone_or_as_given
+from backend.gateways.aliyun import AliyunReply, AliyunReport
 from backend.outbox import record_status
 from backend.sms import dead_letters, inbox
 from backend.sms.dead_letters import Rejected
@@ -31,31 +32,6 @@ MAX_SEGMENTS = 255  # what one concatenated SMS can be made of
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{1,30}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Item = TypeVar("Item", bound=msgspec.Struct)
-
-
-class AliyunReply(msgspec.Struct):
-    """A villager's SMS (上行, SmsUp)."""
-
-    phone_number: str
-    sequence_id: int | str
-    content: str = ""
-    send_time: str = ""
-    sign_name: str = ""
-    dest_code: str = ""
-
-
-class AliyunReport(msgspec.Struct):
-    """A delivery report (SmsReport)."""
-
-    phone_number: str
-    success: bool
-    biz_id: str = ""
-    out_id: str = ""
-    err_code: str = ""
-    err_msg: str = ""
-    sms_size: int | str = 1
-    send_time: str = ""
-    report_time: str = ""
 
 
 class _Hints(msgspec.Struct):

@@ -12,7 +12,6 @@ Aliyun never sends one, so it is someone holding the token, who should hear it a
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Annotated, Any
 
@@ -22,9 +21,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
-from backend.core.errors import Forbidden
-from backend.core.i18n import N_
-from backend.core.settings import get_settings
+from backend.gateways import aliyun
 from backend.sms import aliyun_push, engine
 
 log = logging.getLogger("cunjiang.sms")
@@ -33,13 +30,6 @@ UP_PATH = "/sms/aliyun/up"
 REPORT_PATH = "/sms/aliyun/report"
 RECEIVED = {"code": 0, "msg": "接收成功"}
 Token = Annotated[str | None, QueryParameter(max_length=200, description="CUNJIANG_SMS_CALLBACK_TOKEN")]
-
-
-def check_token(token: str | None) -> None:
-    """Refuse a push without the configured secret (or when none is configured)."""
-    expected = get_settings().sms_callback_token
-    if not expected or not token or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Forbidden(N_("The callback token is not valid."))
 
 
 async def _items(request: Request[Any, Any, Any]) -> list[bytes]:
@@ -59,7 +49,7 @@ async def _answer(inbox_ids: list[int]) -> None:
 @post(UP_PATH, status_code=200, include_in_schema=False)
 async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Response[dict[str, object]]:
     """Villagers' replies: each stored once per sequence_id, answered just after; bad items set aside."""
-    check_token(token)
+    aliyun.check_push_token(token)
     stored = await aliyun_push.receive_replies(await _items(request))
     return Response(RECEIVED, background=BackgroundTask(_answer, stored) if stored else None)
 
@@ -67,6 +57,6 @@ async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Res
 @post(REPORT_PATH, status_code=200, include_in_schema=False)
 async def aliyun_report(request: Request[Any, Any, Any], token: Token = None) -> dict[str, object]:
     """Delivery reports: each applied to its message (by Aliyun's id and the number, or our OutId)."""
-    check_token(token)
+    aliyun.check_push_token(token)
     await aliyun_push.apply_reports(await _items(request))
     return RECEIVED

@@ -11,11 +11,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, URLEncodedBody
 
 from backend.core.types import Principal
+from backend.gateways import twilio
 from backend.http.params import PageCursor, PhoneQuery
 from backend.outbox import record_status
 from backend.sms import dead_letters, engine, inbox, simulator
 from backend.sms.schemas import DeadLetterList, SimulatedSms, SmsConversation
-from backend.sms.signatures import verify_twilio
 
 STATUS_PATH = "/sms/twilio/status"
 INBOUND_PATH = "/sms/twilio/inbound"
@@ -25,10 +25,9 @@ INBOUND_PATH = "/sms/twilio/inbound"
 async def twilio_inbound(request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Response[bytes]:
     """A villager's SMS: stored once per MessageSid and answered with TwiML at once; the
     conversation answers it just after (and the worker, should this process stop first)."""
-    verify_twilio(INBOUND_PATH, data, request.headers.get("x-twilio-signature"))
-    received = await inbox.receive(
-        "twilio", data.get("MessageSid", ""), data.get("From", ""), data.get("To", ""), data.get("Body", "")
-    )
+    twilio.verify_signature(INBOUND_PATH, data, request.headers.get("x-twilio-signature"))
+    sms = twilio.inbound(data)
+    received = await inbox.receive(twilio.TwilioGateway.name, sms.sid, sms.from_phone, sms.to_phone, sms.body)
     return Response(
         content=received.answer.body,
         status_code=received.answer.status,
@@ -43,10 +42,10 @@ async def twilio_status(
     data: URLEncodedBody[dict[str, str]],
 ) -> None:
     """Twilio reports a message's delivery (queued, sent, delivered, undelivered, failed)."""
-    verify_twilio(STATUS_PATH, data, request.headers.get("x-twilio-signature"))
-    sid, status = data.get("MessageSid", ""), data.get("MessageStatus", "")
-    if sid and status:
-        await record_status(sid, status, error_code=data.get("ErrorCode", ""))
+    twilio.verify_signature(STATUS_PATH, data, request.headers.get("x-twilio-signature"))
+    report = twilio.status_report(data)
+    if report is not None:
+        await record_status(report.sid, report.status, error_code=report.error_code)
 
 
 class SimulatorController(Controller):

@@ -13,7 +13,7 @@ from backend.accounts.tables import DeviceToken
 from backend.auth.tables import OtpCode
 from backend.core.types import Role, utcnow
 from backend.db.session import run
-from backend.outbox import ConsoleGateway
+from backend.gateways import ConsoleGateway
 from backend.outbox.secrets import expire_stale
 from backend.outbox.tables import OutboxMessage
 from tests import support

@@ -89,7 +89,8 @@ def test_migrate_is_idempotent() -> None:
 
 async def test_the_worker_command_delivers_queued_messages(client: httpx.AsyncClient) -> None:
     from backend.db.session import write_transaction
-    from backend.outbox import ConsoleGateway, enqueue
+    from backend.gateways import ConsoleGateway
+    from backend.outbox import enqueue
     from backend.outbox.tables import OutboxMessage
 
     await support.drain(ConsoleGateway())  # what earlier tests queued goes first; the worker paces its sends

@@ -19,7 +19,7 @@ import httpx
 
 from backend.core.types import Role, china_today
 from backend.db.session import run
-from backend.outbox import ConsoleGateway
+from backend.gateways import ConsoleGateway
 from tests import support
 from tests.support import Person, ok
 

@@ -10,11 +10,12 @@ import pytest
 
 from backend.core.types import utcnow
 from backend.db.session import is_sqlite, write_transaction
-from backend.outbox import ConsoleGateway, Pacing, SendError, SendResult, Sms, claim_due, deliver_due, enqueue
+from backend.gateways import ConsoleGateway, SendError, SendResult, Sms
+from backend.gateways.twilio import TwilioGateway
+from backend.outbox import Pacing, claim_due, deliver_due, enqueue
 from backend.outbox.delivery import _send_and_record, bundles
 from backend.outbox.service import MAX_ATTEMPTS
 from backend.outbox.tables import OutboxMessage
-from backend.outbox.twilio_gateway import TwilioGateway
 from tests import support
 from tests.fakes.twilio_server import fake_twilio
 

@@ -10,10 +10,11 @@ from twilio.request_validator import RequestValidator
 
 from backend.core.settings import get_settings
 from backend.db.session import write_transaction
-from backend.outbox import SendError, Sms, enqueue
+from backend.gateways import SendError, Sms
+from backend.gateways.registry import configured as default_gateway
+from backend.gateways.twilio import TwilioGateway
+from backend.outbox import enqueue
 from backend.outbox.tables import OutboxMessage
-from backend.outbox.twilio_gateway import TwilioGateway
-from backend.worker import default_gateway
 from tests import support
 from tests.fakes.twilio_server import FakeTwilio, fake_twilio
 

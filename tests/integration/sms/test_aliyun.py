@@ -16,10 +16,11 @@ from backend.app import create_app
 from backend.core.settings import get_settings
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
+from backend.gateways import ConsoleGateway
+from backend.gateways.aliyun import AliyunGateway
 from backend.messages import registered
 from backend.messages.templates import registration_sheet, render
-from backend.outbox import ConsoleGateway, Pacing, deliver_due, enqueue
-from backend.outbox.aliyun_gateway import AliyunGateway
+from backend.outbox import Pacing, deliver_due, enqueue
 from tests import support
 from tests.fakes.aliyun_server import FakeAliyun, fake_aliyun
 from tests.support import CALLBACK_TOKEN as TOKEN

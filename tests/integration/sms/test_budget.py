@@ -11,9 +11,10 @@ import pytest
 from backend.core.settings import get_settings
 from backend.core.types import CHINA_TZ, utcnow
 from backend.db.session import run, write_transaction
+from backend.gateways import SendResult, Sms
 from backend.messages.asked import recall, remember
 from backend.messages.templates import render
-from backend.outbox import Pacing, SendResult, Sms, deliver_due, enqueue
+from backend.outbox import Pacing, deliver_due, enqueue
 from tests import support
 
 

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from backend.db.session import run, write_transaction
+from backend.gateways.twilio import TwilioGateway
 from backend.messages.templates import render
 from backend.outbox import Pacing, enqueue
-from backend.outbox.twilio_gateway import TwilioGateway
 from tests import support
 from tests.fakes.twilio_server import FakeTwilio, fake_twilio
 from tests.integration.sms.conftest import signed, text

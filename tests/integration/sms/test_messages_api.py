@@ -10,8 +10,9 @@ import pytest
 from backend.core.settings import get_settings
 from backend.core.types import CHINA_TZ, utcnow
 from backend.db.session import write_transaction
+from backend.gateways import ConsoleGateway
 from backend.messages.templates import render
-from backend.outbox import ConsoleGateway, Pacing, deliver_due, enqueue
+from backend.outbox import Pacing, deliver_due, enqueue
 from tests import support
 
 URL = "/api/v1/sms/messages"

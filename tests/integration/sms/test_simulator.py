@@ -11,7 +11,7 @@ from backend.audit.service import history
 from backend.core.settings import get_settings
 from backend.core.types import Role
 from backend.db.session import run
-from backend.outbox import ConsoleGateway
+from backend.gateways import ConsoleGateway
 from tests import support
 
 URL = "/api/v1/sms/simulator"

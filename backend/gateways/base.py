@@ -1,4 +1,4 @@
-"""The SMS gateway port, and its console implementation (no credentials needed).
+"""The SMS gateway port: what every provider (``console``, ``twilio``, ``aliyun``) offers.
 
 A gateway gets the whole message: the text (for gateways that send text: Twilio, the
 console) and the template key with its formatted variables (for gateways that send
@@ -10,17 +10,14 @@ send whose answer never came is reconciled instead of sent twice.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import uuid
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 import msgspec
 
-from backend.core.phones import mask_phone
-
-log = logging.getLogger("cunjiang.sms")
+# A provider call gives up after this: shorter than any lease the outbox puts on a message.
+SEND_TIMEOUT_S = 15.0
 
 
 class Sms(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,6 +67,8 @@ class Lookup(msgspec.Struct, frozen=True):
 
 
 class SmsGateway(Protocol):
+    """Sends one message; raises :class:`SendError`, and nothing else, when it cannot."""
+
     name: str
 
     async def send(self, message: Sms) -> SendResult: ...
@@ -89,13 +88,3 @@ class LookupGateway(Protocol):
     """Finds out whether a message whose send went unanswered reached the provider."""
 
     async def look_up(self, message: Sms, sent_on: dt.date) -> Lookup: ...
-
-
-class ConsoleGateway:
-    """Writes messages to the server log; the SMS simulator page reads them from the outbox."""
-
-    name = "console"
-
-    async def send(self, message: Sms) -> SendResult:
-        log.info("SMS to %s: %s", mask_phone(message.to_phone), message.body)
-        return SendResult(provider_sid=f"console-{uuid.uuid4().hex[:24]}")

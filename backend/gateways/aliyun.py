@@ -1,4 +1,5 @@
-"""Delivery through Aliyun SMS with the official SDK: registered templates, batches, look-ups.
+"""Aliyun SMS: delivery with the official SDK (registered templates, batches, look-ups), and
+what its HTTP pushes carry (the token that guards them, replies and delivery reports).
 
 Aliyun sends approved templates only: each message goes as its key's template code (from
 ``ALIYUN_SMS_TEMPLATES``) with its variables as a JSON object of strings, and our
@@ -11,19 +12,23 @@ times out is not resent: the outbox marks the message unconfirmed and later asks
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+import msgspec
 from alibabacloud_dysmsapi20170525 import models
 from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
+from backend.core.errors import Forbidden
+from backend.core.i18n import N_
+from backend.core.settings import get_settings
+from backend.gateways.base import SEND_TIMEOUT_S, Found, Lookup, SendError, SendResult, Sms
 from backend.messages.registered import Codes
-from backend.outbox.delivery import DEFAULT_PACING
-from backend.outbox.ports import Found, Lookup, SendError, SendResult, Sms
 
 BATCH = 100  # numbers a SendBatchSms call takes
 # Refusals a retry cannot mend (the number, the template, the signature, the parameters).
@@ -45,7 +50,7 @@ class AliyunGateway:
         *,
         endpoint: str,
         codes: Codes,
-        timeout_s: float = DEFAULT_PACING.send_timeout_s,
+        timeout_s: float = SEND_TIMEOUT_S,
     ) -> None:
         where = urlsplit(endpoint if "//" in endpoint else f"https://{endpoint}")
         config = Config(
@@ -111,7 +116,9 @@ async def _call(pending: object) -> models.SendSmsResponse:
         return await pending  # type: ignore[misc]
     except UnretryableException as error:
         inner = error.inner_exception
-        refused = isinstance(inner, OSError) and not isinstance(inner, TimeoutError)
+        # The SDK wraps the socket's error in a RetryError of its own (the original as its context).
+        cause = inner.__context__ if inner is not None and inner.__context__ is not None else inner
+        refused = isinstance(cause, OSError) and not isinstance(cause, TimeoutError)
         # Refused before any byte was sent: nothing happened. Otherwise Aliyun may have it.
         raise SendError(f"aliyun unreachable: {inner}", unknown=not refused) from error
     except TeaException as error:
@@ -125,3 +132,38 @@ def _result(response: models.SendSmsResponse) -> SendResult:
         permanent = body.code not in RETRYABLE and str(body.code).startswith("isv.")
         raise SendError(f"aliyun {body.code}: {body.message}", permanent=permanent)
     return SendResult(provider_sid=str(body.biz_id))
+
+
+# Its pushes (configured in Aliyun's console) sign nothing: the URL carries a secret.
+
+
+def check_push_token(token: str | None) -> None:
+    """Refuse a push without the configured secret (or when none is configured); constant time."""
+    expected = get_settings().sms_callback_token
+    if not expected or not token or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Forbidden(N_("The callback token is not valid."))
+
+
+class AliyunReply(msgspec.Struct):
+    """A villager's SMS (上行, SmsUp), one item of a push."""
+
+    phone_number: str
+    sequence_id: int | str
+    content: str = ""
+    send_time: str = ""
+    sign_name: str = ""
+    dest_code: str = ""
+
+
+class AliyunReport(msgspec.Struct):
+    """A delivery report (SmsReport), one item of a push."""
+
+    phone_number: str
+    success: bool
+    biz_id: str = ""
+    out_id: str = ""
+    err_code: str = ""
+    err_msg: str = ""
+    sms_size: int | str = 1
+    send_time: str = ""
+    report_time: str = ""

@@ -1,0 +1,22 @@
+"""The console gateway: no provider, no credentials. Messages go to the server log (how a
+demo's operator reads a sign-in code) and the SMS simulator page reads them from the outbox."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from backend.core.phones import mask_phone
+from backend.gateways.base import SendResult, Sms
+
+log = logging.getLogger("cunjiang.sms")
+
+
+class ConsoleGateway:
+    """Writes messages to the server log; the SMS simulator page reads them from the outbox."""
+
+    name = "console"
+
+    async def send(self, message: Sms) -> SendResult:
+        log.info("SMS to %s: %s", mask_phone(message.to_phone), message.body)
+        return SendResult(provider_sid=f"console-{uuid.uuid4().hex[:24]}")
