@@ -10,10 +10,10 @@ from backend.core.access import STAFF, require_role
 from backend.core.types import Principal, china_months, china_today, start_of_day
 from backend.dashboard.schemas import OrderBar, OrdersBoard, VillageMonth, VillagesBoard, VillageSeries
 from backend.db.session import fetch
-from backend.jobs.progress import progress_of
+from backend.jobs import order_work
 from backend.jobs.record import APPROVED_SUBMISSION, UNFINISHED, among, expression, on_time_rate
 from backend.orders.schemas import OrderStatus
-from backend.orders.service import order_rows
+from backend.orders.service import list_orders
 
 # Per village and month (China time), one statement: jobs finished (by the month of their
 # approval), overdue (by the month they fell due) and payouts (by the month recorded).
@@ -48,20 +48,19 @@ COLUMNS = ("finished", "pieces", "on_time", "overdue", "earnings")
 
 async def orders_board(actor: Principal, status: OrderStatus) -> OrdersBoard:
     """The newest 50 of the brand's orders in ``status``, each with its pieces at every stage."""
-    rows, _cursor = await order_rows(actor, status, None)
-    progress = await progress_of(rows)
+    orders, _cursor = await list_orders(actor, status, None, order_work)
     today = china_today()
     bars = []
-    for row in rows:
-        done = progress[row["id"]]
-        late = row["status"] == OrderStatus.OPEN and row["due_date"] < today and done.approved < row["quantity"]
+    for order in orders:
+        done = order.progress
+        late = order.status == OrderStatus.OPEN and order.due_date < today and done.approved < order.quantity
         bars.append(
             OrderBar(
-                id=row["id"],
-                title=row["title"],
-                status=OrderStatus(row["status"]),
-                due_date=row["due_date"],
-                quantity=row["quantity"],
+                id=order.id,
+                title=order.title,
+                status=order.status,
+                due_date=order.due_date,
+                quantity=order.quantity,
                 offered_open=done.offered_open,
                 accepted=done.accepted,
                 submitted=done.submitted,

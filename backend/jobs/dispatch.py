@@ -1,5 +1,4 @@
-"""Offering an order's work to artisans, taking offers back, editing an order before its
-first offer, and cancelling it.
+"""Offering an order's work to artisans, and taking an offer back.
 
 Locks are taken in one global order everywhere, so that PostgreSQL never deadlocks: people
 (sorted ids), then the order, then jobs (sorted ids), then their submissions and payouts,
@@ -13,21 +12,18 @@ import datetime as dt
 from typing import Any
 
 from backend.accounts.tables import Brand, Member
-from backend.audit import Event, record_event, record_events
+from backend.audit import Event, record_events
 from backend.core.access import STAFF, require_role
-from backend.core.errors import Invalid, InvalidTransition, NotFound, OrderClosed, OrderDispatched
+from backend.core.errors import Invalid, NotFound, OrderClosed
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, end_of_day, utcnow
 from backend.db.session import insert_rows, is_sqlite, run, write_transaction
 from backend.jobs.machine import Action, Status, note_changed, transition
 from backend.jobs.messages import needs_sms, offer_question
-from backend.jobs.progress import get_order
 from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import DispatchRequest, JobRead, Offer
 from backend.jobs.tables import Job
-from backend.orders.schemas import OrderRead, OrderStatus, OrderUpdate
-from backend.orders.service import brand_order, is_open, order_changes
-from backend.orders.tables import Order
+from backend.orders.service import brand_order, is_open
 from backend.sms.conversations import ask
 
 JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires_at", "created_at", "updated_at")
@@ -38,7 +34,6 @@ LOCK_PEOPLE = "SELECT id FROM member WHERE id IN ({ids}) ORDER BY id FOR NO KEY 
 # cancelled order, none made from what an edit is changing. (Accepts of the order wait the
 # few milliseconds until the dispatch commits.)
 LOCK_ORDER = "SELECT * FROM production_order WHERE id = {} FOR SHARE"
-LOCK_ORDER_TO_EDIT = "SELECT id FROM production_order WHERE id = {} FOR UPDATE"
 NEXT_CODES = "UPDATE member SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
 
 
@@ -177,54 +172,3 @@ async def withdraw_job(actor: Principal, job_id: int) -> JobRead:
             raise NotFound()
         await transition(job_id, Action.WITHDRAW, actor)
         return (await load_jobs("WHERE j.id = {}", job_id))[0]
-
-
-async def edit_order(actor: Principal, order_id: int, data: OrderUpdate) -> OrderRead:
-    """Change an order until its first offer goes out; afterwards artisans rely on it as it was."""
-    async with write_transaction():
-        await brand_order(actor, order_id)
-        if not is_sqlite():
-            await run(LOCK_ORDER_TO_EDIT, order_id)  # a dispatch under way finishes first
-        order = await brand_order(actor, order_id)
-        if order["status"] != OrderStatus.OPEN:
-            raise OrderClosed()
-        if await Job.exists().where(Job.order == order_id):
-            raise OrderDispatched()
-        values = await order_changes(actor, data)
-        if values:
-            await Order.update(values).where(Order.id == order_id)
-            await record_event(
-                actor,
-                brand_id=actor.brand_id,
-                entity="order",
-                entity_id=order_id,
-                action="edit",
-                changed=sorted(column._meta.name for column in values),
-            )
-    return await get_order(actor, order_id)
-
-
-async def cancel_order(actor: Principal, order_id: int) -> OrderRead:
-    """Close an order and withdraw its open offers; accepted work carries on."""
-    async with write_transaction():
-        order = await brand_order(actor, order_id)
-        if order["status"] != OrderStatus.OPEN:
-            raise OrderClosed()
-        # The order row first (an accept takes it first too), then its jobs in id order.
-        await Order.update({Order.status: OrderStatus.CANCELLED.value}).where(Order.id == order_id)
-        await record_event(
-            actor,
-            brand_id=actor.brand_id,
-            entity="order",
-            entity_id=order_id,
-            action="cancel",
-            from_status=OrderStatus.OPEN.value,
-            to_status=OrderStatus.CANCELLED.value,
-        )
-        offered = await Job.select(Job.id).where((Job.order == order_id) & (Job.status == Status.OFFERED.value))
-        for job in sorted(offered, key=lambda row: row["id"]):
-            try:
-                await transition(job["id"], Action.WITHDRAW, actor, current=Status.OFFERED, reason="order_cancelled")
-            except InvalidTransition:
-                continue  # declined or expired meanwhile: nothing to withdraw
-    return await get_order(actor, order_id)

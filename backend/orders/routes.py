@@ -8,7 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
 from backend.http.params import ArtisanIds, CraftCodes, PageCursor, QuantityQuery, VillageIds
-from backend.jobs import dispatch, progress, suggestion
+from backend.jobs import dispatch, order_work, suggestion
 from backend.jobs.schemas import DispatchRequest, JobList, JobRead, Suggestion, SuggestionFilter
 from backend.orders import service
 from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus, OrderUpdate
@@ -28,18 +28,18 @@ class OrderController(Controller):
         status: FromQuery[OrderStatus | None] = None,
         cursor: PageCursor = None,
     ) -> OrderList:
-        orders, next_cursor = await progress.list_orders(principal, status, cursor)
+        orders, next_cursor = await service.list_orders(principal, status, cursor, order_work)
         return OrderList(orders=orders, cursor=next_cursor)
 
     @get("/orders/{order_id:int}", summary="An order with its progress")
     async def get_order(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
-        return await progress.get_order(principal, order_id)
+        return await service.get_order(principal, order_id, order_work)
 
     @patch("/orders/{order_id:int}", summary="Change an order before its first offer goes out")
     async def edit_order(
         self, principal: NamedDependency[Principal], order_id: FromPath[int], data: JSONBody[OrderUpdate]
     ) -> OrderRead:
-        return await dispatch.edit_order(principal, order_id, data)
+        return await service.edit_order(principal, order_id, data, order_work)
 
     @get("/orders/{order_id:int}/jobs", summary="The order's jobs")
     async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:
@@ -66,7 +66,7 @@ class OrderController(Controller):
 
     @post("/orders/{order_id:int}/cancel", status_code=200, summary="Cancel an order; open offers are withdrawn")
     async def cancel(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
-        return await dispatch.cancel_order(principal, order_id)
+        return await service.cancel_order(principal, order_id, order_work)
 
     @post("/jobs/{job_id:int}/withdraw", status_code=200, summary="Withdraw an offer not yet accepted")
     async def withdraw(self, principal: NamedDependency[Principal], job_id: FromPath[int]) -> JobRead:

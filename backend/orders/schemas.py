@@ -65,7 +65,7 @@ class OrderRead(Wire):
     photo_ids: list[int]
     status: OrderStatus
     created_at: dt.datetime
-    progress: Progress | None = None
+    progress: Progress
 
 
 class OrderList(Wire):

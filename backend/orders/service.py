@@ -1,31 +1,45 @@
-"""Orders: creation and the brand's lookups. The work on an order lives in ``backend.jobs``."""
+"""Orders and their lifecycle: created, read and listed with their progress, edited until
+their first offer, cancelled. The work on an order lives in ``backend.jobs``, which orders
+never import: what they need of it comes in as an :class:`OrderWork`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from piccolo.custom_types import Combinable
 
 from backend.audit import record_event
 from backend.core.access import STAFF, require_role
-from backend.core.errors import Invalid, NotFound
+from backend.core.errors import Invalid, NotFound, OrderClosed, OrderDispatched
 from backend.core.i18n import N_
 from backend.core.text import filled
 from backend.core.types import Principal, china_today
 from backend.crafts import require_crafts
-from backend.db.session import write_transaction
+from backend.db.session import is_sqlite, run, write_transaction
 from backend.orders.schemas import OrderCreate, OrderRead, OrderStatus, OrderUpdate, Progress
 from backend.orders.tables import Order
 from backend.photos.tables import Photo
 
 PAGE = 50
 MAX_LEAD = dt.timedelta(days=3 * 366)
+# An edit and a dispatch of the same order take turns (a dispatch locks it FOR SHARE).
+LOCK_TO_EDIT = "SELECT id FROM production_order WHERE id = {} FOR UPDATE"
 
 
-def order_read(row: dict[str, Any], progress: Progress | None) -> OrderRead:
+class OrderWork(Protocol):
+    """What orders need of the work done on them; ``backend.jobs.order_work`` provides it."""
+
+    async def progress_of(self, orders: list[dict[str, Any]]) -> dict[int, Progress]: ...
+
+    async def has_offers(self, order_id: int) -> bool: ...
+
+    async def withdraw_open_offers(self, actor: Principal, order_id: int) -> None: ...
+
+
+def order_read(row: dict[str, Any], progress: Progress) -> OrderRead:
     return OrderRead(
         id=row["id"],
         title=row["title"],
@@ -108,7 +122,7 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
     return order_read(order, nothing_yet)
 
 
-async def order_changes(actor: Principal, data: OrderUpdate) -> dict[Any, Any]:
+async def _order_changes(actor: Principal, data: OrderUpdate) -> dict[Any, Any]:
     """The columns an edit changes, checked and in their stored form (only what it names)."""
     changes = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
     if "due_date" in changes:
@@ -122,10 +136,17 @@ async def order_changes(actor: Principal, data: OrderUpdate) -> dict[Any, Any]:
     return {getattr(Order, name): value for name, value in changes.items()}
 
 
-async def order_rows(
-    actor: Principal, status: OrderStatus | None, cursor: int | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the brand's orders, newest first; the cursor is the last id seen."""
+async def get_order(actor: Principal, order_id: int, work: OrderWork) -> OrderRead:
+    """One of the brand's orders with its progress."""
+    row = await brand_order(actor, order_id)
+    return order_read(row, (await work.progress_of([row]))[row["id"]])
+
+
+async def list_orders(
+    actor: Principal, status: OrderStatus | None, cursor: int | None, work: OrderWork
+) -> tuple[list[OrderRead], str | None]:
+    """A page of the brand's orders, newest first, each with its progress; the cursor is the
+    last id seen."""
     require_role(actor, *STAFF)
     where: Combinable = Order.brand == actor.brand_id
     if status:
@@ -134,4 +155,51 @@ async def order_rows(
         where &= Order.id < cursor
     rows = await Order.select().where(where).order_by(Order.id, ascending=False).limit(PAGE + 1)
     page = rows[:PAGE]
-    return page, (str(page[-1]["id"]) if len(rows) > PAGE else None)
+    progress = await work.progress_of(page)
+    return [order_read(row, progress[row["id"]]) for row in page], (str(page[-1]["id"]) if len(rows) > PAGE else None)
+
+
+async def edit_order(actor: Principal, order_id: int, data: OrderUpdate, work: OrderWork) -> OrderRead:
+    """Change an order until its first offer goes out; afterwards artisans rely on it as it was."""
+    async with write_transaction():
+        await brand_order(actor, order_id)
+        if not is_sqlite():
+            await run(LOCK_TO_EDIT, order_id)  # a dispatch under way finishes first
+        order = await brand_order(actor, order_id)
+        if order["status"] != OrderStatus.OPEN:
+            raise OrderClosed()
+        if await work.has_offers(order_id):
+            raise OrderDispatched()
+        values = await _order_changes(actor, data)
+        if values:
+            await Order.update(values).where(Order.id == order_id)
+            await record_event(
+                actor,
+                brand_id=actor.brand_id,
+                entity="order",
+                entity_id=order_id,
+                action="edit",
+                changed=sorted(column._meta.name for column in values),
+            )
+    return await get_order(actor, order_id, work)
+
+
+async def cancel_order(actor: Principal, order_id: int, work: OrderWork) -> OrderRead:
+    """Close an order and withdraw its open offers; accepted work carries on."""
+    async with write_transaction():
+        order = await brand_order(actor, order_id)
+        if order["status"] != OrderStatus.OPEN:
+            raise OrderClosed()
+        # The order row first (an accept takes it first too), then its jobs in id order.
+        await Order.update({Order.status: OrderStatus.CANCELLED.value}).where(Order.id == order_id)
+        await record_event(
+            actor,
+            brand_id=actor.brand_id,
+            entity="order",
+            entity_id=order_id,
+            action="cancel",
+            from_status=OrderStatus.OPEN.value,
+            to_status=OrderStatus.CANCELLED.value,
+        )
+        await work.withdraw_open_offers(actor, order_id)
+    return await get_order(actor, order_id, work)

@@ -1,14 +1,17 @@
-"""Where orders stand: pieces accepted, submitted, approved and paid, summed over their jobs."""
+"""What orders need of the work done on them (``backend.orders.service.OrderWork``): where
+each stands (pieces accepted, submitted, approved and paid, summed over its jobs), whether
+any offer went out, and taking back the offers nobody accepted. Orders never import jobs;
+the routes hand them this module."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from backend.core.errors import InvalidTransition
 from backend.core.types import Principal
-from backend.jobs.machine import Status
+from backend.jobs.machine import Action, Status, transition
 from backend.jobs.tables import Job
-from backend.orders.schemas import OrderRead, OrderStatus, Progress
-from backend.orders.service import brand_order, order_read, order_rows
+from backend.orders.schemas import Progress
 
 _SUBMITTED = (Status.SUBMITTED, Status.APPROVED, Status.PAID, Status.CONFIRMED, Status.DISPUTED)
 _APPROVED = (Status.APPROVED, Status.PAID, Status.CONFIRMED, Status.DISPUTED)
@@ -50,16 +53,17 @@ async def progress_of(orders: list[dict[str, Any]]) -> dict[int, Progress]:
     return progress
 
 
-async def get_order(actor: Principal, order_id: int) -> OrderRead:
-    """One of the brand's orders with its progress."""
-    row = await brand_order(actor, order_id)
-    return order_read(row, (await progress_of([row]))[row["id"]])
+async def has_offers(order_id: int) -> bool:
+    """Whether any offer of the order went out (it is then as artisans were told it)."""
+    return bool(await Job.exists().where(Job.order == order_id))
 
 
-async def list_orders(
-    actor: Principal, status: OrderStatus | None, cursor: int | None
-) -> tuple[list[OrderRead], str | None]:
-    """The brand's orders, newest first, a page at a time, each with its progress."""
-    page, next_cursor = await order_rows(actor, status, cursor)
-    progress = await progress_of(page)
-    return [order_read(row, progress[row["id"]]) for row in page], next_cursor
+async def withdraw_open_offers(actor: Principal, order_id: int) -> None:
+    """Take back every offer of the order nobody has accepted, in id order (the global lock
+    order); accepted work carries on. Inside the cancelling transaction, after the order row."""
+    offered = await Job.select(Job.id).where((Job.order == order_id) & (Job.status == Status.OFFERED.value))
+    for job in sorted(offered, key=lambda row: row["id"]):
+        try:
+            await transition(job["id"], Action.WITHDRAW, actor, current=Status.OFFERED, reason="order_cancelled")
+        except InvalidTransition:
+            continue  # declined or expired meanwhile: nothing to withdraw
