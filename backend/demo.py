@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.accounts.tables import Brand
-from backend.core.types import Channel, Principal, Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Channel, Principal, Role
 from backend.jobs.dispatch import dispatch
 from backend.jobs.schemas import Decision, DispatchRequest, JobRead, Offer, ReviewRequest, SubmissionCreate
 from backend.jobs.service import accept_job

@@ -21,7 +21,8 @@ from typing import Any
 
 from backend.accounts.service import add_member, create_brand, principal_for
 from backend.auth.service import issue_token
-from backend.core.types import CHINA_TZ, Channel, Role, china_today, end_of_day, utcnow
+from backend.core.china_time import CHINA_TZ, china_today, end_of_day
+from backend.core.types import Channel, Role, utcnow
 from backend.db.session import insert_rows, run, write_transaction
 from backend.jobs.dispatch import dispatch
 from backend.jobs.schemas import DispatchRequest, Offer

@@ -23,7 +23,8 @@ from collections.abc import Awaitable, Callable
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.auth.service import issue_token, resolve_token
-from backend.core.types import Channel, Principal, Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Channel, Principal, Role
 from backend.db import session
 from backend.demo import demo_photo
 from backend.jobs.dispatch import dispatch

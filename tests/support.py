@@ -18,7 +18,8 @@ from PIL import Image
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.auth.service import issue_token
-from backend.core.types import Channel, Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Channel, Role
 
 CALLBACK_TOKEN = "callback-secret"  # what Aliyun's pushes carry as ?token= in tests (the fixture callback_token)
 _numbers = itertools.count(random.randrange(10_000_000, 90_000_000, 1000))

@@ -82,37 +82,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
 def as_datetime(value: object) -> dt.datetime:
     """A stored moment as an aware datetime (SQLite's raw rows give ISO text)."""
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def china_today() -> dt.date:
-    """Due dates are calendar days in China (UTC+8 all year)."""
-    return utcnow().astimezone(CHINA_TZ).date()
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The last moment of a calendar day in China, as an aware datetime."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TZ)
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    """The first moment of a calendar day in China, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=CHINA_TZ)
-
-
-def month_start(day: dt.date, back: int = 0) -> dt.date:
-    """The first day of the month ``back`` months before ``day``'s."""
-    index = day.year * 12 + day.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def china_months(count: int) -> list[dt.date]:
-    """The first days of the last ``count`` months in China, oldest first, this one last."""
-    today = china_today()
-    return [month_start(today, back) for back in range(count - 1, -1, -1)]

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 from backend.accounts.tables import Village
 from backend.core.access import STAFF, require_role
-from backend.core.types import Principal, china_months, china_today, start_of_day
+from backend.core.china_time import china_months, china_today, start_of_day
+from backend.core.types import Principal
 from backend.dashboard.schemas import OrderBar, OrdersBoard, VillageMonth, VillagesBoard, VillageSeries
 from backend.db.session import fetch
 from backend.jobs import order_work

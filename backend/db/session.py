@@ -30,6 +30,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from backend.core.china_time import OFFSET_HOURS, ZONE_NAME
 from backend.db.engine import DB
 from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
@@ -51,20 +52,21 @@ def is_sqlite() -> bool:
     return isinstance(DB, SQLiteEngine)
 
 
+SQLITE_SHIFT = f"+{OFFSET_HOURS} hours"
 # China is UTC+8 all year: a stored moment's calendar day and month there, counted by the
 # database on either engine (``moment`` is a column or an expression of our own, never input).
 
 
 def china_date_sql(moment: str) -> str:
     """The China calendar day of ``moment``, comparable with date columns (SQLite: ISO text)."""
-    return f"date({moment}, '+8 hours')" if is_sqlite() else f"({moment} AT TIME ZONE 'Asia/Shanghai')::date"
+    return f"date({moment}, '{SQLITE_SHIFT}')" if is_sqlite() else f"({moment} AT TIME ZONE '{ZONE_NAME}')::date"
 
 
 def china_month_sql(moment: str) -> str:
     """The China month of ``moment`` as ``YYYY-MM`` text."""
     if is_sqlite():
-        return f"strftime('%Y-%m', {moment}, '+8 hours')"
-    return f"to_char({moment} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+        return f"strftime('%Y-%m', {moment}, '{SQLITE_SHIFT}')"
+    return f"to_char({moment} AT TIME ZONE '{ZONE_NAME}', 'YYYY-MM')"
 
 
 @asynccontextmanager

@@ -14,9 +14,10 @@ from typing import Any
 from backend.accounts.tables import Brand, Member
 from backend.audit import Event, record_events
 from backend.core.access import STAFF, require_role
+from backend.core.china_time import end_of_day
 from backend.core.errors import Invalid, NotFound, OrderClosed
 from backend.core.i18n import N_
-from backend.core.types import Principal, Role, end_of_day, utcnow
+from backend.core.types import Principal, Role, utcnow
 from backend.db.session import insert_rows, is_sqlite, run, write_transaction
 from backend.jobs.machine import Action, Status, note_changed, transition
 from backend.jobs.messages import needs_sms, offer_question

@@ -25,8 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend.core.china_time import china_today
 from backend.core.errors import OrderClosed
-from backend.core.types import Principal, Role, china_today, utcnow
+from backend.core.types import Principal, Role, utcnow
 from backend.db.session import fetch
 from backend.jobs.machine import Status
 from backend.jobs.record import APPROVED_SUBMISSION, FINISHED, OPEN_WORK, UNFINISHED, among, expression, on_time_rate

@@ -13,10 +13,11 @@ from piccolo.custom_types import Combinable
 
 from backend.audit import record_event
 from backend.core.access import STAFF, require_role
+from backend.core.china_time import china_today
 from backend.core.errors import Invalid, NotFound, OrderClosed, OrderDispatched
 from backend.core.i18n import N_
 from backend.core.text import filled
-from backend.core.types import Principal, china_today
+from backend.core.types import Principal
 from backend.crafts import require_crafts
 from backend.db.session import is_sqlite, run, write_transaction
 from backend.orders.schemas import OrderCreate, OrderRead, OrderStatus, OrderUpdate, Progress

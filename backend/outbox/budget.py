@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
 
+from backend.core.china_time import at_china_time, china_day, in_china, start_of_day
 from backend.core.settings import get_settings
-from backend.core.types import CHINA_TZ, as_datetime
+from backend.core.types import as_datetime
 from backend.db.session import run
 from backend.messages.asked import forget
 from backend.messages.templates import keys_with, merged_as, render
@@ -40,7 +41,7 @@ WHERE to_phone IN ({phones}) AND sent_at >= {since}
 
 def is_quiet(moment: dt.datetime) -> bool:
     start, end = get_settings().sms_quiet_hours
-    local = moment.astimezone(CHINA_TZ).time()
+    local = in_china(moment).time()
     if start == end:
         return False
     return start <= local < end if start < end else local >= start or local < end
@@ -49,20 +50,19 @@ def is_quiet(moment: dt.datetime) -> bool:
 def quiet_end(moment: dt.datetime) -> dt.datetime:
     """When the quiet hours around ``moment`` end (China time)."""
     end = get_settings().sms_quiet_hours[1]
-    local = moment.astimezone(CHINA_TZ)
-    ending = dt.datetime.combine(local.date(), end, tzinfo=CHINA_TZ)
+    local = in_china(moment)
+    ending = at_china_time(local.date(), end)
     return ending if ending > local else ending + dt.timedelta(days=1)
 
 
 def next_morning(moment: dt.datetime) -> dt.datetime:
     """The end of the next quiet hours: tomorrow's morning in China."""
     end = get_settings().sms_quiet_hours[1]
-    tomorrow = moment.astimezone(CHINA_TZ).date() + dt.timedelta(days=1)
-    return dt.datetime.combine(tomorrow, end, tzinfo=CHINA_TZ)
+    return at_china_time(china_day(moment) + dt.timedelta(days=1), end)
 
 
 def day_start(moment: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(moment.astimezone(CHINA_TZ).date(), dt.time(), tzinfo=CHINA_TZ)
+    return start_of_day(china_day(moment))
 
 
 async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:

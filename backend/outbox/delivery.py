@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 
+from backend.core.china_time import china_day
 from backend.core.phones import mask_phone
-from backend.core.types import CHINA_TZ, as_datetime, utcnow
+from backend.core.types import as_datetime, utcnow
 from backend.db.session import run, write_transaction
 from backend.gateways.base import SEND_TIMEOUT_S, BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
 from backend.messages.optout import opt_out
@@ -112,7 +113,7 @@ async def _look_up(
         if not isinstance(gateway, LookupGateway):
             again.append(row)
             continue
-        sent_on = as_datetime(row["sent_at"] or clock()).astimezone(CHINA_TZ).date()
+        sent_on = china_day(as_datetime(row["sent_at"] or clock()))
         try:
             found = await asyncio.wait_for(gateway.look_up(_sms(row, row["reference"]), sent_on), pacing.send_timeout_s)
         except (SendError, TimeoutError) as error:

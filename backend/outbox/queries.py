@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from backend.accounts.service import brands_of
 from backend.core.access import STAFF, require_role
+from backend.core.china_time import china_months, china_today, start_of_day
 from backend.core.phones import mask_phone, normalize_phone
-from backend.core.types import Principal, as_datetime, china_months, china_today, start_of_day, utcnow
+from backend.core.types import Principal, as_datetime, utcnow
 from backend.db.session import china_date_sql, china_month_sql, run
 from backend.outbox.schemas import (
     DayUsage,

@@ -11,12 +11,13 @@ import msgspec
 
 from backend.audit.tables import AuditEvent
 from backend.core.access import STAFF, require_role
+from backend.core.china_time import end_of_day, in_china, start_of_day
 from backend.core.errors import Invalid
 from backend.core.i18n import N_, translate
 from backend.core.labels import status_label
 from backend.core.phones import display_phone
 from backend.core.sheets import CSV_TYPE, XLSX_TYPE, Column, Value, csv_bytes, xlsx_bytes
-from backend.core.types import CHINA_TZ, Principal, as_datetime, end_of_day, start_of_day
+from backend.core.types import Principal, as_datetime
 from backend.jobs.machine import Action
 from backend.payouts.schemas import PayoutStatus
 from backend.payouts.tables import Payout
@@ -134,7 +135,7 @@ async def _dispute_times(brand_id: int, payout_ids: list[int]) -> dict[int, dt.d
 
 def _china_time(value: object) -> dt.datetime:
     """A stored moment as China's wall-clock time, without a zone (spreadsheets have none)."""
-    return as_datetime(value).astimezone(CHINA_TZ).replace(tzinfo=None)
+    return in_china(as_datetime(value)).replace(tzinfo=None)
 
 
 def _values(row: dict[str, Any], disputed_at: dt.datetime | None, locale: str) -> list[Value]:

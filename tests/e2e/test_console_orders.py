@@ -11,7 +11,8 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from backend.core.types import Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Role
 from backend.db.session import run
 from tests import support
 from tests.e2e.console_pages import OrdersPage

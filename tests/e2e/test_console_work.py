@@ -10,7 +10,7 @@ import json
 import httpx
 from playwright.async_api import Page, expect
 
-from backend.core.types import china_today
+from backend.core.china_time import china_today
 from backend.db.session import run
 from tests import support
 from tests.e2e.console_pages import DashboardPage, PayoutsPage, ReviewPage

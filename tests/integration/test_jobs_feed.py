@@ -8,7 +8,8 @@ import datetime as dt
 import httpx
 import pytest
 
-from backend.core.types import CHINA_TZ, Role, china_today, utcnow
+from backend.core.china_time import CHINA_TZ, china_today
+from backend.core.types import Role, utcnow
 from backend.db.session import is_sqlite, write_transaction
 from backend.jobs.machine import Action, transition
 from backend.jobs.service import expire_due_offers

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from backend.core.types import Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Role
 from backend.db.session import run
 from backend.gateways import ConsoleGateway
 from tests import support

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from backend.core.types import Role, china_today, month_start, start_of_day, utcnow
+from backend.core.china_time import china_today, month_start, start_of_day
+from backend.core.types import Role, utcnow
 from backend.jobs.tables import Submission
 from backend.orders.tables import Order
 from backend.outbox.schemas import MessageStatus

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from backend.core.china_time import china_today
 from backend.core.phones import mask_phone
-from backend.core.types import china_today
 from backend.gateways import BatchGateway, ConsoleGateway, Found, LookupGateway, SendError, Sms, SmsGateway
 from backend.gateways.aliyun import AliyunGateway
 from backend.gateways.registry import GATEWAYS

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.core.types import Role, china_today
+from backend.core.china_time import china_today
+from backend.core.types import Role
 from backend.jobs.suggestion import NEWCOMER_SHARE
 from backend.orders.tables import Order
 from tests import support

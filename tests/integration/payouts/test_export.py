@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from backend.accounts.service import add_member
 from backend.audit.tables import AuditEvent
 from backend.auth.service import issue_token
-from backend.core.types import CHINA_TZ, Role
+from backend.core.china_time import CHINA_TZ
+from backend.core.types import Role
 from backend.payouts.tables import Payout
 from tests import support
 from tests.support import Brand, Person, as_moment, job_in_state, ok, refused

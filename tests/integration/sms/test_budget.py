@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from backend.core.china_time import CHINA_TZ
 from backend.core.settings import get_settings
-from backend.core.types import CHINA_TZ, utcnow
+from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
 from backend.gateways import SendResult, Sms
 from backend.messages.asked import recall, remember

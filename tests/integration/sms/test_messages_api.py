@@ -7,8 +7,9 @@ import datetime as dt
 import httpx
 import pytest
 
+from backend.core.china_time import CHINA_TZ
 from backend.core.settings import get_settings
-from backend.core.types import CHINA_TZ, utcnow
+from backend.core.types import utcnow
 from backend.db.session import write_transaction
 from backend.gateways import ConsoleGateway
 from backend.messages.templates import render
