@@ -30,13 +30,14 @@ from backend.messages.asked import forget
 from backend.messages.templates import keys_with, merged_as, render
 from backend.outbox.rows import Outgoing
 from backend.outbox.rows import insert as insert_outgoing
+from backend.outbox.status import HANDED, Status, sql_list
 
 SAME_TEXT_MAX = 2
 TODAY = """
 SELECT to_phone, kind, body, sent_at, answers FROM outbox_message
 WHERE to_phone IN ({phones}) AND sent_at >= {since}
-  AND status IN ('sending', 'unconfirmed', 'sent', 'delivered', 'undelivered')
-"""
+  AND status IN ({HANDED})
+""".replace("{HANDED}", sql_list(HANDED))
 
 
 def is_quiet(moment: dt.datetime) -> bool:
@@ -158,7 +159,7 @@ async def _merge(offers: list[dict[str, Any]], key: str, now: dt.datetime) -> di
     ids = [row["id"] for row in offers]
     marks = ", ".join("{}" for _ in ids)
     await run(
-        f"UPDATE outbox_message SET status = 'merged', merged_into = {{}} WHERE id IN ({marks})",  # noqa: S608
+        f"UPDATE outbox_message SET status = '{Status.MERGED}', merged_into = {{}} WHERE id IN ({marks})",  # noqa: S608
         made,
         *ids,
     )
@@ -169,7 +170,7 @@ async def _merge(offers: list[dict[str, Any]], key: str, now: dt.datetime) -> di
         "body": message.body,
         "kind": message.key,
         "variables": merged.row(now)[3],
-        "status": "pending",
+        "status": Status.PENDING.value,
         "reference": "",
         "answers": False,
         "sent_at": None,

@@ -24,12 +24,12 @@ from backend.messages.optout import opt_out
 from backend.messages.templates import render
 from backend.outbox.secrets import is_secret, wipe
 from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
+from backend.outbox.status import ON_THE_WIRE, SETTLED, Status, sql_list
 
 log = logging.getLogger("cunjiang.outbox")
 
 LOOK_UP_AFTER = dt.timedelta(minutes=2)  # an unanswered send: ask the provider then
 Clock = Callable[[], dt.datetime]
-SETTLED = ("sent", "failed", "suppressed")  # outcomes after which a message is never sent again
 
 
 class Pacing(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,8 +91,8 @@ async def deliver_due(
     """Send what is due as ``owner``, concurrently with paced starts; returns how many were sent."""
     owner = owner or uuid.uuid4().hex
     claimed = await claim_due(pacing.batch, owner=owner, lease=pacing.lease, now=clock())
-    unconfirmed = [row for row in claimed if row["status"] == "unconfirmed"]
-    fresh = [row for row in claimed if row["status"] != "unconfirmed"]
+    unconfirmed = [row for row in claimed if row["status"] == Status.UNCONFIRMED]
+    fresh = [row for row in claimed if row["status"] != Status.UNCONFIRMED]
     fresh += await _look_up(unconfirmed, gateway, owner, pacing, clock)
     calls = bundles(fresh, gateway)
     attempts = {row["id"]: row["attempts"] for row in claimed}
@@ -125,7 +125,7 @@ async def _look_up(
         elif found.found == Found.UNKNOWN:
             await _record([row["id"]], owner, _unconfirmed(row["reference"], found.detail, clock))
         else:
-            status = "sent" if found.found == Found.SENT else "failed"
+            status = Status.SENT if found.found == Found.SENT else Status.FAILED
             await _record(
                 [row["id"]], owner, {"status": status, "provider_sid": found.provider_sid, "last_error": found.detail}
             )
@@ -134,7 +134,7 @@ async def _look_up(
 
 def _unconfirmed(reference: str, why: str, clock: Clock) -> dict[str, Any]:
     return {
-        "status": "unconfirmed",
+        "status": Status.UNCONFIRMED,
         "reference": reference,
         "last_error": why[:500],
         "next_attempt_at": clock() + LOOK_UP_AFTER,
@@ -156,25 +156,25 @@ async def _attempt(call: list[Sms], gateway: SmsGateway, wait_s: float, attempts
         if unanswered and isinstance(gateway, LookupGateway):
             return _unconfirmed(reference, str(problem), clock) | {"sent_at": clock()}
         if problem.unsubscribed:  # the number is opted out where the outcome is recorded
-            return {"status": "suppressed", "last_error": str(problem)[:500]}
+            return {"status": Status.SUPPRESSED, "last_error": str(problem)[:500]}
         final = problem.permanent or attempts >= MAX_ATTEMPTS
         return {
-            "status": "failed" if final else "pending",
+            "status": Status.FAILED if final else Status.PENDING,
             "last_error": str(problem)[:500],
             "next_attempt_at": clock() + backoff(attempts),
         }
-    return {"status": "sent", "provider_sid": result.provider_sid, "sent_at": clock(), "reference": reference}
+    return {"status": Status.SENT, "provider_sid": result.provider_sid, "sent_at": clock(), "reference": reference}
 
 
 async def _send_and_record(
     call: list[Sms], gateway: SmsGateway, owner: str, wait_s: float, attempts: dict[int, int], clock: Clock
 ) -> int:
     values = await _attempt(call, gateway, wait_s, max(attempts[m.id] for m in call), clock)
-    unsubscribed = call[0].to_phone if values["status"] == "suppressed" else None
+    unsubscribed = call[0].to_phone if values["status"] == Status.SUPPRESSED else None
     recorded = await _record([m.id for m in call], owner, values, unsubscribed=unsubscribed)
     if len(recorded) < len(call):
         log.warning("SMS %s: lease lost before its outcome (%s) was recorded", [m.id for m in call], values["status"])
-    return len(recorded) if values["status"] == "sent" else 0
+    return len(recorded) if values["status"] == Status.SENT else 0
 
 
 async def _record(ids: list[int], owner: str, values: dict[str, Any], *, unsubscribed: str | None = None) -> list[int]:
@@ -185,7 +185,7 @@ async def _record(ids: list[int], owner: str, values: dict[str, Any], *, unsubsc
     marks = ", ".join("{}" for _ in ids)
     sql = (
         f"UPDATE outbox_message SET {sets} WHERE id IN ({marks}) AND lease_owner = {{}} "  # noqa: S608
-        "AND status IN ('sending', 'unconfirmed') RETURNING id"
+        f"AND status IN ({sql_list(ON_THE_WIRE)}) RETURNING id"
     )
     async with write_transaction():
         rows = await run(sql, *columns.values(), *ids, owner)

@@ -21,6 +21,7 @@ from backend.outbox.schemas import (
     SmsUsage,
     StatusCounts,
 )
+from backend.outbox.status import Status
 
 PAGE = 100
 LIST = """
@@ -28,8 +29,8 @@ SELECT id, to_phone, kind, body, status, held_reason, merged_into, segments, cre
 FROM outbox_message WHERE brand = {} {filters} ORDER BY id DESC LIMIT {}
 """
 FILTERS = {
-    MessageStatus.HELD: "AND status = 'pending' AND held_reason != '' AND next_attempt_at > {}",
-    MessageStatus.PENDING: "AND status = 'pending' AND (held_reason = '' OR next_attempt_at <= {})",
+    MessageStatus.HELD: f"AND status = '{Status.PENDING}' AND held_reason != '' AND next_attempt_at > {{}}",
+    MessageStatus.PENDING: f"AND status = '{Status.PENDING}' AND (held_reason = '' OR next_attempt_at <= {{}})",
 }
 # A message counts on the day (month) it was handed to the provider or, never sent (held,
 # merged, refused, opted out), on the day it was queued: China time.
@@ -38,11 +39,11 @@ BUCKET = {"month": china_month_sql, "day": china_date_sql}
 # Pending messages that the budget holds back are shown as held (as the list's filter does).
 COUNTS = """
 SELECT {bucket} AS bucket,
-  CASE WHEN status = 'pending' AND held_reason != '' AND next_attempt_at > {} THEN 'held' ELSE status END AS shown,
+  CASE WHEN status = '{PENDING}' AND held_reason != '' AND next_attempt_at > {} THEN 'held' ELSE status END AS shown,
   COUNT(*) AS messages, COALESCE(SUM(segments), 0) AS segments
 FROM outbox_message WHERE brand = {} AND COALESCE(sent_at, created_at) >= {}
 GROUP BY 1, 2
-"""
+""".replace("{PENDING}", Status.PENDING.value)
 # Handed to the provider: what it charges for.
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.UNCONFIRMED)
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
 from backend.messages.templates import keys_with
+from backend.outbox.status import Status
 
 USEFUL_FOR = dt.timedelta(minutes=10)  # longer than a code lives (backend.auth.service.CODE_TTL)
 NONE = "{}"  # wiped variables (a parameter: a literal "{}" in the SQL would read as a placeholder)
@@ -47,8 +48,8 @@ async def expire_stale(now: dt.datetime | None = None) -> int:
     kinds = sorted(keys_with("secret"))
     async with write_transaction():
         gone = await run(
-            "UPDATE outbox_message SET status = 'failed', last_error = 'expired before it could be sent', "  # noqa: S608
-            f"variables = {{}} WHERE status = 'pending' AND kind IN ({_marks(kinds)}) AND created_at < {{}} "
+            f"UPDATE outbox_message SET status = '{Status.FAILED}', last_error = 'expired before it could be sent', "  # noqa: S608
+            f"variables = {{}} WHERE status = '{Status.PENDING}' AND kind IN ({_marks(kinds)}) AND created_at < {{}} "
             "RETURNING id",
             NONE,
             *kinds,

@@ -31,11 +31,11 @@ from backend.messages.templates import Rendered, keys_with
 from backend.outbox import budget, rows
 from backend.outbox.rows import Outgoing
 from backend.outbox.secrets import wipe
+from backend.outbox.status import DUE, RANK, Status
 from backend.outbox.tables import OutboxMessage
 
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
-DUE = ("pending", "sending", "unconfirmed")
 
 
 async def enqueue(
@@ -85,7 +85,8 @@ CLAIMED = (
 # Taken: leased to its sender, its attempt counted; an unconfirmed message stays unconfirmed
 # (it is looked up at the provider before anything is sent again).
 TAKE = f"""
-UPDATE outbox_message SET status = CASE WHEN status = 'unconfirmed' THEN 'unconfirmed' ELSE 'sending' END,
+UPDATE outbox_message
+SET status = CASE WHEN status = '{Status.UNCONFIRMED}' THEN '{Status.UNCONFIRMED}' ELSE '{Status.SENDING}' END,
   lease_owner = {{}}, next_attempt_at = {{}}, attempts = attempts + 1
 WHERE id IN ({{ids}})
 RETURNING {", ".join(column._meta.db_column_name for column in CLAIMED)}
@@ -115,7 +116,7 @@ async def claim_due(
         if spent:
             await OutboxMessage.update(
                 {
-                    OutboxMessage.status: "failed",
+                    OutboxMessage.status: Status.FAILED.value,
                     OutboxMessage.lease_owner: None,
                     OutboxMessage.last_error: "no attempts left",
                 }
@@ -138,23 +139,15 @@ async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]
     held = [row["id"] for row in due if row["to_phone"] in opted_out and row["kind"] not in exempt]
     if held:
         await OutboxMessage.update(
-            {OutboxMessage.status: "suppressed", OutboxMessage.lease_owner: None, OutboxMessage.last_error: "opted out"}
+            {
+                OutboxMessage.status: Status.SUPPRESSED.value,
+                OutboxMessage.lease_owner: None,
+                OutboxMessage.last_error: "opted out",
+            }
         ).where(OutboxMessage.id.is_in(held))
     return [row for row in due if row["id"] not in held]
 
 
-# Gateways report out of order: a late "sent" must not undo "delivered".
-STATUS_RANK = {
-    "pending": 0,
-    "sending": 1,
-    "unconfirmed": 1,
-    "queued": 2,
-    "sent": 3,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "suppressed": 4,
-}
 UNSUBSCRIBED_CODES = {"21610"}  # Twilio: the recipient replied STOP to the sender
 REPORTED = """
 SELECT id, status, to_phone, provider_sid FROM outbox_message
@@ -188,7 +181,7 @@ async def record_status(
             values[OutboxMessage.provider_sid] = provider_sid
         if segments:
             values[OutboxMessage.segments] = segments
-        if STATUS_RANK.get(status, 4) >= STATUS_RANK.get(row["status"], 0):
+        if RANK.get(status, 4) >= RANK.get(row["status"], 0):
             values[OutboxMessage.status] = status[:16]
         if values:
             await OutboxMessage.update(values).where(OutboxMessage.id == row["id"])
