@@ -25,7 +25,7 @@ from backend.jobs.queries import load_jobs
 from backend.jobs.schemas import DispatchRequest, JobRead, Offer
 from backend.jobs.tables import Job
 from backend.orders.service import brand_order, is_open
-from backend.sms.conversations import ask
+from backend.outbox.questions import ask
 
 JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires_at", "created_at", "updated_at")
 ID_BATCH = 1000  # ids per IN (…) list

@@ -9,7 +9,7 @@ from typing import Any
 from backend.db.session import run
 from backend.messages.templates import render
 from backend.outbox import enqueue
-from backend.sms.conversations import Question, question
+from backend.outbox.questions import Question, question
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
 REWORKED = """

@@ -16,10 +16,10 @@ from backend.db.session import write_transaction
 from backend.jobs.machine import Action, Status, transition
 from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
+from backend.outbox.questions import ask
+from backend.outbox.questions import question as confirm_question
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
-from backend.sms.conversations import ask
-from backend.sms.conversations import question as confirm_question
 
 PAID_ALREADY = {Status.PAID, Status.CONFIRMED, Status.DISPUTED}
 

@@ -1,8 +1,9 @@
-"""What each action of a flow does: one call to the same services the app uses.
-
-The names and what each gives and refuses are declared in ``backend.sms.vocabulary``;
-here they are carried out. Services raise their domain errors; the engine turns each into
-the refusal the flow's step maps to a message.
+"""The actions a flow's ``act`` step may name, each declared once: its name, the item it needs,
+the values it gives the step's message, the refusals it can make (with the values each
+gives), a reply that leads to it, and what it does: one call to the same services the app
+uses. ``cunjiang sms check`` validates flows against this registry; the engine runs from it.
+Services raise their domain errors; the engine turns each into the refusal the flow's step
+maps to a message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,45 @@ from backend.sms.replies import Reply
 from backend.sms.vocabulary import ItemKind
 
 MENU_ITEMS = 3
+NOTHING: frozenset[str] = frozenset()
+# An item that went away or moved on meanwhile (withdrawn, expired, answered in the app).
+GONE = {"not_found": NOTHING, "invalid_transition": frozenset({"status"})}
+Run = Callable[["Context"], Awaitable["Done"]]
+
+
+class Action(msgspec.Struct, frozen=True, kw_only=True):
+    """One action of the flows, declared once."""
+
+    name: str
+    item: ItemKind | None  # None: any item, or none
+    provides: frozenset[str]  # values it adds for the step's message
+    refusals: dict[str, frozenset[str]]  # refusal → the values it gives its message
+    example: str  # a reply that leads to it, in its flow
+    run: Run
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def action(
+    name: str,
+    *,
+    item: ItemKind | None,
+    example: str,
+    provides: frozenset[str] = NOTHING,
+    refusals: dict[str, frozenset[str]] | None = None,
+) -> Callable[[Run], Run]:
+    """Register the decorated function as the action ``name`` of the flows."""
+
+    def register(run: Run) -> Run:
+        if name in ACTIONS:
+            raise ValueError(f"action {name!r} is registered twice")
+        ACTIONS[name] = Action(
+            name=name, item=item, provides=provides, refusals=refusals or {}, example=example, run=run
+        )
+        return run
+
+    return register
 
 
 class Item(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,26 +108,50 @@ def _item(context: Context) -> Item:
     return context.item
 
 
+@action(
+    "accept_offer",
+    item=ItemKind.JOB,
+    example="接 10",
+    provides=frozenset({"quantity"}),
+    refusals={
+        **GONE,
+        "order_full": frozenset({"remaining", "quantity"}),
+        "order_taken": NOTHING,  # full: nothing left at all
+        "order_closed": NOTHING,
+        "offer_expired": NOTHING,
+        "above_offer": frozenset({"offered"}),
+    },
+)
 async def _accept_offer(context: Context) -> Done:
     job = await accept_job(_actor(context), _item(context).id, context.reply.quantity)
     return Done({"quantity": job.quantity_accepted})
 
 
+@action("decline_offer", item=ItemKind.JOB, example="不接", refusals=GONE)
 async def _decline_offer(context: Context) -> Done:
     await decline_job(_actor(context), _item(context).id, reason=context.body[:500])
     return Done()
 
 
+@action("confirm_payout", item=ItemKind.PAYOUT, example="收到", refusals=GONE)
 async def _confirm_payout(context: Context) -> Done:
     await confirm_payout(_actor(context), _item(context).id)
     return Done()
 
 
+@action("dispute_payout", item=ItemKind.PAYOUT, example="没收到", refusals=GONE)
 async def _dispute_payout(context: Context) -> Done:
     await dispute_payout(_actor(context), _item(context).id, reason=context.body[:500] or "SMS")
     return Done()
 
 
+@action(
+    "report_done",
+    item=ItemKind.JOB,
+    example="完成 15",
+    provides=frozenset({"quantity"}),
+    refusals={**GONE, "quantity_missing": NOTHING, "above_accepted": frozenset({"accepted"})},
+)
 async def _report_done(context: Context) -> Done:
     job = await report_done(_actor(context), _item(context).id, context.reply.quantity)
     return Done({"quantity": job.quantity_reported})
@@ -107,6 +171,7 @@ MENU_WORDS = {
 }
 
 
+@action("list_open", item=None, example="0", provides=frozenset({"items"}), refusals={"nothing_open": NOTHING})
 async def _list_open(context: Context) -> Done:
     actor = _actor(context)
     rows = await run(
@@ -125,36 +190,26 @@ async def _list_open(context: Context) -> Done:
     return Done({"items": " ".join(shown) + ("..." if len(rows) > MENU_ITEMS else "")})
 
 
+@action("opt_out", item=ItemKind.NONE, example="退订")
 async def _opt_out(context: Context) -> Done:
     await optout.opt_out(context.phone, "sms")
     return Done()
 
 
+@action("opt_in", item=ItemKind.NONE, example="订阅")
 async def _opt_in(context: Context) -> Done:
     await optout.opt_in(context.phone)
     return Done()
 
 
+@action("use_chinese", item=ItemKind.NONE, example="中文")
 async def _use_chinese(context: Context) -> Done:
     return Done(locale=await set_own_locale(_actor(context), "zh_Hans"))
 
 
+@action("use_english", item=ItemKind.NONE, example="EN")
 async def _use_english(context: Context) -> Done:
     return Done(locale=await set_own_locale(_actor(context), "en"))
-
-
-RUN: dict[str, Callable[[Context], Awaitable[Done]]] = {
-    "accept_offer": _accept_offer,
-    "decline_offer": _decline_offer,
-    "confirm_payout": _confirm_payout,
-    "dispute_payout": _dispute_payout,
-    "report_done": _report_done,
-    "list_open": _list_open,
-    "opt_out": _opt_out,
-    "opt_in": _opt_in,
-    "use_chinese": _use_chinese,
-    "use_english": _use_english,
-}
 
 
 def refusal_of(error: DomainError) -> str:

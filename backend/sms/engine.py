@@ -27,10 +27,10 @@ from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
 from backend.outbox import enqueue
-from backend.sms.actions import RUN, Context, Done, Item, refusal_of
+from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import Condition, ItemKind
+from backend.sms.vocabulary import Condition, ItemKind, JobValues, PayoutValues
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -283,14 +283,16 @@ def _job_item(job: JobRead) -> Item:
         id=job.id,
         code=job.code,
         status=job.status.value,
-        values={
-            "code": job.code,
-            "title": job.title,
-            "quantity": job.quantity_offered,
-            "price": job.unit_price_fen,
-            "due": job.due_date,
-            "status": Label(job.status.value),
-        },
+        values=_values(
+            JobValues(
+                code=job.code,
+                title=job.title,
+                quantity=job.quantity_offered,
+                price=job.unit_price_fen,
+                due=job.due_date,
+                status=Label(job.status.value),
+            )
+        ),
     )
 
 
@@ -301,8 +303,12 @@ def _payout_item(row: dict[str, object], code: str) -> Item:
         id=int(str(row["id"])),
         code=code,
         status=status,
-        values={"code": code, "amount": int(str(row["amount_fen"])), "status": Label(status)},
+        values=_values(PayoutValues(code=code, amount=int(str(row["amount_fen"])), status=Label(status))),
     )
+
+
+def _values(values: JobValues | PayoutValues) -> dict[str, Value]:
+    return {name: getattr(values, name) for name in values.__struct_fields__}
 
 
 # Answers.
@@ -313,7 +319,7 @@ async def _perform(turn: Turn, route: Route) -> str:
     locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
     if isinstance(step, Act):
         context = Context(actor=turn.actor, phone=turn.phone, reply=turn.reply, body=turn.body, item=route.item)
-        done: Done = await RUN[step.action](context)
+        done: Done = await ACTIONS[step.action].run(context)
         values |= done.values
         locale = done.locale or locale
     if isinstance(step, Ask) and route.item is not None:

@@ -23,10 +23,10 @@ from pathlib import Path
 import msgspec
 
 from backend.messages import templates
+from backend.outbox.questions import QUESTIONS
+from backend.sms.actions import ACTIONS
 from backend.sms.vocabulary import (
-    ACTIONS,
     ANSWERS,
-    ASKING_FLOWS,
     CONDITION_VALUES,
     ITEM_STATUSES,
     ITEM_VALUES,
@@ -273,9 +273,11 @@ def _set_problems(decoded: list[tuple[Path, Flow]]) -> list[str]:
             owner.setdefault(key, flow.id)
     problems += [f"no flow starts on {key!r}" for key in sorted(STARTERS - owner.keys())]
     ids = {flow.id: flow for _, flow in decoded}
-    for flow_id in ASKING_FLOWS:
+    for flow_id, message in QUESTIONS.items():
         if flow_id not in ids:
             problems.append(f"no flow '{flow_id}' (Cunjiang starts it by name)")
-        elif ids[flow_id].entry is None:
+        elif (entry := ids[flow_id].entry) is None or entry not in {step.id for step in ids[flow_id].steps}:
             problems.append(f"flow '{flow_id}' has no entry step to ask with")
+        elif (asked := ids[flow_id].step(entry).message) != message:
+            problems.append(f"flow '{flow_id}': its entry step asks with {asked!r}, Cunjiang sends {message!r}")
     return problems

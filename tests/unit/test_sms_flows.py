@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from backend.outbox.questions import QUESTIONS
 from backend.sms import actions, vocabulary
-from backend.sms.flows import check, flow_files, flows
+from backend.sms.flows import Act, check, flow_files, flows
+from backend.sms.replies import parse
 
 BROKEN = Path(__file__).parent / "broken_flows"
 
@@ -41,8 +43,29 @@ def test_each_broken_flow_is_refused_with_its_place_and_reason(broken: Path) -> 
     assert any(expected in problem for problem in problems), "\n".join(problems)
 
 
-def test_every_action_the_vocabulary_names_is_carried_out_and_no_other() -> None:
-    assert set(actions.RUN) == set(vocabulary.ACTIONS)
+def _acts_reached_by(reply: str) -> set[str]:
+    """The actions a reply leads to: the step a starter starts, or the answer to each ask."""
+    everything, intent = flows(), parse(reply).intent.value
+    if intent in vocabulary.ANSWERS:
+        targets = [
+            (flow, flow.step(everything.entry(flow.id).replies[intent]))
+            for flow in everything.by_id.values()
+            if flow.id in QUESTIONS and intent in everything.entry(flow.id).replies
+        ]
+    else:
+        flow_id, step_id = everything.starters[intent]
+        targets = [(everything.by_id[flow_id], everything.by_id[flow_id].step(step_id))]
+    return {step.action for _flow, step in targets if isinstance(step, Act)}
+
+
+@pytest.mark.parametrize("name", sorted(actions.ACTIONS))
+def test_each_actions_example_reply_leads_to_it(name: str) -> None:
+    assert name in _acts_reached_by(actions.ACTIONS[name].example)
+
+
+def test_every_action_is_used_by_a_shipped_flow() -> None:
+    used = {step.action for flow in flows().by_id.values() for step in flow.steps if isinstance(step, Act)}
+    assert used == set(actions.ACTIONS)
 
 
 def test_every_reply_that_may_start_a_flow_starts_one() -> None:

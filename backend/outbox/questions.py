@@ -1,5 +1,7 @@
-"""Cunjiang asks villagers by SMS (an offer, a payment) with a flow's entry step, and the
-conversation remembers it (``backend.messages.asked``), so that a bare "1" answers it."""
+"""Cunjiang asks villagers by SMS (an offer, a payment): the question goes out through the
+outbox with the change that causes it, and is remembered (``backend.messages.asked``) so that
+a bare "1" answers it. Each question starts a flow of ``sms_flows/`` whose entry step asks
+with the same message: ``cunjiang sms check`` holds the two together (``QUESTIONS``)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ import msgspec
 from backend.core.types import utcnow
 from backend.messages.asked import remember
 from backend.messages.templates import Value, render
-from backend.outbox import Outgoing, enqueue_many
-from backend.sms.flows import flows
+from backend.outbox.rows import Outgoing
+from backend.outbox.service import enqueue_many
+
+# The flows Cunjiang starts by asking, and the message each asks with (its entry step's).
+QUESTIONS = {"offer": "offer", "payout": "payout_sent"}
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,6 +60,5 @@ async def ask(questions: Sequence[Question]) -> None:
 
 
 def _outgoing(question: Question) -> Outgoing:
-    key = flows().entry(question.flow).message
-    message = render(key, question.locale, **question.values)
+    message = render(QUESTIONS[question.flow], question.locale, **question.values)
     return Outgoing(to_phone=question.phone, message=message, brand_id=question.brand_id, member_id=question.member_id)
