@@ -12,19 +12,21 @@ from litestar import Controller, Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.static_files import create_static_files_router
 
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
+from backend.auth.requests import authenticate, member_of, provide_principal
 from backend.auth.routes import AuthController
 from backend.core.logs import redact_logs
 from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
 from backend.gateways import registry as gateways
-from backend.http.context import LocaleMiddleware, authenticate, provide_principal
+from backend.http.context import LocaleMiddleware
 from backend.http.docs import ASSETS_PATH, SWAGGER_ASSETS, openapi_config
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
@@ -37,11 +39,14 @@ from backend.jobs.routes import JobController
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
+from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
+
+MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # the largest request: a photo and its multipart envelope
 
 
 def _lifespan(run_worker: bool) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -143,7 +148,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             aliyun_up,
             aliyun_report,
         ],
-        middleware=[LocaleMiddleware, IdempotencyMiddleware],
+        middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=member_of, max_body=MAX_BODY)],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=_compression(),
         openapi_config=openapi_config(),

@@ -2,16 +2,18 @@
 
 from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from backend.accounts.tables import Brand
+# By reference: creating a brand gives it its first crafts (backend.accounts imports crafts).
+BRAND = LazyTableReference("Brand", module_path="backend.accounts.tables")
 
 
 class Craft(Table, tablename="craft"):
     """Unique per brand and code (an index in the migrations)."""
 
     id: Serial
-    brand = ForeignKey(Brand, null=False, index=True)
+    brand: ForeignKey[Table] = ForeignKey(BRAND, null=False, index=True)
     code = Varchar(length=32, help_text="Stable code used by orders and artisans, e.g. 'bamboo-weaving'.")
     names = Text(
         default="{}", help_text='JSON: the name per language, e.g. {"zh_Hans": "竹编", "en": "Bamboo weaving"}.'

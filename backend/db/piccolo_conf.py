@@ -4,6 +4,6 @@ from piccolo.conf.apps import AppRegistry
 
 from backend.db.engine import DB
 
-APP_REGISTRY = AppRegistry(apps=["backend.db.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["backend.piccolo_app"])
 
 __all__ = ["APP_REGISTRY", "DB"]

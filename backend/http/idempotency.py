@@ -17,6 +17,7 @@ signed-in caller is refused 401 without reading what it sends.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 import msgspec
@@ -27,20 +28,25 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from backend import idempotency
 from backend.core import errors as domain
 from backend.core.i18n import N_
-from backend.http.context import bearer_token, needs_principal, principal_of
+from backend.http.context import bearer_token, needs_principal
 from backend.http.errors import domain_body, status_of
 from backend.idempotency import Key, StoredResponse
-from backend.photos.processing import MAX_UPLOAD_BYTES
 
 MAX_KEY = 255
-MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # a photo and its multipart envelope
 BY_CONTENT = "by_content"
 OWN = "own"
+# The member behind a bearer token (Unauthorized if none): the app gives it (backend.auth).
+Identify = Callable[[str], Awaitable[int]]
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Wired by the app with ``identify`` (who holds a token) and ``max_body`` (the largest
+    request any route takes, read whole here to be hashed and replayed)."""
+
+    def __init__(self, app: ASGIApp, *, identify: Identify, max_body: int) -> None:
         self.app = app
+        self.identify = identify
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = scope.get("route_handler")
@@ -54,11 +60,11 @@ class IdempotencyMiddleware:
             return
         try:
             _check_key(key)
-            caller = await _caller(scope, headers, handler)  # first: a stranger's body is never read
+            caller = await _caller(scope, headers, handler, self.identify)  # first: a stranger's body is never read
         except domain.DomainError as error:
             await _send(send, _error(error))
             return
-        body = await _read_body(receive)
+        body = await _read_body(receive, self.max_body)
         if body is None:
             await _send(send, _error(domain.TooLarge(N_("The request is too large."))))
             return
@@ -98,37 +104,41 @@ def fingerprint(scope: Scope, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([b"POST", scope["raw_path"], scope.get("query_string", b""), body])).hexdigest()
 
 
-async def _caller(scope: Scope, headers: dict[bytes, bytes], handler: Any) -> str:
+async def _caller(scope: Scope, headers: dict[bytes, bytes], handler: Any, identify: Identify) -> str:
     """Whose keys these are: a signed-in person's, or an address's on the routes anyone may
     call (a sign-in). A route for signed-in callers refuses anyone else here (401)."""
+    if not needs_principal(handler):
+        return _address(scope)
     token = bearer_token({"authorization": headers.get(b"authorization", b"").decode("latin-1")})
-    if token is not None and needs_principal(handler):
-        return f"member:{(await principal_of(token)).member_id}"
-    if needs_principal(handler):
+    if token is None:
         raise domain.Unauthorized()
+    return f"member:{await identify(token)}"
+
+
+def _address(scope: Scope) -> str:
     client = scope.get("client") or ("unknown", 0)
     return f"address:{client[0]}"
 
 
 async def once_for(request: Request[Any, Any, Any]) -> Key | None:
-    """The Idempotency-Key of a route that keeps its own record (``exactly_once: own``), if sent."""
+    """The Idempotency-Key of a route anyone may call that keeps its own record
+    (``exactly_once: own``, a sign-in), if sent: keys are the caller's address's."""
     key = request.headers.get("idempotency-key", "").strip()
     if not key:
         return None
     _check_key(key)
-    caller = await _caller(request.scope, dict(request.scope["headers"]), request.route_handler)
-    return Key(scope=caller, key=key, fingerprint=fingerprint(request.scope, await request.body()))
+    return Key(scope=_address(request.scope), key=key, fingerprint=fingerprint(request.scope, await request.body()))
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body (it is hashed and replayed), or None past the largest upload we take."""
+async def _read_body(receive: Receive, max_body: int) -> bytes | None:
+    """The whole body (it is hashed and replayed), or None past the largest request we take."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = cast("dict[str, Any]", await receive())
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > max_body:
             return None
         chunks.append(chunk)
         if not message.get("more_body"):

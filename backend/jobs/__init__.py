@@ -17,6 +17,7 @@ __all__ = [
     "messages",
     "order_work",
     "people",
+    "photo_access",
     "queries",
     "record",
     "routes",

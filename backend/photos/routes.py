@@ -13,6 +13,7 @@ from litestar.params import FromPath
 
 from backend.core.types import Principal, Wire
 from backend.http.responses import NO_COMPRESSION, has_current
+from backend.jobs import photo_access
 from backend.photos import service
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.schemas import PhotoRead
@@ -60,7 +61,7 @@ class PhotoController(Controller):
         size: FromPath[Literal["list", "review", "full"]],
     ) -> Response[Any]:
         webp = "image/webp" in request.headers.get("accept", "")
-        image = await service.photo_bytes(principal, photo_id, size, webp=webp)
+        image = await service.photo_bytes(principal, photo_id, size, photo_access, webp=webp)
         # A stored size never changes (its name is its content): cached for a year, and a
         # repeat asking with its ETag gets 304 without the bytes.
         headers = {"cache-control": "private, max-age=31536000, immutable", "etag": image.etag, "vary": "Accept"}

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import msgspec
 
@@ -14,8 +13,7 @@ from backend.core.access import STAFF, require_role
 from backend.core.errors import NotFound
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role
-from backend.db.session import run, write_transaction
-from backend.jobs.tables import Submission
+from backend.db.session import write_transaction
 from backend.photos import uploads
 from backend.photos.processing import process_upload
 from backend.photos.schemas import PhotoRead
@@ -71,37 +69,24 @@ async def photo_from_upload(actor: Principal, upload_id: str) -> PhotoRead:
     return photo
 
 
-async def _may_see(actor: Principal, photo: dict[str, Any]) -> bool:
+class PhotoAccess(Protocol):
+    """Who else may see a photo, by the work it belongs to; ``backend.jobs.photo_access`` says."""
+
+    async def sees_through_work(self, actor: Principal, photo_id: int) -> bool: ...
+
+
+async def _may_see(actor: Principal, photo: dict[str, Any], access: PhotoAccess) -> bool:
+    """The brand's staff, its owner, the leader of its owner's village; anyone else through
+    the work it belongs to (an artisan her submission by a leader, an order's pattern)."""
     if photo["brand"] != actor.brand_id:
         return False
     if actor.is_staff or photo["owner"] == actor.member_id:
         return True
-    if actor.role == Role.LEADER:
-        return await Member.exists().where((Member.id == photo["owner"]) & (Member.village == (actor.village_id or 0)))
-    # An artisan also sees the photos a leader submitted for them.
-    submitted = await Submission.select(Submission.photo_ids).where(Submission.job.artisan == actor.member_id)
-    return any(photo["id"] in json.loads(row["photo_ids"]) for row in submitted)
-
-
-# The reference photos of orders offered to an artisan (a leader: to the village's artisans).
-REFERENCE_PHOTOS = {
-    Role.ARTISAN: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
-    'AND EXISTS (SELECT 1 FROM job j WHERE j."order" = o.id AND j.artisan = {})',
-    Role.LEADER: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
-    'AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan WHERE j."order" = o.id AND m.village = {})',
-}
-
-
-async def _is_reference_for(actor: Principal, photo_id: int) -> bool:
-    """Whether the photo shows the pattern of an order the artisan (a leader: one of the
-    village's artisans) was offered."""
-    if actor.role == Role.ARTISAN:
-        rows = await run(REFERENCE_PHOTOS[Role.ARTISAN], actor.brand_id, actor.member_id)
-    elif actor.role == Role.LEADER:
-        rows = await run(REFERENCE_PHOTOS[Role.LEADER], actor.brand_id, actor.village_id or 0)
-    else:
-        return False
-    return any(photo_id in json.loads(row["photo_ids"]) for row in rows)
+    if actor.role == Role.LEADER and await Member.exists().where(
+        (Member.id == photo["owner"]) & (Member.village == (actor.village_id or 0))
+    ):
+        return True
+    return await access.sees_through_work(actor, photo["id"])
 
 
 class StoredImage(msgspec.Struct, frozen=True):
@@ -110,11 +95,13 @@ class StoredImage(msgspec.Struct, frozen=True):
     etag: str  # the picture's content hash, size and format: it never changes
 
 
-async def photo_bytes(actor: Principal, photo_id: int, size: Size, *, webp: bool = False) -> StoredImage:
+async def photo_bytes(
+    actor: Principal, photo_id: int, size: Size, access: PhotoAccess, *, webp: bool = False
+) -> StoredImage:
     """The stored image (the list size as WebP when ``webp`` and it exists); anyone who may
     not see it is told it does not exist."""
     photo = await Photo.select().where(Photo.id == photo_id).first()
-    if photo is None or not (await _may_see(actor, photo) or await _is_reference_for(actor, photo_id)):
+    if photo is None or not await _may_see(actor, photo, access):
         raise NotFound()
     content_hash = photo["content_hash"]
     if webp and size == "list":

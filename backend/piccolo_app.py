@@ -1,4 +1,6 @@
-"""The one Piccolo app: every domain's tables, one migrations folder."""
+"""The one Piccolo app: every domain's tables, one migrations folder (backend/db/migrations).
+
+Wiring, like ``app.py``: it sits above every domain, so that ``db`` knows none of them."""
 
 from pathlib import Path
 
@@ -43,6 +45,6 @@ TABLES = [
 
 APP_CONFIG = AppConfig(
     app_name="cunjiang",
-    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    migrations_folder_path=str(Path(__file__).parent / "db" / "migrations"),
     table_classes=TABLES,
 )
