@@ -1,15 +1,16 @@
 """The crafts a brand works with: its own list, named in each language."""
 
+from typing import ClassVar
+
 from piccolo.columns import Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand
+from backend.db.declared import Keys
 
 
 class Craft(Table, tablename="craft"):
-    """Unique per brand and code (an index in the migrations)."""
-
     id: Serial
     brand = ForeignKey(Brand, null=False, index=True)
     code = Varchar(length=32, help_text="Stable code used by orders and artisans, e.g. 'bamboo-weaving'.")
@@ -18,3 +19,5 @@ class Craft(Table, tablename="craft"):
     )
     active = Boolean(default=True, help_text="Retired crafts stay on old orders but take no new ones.")
     created_at = Timestamptz(default=TimestamptzNow())
+
+    UNIQUE: ClassVar[Keys] = {"craft_brand_code": ("brand", "code")}

@@ -1,4 +1,5 @@
 """The database: the engine, transactions, raw statements and the fast read path
-(``session``), cache counters and events (``counters``), one Piccolo app for every table."""
+(``session``), cache counters and events (``counters``), one Piccolo app for every table, and
+what a table declares beside its columns (``declared``)."""
 
-__all__ = ["counters", "engine", "piccolo_app", "session", "sqlite", "tables"]
+__all__ = ["counters", "declared", "engine", "piccolo_app", "session", "sqlite", "tables"]

@@ -1,10 +1,13 @@
 """Photos of finished work, stored without metadata, in three sizes."""
 
+from typing import ClassVar
+
 from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
+from backend.db.declared import Keys
 
 
 class Photo(Table, tablename="photo"):
@@ -15,6 +18,8 @@ class Photo(Table, tablename="photo"):
     width = Integer()
     height = Integer()
     created_at = Timestamptz(default=TimestamptzNow())
+
+    UNIQUE: ClassVar[Keys] = {"photo_owner_content": ("owner", "content_hash")}  # the same image once per person
 
 
 class Upload(Table, tablename="upload"):
