@@ -37,7 +37,7 @@ class OutboxMessage(Table, tablename="outbox_message"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
-    reference = Varchar(length=64, default="", help_text="Our id at the provider (Aliyun's OutId).")
+    reference = Varchar(length=64, default="", index=True, help_text="Our id at the provider (Aliyun's OutId).")
     held_reason = Varchar(
         length=32, default="", help_text="Why the budget held it back: quiet_hours, daily_cap, same_text, merging."
     )

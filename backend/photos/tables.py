@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -27,8 +27,16 @@ class Upload(Table, tablename="upload"):
     becomes a photo, is terminated, or expires."""
 
     id = Varchar(length=32, primary_key=True, help_text="The last segment of its Location URL.")
-    brand = ForeignKey(Brand, null=False)
-    owner = ForeignKey(Member, null=False, index=True, help_text="Only the creator may see or continue it.")
+    # No cascades (unlike the older tables): a brand or person with uploads cannot be deleted.
+    brand = ForeignKey(Brand, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    owner = ForeignKey(
+        Member,
+        null=False,
+        index=True,
+        on_delete=OnDelete.no_action,
+        on_update=OnUpdate.no_action,
+        help_text="Only the creator may see or continue it.",
+    )
     length = BigInt(help_text="Upload-Length: the whole file, in bytes.")
     offset = BigInt(default=0, help_text="Upload-Offset: the bytes received so far.")
     metadata = Text(default="{}", help_text="Upload-Metadata, decoded: filename, filetype.")

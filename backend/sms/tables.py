@@ -3,7 +3,7 @@ provider pushed that could not be read, set aside."""
 
 from typing import ClassVar
 
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -48,6 +48,8 @@ class DeadLetter(Table, tablename="sms_dead_letter"):
         Brand,
         null=True,
         index=True,
+        on_delete=OnDelete.no_action,
+        on_update=OnUpdate.no_action,
         help_text="The brand whose person or message it names; empty when it cannot be told (operators only).",
     )
     received_at = Timestamptz(default=TimestamptzNow())
