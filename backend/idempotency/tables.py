@@ -1,8 +1,12 @@
 """Idempotency keys with the first response they produced."""
 
+from typing import ClassVar
+
 from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.declared import Keys
 
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):
@@ -14,3 +18,5 @@ class IdempotencyRecord(Table, tablename="idempotency_record"):
     body = Text(default="")
     headers = Text(default="[]", help_text="JSON list of the first response's headers.")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+    UNIQUE: ClassVar[Keys] = {"idempotency_scope_key": ("scope", "key")}

@@ -1,17 +1,17 @@
 """Jobs offered to artisans, and the finished work they submit."""
 
+from typing import ClassVar
+
 from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
+from backend.db.declared import Checks, Keys
 from backend.orders.tables import Order
 
 
 class Job(Table, tablename="job"):
-    """Composite indexes (in the migrations): (artisan, code) unique, (artisan, change_seq),
-    ("order", artisan)."""
-
     id: Serial
     order = ForeignKey(Order, null=False, index=True)
     brand = ForeignKey(Brand, null=False, index=True)
@@ -30,6 +30,17 @@ class Job(Table, tablename="job"):
     change_seq = BigInt(default=0, index=True, help_text="Position in the change feed (GET /jobs?since=).")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+    UNIQUE: ClassVar[Keys] = {"job_artisan_code": ("artisan", "code")}
+    INDEXES: ClassVar[Keys] = {
+        "job_artisan_change_seq": ("artisan", "change_seq"),  # the job feed
+        "job_order_artisan": ("order", "artisan"),  # dispatch and its suggestion
+    }
+    # SQLite has none (see backend.db.declared): there only the services' own checks hold
+    # it (backend.jobs.service, backend.jobs.submissions).
+    POSTGRES_CHECKS: ClassVar[Checks] = {
+        "job_quantities": "quantity_accepted <= quantity_offered AND quantity_approved <= quantity_accepted"
+    }
 
 
 class Submission(Table, tablename="submission"):

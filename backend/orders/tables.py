@@ -1,10 +1,13 @@
 """Orders: what the brand needs made."""
 
+from typing import ClassVar
+
 from piccolo.columns import BigInt, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
+from backend.db.declared import Checks
 
 
 class Order(Table, tablename="production_order"):
@@ -22,3 +25,9 @@ class Order(Table, tablename="production_order"):
     quantity_accepted = Integer(default=0, help_text="Sum of accepted quantities; never above quantity.")
     created_by = ForeignKey(Member, null=True)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+    # SQLite has none (see backend.db.declared): accepting reserves pieces with a conditional
+    # UPDATE on both engines (backend.jobs.service).
+    POSTGRES_CHECKS: ClassVar[Checks] = {
+        "order_accepted_within_quantity": "quantity_accepted >= 0 AND quantity_accepted <= quantity"
+    }

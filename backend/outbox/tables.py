@@ -1,10 +1,13 @@
 """Outbound messages, written in the same transaction as the change that caused them."""
 
+from typing import ClassVar
+
 from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
+from backend.db.declared import Keys
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
@@ -34,7 +37,7 @@ class OutboxMessage(Table, tablename="outbox_message"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
-    reference = Varchar(length=64, default="", help_text="Our id at the provider (Aliyun's OutId).")
+    reference = Varchar(length=64, default="", index=True, help_text="Our id at the provider (Aliyun's OutId).")
     held_reason = Varchar(
         length=32, default="", help_text="Why the budget held it back: quiet_hours, daily_cap, same_text, merging."
     )
@@ -42,3 +45,5 @@ class OutboxMessage(Table, tablename="outbox_message"):
     segments = Integer(default=1, help_text="SMS segments the text takes (what the provider charges).")
     answers = Boolean(default=False, help_text="An answer to the villager's own SMS: not held, not merged.")
     error_code = Varchar(length=32, default="", help_text="The provider's error code, if any.")
+
+    INDEXES: ClassVar[Keys] = {"outbox_message_brand_created": ("brand", "created_at")}

@@ -1,10 +1,13 @@
 """Photos of finished work, stored without metadata, in three sizes."""
 
-from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from typing import ClassVar
+
+from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand, Member
+from backend.db.declared import Keys
 
 
 class Photo(Table, tablename="photo"):
@@ -16,14 +19,24 @@ class Photo(Table, tablename="photo"):
     height = Integer()
     created_at = Timestamptz(default=TimestamptzNow())
 
+    UNIQUE: ClassVar[Keys] = {"photo_owner_content": ("owner", "content_hash")}  # the same image once per person
+
 
 class Upload(Table, tablename="upload"):
     """A resumable upload (tus): its bytes live in a file under the data folder until it
     becomes a photo, is terminated, or expires."""
 
     id = Varchar(length=32, primary_key=True, help_text="The last segment of its Location URL.")
-    brand = ForeignKey(Brand, null=False)
-    owner = ForeignKey(Member, null=False, index=True, help_text="Only the creator may see or continue it.")
+    # No cascades (unlike the older tables): a brand or person with uploads cannot be deleted.
+    brand = ForeignKey(Brand, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    owner = ForeignKey(
+        Member,
+        null=False,
+        index=True,
+        on_delete=OnDelete.no_action,
+        on_update=OnUpdate.no_action,
+        help_text="Only the creator may see or continue it.",
+    )
     length = BigInt(help_text="Upload-Length: the whole file, in bytes.")
     offset = BigInt(default=0, help_text="Upload-Offset: the bytes received so far.")
     metadata = Text(default="{}", help_text="Upload-Metadata, decoded: filename, filetype.")

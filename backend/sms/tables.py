@@ -1,15 +1,18 @@
 """SMS that villagers send: stored as they arrive, processed just after (inbox-first); what a
 provider pushed that could not be read, set aside."""
 
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from typing import ClassVar
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from backend.accounts.tables import Brand
+from backend.db.declared import Keys
 
 
 class InboundSms(Table, tablename="sms_inbox"):
-    """Unique per provider and provider id (an index in the migrations): a repeat is one row."""
+    """Unique per provider and provider id: a repeat is one row."""
 
     id: Serial
     provider = Varchar(length=16, help_text="twilio, aliyun…")
@@ -24,6 +27,8 @@ class InboundSms(Table, tablename="sms_inbox"):
         null=True, default=None, help_text="The staff member who typed it in the SMS simulator (not the villager)."
     )
     typed_brand = Integer(null=True, default=None, index=True, help_text="Their brand: only it sees the simulation.")
+
+    UNIQUE: ClassVar[Keys] = {"sms_inbox_provider_id": ("provider", "provider_id")}
 
 
 class DeadLetter(Table, tablename="sms_dead_letter"):
@@ -43,6 +48,8 @@ class DeadLetter(Table, tablename="sms_dead_letter"):
         Brand,
         null=True,
         index=True,
+        on_delete=OnDelete.no_action,
+        on_update=OnUpdate.no_action,
         help_text="The brand whose person or message it names; empty when it cannot be told (operators only).",
     )
     received_at = Timestamptz(default=TimestamptzNow())
