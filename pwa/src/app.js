@@ -7,7 +7,7 @@ import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
 import { queued } from "./outbox.js";
 import { signIn } from "./sign-in.js";
-import { myJobs } from "./views/jobs.js";
+import { myJobs } from "./jobs-controller.js";
 import { myPayouts } from "./views/payouts.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
@@ -45,7 +45,7 @@ async function start() {
   page.append(jobsPart, payoutsPart);
   // A village leader submits for neighbours and is paid nothing here: no payments section.
   const isLeader = (await remembered("role")) === "leader";
-  await Promise.all([myJobs(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
+  await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
   if (mine === shown) view.replaceChildren(page);
 }
@@ -68,6 +68,7 @@ actions, saved jobs and photos (IndexedDB), and what the service worker keeps of
 profile, payments and photos): every cache but the app's own files ("shell-…" in sw.js).
 One function for signing out, a token refused (401) and another person's sign-in. */
 async function forgetPerson() {
+  myJobs.forget();
   await forgetAll();
   if (!("caches" in window)) return;
   const names = await caches.keys();
