@@ -1,7 +1,7 @@
 // The artisan's app: sign in, then my jobs. Works without a service worker (online); with
 // one, starts without a network and offers an update instead of reloading by surprise.
 
-import { api, setToken, token } from "./api.js";
+import { api, ApiError, setToken, token } from "./api.js";
 import { forgetAll, remember, remembered } from "./db.js";
 import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
@@ -18,7 +18,7 @@ async function start() {
   notify("");
   if (!token()) return signIn(view, start);
   try {
-    const me = await api("GET", "/me", { language: locale });
+    const me = /** @type {Wire.Me} */ (await api("GET", "/me", { language: locale }));
     if (!WORKERS.includes(me.role)) {
       notify(t("This app is for artisans and village leaders; coordinators use the console."));
       setToken(null);
@@ -30,7 +30,7 @@ async function start() {
     }
     await remember("role", me.role);
   } catch (error) {
-    if (error.status === 401) {
+    if (error instanceof ApiError && error.status === 401) {
       // Signed out elsewhere (a coordinator, a lost phone, months unused): what she left
       // here is as private as when she signs out herself.
       setToken(null);
@@ -80,6 +80,7 @@ async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    /** @param {ServiceWorker} worker */
     const offer = (worker) => {
       const prompt = /** @type {HTMLElement} */ (document.querySelector("[data-update]"));
       prompt.replaceChildren(
