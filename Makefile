@@ -1,4 +1,5 @@
-# Cunjiang: `make demo` to try it, `make test` to test it. Both need only Python 3.11+ and make.
+# Cunjiang: `make demo` to try it, `make test` to test it. Both need only Python 3.11+ and make;
+# `make check` also needs Node 20.19+ and npm, for the PWA's type check and lint (pwa/package.json).
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 TOOLS := .tools
@@ -7,7 +8,7 @@ VENV := .venv
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-sqlite test-postgres check lint types bench i18n clean
+.PHONY: demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,7 +29,7 @@ test-sqlite: $(VENV)/.synced
 test-postgres: $(VENV)/.synced
 	CUNJIANG_TEST_DB=postgres $(VENV)/bin/python -m pytest
 
-check: lint types
+check: lint types lint-js
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check backend tests bench
@@ -37,6 +38,15 @@ lint: $(VENV)/.synced
 
 types: $(VENV)/.synced
 	$(VENV)/bin/mypy
+
+# The PWA's checks, exactly the locked versions (npm ci): TypeScript over the JSDoc, then ESLint.
+# Nothing is built: the files stay as they are served.
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-js: pwa/node_modules/.installed
+	cd pwa && npm run --silent types && npm run --silent lint
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
@@ -54,4 +64,4 @@ i18n: $(VENV)/.synced
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache pwa/node_modules

@@ -14,15 +14,17 @@ const PHOTO_CACHE = "photos";
 const DATA = ["/api/v1/me", "/api/v1/i18n/", "/api/v1/payouts"];
 // A stored photo never changes (its address names its content): cache first.
 const PHOTOS = /^\/api\/v1\/photos\/\d+\/(list|review|full)$/;
+// `self` as what it is here, a service worker's scope (the checker's lib knows any worker's).
+const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
-self.addEventListener("install", (event) => {
+worker.addEventListener("install", (event) => {
   // Revalidated, never taken from the HTTP cache: a new version must not keep an old file
   // (an unchanged one costs a 304).
   const fresh = SHELL.map((url) => new Request(url, { cache: "no-cache" }));
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(fresh)));
 });
 
-self.addEventListener("activate", (event) => {
+worker.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys().then((names) =>
       Promise.all(names.filter((name) => name.startsWith("shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name))),
@@ -30,11 +32,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-self.addEventListener("message", (event) => {
-  if (event.data === "update") self.skipWaiting();
+worker.addEventListener("message", (event) => {
+  if (event.data === "update") worker.skipWaiting();
 });
 
-self.addEventListener("fetch", (event) => {
+worker.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
@@ -50,6 +52,7 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+/** @param {Request} request */
 async function cacheFirst(request) {
   const cache = await caches.open(PHOTO_CACHE);
   const kept = await cache.match(request);
@@ -59,6 +62,7 @@ async function cacheFirst(request) {
   return answer;
 }
 
+/** @param {Request} request */
 async function networkFirst(request) {
   const cache = await caches.open(DATA_CACHE);
   try {

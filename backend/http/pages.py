@@ -18,7 +18,7 @@ import mimetypes
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import brotli
@@ -42,6 +42,11 @@ MEDIA_TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
 }
+# What a browser may have from pwa/: the pages, the manifest and the app's modules, styles and
+# icons. Not the checks' tooling beside them (package.json, its lock, node_modules/, the
+# TypeScript and ESLint configs, types/) nor the service worker's template (served at /sw.js).
+SERVED_FILES = frozenset({"index.html", "console.html", "manifest.webmanifest"})
+SERVED_FOLDERS = {"src": (".js",), "styles": (".css",), "icons": (".png", ".svg")}
 TEXT = ("text/", "application/javascript", "application/json", "application/manifest+json", "image/svg+xml")
 SAVES_AT_LEAST = 0.05  # an encoding is kept only when it saves this share of the bytes
 
@@ -124,11 +129,22 @@ def _cached_file_asset(path: str, _mtime_ns: int, _size: int) -> Asset:
     return make_asset(Path(path).read_bytes(), media_type)
 
 
+def is_app_file(relative: PurePosixPath) -> bool:
+    """Whether a path inside ``pwa/`` names one of the app's own files (``SERVED_FILES``, or a
+    module, style or icon in its folder), whatever else lies beside them."""
+    if len(relative.parts) == 1:
+        return relative.name in SERVED_FILES
+    suffixes = SERVED_FOLDERS.get(relative.parts[0], ())
+    return relative.suffix in suffixes and "node_modules" not in relative.parts
+
+
 @get("/pwa/{path:path}", include_in_schema=False, opt={NO_COMPRESSION: True})
 async def pwa_files(request: Request[Any, Any, Any], path: FromPath[str]) -> Response[bytes]:
-    """The files under ``pwa/`` (modules, styles, icons), and nothing outside it."""
+    """The app's files under ``pwa/`` (modules, styles, icons, pages), and nothing else."""
     found = (PWA_DIR / path.lstrip("/")).resolve()
     if not found.is_relative_to(PWA_DIR) or not found.is_file():
+        raise NotFound()
+    if not is_app_file(PurePosixPath(found.relative_to(PWA_DIR).as_posix())):
         raise NotFound()
     return send(request, _file_asset(found))
 

@@ -8,7 +8,7 @@ const TOKEN_KEY = "cunjiang.token";
  * the fields at fault (invalid input) and the cells at fault (a file with bad rows).
  */
 export class ApiError extends Error {
-  /** @param {number} status @param {{code?: string, message?: string, fields?: Record<string, string>, rows?: any[]}} body */
+  /** @param {number} status @param {Wire.ErrorBody} body */
   constructor(status, body) {
     super(body.message || `HTTP ${status}`);
     this.status = status;
@@ -18,23 +18,32 @@ export class ApiError extends Error {
   }
 }
 
-/** A fresh random key (an Idempotency-Key, a message id): a retried request has one effect. */
+/** What went wrong, in words for the notice: the server's (in the reader's language), else the
+browser's (offline: "Failed to fetch"). @param {unknown} error @returns {string} */
+export function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A fresh random key (an Idempotency-Key, a message id): a retried request has one effect. @returns {string} */
 export function newKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** @returns {string | null} */
 export function token() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-/** @param {string | null} value */
+/** @param {string | null} value @returns {void} */
 export function setToken(value) {
   if (value) localStorage.setItem(TOKEN_KEY, value);
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-/** The headers every call carries: the token, the language, JSON answers. */
+/** The headers every call carries: the token, the language, JSON answers.
+@param {string | undefined} language @param {Record<string, string>} [extra] */
 function headersFor(language, extra) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: "application/json", ...extra };
   if (language) headers["Accept-Language"] = language.replace("_Hans", "-Hans");
   if (token()) headers.Authorization = `Bearer ${token()}`;
@@ -46,11 +55,12 @@ function headersFor(language, extra) {
  * @param {string} method
  * @param {string} path under /api/v1
  * @param {{body?: unknown, query?: Record<string, string | number | Array<string | number>>, language?: string, headers?: Record<string, string>}} [options]
+ * @returns {Promise<unknown>} the caller says what it expects (a Wire type)
  */
 export async function api(method, path, { body, query, language, headers: extra } = {}) {
   const url = new URL(`/api/v1${path}`, location.origin);
   for (const [name, value] of Object.entries(query || {})) {
-    for (const one of [].concat(value)) url.searchParams.append(name, String(one)); // a list: name repeated
+    for (const one of [value].flat()) url.searchParams.append(name, String(one)); // a list: name repeated
   }
   const headers = headersFor(language, extra);
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -64,6 +74,7 @@ export async function api(method, path, { body, query, language, headers: extra 
  * A call whose body is not JSON (the bytes of a photo): the Response itself, or an ApiError.
  * @param {string} method @param {string} url under /api/v1, or an address the server gave
  * @param {{body?: BodyInit, headers?: Record<string, string>, language?: string}} [options]
+ * @returns {Promise<Response>}
  */
 export async function raw(method, url, { body, headers, language } = {}) {
   const response = await fetch(new URL(url.startsWith("/api/") ? url : `/api/v1${url}`, location.origin), {
@@ -75,7 +86,8 @@ export async function raw(method, url, { body, headers, language } = {}) {
   return response;
 }
 
-/** A stored photo as an address an <img> can show (photos need the token, which <img> cannot send). */
+/** A stored photo as an address an <img> can show (photos need the token, which <img> cannot send).
+@param {number} photoId @param {"list" | "review" | "full"} [size] @returns {Promise<string>} */
 export async function photoUrl(photoId, size = "list") {
   const response = await raw("GET", `/photos/${photoId}/${size}`, { headers: { Accept: "image/webp,image/jpeg" } });
   return URL.createObjectURL(await response.blob());

@@ -1,13 +1,13 @@
 // The artisan's app: sign in, then my jobs. Works without a service worker (online); with
 // one, starts without a network and offers an update instead of reloading by surprise.
 
-import { api, setToken, token } from "./api.js";
+import { api, ApiError, setToken, token } from "./api.js";
 import { forgetAll, remember, remembered } from "./db.js";
 import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
 import { queued } from "./outbox.js";
 import { signIn } from "./sign-in.js";
-import { myJobs } from "./views/jobs.js";
+import { myJobs } from "./jobs-controller.js";
 import { myPayouts } from "./views/payouts.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
@@ -18,7 +18,7 @@ async function start() {
   notify("");
   if (!token()) return signIn(view, start);
   try {
-    const me = await api("GET", "/me", { language: locale });
+    const me = /** @type {Wire.Me} */ (await api("GET", "/me", { language: locale }));
     if (!WORKERS.includes(me.role)) {
       notify(t("This app is for artisans and village leaders; coordinators use the console."));
       setToken(null);
@@ -30,7 +30,7 @@ async function start() {
     }
     await remember("role", me.role);
   } catch (error) {
-    if (error.status === 401) {
+    if (error instanceof ApiError && error.status === 401) {
       // Signed out elsewhere (a coordinator, a lost phone, months unused): what she left
       // here is as private as when she signs out herself.
       setToken(null);
@@ -45,7 +45,7 @@ async function start() {
   page.append(jobsPart, payoutsPart);
   // A village leader submits for neighbours and is paid nothing here: no payments section.
   const isLeader = (await remembered("role")) === "leader";
-  await Promise.all([myJobs(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
+  await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
   if (mine === shown) view.replaceChildren(page);
 }
@@ -68,6 +68,7 @@ actions, saved jobs and photos (IndexedDB), and what the service worker keeps of
 profile, payments and photos): every cache but the app's own files ("shell-…" in sw.js).
 One function for signing out, a token refused (401) and another person's sign-in. */
 async function forgetPerson() {
+  myJobs.forget();
   await forgetAll();
   if (!("caches" in window)) return;
   const names = await caches.keys();
@@ -79,6 +80,7 @@ async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    /** @param {ServiceWorker} worker */
     const offer = (worker) => {
       const prompt = /** @type {HTMLElement} */ (document.querySelector("[data-update]"));
       prompt.replaceChildren(

@@ -2,7 +2,11 @@
 
 const NAME = "cunjiang";
 const VERSION = 2;
+const STORES = /** @type {const} */ (["outbox", "jobs", "meta", "photos"]);
+/** @type {Promise<IDBDatabase> | null} */
 let opened = null;
+
+/** @typedef {{cursor: string, who: number, role: Wire.Role}} Meta what "meta" keeps, by name */
 
 /** @returns {Promise<IDBDatabase>} */
 export function database() {
@@ -26,7 +30,11 @@ export function database() {
   return opened;
 }
 
-/** Run ``work`` on one store in one transaction; resolves with its request's result. */
+/** Run ``work`` on one store in one transaction; resolves with its request's result.
+@template T
+@param {typeof STORES[number]} store @param {IDBTransactionMode} mode
+@param {(store: IDBObjectStore) => IDBRequest<T> | void} work
+@returns {Promise<T | undefined>} */
 export async function inStore(store, mode, work) {
   const db = await database();
   return new Promise((resolve, reject) => {
@@ -38,16 +46,18 @@ export async function inStore(store, mode, work) {
   });
 }
 
-/** A value kept under a name in "meta" (undefined when there is none). */
+/** A value kept under a name in "meta" (undefined when there is none).
+@template {keyof Meta} K @param {K} name @returns {Promise<Meta[K] | undefined>} */
 export async function remembered(name) {
   return (await inStore("meta", "readonly", (store) => store.get(name)))?.value;
 }
 
+/** @template {keyof Meta} K @param {K} name @param {Meta[K]} value @returns {Promise<unknown>} */
 export function remember(name, value) {
   return inStore("meta", "readwrite", (store) => store.put({ name, value }));
 }
 
-/** Forget everything a person left on this phone (another may sign in next). */
+/** Forget everything a person left on this phone (another may sign in next). @returns {Promise<void>} */
 export async function forgetAll() {
-  for (const store of ["outbox", "jobs", "meta", "photos"]) await inStore(store, "readwrite", (s) => s.clear());
+  for (const store of STORES) await inStore(store, "readwrite", (s) => s.clear());
 }

@@ -10,36 +10,55 @@ import { inStore } from "./db.js";
 import { locale } from "./i18n.js";
 import * as photos from "./photos.js";
 
+/**
+ * An action waiting for the server, as kept in IndexedDB's "outbox" (key: its Idempotency-Key).
+ * @typedef {object} OutboxEntry
+ * @property {string} key @property {string} path under /api/v1 @property {object} body
+ * @property {About} about what the views need to know of it @property {string[]} photos photos.keep's keys
+ * @property {number} made when it was queued (ms): the order of sending
+ */
+/** @typedef {{job?: number, code?: string, sync?: boolean, payout?: number}} About whose action (a job's, a payout's) */
+/**
+ * What the outbox tells: an action through (with the server's answer), refused for good (and
+ * why), or the queue changed.
+ * @typedef {{done: (entry: OutboxEntry, answer: unknown) => unknown, refused: (entry: OutboxEntry, error: ApiError) => unknown, change: () => unknown}} Events
+ */
+
 const RETRY_MS = 30_000;
+/** @type {{[E in keyof Events]: Events[E][]}} */
 const listeners = { done: [], refused: [], change: [] };
+/** @type {Promise<void> | null} */
 let flushing = null;
 let again = false; // asked to flush while a flush was under way (the network came back meanwhile)
 let trying = false;
 
-/** @param {"done" | "refused" | "change"} event @param {Function} listener */
+/** @template {keyof Events} E @param {E} event @param {Events[E]} listener @returns {void} */
 export function on(event, listener) {
   listeners[event].push(listener);
 }
 
+/** @template {keyof Events} E @param {E} event @param {Parameters<Events[E]>} args */
 function emit(event, ...args) {
   for (const listener of listeners[event]) {
     try {
-      listener(...args);
+      /** @type {(...args: Parameters<Events[E]>) => unknown} */ (listener)(...args);
     } catch (error) {
       console.error(error); // one view's trouble must not keep the others from hearing
     }
   }
 }
 
-/** The queued actions, oldest first. */
+/** The queued actions, oldest first. @returns {Promise<OutboxEntry[]>} */
 export async function queued() {
   const all = await inStore("outbox", "readonly", (store) => store.index("made").getAll());
   return all || [];
 }
 
 /** Queue a POST (the action of a job: accept, decline…) and try to send it now. With
-``photoKeys`` (photos kept by photos.keep) it goes once they are up, their ids in ``photo_ids``. */
+``photoKeys`` (photos kept by photos.keep) it goes once they are up, their ids in ``photo_ids``.
+@param {string} path @param {object} body @param {About} about @param {string[]} [photoKeys] @returns {Promise<void>} */
 export async function send(path, body, about, photoKeys = []) {
+  /** @type {OutboxEntry} */
   const entry = { key: newKey(), path, body, about, photos: photoKeys, made: Date.now() };
   await inStore("outbox", "readwrite", (store) => store.put(entry));
   emit("change");
@@ -47,7 +66,7 @@ export async function send(path, body, about, photoKeys = []) {
 }
 
 /** Send what waits, in order; stop at the first that cannot get through (the network is
-down). Asked again meanwhile, it goes round once more when done. */
+down). Asked again meanwhile, it goes round once more when done. @returns {Promise<void>} */
 export function flush() {
   if (flushing) {
     again = true;
@@ -70,6 +89,7 @@ export function flush() {
   return flushing;
 }
 
+/** @param {OutboxEntry} entry @returns {Promise<object>} */
 async function bodyOf(entry) {
   if (!entry.photos?.length) return entry.body;
   const ids = [];
@@ -77,6 +97,7 @@ async function bodyOf(entry) {
   return { ...entry.body, photo_ids: ids };
 }
 
+/** Whether the queue may go on: sent, or refused for good. @param {OutboxEntry} entry @returns {Promise<boolean>} */
 async function deliver(entry) {
   try {
     const body = await bodyOf(entry);
@@ -94,18 +115,19 @@ async function deliver(entry) {
   }
 }
 
+/** @param {OutboxEntry} entry */
 async function forget(entry) {
   await inStore("outbox", "readwrite", (store) => store.delete(entry.key));
   if (entry.photos?.length) await photos.drop(entry.photos);
   emit("change");
 }
 
-/** Try again whenever there is a chance the network is back. */
+/** Try again whenever there is a chance the network is back. @returns {Promise<void>} */
 export function keepTrying() {
   if (trying) return flush();
   trying = true;
   window.addEventListener("online", () => flush());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && flush());
   setInterval(() => navigator.onLine && flush(), RETRY_MS);
-  flush();
+  return flush();
 }

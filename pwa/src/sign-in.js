@@ -1,10 +1,10 @@
 // Sign in with a phone number and the code sent to it by SMS.
 
-import { api, setToken } from "./api.js";
+import { api, messageOf, setToken } from "./api.js";
 import { h, notify } from "./dom.js";
 import { locale, t } from "./i18n.js";
 
-/** @param {HTMLElement} view @param {() => void} signedIn */
+/** @param {HTMLElement} view @param {() => void} signedIn @returns {void} */
 export function signIn(view, signedIn) {
   const phone = h("input", { name: "phone", type: "tel", autocomplete: "tel", required: true });
   const code = h("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" });
@@ -17,19 +17,21 @@ export function signIn(view, signedIn) {
       sent.hidden = false;
       code.focus();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
+  /** @param {Event} event */
   async function submit(event) {
     event.preventDefault();
     notify("");
     try {
-      const answer = await api("POST", "/auth/token", { body: { phone: phone.value, code: code.value }, language: locale });
+      const body = { phone: phone.value, code: code.value };
+      const answer = /** @type {Wire.Token} */ (await api("POST", "/auth/token", { body, language: locale }));
       setToken(answer.token);
       signedIn();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 

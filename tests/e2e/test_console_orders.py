@@ -111,6 +111,7 @@ async def test_artisans_the_suggestion_left_out_are_added_from_the_list_or_by_ph
     await panel.locator(f"[data-candidate-artisan-id='{other}'] [data-action=add-candidate]").click()
     await panel.locator(f"[data-offer-artisan-id='{other}'] input[name=offer_quantity]").fill("2")
     await expect(panel.locator("[data-candidate-artisan-id]")).to_have_count(0)  # now an offer
+    await expect(panel).not_to_contain_text("null")  # no candidate left: nothing drawn in their place
 
     await panel.locator("input[name=add_artisan]").fill(far.phone)  # from the village left out
     await panel.locator("[data-action=add-artisan]").click()

@@ -96,3 +96,5 @@ async def test_a_pushed_item_that_could_not_be_read_shows_below_the_simulator(pa
     await expect(shown).to_contain_text("村民回复 · 这条推送的编号无法保存。")
     await expect(shown.locator("code")).to_have_text(items[1])  # her own number: not masked
     await expect(page.get_by_role("heading", name="未能读取的推送")).to_be_visible()
+    pushes = page.locator("section", has=page.get_by_role("heading", name="未能读取的推送"))
+    await expect(pushes).not_to_contain_text("false")  # none without a brand: nothing said of them

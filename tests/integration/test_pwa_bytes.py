@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from pathlib import Path, PurePosixPath
 
 import brotli
 import httpx
@@ -106,6 +107,47 @@ async def test_the_shell_keeps_the_page_icon_but_not_the_install_icon(client: ht
 async def test_pwa_files_outside_the_folder_or_missing_answer_404(client: httpx.AsyncClient) -> None:
     for path in ["/pwa/../backend/app.py", "/pwa/%2e%2e/pyproject.toml", "/pwa/src/nothing.js", "/pwa/src"]:
         assert (await client.get(path)).status_code == 404, path
+
+
+# The checks' tooling lives beside the app in pwa/ (make lint-js) and is never a browser's.
+TOOLING = [
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "tsconfig.sw.json",
+    "eslint.config.js",
+    "types/wire.d.ts",
+    "node_modules/typescript/package.json",
+    "node_modules/.package-lock.json",
+    "src/node_modules/left-pad/index.js",
+    "sw.js",  # the service worker's template: the worker itself is /sw.js
+]
+
+
+async def test_the_checks_tooling_beside_the_app_answers_404(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether or not `npm ci` ran here: a folder holding every such file, and the app's own."""
+    for name in [*TOOLING, "index.html", "src/app.js", "src/views/jobs.js", "styles/app.css", "icons/icon-192.png"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"{}")
+    monkeypatch.setattr(pages, "PWA_DIR", tmp_path)
+
+    for name in TOOLING:
+        assert (await client.get(f"/pwa/{name}")).status_code == 404, name
+    for name in ["index.html", "src/app.js", "src/views/jobs.js", "styles/app.css", "icons/icon-192.png"]:
+        assert (await client.get(f"/pwa/{name}")).status_code == 200, name
+
+
+async def test_the_real_pwa_folder_serves_no_tooling_and_precaches_only_app_files(client: httpx.AsyncClient) -> None:
+    for name in ["package.json", "package-lock.json", "tsconfig.json", "eslint.config.js", "types/wire.d.ts"]:
+        assert (pages.PWA_DIR / name).is_file(), name  # they are there, and still not served
+        assert (await client.get(f"/pwa/{name}")).status_code == 404, name
+    assert (await client.get("/pwa/node_modules/typescript/package.json")).status_code == 404
+
+    shell = [url for url in pages.shell() if url.startswith("/pwa/")]
+    assert shell
+    assert all(pages.is_app_file(PurePosixPath(url.removeprefix("/pwa/"))) for url in shell), shell
 
 
 async def test_the_catalog_answers_304_with_its_etag_in_any_coding(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,8 @@
 
 const NS = "http://www.w3.org/2000/svg";
 
-/** An SVG element with attributes and children (a <title> child is its tooltip). */
+/** An SVG element with attributes and children (a <title> child is its tooltip).
+@param {string} tag @param {Record<string, string | number>} [attrs] @param {...(Node | string | null)} children */
 function s(tag, attrs = {}, ...children) {
   const node = document.createElementNS(NS, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
@@ -12,15 +13,19 @@ function s(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** @param {number} x @param {number} y @param {string | number} content @param {Record<string, string>} [attrs] */
 function text(x, y, content, attrs = {}) {
   return s("text", { x, y, ...attrs }, String(content));
 }
 
+/** @param {string} content */
 function tip(content) {
   return s("title", {}, content);
 }
 
-/** A figure carrying ``data-chart``, with its title, the chart and a legend. */
+/** A figure carrying ``data-chart``, with its title, the chart and a legend.
+@param {string} name @param {string} title @param {Element} chart @param {[string, string][]} [legend] label and colour
+@returns {HTMLElement} */
 export function figure(name, title, chart, legend = []) {
   const box = document.createElement("figure");
   box.className = "chart";
@@ -43,6 +48,7 @@ export function figure(name, title, chart, legend = []) {
  * Horizontal stacked bars, one per row, each part a share of the row's total.
  * @param {{label: string, total: number, parts: number[], flag?: boolean}[]} rows
  * @param {string[]} colours one per part @param {string[]} names one per part (tooltips)
+ * @returns {SVGElement}
  */
 export function stackedBars(rows, colours, names) {
   const width = 720;
@@ -68,7 +74,8 @@ export function stackedBars(rows, colours, names) {
 /**
  * A heat map: rows × columns, each cell shaded by its value (0…max), with its text inside.
  * @param {string[]} rowLabels @param {string[]} columnLabels
- * @param {(number | null)[][]} values @param {(value: number) => string} show @param {string} hue
+ * @param {(number | null)[][]} values @param {(value: number) => string} show @param {number} hue
+ * @returns {SVGElement}
  */
 export function heatMap(rowLabels, columnLabels, values, show, hue) {
   const labelWidth = 120;
@@ -100,6 +107,7 @@ export function heatMap(rowLabels, columnLabels, values, show, hue) {
  * Day columns (one value) with a second series drawn as a line on the same scale.
  * @param {string[]} labels @param {number[]} columns @param {number[]} line
  * @param {[string, string]} names the column's and the line's (tooltips)
+ * @returns {SVGElement}
  */
 export function dayColumns(labels, columns, line, names) {
   const width = 720;
@@ -107,7 +115,7 @@ export function dayColumns(labels, columns, line, names) {
   const bottom = height - 28;
   const max = Math.max(...columns, ...line, 1);
   const step = (width - 40) / Math.max(labels.length, 1);
-  const y = (value) => bottom - ((bottom - 12) * value) / max;
+  const y = (/** @type {number} */ value) => bottom - ((bottom - 12) * value) / max;
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "columns" });
   svg.append(s("line", { x1: 36, x2: width, y1: bottom, y2: bottom, class: "axis-line" }), text(32, 16, max, { "text-anchor": "end", class: "axis" }));
   labels.forEach((label, i) => {

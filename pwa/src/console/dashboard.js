@@ -2,13 +2,14 @@
 // earns month by month, and the SMS sent and what they cost. Pictures first; the numbers are
 // in each shape's tooltip.
 
-import { api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { h, notify } from "../dom.js";
 import { formatMoney, formatMonth, locale, statusWord, t } from "../i18n.js";
 import { dayColumns, figure, heatMap, stackedBars } from "./charts.js";
 
 const STAGES = ["#1b5e20", "#43a047", "#f9a825", "#5c7cbd", "#c9d6ea"]; // paid → offered
 
+/** @param {Wire.OrdersBoard} board */
 function orderProgress(board) {
   const names = ["paid", "approved", "submitted", "accepted", "offered"].map(statusWord);
   const rows = board.orders.slice(0, 20).map((o) => ({
@@ -18,9 +19,11 @@ function orderProgress(board) {
     parts: [o.paid, o.approved - o.paid, o.submitted - o.approved, o.accepted - o.submitted, o.offered_open],
   }));
   const chart = rows.length ? stackedBars(rows, STAGES, names) : h("p", { class: "empty" }, t("No open orders."));
-  return figure("orders", t("Open orders: pieces at each stage (⚠ late)"), chart, names.map((name, i) => [name, STAGES[i]]));
+  const legend = names.map((name, i) => /** @type {[string, string]} */ ([name, STAGES[i]]));
+  return figure("orders", t("Open orders: pieces at each stage (⚠ late)"), chart, legend);
 }
 
+/** @param {Wire.VillagesBoard} board */
 function villageMaps(board) {
   const months = board.months.map(formatMonth);
   const names = board.villages.map((v) => v.village);
@@ -32,12 +35,14 @@ function villageMaps(board) {
   ];
 }
 
+/** @param {Wire.SmsDays} usage */
 function smsUse(usage) {
   const days = usage.days.map((d) => d.day.slice(5).replace("-", "/"));
   const sent = usage.days.map((d) => d.messages);
   const segments = usage.days.map((d) => d.segments);
   const held = usage.days.reduce((sum, d) => sum + d.by_status.held, 0);
   const total = segments.reduce((a, b) => a + b, 0);
+  /** @type {[string, string]} */
   const names = [t("SMS sent"), t("segments (what is paid)")];
   return figure(
     "sms",
@@ -49,17 +54,17 @@ function smsUse(usage) {
   );
 }
 
-/** @param {HTMLElement} view */
+/** @param {HTMLElement} view @returns {Promise<void>} */
 export async function dashboard(view) {
   view.replaceChildren(h("h1", {}, t("Dashboard")));
   try {
-    const [orders, villages, sms] = await Promise.all([
+    const [orders, villages, sms] = /** @type {[Wire.OrdersBoard, Wire.VillagesBoard, Wire.SmsDays]} */ (await Promise.all([
       api("GET", "/dashboard/orders", { query: { status: "open" }, language: locale }),
       api("GET", "/dashboard/villages", { query: { months: "6" }, language: locale }),
       api("GET", "/dashboard/sms", { query: { days: "30" }, language: locale }),
-    ]);
+    ]));
     view.append(h("div", { class: "charts" }, orderProgress(orders), ...villageMaps(villages), smsUse(sms)));
   } catch (error) {
-    notify(error.message);
+    notify(messageOf(error));
   }
 }

@@ -2,23 +2,28 @@
 // (GET /orders/{id}/suggestion: by craft, recent on-time rate and open load), change it, send
 // it; then the order's offers, acceptances and declines show as they happen.
 
-import { api, newKey } from "../api.js";
+import { api, messageOf, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, statusWord, t } from "../i18n.js";
 import { field, table, whileShown } from "./ui.js";
 
 const LIVE_MS = 4000;
 
+/** An offer row: whose, how to read what it offers now, and its cells.
+@typedef {{artisanId: number, read: () => {artisan_id: number, quantity: number} | null, row: {attrs: Record<string, string>, cells: (Node | string)[]}}} OfferRow */
+
+/** @param {number | null | undefined} rate */
 function percent(rate) {
   return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
 }
 
-/** The facts beside an artisan's name: village, on-time rate, pieces in hand, channel. */
+/** The facts beside an artisan's name: village, on-time rate, pieces in hand, channel. @param {Wire.SuggestedOffer} offer */
 function facts(offer) {
   return [offer.village, percent(offer.on_time_rate), String(offer.open_load), offer.sms_only ? t("SMS") : t("app")];
 }
 
-/** An offer as an editable row: its pieces (0 leaves it out), and a button to drop it. */
+/** An offer as an editable row: its pieces (0 leaves it out), and a button to drop it.
+@param {Wire.SuggestedOffer} offer @param {() => void} onChange @param {() => void} onRemove @returns {OfferRow} */
 function offerRow(offer, onChange, onRemove) {
   const quantity = h("input", { type: "number", min: "0", name: "offer_quantity", value: String(offer.quantity), class: "narrow" });
   quantity.addEventListener("input", onChange);
@@ -31,21 +36,22 @@ function offerRow(offer, onChange, onRemove) {
 }
 
 /** The order's jobs, refreshed while shown: offers, acceptances and declines as they happen
-(and the order's progress with them). */
+(and the order's progress with them).
+@param {Wire.Order} order @param {Map<number, string>} names artisans' names by id @param {() => void} changed */
 function liveJobs(order, names, changed) {
   let seen = "";
   const box = h("div", { class: "jobs-live", "data-jobs-of": String(order.id) });
-  const withdraw = async (job) => {
+  const withdraw = async (/** @type {Wire.Job} */ job) => {
     try {
       await api("POST", `/jobs/${job.id}/withdraw`, { language: locale });
       await show();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   };
   async function show() {
     try {
-      const { jobs } = await api("GET", `/orders/${order.id}/jobs`, { language: locale });
+      const { jobs } = /** @type {{jobs: Wire.Job[]}} */ (await api("GET", `/orders/${order.id}/jobs`, { language: locale }));
       const now = jobs.map((job) => `${job.id}:${job.status}`).join();
       if (seen && now !== seen) changed();
       seen = now;
@@ -62,7 +68,7 @@ function liveJobs(order, names, changed) {
         ),
       );
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
   show();
@@ -70,8 +76,8 @@ function liveJobs(order, names, changed) {
   return box;
 }
 
-/** The dispatch panel of one order. @param {any} order @param {() => void} changed
-@param {{code: string, name: string}[]} crafts the brand's crafts, to offer another than the order's */
+/** The dispatch panel of one order. @param {Wire.Order} order @param {() => void} changed
+@param {{code: string, name: string}[]} crafts the brand's crafts, to offer another than the order's @returns {HTMLElement} */
 export function dispatchPanel(order, changed, crafts) {
   const box = h("div", { class: "dispatch card" });
   const villageBox = h("fieldset", { class: "choices" }, h("legend", {}, t("Villages (none ticked: all)")));
@@ -81,16 +87,20 @@ export function dispatchPanel(order, changed, crafts) {
   const suggested = h("div", { class: "suggested" });
   const total = h("p", { class: "total" });
   const send = h("button", { type: "button", "data-action": "send-offers", disabled: true }, t("Send offers"));
+  /** @type {Map<number, string>} */
   const names = new Map();
-  const people = new Map(); // id → artisan, for adding one by name or phone
+  /** @type {Map<number, Wire.Member>} id → artisan, for adding one by name or phone */
+  const people = new Map();
   const picker = h("input", { name: "add_artisan", list: `artisans-${order.id}`, autocomplete: "off", placeholder: t("Name or phone") });
   const choices = h("datalist", { id: `artisans-${order.id}` });
   let hint = "";
+  /** @type {OfferRow[]} */
   let rows = [];
+  /** @type {Wire.SuggestedOffer[]} */
   let others = []; // candidates given no piece: shown apart, added with a click
   let key = newKey();
 
-  const offers = () => rows.map((row) => row.read()).filter(Boolean);
+  const offers = () => rows.flatMap((row) => row.read() ?? []);
   const recount = () => {
     const chosen = offers();
     total.textContent = t("{count} offers, {pieces} pieces", { count: chosen.length, pieces: chosen.reduce((sum, o) => sum + o.quantity, 0) });
@@ -100,21 +110,22 @@ export function dispatchPanel(order, changed, crafts) {
 
   async function suggest() {
     notify("");
-    const villages = [...villageBox.querySelectorAll("input:checked")].map((input) => input.value);
+    const villages = [...villageBox.querySelectorAll("input:checked")].map((input) => /** @type {HTMLInputElement} */ (input).value);
     const query = { village_id: villages, craft: craft.value || order.craft, ...(wanted.value ? { quantity: wanted.value } : {}) };
     try {
-      const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
+      const answer = /** @type {Wire.Suggestion} */ (await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale }));
       rows = [];
       for (const offer of answer.offers) place(offer);
       others = answer.others;
-      hint = t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", answer);
+      const { remaining, candidates } = answer;
+      hint = t("{remaining} pieces still to offer; {candidates} artisans can do this craft there.", { remaining, candidates });
       showRows();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
-  /** An offer row for this artisan (once), with ``quantity`` pieces. */
+  /** An offer row for this artisan (once), with ``quantity`` pieces. @param {Wire.SuggestedOffer} offer */
   function place(offer) {
     if (rows.some((row) => row.artisanId === offer.artisan_id)) return;
     const row = offerRow(offer, recount, () => {
@@ -136,7 +147,7 @@ export function dispatchPanel(order, changed, crafts) {
           attrs: { "data-candidate-artisan-id": String(other.artisan_id) },
           cells: [other.name, ...facts(other), h("button", { type: "button", "data-action": "add-candidate",
             onclick: () => { place({ ...other, quantity: 1 }); showRows(); } }, t("Add"))],
-        })))) : null,
+        })))) : "", // not null: replaceChildren would write "null"
     );
     recount();
   }
@@ -150,12 +161,12 @@ export function dispatchPanel(order, changed, crafts) {
     if (rows.some((row) => row.artisanId === found.id)) return;
     try {
       const query = { artisan_id: found.id, craft: craft.value || order.craft, quantity: wanted.value || "10" };
-      const answer = await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale });
+      const answer = /** @type {Wire.Suggestion} */ (await api("GET", `/orders/${order.id}/suggestion`, { query, language: locale }));
       if (!answer.offers.length) return notify(t("{name} cannot be offered this order: another craft, inactive, or already offered it.", { name: found.name }));
       place(answer.offers[0]);
       showRows();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
@@ -170,7 +181,7 @@ export function dispatchPanel(order, changed, crafts) {
       recount();
       changed();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
       send.disabled = false;
     }
   }
@@ -189,10 +200,10 @@ export function dispatchPanel(order, changed, crafts) {
   picker.addEventListener("change", addArtisan);
   (async () => {
     try {
-      const [{ villages }, { artisans }] = await Promise.all([
+      const [{ villages }, { artisans }] = /** @type {[{villages: Wire.Village[]}, {artisans: Wire.Member[]}]} */ (await Promise.all([
         api("GET", "/villages", { language: locale }),
         api("GET", "/artisans", { language: locale }),
-      ]);
+      ]));
       for (const artisan of artisans) {
         names.set(artisan.id, artisan.name);
         if (artisan.active) people.set(artisan.id, artisan);
@@ -203,7 +214,7 @@ export function dispatchPanel(order, changed, crafts) {
       box.append(liveJobs(order, names, changed));
       await suggest();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   })();
   return box;

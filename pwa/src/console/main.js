@@ -2,7 +2,7 @@
 // one module exporting a view: ``(view: HTMLElement, me) => Promise<void> | void``, where
 // ``me`` is GET /me (its ``role`` says what an admin may do beyond a coordinator).
 
-import { api, setToken, token } from "../api.js";
+import { api, ApiError, messageOf, setToken, token } from "../api.js";
 import { h, notify } from "../dom.js";
 import { load, locale, preferredLocale, t } from "../i18n.js";
 import { signIn } from "../sign-in.js";
@@ -14,7 +14,9 @@ import { review } from "./review.js";
 import { smsSimulator } from "./sms.js";
 
 const STAFF = ["admin", "coordinator"];
+/** @typedef {(view: HTMLElement, me: Wire.Me) => Promise<void> | void} Section */
 // Section → [path, label, view], in the navigation's order; the first is the default.
+/** @type {Record<string, [string, string, Section]>} */
 const SECTIONS = {
   orders: ["/console/orders", "Orders", orders],
   review: ["/console/review", "Review", review],
@@ -25,6 +27,7 @@ const SECTIONS = {
 };
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+const signOutButton = /** @type {HTMLButtonElement} */ (document.querySelector("[data-action=sign-out]"));
 
 function section() {
   const found = Object.entries(SECTIONS).find(([, [path]]) => location.pathname.startsWith(path));
@@ -36,16 +39,16 @@ async function start() {
   if (!token()) return signIn(view, start);
   let me;
   try {
-    me = await api("GET", "/me", { language: locale });
+    me = /** @type {Wire.Me} */ (await api("GET", "/me", { language: locale }));
   } catch (error) {
-    if (error.status === 401) return signOut();
-    return notify(error.message);
+    if (error instanceof ApiError && error.status === 401) return signOut();
+    return notify(messageOf(error));
   }
   if (!STAFF.includes(me.role)) {
     notify(t("This console is for the brand's coordinators."));
     return signIn(view, start);
   }
-  document.querySelector("[data-brand]").textContent = me.brand.name;
+  /** @type {HTMLElement} */ (document.querySelector("[data-brand]")).textContent = me.brand.name;
   showNav();
   const current = section();
   SECTIONS[current][2](view, me);
@@ -59,9 +62,8 @@ function showNav() {
     ),
   );
   nav.hidden = false;
-  const out = /** @type {HTMLButtonElement} */ (document.querySelector("[data-action=sign-out]"));
-  out.textContent = t("Sign out");
-  out.hidden = false;
+  signOutButton.textContent = t("Sign out");
+  signOutButton.hidden = false;
 }
 
 async function signOut() {
@@ -80,10 +82,10 @@ async function boot() {
   picker.value = locale;
   picker.addEventListener("change", async () => {
     await load(picker.value, "all");
-    document.querySelector("[data-action=sign-out]").hidden = true;
+    signOutButton.hidden = true;
     start();
   });
-  document.querySelector("[data-action=sign-out]").addEventListener("click", signOut);
+  signOutButton.addEventListener("click", signOut);
   start();
 }
 

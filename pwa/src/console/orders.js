@@ -2,19 +2,23 @@
 // pattern) and notes, change it until its first offer, cancel it, and dispatch it (dispatch.js).
 // Progress shows as a bar; it refreshes by itself while the page is open.
 
-import { api, newKey, raw } from "../api.js";
+import { api, messageOf, newKey, raw } from "../api.js";
 import { h, notify, photo } from "../dom.js";
 import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import { dispatchPanel } from "./dispatch.js";
 import { fenOf, field, whileShown, yuanOf } from "./ui.js";
 
 const REFRESH_MS = 10_000;
+/** @type {Wire.Craft[]} the brand's active crafts */
 let crafts = [];
 
-/** The order's progress: approved, submitted, accepted and offered pieces against its quantity. */
+/** The order's progress: approved, submitted, accepted and offered pieces against its quantity.
+@param {Wire.Order} order @returns {HTMLElement} */
 export function progressBar(order) {
-  const p = order.progress || { quantity: order.quantity, accepted: 0, submitted: 0, approved: 0, paid: 0, offered_open: 0 };
-  const share = (n) => `${Math.min(100, (100 * n) / Math.max(p.quantity, 1)).toFixed(1)}%`;
+  // A copy: its fields fill in the texts' placeholders.
+  const p = { ...(order.progress || { quantity: order.quantity, accepted: 0, submitted: 0, approved: 0, paid: 0, offered_open: 0 }) };
+  const share = (/** @type {number} */ n) => `${Math.min(100, (100 * n) / Math.max(p.quantity, 1)).toFixed(1)}%`;
+  /** @type {[string, number][]} */
   const parts = [
     ["paid", p.paid],
     ["approved", p.approved - p.paid],
@@ -33,7 +37,7 @@ export function progressBar(order) {
   );
 }
 
-/** Reference photos: uploaded at once, their ids kept in the form. */
+/** Reference photos: uploaded at once, their ids kept in the form. @param {number[]} ids */
 function photoPicker(ids) {
   const shown = h("div", { class: "thumbs" }, ...ids.map((id) => photo(id)));
   const input = h("input", { type: "file", accept: "image/*", multiple: true, name: "reference_photos" });
@@ -42,11 +46,11 @@ function photoPicker(ids) {
       const body = new FormData();
       body.append("file", file);
       try {
-        const answer = await (await raw("POST", "/photos", { body, language: locale })).json();
+        const answer = /** @type {Wire.Photo} */ (await (await raw("POST", "/photos", { body, language: locale })).json());
         ids.push(answer.id);
         shown.append(photo(answer.id));
       } catch (error) {
-        notify(error.message);
+        notify(messageOf(error));
       }
     }
     input.value = "";
@@ -54,7 +58,8 @@ function photoPicker(ids) {
   return h("div", {}, field(t("Reference photos (the brand's own pattern)"), input), shown);
 }
 
-/** The order form: new (no ``order``) or an edit before the first offer. */
+/** The order form: new (no ``order``) or an edit before the first offer.
+@param {Wire.Order | null} order @param {() => void} done */
 function orderForm(order, done) {
   const v = order || { title: "", craft: crafts[0]?.code || "", quantity: 100, unit_price_fen: 0, due_date: "", description: "", quality_notes: "" };
   const title = h("input", { name: "title", required: true, maxlength: "200", value: v.title });
@@ -66,6 +71,7 @@ function orderForm(order, done) {
   const notes = h("textarea", { name: "quality_notes", rows: "3" }, v.quality_notes);
   const photoIds = [...(order?.photo_ids || [])];
   const key = newKey(); // a double click or a retry makes one order
+  /** @param {Event} event */
   async function submit(event) {
     event.preventDefault();
     notify("");
@@ -80,7 +86,7 @@ function orderForm(order, done) {
       else await api("POST", "/orders", { body, language: locale, headers: { "Idempotency-Key": key } });
       done();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
   return h(
@@ -101,9 +107,9 @@ function orderForm(order, done) {
   );
 }
 
-function orderCard(order, refresh) {
-  const panel = h("div", { class: "panel" });
-  const open = order.status === "open";
+/** An open order's buttons: dispatch it, change it until its first offer, cancel it.
+@param {Wire.Order} order @param {HTMLElement} panel where dispatch and change open @param {() => void} refresh */
+function orderButtons(order, panel, refresh) {
   const offered = order.progress && order.progress.accepted + order.progress.offered_open > 0; // changes end with the first offer
   const cancel = async () => {
     if (!confirm(t("Cancel order {title}? Offers not yet accepted are withdrawn.", { title: order.title }))) return;
@@ -111,10 +117,21 @@ function orderCard(order, refresh) {
       await api("POST", `/orders/${order.id}/cancel`, { language: locale });
       refresh();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   };
-  const toggle = (make) => () => (panel.childElementCount ? panel.replaceChildren() : panel.replaceChildren(make()));
+  const toggle = (/** @type {() => HTMLElement} */ make) => () => (panel.childElementCount ? panel.replaceChildren() : panel.replaceChildren(make()));
+  return [
+    h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh, crafts)) }, t("Dispatch")),
+    offered ? null : h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")),
+    h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")),
+  ];
+}
+
+/** @param {Wire.Order} order @param {() => void} refresh */
+function orderCard(order, refresh) {
+  const panel = h("div", { class: "panel" });
+  const open = order.status === "open";
   return h(
     "li",
     { class: `order card ${order.status}`, "data-order-id": String(order.id), "data-status": order.status },
@@ -125,33 +142,32 @@ function orderCard(order, refresh) {
         h("p", {}, [crafts.find((c) => c.code === order.craft)?.name || order.craft, t("{price} a piece", { price: formatMoney(order.unit_price_fen) }),
           t("due {day}", { day: formatDay(order.due_date) }), open ? "" : t("cancelled")].filter(Boolean).join(" · ")),
         progressBar(order)),
-      h("div", { class: "buttons" },
-        open ? h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh, crafts)) }, t("Dispatch")) : null,
-        open && !offered ? h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")) : null,
-        open ? h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")) : null)),
+      h("div", { class: "buttons" }, ...(open ? orderButtons(order, panel, refresh) : []))),
     panel,
   );
 }
 
-/** @param {HTMLElement} view */
+/** @param {HTMLElement} view @returns {Promise<void>} */
 export async function orders(view) {
   const list = h("ol", { class: "orders" });
   const creating = h("div");
   const status = h("select", { name: "status" },
     h("option", { value: "open" }, t("Open")), h("option", { value: "cancelled" }, t("Cancelled")), h("option", { value: "" }, t("All")));
   const more = h("button", { type: "button", hidden: true, "data-action": "more" }, t("More"));
+  /** @type {string | null} */
   let cursor = null;
-  const openIds = () => new Set([...list.querySelectorAll(".order .panel:not(:empty)")].map((p) => p.closest("[data-order-id]").dataset.orderId));
+  const openIds = () =>
+    new Set([...list.querySelectorAll(".order .panel:not(:empty)")].map((p) => /** @type {HTMLElement} */ (p.closest("[data-order-id]")).dataset.orderId));
 
   async function load(append = false) {
     try {
       const query = { ...(status.value ? { status: status.value } : {}), ...(append && cursor ? { cursor } : {}) };
-      const page = await api("GET", "/orders", { query, language: locale });
+      const page = /** @type {Wire.OrderPage} */ (await api("GET", "/orders", { query, language: locale }));
       const keep = openIds(); // a panel being worked in stays as it is
       const cards = page.orders.map((order) => {
         if (!keep.has(String(order.id))) return orderCard(order, () => load());
-        const card = list.querySelector(`[data-order-id="${order.id}"]`);
-        card.querySelector(".progress").replaceWith(progressBar(order)); // the panel stays, the numbers move
+        const card = /** @type {HTMLElement} */ (list.querySelector(`[data-order-id="${order.id}"]`));
+        card.querySelector(".progress")?.replaceWith(progressBar(order)); // the panel stays, the numbers move
         return card;
       });
       if (append) list.append(...cards);
@@ -160,11 +176,11 @@ export async function orders(view) {
       cursor = page.cursor;
       more.hidden = !cursor;
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
   const newOrder = () => creating.replaceChildren(orderForm(null, () => { creating.replaceChildren(); load(); }));
-  crafts = (await api("GET", "/crafts", { language: locale })).crafts.filter((c) => c.active);
+  crafts = /** @type {{crafts: Wire.Craft[]}} */ (await api("GET", "/crafts", { language: locale })).crafts.filter((c) => c.active);
   status.addEventListener("change", () => load());
   more.addEventListener("click", () => load(true));
   view.replaceChildren(

@@ -2,31 +2,33 @@
 // to resolve, what was recorded, and the period's payouts for the accountant (CSV that Excel
 // on Chinese Windows opens right, or XLSX).
 
-import { api, newKey, raw } from "../api.js";
+import { api, messageOf, newKey, raw } from "../api.js";
 import { h, notify } from "../dom.js";
 import { formatMoney, formatTime, locale, statusWord, t } from "../i18n.js";
 import { field, table } from "./ui.js";
 
+/** @returns {Record<string, string>} */
 const METHODS = () => ({ wechat: t("WeChat Pay"), alipay: t("Alipay"), bank: t("Bank transfer"), cash: t("Cash") });
 
 function methodPicker() {
   return h("select", { name: "method" }, ...Object.entries(METHODS()).map(([value, text]) => h("option", { value }, text)));
 }
 
-/** Approved work without a payout; each row keeps its own key, so a retried payment is one payment. */
+/** Approved work without a payout; each row keeps its own key, so a retried payment is one payment.
+@param {HTMLElement} box @param {() => void} reload */
 async function due(box, reload) {
-  const { due: waiting } = await api("GET", "/payouts/due", { language: locale });
+  const { due: waiting } = /** @type {{due: Wire.PayoutDue[]}} */ (await api("GET", "/payouts/due", { language: locale }));
   const method = methodPicker();
   const reference = h("input", { name: "reference", maxlength: "64", placeholder: t("Transfer number (optional)") });
   const rows = waiting.map((job) => ({ job, key: newKey(), tick: h("input", { type: "checkbox", name: "pick", "aria-label": job.code }) }));
-  const pay = async (picked) => {
+  const pay = async (/** @type {typeof rows} */ picked) => {
     notify("");
     for (const { job, key } of picked) {
       try {
         const body = { method: method.value, reference: reference.value.trim() };
         await api("POST", `/jobs/${job.job_id}/payout`, { body, language: locale, headers: { "Idempotency-Key": key } });
       } catch (error) {
-        notify(`${job.code} ${job.artisan_name}: ${error.message}`);
+        notify(`${job.code} ${job.artisan_name}: ${messageOf(error)}`);
         break;
       }
     }
@@ -51,10 +53,11 @@ async function due(box, reload) {
   );
 }
 
-/** Disputed payouts: what the artisan said, and how the coordinator settles it. */
+/** Disputed payouts: what the artisan said, and how the coordinator settles it.
+@param {HTMLElement} box @param {Map<number, string>} names @param {() => void} reload */
 async function disputes(box, names, reload) {
-  const { payouts } = await api("GET", "/payouts", { query: { status: "disputed" }, language: locale });
-  const settle = (payout) => {
+  const { payouts } = /** @type {Wire.PayoutList} */ (await api("GET", "/payouts", { query: { status: "disputed" }, language: locale }));
+  const settle = (/** @type {Wire.Payout} */ payout) => {
     const resolution = h("select", { name: "resolution" },
       h("option", { value: "paid" }, t("Paid again: ask the artisan to confirm")), h("option", { value: "confirmed" }, t("Settled: the money arrived")));
     const note = h("input", { name: "note", maxlength: "200", placeholder: t("What was done") });
@@ -63,7 +66,7 @@ async function disputes(box, names, reload) {
         await api("POST", `/payouts/${payout.id}/resolve`, { body: { resolution: resolution.value, note: note.value }, language: locale });
         reload();
       } catch (error) {
-        notify(error.message);
+        notify(messageOf(error));
       }
     };
     return h("div", { class: "row" }, resolution, note, h("button", { type: "button", "data-action": "resolve", onclick: send }, t("Resolve")));
@@ -80,8 +83,9 @@ async function disputes(box, names, reload) {
   );
 }
 
+/** What was recorded, newest first. @param {HTMLElement} box @param {Map<number, string>} names */
 async function recorded(box, names) {
-  const { payouts } = await api("GET", "/payouts", { language: locale });
+  const { payouts } = /** @type {Wire.PayoutList} */ (await api("GET", "/payouts", { language: locale }));
   box.replaceChildren(
     h("h2", {}, t("Recorded payouts")),
     table([t("Artisan"), t("Amount"), t("Method"), t("Reference"), t("Paid"), t("Status")], payouts.slice(0, 100).map((payout) => ({
@@ -92,7 +96,7 @@ async function recorded(box, names) {
   );
 }
 
-/** The payout's state; a confirmation typed by staff in the SMS simulator is not the artisan's. */
+/** The payout's state; a confirmation typed by staff in the SMS simulator is not the artisan's. @param {Wire.Payout} payout */
 function confirmation(payout) {
   const typed = payout.confirmed_via === "simulator" ? t("(in the SMS simulator, not by the artisan)") : "";
   return [statusWord(payout.status), typed].filter(Boolean).join(" ");
@@ -103,7 +107,7 @@ function exporter() {
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // China's day
   const from = h("input", { type: "date", name: "from", value: `${today.slice(0, 8)}01` });
   const to = h("input", { type: "date", name: "to", value: today });
-  const download = async (format) => {
+  const download = async (/** @type {"csv" | "xlsx"} */ format) => {
     notify("");
     try {
       const answer = await raw("GET", `/payouts/export?from=${from.value}&to=${to.value}&format=${format}`, { language: locale });
@@ -113,7 +117,7 @@ function exporter() {
       link.click();
       link.remove();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   };
   return h("div", { class: "card row export" },
@@ -122,24 +126,26 @@ function exporter() {
     h("button", { type: "button", "data-action": "export-xlsx", onclick: () => download("xlsx") }, t("Download XLSX")));
 }
 
-/** @param {HTMLElement} view */
+/** @param {HTMLElement} view @returns {Promise<void>} */
 export async function payouts(view) {
   const dueBox = h("section", { class: "card", "data-part": "due" });
   const disputeBox = h("section", { class: "card", "data-part": "disputes" });
   const recordBox = h("section", { class: "card", "data-part": "recorded" });
+  /** @type {Map<number, string>} */
   const names = new Map();
   async function reload() {
     try {
       await Promise.all([due(dueBox, reload), disputes(disputeBox, names, reload), recorded(recordBox, names)]);
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
   view.replaceChildren(h("h1", {}, t("Payouts")), exporter(), dueBox, disputeBox, recordBox);
   try {
-    for (const artisan of (await api("GET", "/artisans", { language: locale })).artisans) names.set(artisan.id, artisan.name);
+    const { artisans } = /** @type {{artisans: Wire.Member[]}} */ (await api("GET", "/artisans", { language: locale }));
+    for (const artisan of artisans) names.set(artisan.id, artisan.name);
   } catch (error) {
-    notify(error.message);
+    notify(messageOf(error));
   }
   await reload();
 }

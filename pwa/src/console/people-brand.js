@@ -5,22 +5,27 @@ import { api } from "../api.js";
 import { h } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { keptList } from "./people-list.js";
-import { LANGUAGES, languageSelect, select, statusLine, submitting, villageName } from "./people-ui.js";
+import { LANGUAGES, languageSelect, select, statusLine, submitting, villageName, villageOptions } from "./people-ui.js";
 import { field } from "./ui.js";
 
-/** A text input. @param {string} name @param {string} value */
+/** @typedef {import("./people-ui.js").Context} Context */
+/** @typedef {import("./people-list.js").Form} Form */
+
+/** A text input. @param {string} name @param {string} [value] @param {Record<string, string>} [extra] */
 function text(name, value = "", extra = {}) {
   return h("input", { name, value, maxlength: "100", autocomplete: "off", ...extra });
 }
 
-/** A panel: a heading, the "add" button beside it, and the list. */
+/** A panel: a heading, the "add" button beside it, and the list.
+@param {HTMLElement} panel @param {string} title @param {{add: HTMLElement, element: HTMLElement}} list */
 function listPanel(panel, title, list) {
   panel.replaceChildren(h("div", { class: "toolbar" }, h("h1", { class: "grow" }, title), list.add), list.element);
 }
 
-/** @param {HTMLElement} panel */
+/** The brand's villages. @param {HTMLElement} panel @param {Context} ctx @returns {Promise<void>} */
 export async function villagesPanel(panel, ctx) {
-  ctx.villages.splice(0, Infinity, ...(await api("GET", "/villages", { language: locale })).villages);
+  const { villages } = /** @type {{villages: Wire.Village[]}} */ (await api("GET", "/villages", { language: locale }));
+  ctx.villages.splice(0, Infinity, ...villages);
   const list = keptList(
     {
       kind: "village",
@@ -43,17 +48,19 @@ export async function villagesPanel(panel, ctx) {
   listPanel(panel, t("Villages"), list);
 }
 
+/** @returns {Record<string, string>} */
 function roleWords() {
   return { leader: t("Village leader"), coordinator: t("Coordinator"), admin: t("Admin") };
 }
 
-/** The form of a leader, coordinator or admin; the role is chosen once, when adding. */
+/** The form of a leader, coordinator or admin; the role is chosen once, when adding.
+@param {Context} ctx @param {Wire.Member | null} member @returns {Form} */
 function memberForm(ctx, member) {
   const roles = roleWords();
   const role = select("role", Object.entries(roles), member?.role || "leader");
   const name = text("name", member?.name);
   const phone = text("phone", member?.phone, { type: "tel", maxlength: "32" });
-  const places = ctx.villages.filter((v) => v.active || v.id === member?.village_id).map((v) => [String(v.id), v.name]);
+  const places = villageOptions(ctx.villages.filter((v) => v.active || v.id === member?.village_id));
   const village = select("village_id", [["", t("Choose a village")], ...places], String(member?.village_id || ""));
   const language = languageSelect(member?.locale);
   const villageField = field(t("Village (leaders)"), village);
@@ -76,12 +83,12 @@ function memberForm(ctx, member) {
     if (!member) return { role: role.value, village_id: place, ...chosen };
     return place ? { ...chosen, village_id: place } : chosen; // a leader's village is changed, never emptied
   };
-  return { controls: controls.filter(Boolean), values };
+  return { controls: controls.flatMap((control) => control ?? []), values };
 }
 
-/** Village leaders, coordinators and admins (admins only). @param {HTMLElement} panel */
+/** Village leaders, coordinators and admins (admins only). @param {HTMLElement} panel @param {Context} ctx @returns {Promise<void>} */
 export async function membersPanel(panel, ctx) {
-  const { members } = await api("GET", "/members", { language: locale });
+  const { members } = /** @type {{members: Wire.Member[]}} */ (await api("GET", "/members", { language: locale }));
   const roles = roleWords();
   const list = keptList(
     {
@@ -107,10 +114,11 @@ export async function membersPanel(panel, ctx) {
   listPanel(panel, t("Leaders and coordinators"), list);
 }
 
-/** The craft form: a code when adding (it never changes), and its name in each language. */
+/** The craft form: a code when adding (it never changes), and its name in each language.
+@param {Wire.Craft | null} craft @returns {Form} */
 function craftForm(craft) {
   const code = text("code", "", { maxlength: "32", pattern: "[a-z][a-z0-9-]*", placeholder: "bamboo-weaving" });
-  const names = Object.keys(LANGUAGES).map((tag) => [tag, text(`name_${tag}`, craft?.names[tag] || "")]);
+  const names = Object.keys(LANGUAGES).map((tag) => /** @type {[string, HTMLInputElement]} */ ([tag, text(`name_${tag}`, craft?.names[tag] || "")]));
   const [[, chinese], [, english]] = names;
   const controls = [
     craft ? null : field(t("Code (lowercase letters, never changes)"), code),
@@ -121,12 +129,13 @@ function craftForm(craft) {
     const given = Object.fromEntries(names.map(([tag, input]) => [tag, input.value.trim()]).filter(([, name]) => name));
     return craft ? { names: given } : { code: code.value.trim(), names: given };
   };
-  return { controls: controls.filter(Boolean), values };
+  return { controls: controls.flatMap((control) => control ?? []), values };
 }
 
-/** The brand's crafts (admins only). @param {HTMLElement} panel */
+/** The brand's crafts (admins only). @param {HTMLElement} panel @param {Context} ctx @returns {Promise<void>} */
 export async function craftsPanel(panel, ctx) {
-  ctx.crafts.splice(0, Infinity, ...(await api("GET", "/crafts", { language: locale })).crafts);
+  const { crafts } = /** @type {{crafts: Wire.Craft[]}} */ (await api("GET", "/crafts", { language: locale }));
+  ctx.crafts.splice(0, Infinity, ...crafts);
   const list = keptList(
     {
       kind: "craft",
@@ -143,9 +152,9 @@ export async function craftsPanel(panel, ctx) {
   listPanel(panel, t("Crafts"), list);
 }
 
-/** The brand's name and how long an offer stays open (admins only). @param {HTMLElement} panel */
+/** The brand's name and how long an offer stays open (admins only). @param {HTMLElement} panel @returns {Promise<void>} */
 export async function settingsPanel(panel) {
-  const brand = await api("GET", "/brand", { language: locale });
+  const brand = /** @type {Wire.BrandSettings} */ (await api("GET", "/brand", { language: locale }));
   const name = text("name", brand.name);
   const hours = h("input", {
     name: "offer_window_hours", type: "number", min: "1", max: "720", value: String(brand.offer_window_hours),
@@ -165,11 +174,13 @@ export async function settingsPanel(panel) {
     event.preventDefault();
     status.textContent = "";
     submitting(form, async () => {
-      const saved = await api("PATCH", "/brand", {
-        body: { name: name.value.trim(), offer_window_hours: Number(hours.value) },
-        language: locale,
-      });
-      document.querySelector("[data-brand]").textContent = saved.name;
+      const saved = /** @type {Wire.BrandSettings} */ (
+        await api("PATCH", "/brand", {
+          body: { name: name.value.trim(), offer_window_hours: Number(hours.value) },
+          language: locale,
+        })
+      );
+      /** @type {HTMLElement} */ (document.querySelector("[data-brand]")).textContent = saved.name;
       status.textContent = t("Saved.");
     });
   });

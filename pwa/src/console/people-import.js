@@ -2,13 +2,14 @@
 // import itself (every row or none). When rows have problems the server names each cell at
 // fault, shown as a table so the coordinator can mend the sheet and send it again.
 
-import { raw } from "../api.js";
+import { ApiError, messageOf, raw } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { button, emptyRow } from "./people-ui.js";
 import { table } from "./ui.js";
 
 // The template's columns, as the import reads them (it takes the English names too).
+/** @type {Record<string, string>} */
 const HEADERS = { name: "姓名", phone: "手机", village: "村", crafts: "手艺", sms_only: "仅短信", locale: "语言" };
 const ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 let template = "";
@@ -27,7 +28,7 @@ function columnName(column) {
   return column in HEADERS ? `${HEADERS[column]} (${column})` : column;
 }
 
-/** @param {{row: number, column: string, message: string}} problem */
+/** @param {Wire.RowError} problem */
 function problemRow(problem) {
   return h(
     "tr",
@@ -38,7 +39,8 @@ function problemRow(problem) {
   );
 }
 
-/** The import card (hidden until asked for). @param {() => Promise<void>} imported called after an import */
+/** The import card (hidden until asked for). @param {() => Promise<void>} imported called after an import
+@returns {HTMLElement} */
 export function importPanel(imported) {
   const file = h("input", { type: "file", name: "file", accept: ACCEPT });
   const result = h("p", { class: "saved", role: "status", "data-import-result": true });
@@ -68,6 +70,7 @@ export function importPanel(imported) {
     problems.replaceChildren();
   }
 
+  /** @param {boolean} dryRun only check the file */
   async function send(dryRun) {
     clear();
     if (!file.files?.length) return notify(t("Choose a CSV or XLSX file first."));
@@ -76,7 +79,7 @@ export function importPanel(imported) {
     check.disabled = go.disabled = true;
     try {
       const response = await raw("POST", `/artisans/import?dry_run=${dryRun}`, { body, language: locale });
-      const answer = await response.json();
+      const answer = /** @type {Wire.ImportResult} */ (await response.json());
       if (dryRun) {
         result.textContent = t("Rows checked: {rows}. No problems: press Import to add them.", { rows: answer.rows });
       } else {
@@ -85,10 +88,10 @@ export function importPanel(imported) {
         await imported();
       }
     } catch (error) {
-      notify(error.message);
-      const rows = error.rows || [];
+      notify(messageOf(error));
+      const rows = error instanceof ApiError ? error.rows : [];
       problems.replaceChildren(...rows.map(problemRow));
-      if (!rows.length && error.code === "import_invalid") problems.append(emptyRow(3, error.message));
+      if (!rows.length && error instanceof ApiError && error.code === "import_invalid") problems.append(emptyRow(3, error.message));
       report.hidden = !problems.childElementCount;
     } finally {
       check.disabled = go.disabled = false;

@@ -2,34 +2,44 @@
 // it that adds an item or changes one (sending only what changed), and a button per row that
 // deactivates or reactivates it. Nothing is ever deleted: history keeps pointing at it.
 
-import { api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { activeWord, button, emptyRow, statusLine, submitting } from "./people-ui.js";
 import { table } from "./ui.js";
 
+/** What every kept item has. @typedef {{id: number, name: string, active: boolean}} Item */
+/** A form's controls and how to read what they say. @typedef {{controls: HTMLElement[], values: () => Record<string, unknown>}} Form */
+
 /**
+ * @template {Item} T
  * @typedef {object} ListSpec
  * @property {string} kind hooks: rows [data-KIND-id=ID], the form form[data-form=KIND]
  * @property {string} path POST path; PATCH path/ID
  * @property {string[]} headings the columns before "Active" and the buttons
- * @property {(item: any) => (Node | string)[]} cells
- * @property {(item: any | null) => {controls: HTMLElement[], values: () => Record<string, unknown>}} form
+ * @property {(item: T) => (Node | string)[]} cells
+ * @property {(item: T | null) => Form} form
  * @property {string} addLabel
- * @property {(item: any) => string} changeLabel
+ * @property {(item: T) => string} changeLabel
  * @property {string} empty what an empty list says
- * @property {(item: any) => boolean} [canToggle] whether a row may be (de)activated (not oneself)
+ * @property {(item: T) => boolean} [canToggle] whether a row may be (de)activated (not oneself)
  * @property {boolean} [signsOut] people: a button signs one out of every device (path/ID/sign-out)
- * @property {(item: any) => boolean} [shows] the filter of the moment
- * @property {(items: any[]) => void} [changed] told after every change
+ * @property {(item: T) => boolean} [shows] the filter of the moment
+ * @property {(items: T[]) => void} [changed] told after every change
  */
 
-/** Only the values that differ from the item's: a PATCH never writes back what it did not mean to. */
+/** Only the values that differ from the item's: a PATCH never writes back what it did not mean to.
+@param {Record<string, unknown>} values @param {Item} item */
 function changes(values, item) {
-  return Object.fromEntries(Object.entries(values).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(item[k])));
+  const was = /** @type {Record<string, unknown>} */ (item);
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(was[k])));
 }
 
-/** @param {ListSpec} spec @param {any[]} items */
+/**
+ * The list's table, its form and its "add" button; ``render`` draws it again (a filter changed).
+ * @template {Item} T @param {ListSpec<T>} spec @param {T[]} items kept up to date in place
+ * @returns {{element: HTMLElement, add: HTMLButtonElement, render: () => void}}
+ */
 export function keptList(spec, items) {
   const body = h("tbody");
   const slot = h("div");
@@ -37,6 +47,7 @@ export function keptList(spec, items) {
   const count = h("p", { class: "hint", "data-count": true });
   const columns = spec.headings.length + 2;
 
+  /** @param {T} item */
   function row(item) {
     const toggle = item.active
       ? button("deactivate", t("Deactivate"), () => setActive(item, false))
@@ -64,7 +75,7 @@ export function keptList(spec, items) {
     count.textContent = t("Showing {shown} of {total}.", { shown: shown.length, total: items.length });
   }
 
-  /** Keep the server's answer in place of the item (or as a new one), and say so. */
+  /** Keep the server's answer in place of the item (or as a new one), and say so. @param {T} saved @param {string} said */
   function keep(saved, said) {
     const at = items.findIndex((item) => item.id === saved.id);
     if (at < 0) items.push(saved);
@@ -74,18 +85,19 @@ export function keptList(spec, items) {
     render();
   }
 
+  /** @param {T} item @param {boolean} active */
   async function setActive(item, active) {
     notify("");
     status.textContent = "";
     try {
-      const saved = await api("PATCH", `${spec.path}/${item.id}`, { body: { active }, language: locale });
+      const saved = /** @type {T} */ (await api("PATCH", `${spec.path}/${item.id}`, { body: { active }, language: locale }));
       keep(saved, active ? t("Reactivated: {name}", { name: saved.name }) : t("Deactivated: {name}", { name: saved.name }));
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
-  /** A lost or shared phone: every device of the person asks for a new sign-in code. */
+  /** A lost or shared phone: every device of the person asks for a new sign-in code. @param {T} item */
   async function signOut(item) {
     notify("");
     status.textContent = "";
@@ -94,7 +106,7 @@ export function keptList(spec, items) {
       await api("POST", `${spec.path}/${item.id}/sign-out`, { language: locale });
       status.textContent = t("Signed out everywhere: {name}", { name: item.name });
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
@@ -102,7 +114,7 @@ export function keptList(spec, items) {
     slot.replaceChildren();
   }
 
-  /** The form to add an item (null) or change one. */
+  /** The form to add an item (null) or change one. @param {T | null} item */
   function open(item) {
     status.textContent = "";
     const { controls, values } = spec.form(item);
@@ -124,15 +136,17 @@ export function keptList(spec, items) {
         const wanted = values();
         const sent = item ? changes(wanted, item) : wanted;
         if (item && !Object.keys(sent).length) return close();
-        const saved = item
-          ? await api("PATCH", `${spec.path}/${item.id}`, { body: sent, language: locale })
-          : await api("POST", spec.path, { body: sent, language: locale });
+        const saved = /** @type {T} */ (
+          item
+            ? await api("PATCH", `${spec.path}/${item.id}`, { body: sent, language: locale })
+            : await api("POST", spec.path, { body: sent, language: locale })
+        );
         close();
         keep(saved, item ? t("Saved: {name}", { name: saved.name }) : t("Added: {name}", { name: saved.name }));
       });
     });
     slot.replaceChildren(form);
-    form.querySelector("input, select")?.focus();
+    /** @type {HTMLElement | null} */ (form.querySelector("input, select"))?.focus();
   }
 
   render();

@@ -3,22 +3,28 @@
 // leaders and coordinators, the crafts and the brand's settings. One tab shows at a time and
 // the address remembers it (/console/artisans#villages).
 
-import { api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { craftsPanel, membersPanel, settingsPanel, villagesPanel } from "./people-brand.js";
 import { importPanel } from "./people-import.js";
 import { keptList } from "./people-list.js";
-import { LANGUAGES, button, craftLabel, languageSelect, select, villageName } from "./people-ui.js";
+import { LANGUAGES, button, craftLabel, languageSelect, select, villageName, villageOptions } from "./people-ui.js";
 import { field } from "./ui.js";
 
-/** What the tabs share: the signed-in person and the brand's lists, kept as the server answers. */
+/** @typedef {import("./people-ui.js").Context} Context */
+/** @typedef {[string, string, (panel: HTMLElement, ctx: Context) => Promise<void>]} Tab key, label, panel */
+
+/** What the tabs share: the signed-in person and the brand's lists, kept as the server answers.
+@param {Wire.Me} me @returns {Context} */
 function context(me) {
   return { me, villages: [], crafts: [], artisans: [] };
 }
 
-/** The tabs a person sees, [key, label, panel]: the last three are an admin's (the server refuses them to others too). */
+/** The tabs a person sees: the last three are an admin's (the server refuses them to others too).
+@param {Wire.Me} me @returns {Tab[]} */
 function tabs(me) {
+  /** @type {Tab[]} */
   const everyone = [
     ["artisans", t("Artisans"), artisansPanel],
     ["villages", t("Villages"), villagesPanel],
@@ -32,7 +38,7 @@ function tabs(me) {
   ];
 }
 
-/** @param {HTMLElement} view @param {any} me */
+/** @param {HTMLElement} view @param {Wire.Me} me @returns {Promise<void>} */
 export async function people(view, me) {
   const ctx = context(me);
   const bar = h("nav", { class: "tabs", role: "tablist" });
@@ -40,6 +46,7 @@ export async function people(view, me) {
   view.replaceChildren(h("section", { class: "people" }, bar, panel));
   const shown = tabs(me);
 
+  /** @param {string} key */
   async function show(key) {
     const [current, , draw] = shown.find(([name]) => name === key) || shown[0];
     bar.replaceChildren(
@@ -59,19 +66,19 @@ export async function people(view, me) {
     try {
       await draw(target, ctx);
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
   try {
-    const [villages, crafts] = await Promise.all([
+    const [villages, crafts] = /** @type {[{villages: Wire.Village[]}, {crafts: Wire.Craft[]}]} */ (await Promise.all([
       api("GET", "/villages", { language: locale }),
       api("GET", "/crafts", { language: locale }),
-    ]);
+    ]));
     ctx.villages = villages.villages;
     ctx.crafts = crafts.crafts;
   } catch (error) {
-    return notify(error.message);
+    return notify(messageOf(error));
   }
   await show(location.hash.slice(1));
 }
@@ -81,19 +88,21 @@ function localPhone(phone) {
   return phone.startsWith("+86") ? phone.slice(3) : phone;
 }
 
-/** The artisan form's controls: name, phone, village, crafts, SMS only, language. */
+/** The artisan form's controls: name, phone, village, crafts, SMS only, language.
+@param {Context} ctx @param {Wire.Member | null} artisan @returns {import("./people-list.js").Form} */
 function artisanForm(ctx, artisan) {
+  /** @type {Pick<Wire.Member, "name" | "phone" | "village_id" | "crafts" | "sms_only" | "locale">} */
   const a = artisan || { name: "", phone: "", village_id: null, crafts: [], sms_only: false, locale: "zh_Hans" };
   const name = h("input", { name: "name", value: a.name, maxlength: "100", autocomplete: "off" });
   const phone = h("input", { name: "phone", type: "tel", value: localPhone(a.phone), maxlength: "32", autocomplete: "off" });
-  const places = ctx.villages.filter((v) => v.active || v.id === a.village_id).map((v) => [String(v.id), v.name]);
+  const places = villageOptions(ctx.villages.filter((v) => v.active || v.id === a.village_id));
   const village = select("village_id", [["", t("Choose a village")], ...places], a.village_id ? String(a.village_id) : "");
   const boxes = ctx.crafts
     .filter((c) => c.active || a.crafts.includes(c.code))
-    .map((c) => [
+    .map((c) => /** @type {[HTMLInputElement, string]} */ ([
       h("input", { type: "checkbox", name: "crafts", value: c.code, checked: a.crafts.includes(c.code) }),
       craftLabel(c),
-    ]);
+    ]));
   const smsOnly = h("input", { type: "checkbox", name: "sms_only", checked: a.sms_only });
   const language = languageSelect(a.locale);
   const controls = [
@@ -121,13 +130,14 @@ function artisanForm(ctx, artisan) {
   return { controls, values };
 }
 
-/** The artisans of the brand: filters, the list and its form, the import. @param {HTMLElement} panel */
+/** The artisans of the brand: filters, the list and its form, the import. @param {HTMLElement} panel @param {Context} ctx */
 async function artisansPanel(panel, ctx) {
   const search = h("input", { type: "search", name: "search", placeholder: t("Name or phone"), autocomplete: "off" });
-  const byVillage = select("village", [["", t("All villages")], ...ctx.villages.map((v) => [String(v.id), v.name])]);
-  const byCraft = select("craft", [["", t("All crafts")], ...ctx.crafts.map((c) => [c.code, craftLabel(c)])]);
-  const craftName = (code) => craftLabel(ctx.crafts.find((c) => c.code === code) || { names: {}, code });
+  const byVillage = select("village", [["", t("All villages")], ...villageOptions(ctx.villages)]);
+  const byCraft = select("craft", [["", t("All crafts")], ...ctx.crafts.map((c) => /** @type {[string, string]} */ ([c.code, craftLabel(c)]))]);
+  const craftName = (/** @type {string} */ code) => craftLabel(ctx.crafts.find((c) => c.code === code) || { names: {}, code });
 
+  /** @param {Wire.Member} a */
   function shows(a) {
     const words = search.value.trim().toLowerCase();
     const digits = words.replace(/[\s-]/g, "");
@@ -136,7 +146,7 @@ async function artisansPanel(panel, ctx) {
     return !words || a.name.toLowerCase().includes(words) || (digits !== "" && a.phone.includes(digits));
   }
 
-  ctx.artisans = (await api("GET", "/artisans", { language: locale })).artisans;
+  ctx.artisans = /** @type {{artisans: Wire.Member[]}} */ (await api("GET", "/artisans", { language: locale })).artisans;
   const list = keptList(
     {
       kind: "artisan",
@@ -160,7 +170,8 @@ async function artisansPanel(panel, ctx) {
     ctx.artisans,
   );
   const imports = importPanel(async () => {
-    ctx.artisans.splice(0, Infinity, ...(await api("GET", "/artisans", { language: locale })).artisans);
+    const { artisans } = /** @type {{artisans: Wire.Member[]}} */ (await api("GET", "/artisans", { language: locale }));
+    ctx.artisans.splice(0, Infinity, ...artisans);
     list.render();
   });
   const importToggle = button("show-import", t("Import from a spreadsheet"), () => {

@@ -3,14 +3,16 @@
 // Keys for going fast: j/k (or ↓/↑) move, a approves, r asks for rework, f shows the photos at
 // full size, Esc closes the reason or the photo.
 
-import { api, newKey } from "../api.js";
+import { api, messageOf, newKey } from "../api.js";
 import { h, notify, photo } from "../dom.js";
 import { formatTime, locale, t } from "../i18n.js";
 import { whileShown } from "./ui.js";
 
 const REFRESH_MS = 15_000;
-let current = null; // the submission element the keys act on
+/** @type {HTMLElement | null} the submission element the keys act on */
+let current = null;
 
+/** @param {HTMLElement | null} item */
 function select(item) {
   current?.classList.remove("current");
   current = item;
@@ -19,30 +21,37 @@ function select(item) {
   item.scrollIntoView({ block: "nearest" });
 }
 
+/** @param {HTMLElement | null} item @returns {HTMLElement | null} */
 function next(item) {
-  return item?.nextElementSibling?.matches("[data-submission-id]") ? item.nextElementSibling : null;
+  const after = /** @type {HTMLElement | null | undefined} */ (item?.nextElementSibling);
+  return after?.matches("[data-submission-id]") ? after : null;
 }
 
+/** @param {HTMLElement | null} item @returns {HTMLElement | null} */
 function previous(item) {
-  return item?.previousElementSibling?.matches("[data-submission-id]") ? item.previousElementSibling : null;
+  const before = /** @type {HTMLElement | null | undefined} */ (item?.previousElementSibling);
+  return before?.matches("[data-submission-id]") ? before : null;
 }
 
+/** @param {HTMLElement} item @param {Wire.ReviewItem} submission @param {{decision: "approve" | "rework", reason?: string}} body */
 async function decide(item, submission, body) {
   try {
-    await api("POST", `/submissions/${submission.id}/review`, { body, language: locale, headers: { "Idempotency-Key": item.dataset.key } });
+    const key = /** @type {string} */ (item.dataset.key); // made with the item (entry): a retry decides once
+    await api("POST", `/submissions/${submission.id}/review`, { body, language: locale, headers: { "Idempotency-Key": key } });
     const after = next(item) || previous(item);
-    const list = item.parentElement;
+    const list = /** @type {HTMLElement} */ (item.parentElement);
     item.remove();
     select(after);
     counted(list);
   } catch (error) {
-    notify(error.message);
+    notify(messageOf(error));
   }
 }
 
+/** @param {HTMLElement} item @param {Wire.ReviewItem} submission */
 function askReason(item, submission) {
-  const box = item.querySelector(".rework-box");
-  if (box.childElementCount) return box.querySelector("textarea").focus();
+  const box = /** @type {HTMLElement} */ (item.querySelector(".rework-box"));
+  if (box.childElementCount) return box.querySelector("textarea")?.focus();
   const reason = h("textarea", { name: "reason", rows: "2", maxlength: "200", placeholder: t("What must change? The artisan reads this.") });
   const send = () => (reason.value.trim() ? decide(item, submission, { decision: "rework", reason: reason.value.trim() }) : reason.focus());
   reason.addEventListener("keydown", (event) => {
@@ -54,7 +63,7 @@ function askReason(item, submission) {
   reason.focus();
 }
 
-/** A photo at its full size (2,000 px), over the page; a click or Esc closes it. */
+/** A photo at its full size (2,000 px), over the page; a click or Esc closes it. @param {number} photoId */
 function fullSize(photoId) {
   const viewer = h("dialog", { class: "viewer", "data-viewer": true }, photo(photoId, "full"));
   viewer.addEventListener("click", () => viewer.close());
@@ -63,14 +72,15 @@ function fullSize(photoId) {
   viewer.showModal();
 }
 
-/** The count of what waits, and a word when nothing does. */
+/** The count of what waits, and a word when nothing does. @param {HTMLElement} list */
 function counted(list) {
   const waiting = list.querySelectorAll("[data-submission-id]").length;
-  document.querySelector("[data-queue-count]").textContent = String(waiting);
+  /** @type {HTMLElement} */ (document.querySelector("[data-queue-count]")).textContent = String(waiting);
   list.querySelector(".empty")?.remove();
   if (!waiting) list.append(h("li", { class: "empty" }, t("Nothing to review. New submissions show here.")));
 }
 
+/** @param {Wire.ReviewItem} submission */
 function entry(submission) {
   const item = h("li", { class: "submission card", "data-submission-id": String(submission.id), "data-key": newKey(), tabindex: "-1" });
   const approve = () => decide(item, submission, { decision: "approve" });
@@ -99,35 +109,54 @@ function entry(submission) {
   return item;
 }
 
+/** @type {Record<string, (item: HTMLElement | null) => HTMLElement | null>} */
+const MOVES = { j: next, ArrowDown: next, k: previous, ArrowUp: previous };
+
+/** Whether a key is the queue's: the queue on screen, no photo over it, nothing being typed. @param {KeyboardEvent} event */
+function isForQueue(event) {
+  if (!document.querySelector("[data-queue]") || document.querySelector("[data-viewer]")) return false;
+  return !(/** @type {Element} */ (event.target).closest?.("input, textarea, select"));
+}
+
+/** @param {KeyboardEvent} event */
 function onKey(event) {
-  if (!document.querySelector("[data-queue]") || document.querySelector("[data-viewer]")) return;
-  if (event.target.closest?.("input, textarea, select")) return;
-  const moves = { j: next, ArrowDown: next, k: previous, ArrowUp: previous };
-  if (moves[event.key]) {
-    select(moves[event.key](current) || current);
+  if (!isForQueue(event)) return;
+  const move = MOVES[event.key];
+  if (move) {
+    select(move(current) || current);
     event.preventDefault();
-  } else if (current && event.key === "f") {
-    const first = current.querySelector("img.work");
+  } else if (current) {
+    onItemKey(current, event);
+  }
+}
+
+/** The current submission's keys: f its first photo at full size, a approve, r rework.
+@param {HTMLElement} item @param {KeyboardEvent} event */
+function onItemKey(item, event) {
+  if (event.key === "f") {
+    const first = /** @type {HTMLElement | null} */ (item.querySelector("img.work"));
     if (first) fullSize(Number(first.dataset.photoId));
-  } else if (current && (event.key === "a" || event.key === "r")) {
-    current.dispatchEvent(new Event(event.key === "a" ? "approve" : "rework"));
+  } else if (event.key === "a" || event.key === "r") {
+    item.dispatchEvent(new Event(event.key === "a" ? "approve" : "rework"));
     event.preventDefault();
   }
 }
 
-/** @param {HTMLElement} view */
+/** @param {HTMLElement} view @returns {Promise<void>} */
 export async function review(view) {
   const list = h("ol", { class: "queue", "data-queue": true });
   const count = h("span", { "data-queue-count": true }, "0");
   async function load() {
     try {
-      const { submissions } = await api("GET", "/submissions", { query: { status: "submitted" }, language: locale });
-      const shown = new Set([...list.querySelectorAll("[data-submission-id]")].map((item) => item.dataset.submissionId));
+      const { submissions } = /** @type {{submissions: Wire.ReviewItem[]}} */ (
+        await api("GET", "/submissions", { query: { status: "submitted" }, language: locale })
+      );
+      const shown = new Set([...list.querySelectorAll("[data-submission-id]")].map((item) => /** @type {HTMLElement} */ (item).dataset.submissionId));
       list.append(...submissions.filter((s) => !shown.has(String(s.id))).map(entry)); // new ones below; nothing moves
       counted(list);
       if (!current?.isConnected) select(list.querySelector("[data-submission-id]"));
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
   view.replaceChildren(

@@ -1,13 +1,14 @@
 // The SMS simulator: type as a villager, read what Cunjiang answers (console SMS gateway only);
 // below it, what the SMS provider pushed that could not be read, when there is any.
 
-import { api, newKey } from "../api.js";
+import { api, messageOf, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
 import { formatTime, locale, t } from "../i18n.js";
+import { whileShown } from "./ui.js";
 
 const POLL_MS = 2000;
 
-/** @param {{direction: string, body: string, at: string, kind: string, status: string}} message */
+/** @param {Wire.SmsMessage} message */
 function bubble(message) {
   const details = [formatTime(message.at), message.kind, message.status].filter(Boolean).join(" · ");
   return h(
@@ -18,7 +19,7 @@ function bubble(message) {
   );
 }
 
-/** @param {{id: number, kind: string, reason: string, reason_text: string, item: string, received_at: string}} letter */
+/** @param {Wire.DeadLetter} letter */
 function deadLetter(letter) {
   const kind = letter.kind === "report" ? t("delivery report") : t("villager's reply");
   return h(
@@ -34,7 +35,7 @@ function deadLetter(letter) {
 async function showDeadLetters(section) {
   let answer;
   try {
-    answer = await api("GET", "/sms/dead-letters", { language: locale });
+    answer = /** @type {Wire.DeadLetterList} */ (await api("GET", "/sms/dead-letters", { language: locale }));
   } catch {
     return; // the simulator works without it
   }
@@ -44,18 +45,18 @@ async function showDeadLetters(section) {
     h("h2", {}, t("Pushes that could not be read")),
     h("p", { class: "hint" }, t("The SMS provider sent these, but they could not be read; everything else it sent was kept.")),
     h("ol", { class: "dead-letters" }, ...letters.map(deadLetter)),
-    unattributed > 0 &&
+    unattributed > 0 ? // not `&&`: replaceChildren would write "false"
       h(
         "p",
         { class: "hint", "data-unattributed": String(unattributed) },
         t("Another {count} could not be told to a brand: an operator lists them with cunjiang sms dead-letters.", {
           count: unattributed,
         }),
-      ),
+      ) : "",
   );
 }
 
-/** @param {HTMLElement} view */
+/** @param {HTMLElement} view @returns {void} */
 export function smsSimulator(view) {
   const phone = h("input", { name: "phone", type: "tel", list: "villagers", required: true, autocomplete: "off" });
   const body = h("input", { name: "body", autocomplete: "off", maxlength: "1600" });
@@ -64,9 +65,8 @@ export function smsSimulator(view) {
   const send = h("button", { type: "submit", "data-action": "send" }, t("Send"));
   const unread = h("section", { class: "card unread-pushes", hidden: true });
   let shown = "";
-  let timer = 0;
 
-  /** @param {{phone: string, messages: any[]}} conversation */
+  /** @param {Wire.SmsConversation} conversation */
   function render(conversation) {
     const key = JSON.stringify(conversation);
     if (key === shown) return;
@@ -80,23 +80,24 @@ export function smsSimulator(view) {
   async function refresh() {
     if (!phone.value || document.hidden) return;
     try {
-      render(await api("GET", "/sms/simulator", { query: { phone: phone.value }, language: locale }));
+      render(/** @type {Wire.SmsConversation} */ (await api("GET", "/sms/simulator", { query: { phone: phone.value }, language: locale })));
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     }
   }
 
+  /** @param {Event} event */
   async function submit(event) {
     event.preventDefault();
     notify("");
     send.disabled = true;
     try {
       const message = { phone: phone.value, body: body.value, id: newKey() }; // resent (a retried request): one message
-      render(await api("POST", "/sms/simulator", { body: message, language: locale }));
+      render(/** @type {Wire.SmsConversation} */ (await api("POST", "/sms/simulator", { body: message, language: locale })));
       body.value = "";
       body.focus();
     } catch (error) {
-      notify(error.message);
+      notify(messageOf(error));
     } finally {
       send.disabled = false;
     }
@@ -104,7 +105,7 @@ export function smsSimulator(view) {
 
   async function listVillagers() {
     try {
-      const { artisans } = await api("GET", "/artisans", { language: locale });
+      const { artisans } = /** @type {{artisans: Wire.Member[]}} */ (await api("GET", "/artisans", { language: locale }));
       villagers.replaceChildren(
         ...artisans.map((a) => h("option", { value: a.phone }, a.sms_only ? a.name + " · " + t("SMS only") : a.name)),
       );
@@ -133,8 +134,7 @@ export function smsSimulator(view) {
     shown = "";
     refresh();
   });
-  clearInterval(timer);
-  timer = window.setInterval(refresh, POLL_MS);
+  whileShown(log, POLL_MS, refresh); // polling ends when the simulator leaves the page
   listVillagers();
   showDeadLetters(unread);
   phone.focus();

@@ -5,9 +5,10 @@ import { h } from "../dom.js";
 
 /**
  * A labelled control, with room for what the server says is wrong with it (by ``name``).
- * @param {string} label @param {HTMLElement} control
+ * @param {string} label @param {HTMLElement} control @param {string} [name]
+ * @returns {HTMLLabelElement}
  */
-export function field(label, control, name = control.getAttribute("name")) {
+export function field(label, control, name = control.getAttribute("name") || "") {
   return h(
     "label",
     { class: "field" },
@@ -21,7 +22,8 @@ export function field(label, control, name = control.getAttribute("name")) {
  * A table with zebra rows: header texts, then a <tbody>, or rows of cells (strings or
  * elements), each row with its attributes.
  * @param {string[]} headers
- * @param {HTMLElement | Array<{cells: Array<Node | string | number | null>, attrs?: Record<string, string>}>} rows
+ * @param {HTMLElement | Array<{cells: Array<Node | string | null>, attrs?: Record<string, string>}>} rows
+ * @returns {HTMLTableElement}
  */
 export function table(headers, rows) {
   const body = Array.isArray(rows)
@@ -30,19 +32,20 @@ export function table(headers, rows) {
   return h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", {}, text)))), body);
 }
 
-/** Yuan as typed ("45", "45.5") → integer fen; NaN when it is not an amount. @param {string} text */
+/** Yuan as typed ("45", "45.5") → integer fen; NaN when it is not an amount. @param {string} text @returns {number} */
 export function fenOf(text) {
   const cleaned = text.trim().replace(/[¥,，\s]/g, "");
   return /^\d+(\.\d{1,2})?$/.test(cleaned) ? Math.round(Number(cleaned) * 100) : Number.NaN;
 }
 
-/** Fen as the yuan a person types back ("45.00"). @param {number} fen */
+/** Fen as the yuan a person types back ("45.00"). @param {number} fen @returns {string} */
 export function yuanOf(fen) {
   return (fen / 100).toFixed(2);
 }
 
 /** Call ``work`` every ``ms`` while ``element`` is in the page (a section left stops it), and
-at once when the page is seen again: a coordinator back from another tab sees what changed. */
+at once when the page is seen again: a coordinator back from another tab sees what changed.
+@param {Element} element @param {number} ms @param {() => unknown} work @returns {void} */
 export function whileShown(element, ms, work) {
   const again = () => {
     if (!element.isConnected) {

@@ -1,17 +1,20 @@
 // My payouts: each payment recorded for my work, to confirm or to say it did not arrive.
 
-import { api } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { h, notify, oneTap } from "../dom.js";
 import { formatMoney, locale, statusWord, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
+/** @type {Map<number, Wire.Payout>} */
 const payouts = new Map();
+/** @type {Set<number>} */
 let waiting = new Set(); // ids of payouts with an answer not yet through
+/** @type {HTMLOListElement | null} */
 let list = null;
 let listening = false;
 
 
-/** @param {any} payout */
+/** @param {Wire.Payout} payout */
 function card(payout) {
   const reason = h("textarea", { name: "reason", rows: "2", maxlength: "500", "aria-label": t("What is wrong?") });
   const confirm = () => outbox.send(`/payouts/${payout.id}/confirm`, {}, { payout: payout.id });
@@ -30,10 +33,16 @@ function card(payout) {
   );
 }
 
+/** The payouts with an answer waiting in the outbox. @returns {Promise<Set<number>>} */
+async function waitingIds() {
+  const ids = (await outbox.queued()).map((entry) => entry.about?.payout);
+  return new Set(ids.filter((id) => id !== undefined));
+}
+
 /** Cards of payouts whose answer waits in the outbox say so, and ask nothing twice. */
 async function showWaiting() {
   const before = waiting;
-  waiting = new Set((await outbox.queued()).map((entry) => entry.about?.payout).filter(Boolean));
+  waiting = await waitingIds();
   for (const id of new Set([...before, ...waiting])) {
     const payout = payouts.get(id);
     if (payout && before.has(id) !== waiting.has(id)) list?.querySelector(`[data-payout-id="${id}"]`)?.replaceWith(card(payout));
@@ -51,7 +60,8 @@ function listen() {
   if (listening) return;
   listening = true;
   outbox.on("change", showWaiting);
-  outbox.on("done", (entry, answer) => {
+  outbox.on("done", (entry, answered) => {
+    const answer = /** @type {Wire.Payout | null} */ (answered);
     if (!entry.about?.payout || !answer?.id) return;
     payouts.set(answer.id, answer);
     // Only this card: what the artisan is typing in another one stays.
@@ -59,18 +69,18 @@ function listen() {
   });
 }
 
-/** @param {HTMLElement} view the element the list goes into (below my jobs) */
+/** @param {HTMLElement} view the element the list goes into (below my jobs) @returns {Promise<void>} */
 export async function myPayouts(view) {
   list = h("ol", { class: "payouts" });
   view.append(h("h2", { class: "section" }, t("My payments")), list);
   listen();
   try {
-    const answer = await api("GET", "/payouts", { language: locale });
+    const answer = /** @type {Wire.PayoutList} */ (await api("GET", "/payouts", { language: locale }));
     payouts.clear();
     for (const payout of answer.payouts) payouts.set(payout.id, payout);
   } catch (error) {
-    if (error.status) notify(error.message);
+    if (error instanceof ApiError) notify(error.message);
   }
-  waiting = new Set((await outbox.queued()).map((entry) => entry.about?.payout).filter(Boolean));
+  waiting = await waitingIds();
   render();
 }

@@ -1,0 +1,309 @@
+// The server's JSON as the PWA reads it (backend/*/schemas.py, CONTRACT.md): `Wire.Job`,
+// `Wire.Payout`… in the modules' JSDoc. For the type checker only: never served, so a phone on
+// 2G pays nothing for them. Times and days come as ISO text; money as integer fen.
+
+declare namespace Wire {
+  /** A job's state (DESIGN.md's state machine). */
+  type JobStatus =
+    | "offered"
+    | "accepted"
+    | "declined"
+    | "expired"
+    | "withdrawn"
+    | "submitted"
+    | "rework"
+    | "approved"
+    | "paid"
+    | "confirmed"
+    | "disputed";
+  type PayoutStatus = "paid" | "confirmed" | "disputed";
+  type Role = "artisan" | "leader" | "coordinator" | "admin";
+  type Locale = "zh_Hans" | "en";
+
+  /** The body of every refusal (`ApiError` in api.js). */
+  interface ErrorBody {
+    code?: string;
+    message?: string;
+    fields?: Record<string, string>;
+    rows?: RowError[];
+  }
+  /** A cell at fault in a spreadsheet that was sent (`import_invalid`). */
+  interface RowError {
+    row: number;
+    column: string;
+    code: string;
+    message: string;
+  }
+
+  interface Brand {
+    id: number;
+    slug: string;
+    name: string;
+  }
+  /** GET /me */
+  interface Me {
+    id: number;
+    name: string;
+    phone: string;
+    role: Role;
+    locale: string;
+    village_id: number | null;
+    brand: Brand;
+  }
+  /** POST /auth/token */
+  interface Token {
+    token: string;
+    user: Me;
+  }
+
+  /** A job as GET /jobs and the job's actions answer it. */
+  interface Job {
+    id: number;
+    order_id: number;
+    artisan_id: number;
+    status: JobStatus;
+    code: string;
+    quantity_offered: number;
+    quantity_accepted: number;
+    quantity_submitted: number;
+    quantity_approved: number;
+    /** pieces reported done by SMS, waiting for the village leader's photos */
+    quantity_reported: number;
+    expires_at: string;
+    title: string;
+    craft: string;
+    unit_price_fen: number;
+    due_date: string;
+    quality_notes: string;
+    reference_photo_ids: number[];
+    review_reason: string;
+    artisan_name: string;
+  }
+  /** GET /jobs?since=CURSOR: the jobs changed since the cursor (a page of at most 200). */
+  interface JobPage {
+    jobs: Job[];
+    cursor: string | null;
+  }
+
+  interface Payout {
+    id: number;
+    job_id: number;
+    artisan_id: number;
+    amount_fen: number;
+    method: string;
+    reference: string;
+    status: PayoutStatus;
+    dispute_reason: string;
+    resolution_note: string;
+    created_at: string;
+    confirmed_at: string | null;
+    /** app, sms, voice, console or simulator */
+    confirmed_via: string;
+  }
+  interface PayoutList {
+    payouts: Payout[];
+  }
+  /** GET /payouts/due: approved work not paid yet. */
+  interface PayoutDue {
+    job_id: number;
+    code: string;
+    artisan_id: number;
+    artisan_name: string;
+    village: string;
+    order_id: number;
+    order_title: string;
+    quantity_approved: number;
+    unit_price_fen: number;
+    amount_fen: number;
+    approved_at: string;
+  }
+
+  /** POST /photos */
+  interface Photo {
+    id: number;
+    width: number;
+    height: number;
+    urls: Record<string, string>;
+  }
+
+  interface Progress {
+    quantity: number;
+    accepted: number;
+    submitted: number;
+    approved: number;
+    paid: number;
+    offered_open: number;
+  }
+  interface Order {
+    id: number;
+    title: string;
+    description: string;
+    craft: string;
+    quantity: number;
+    unit_price_fen: number;
+    due_date: string;
+    quality_notes: string;
+    photo_ids: number[];
+    status: "open" | "cancelled";
+    created_at: string;
+    progress?: Progress | null;
+  }
+  interface OrderPage {
+    orders: Order[];
+    cursor: string | null;
+  }
+
+  /** An artisan the dispatch suggestion names (`quantity` 0 among `others`). */
+  interface SuggestedOffer {
+    artisan_id: number;
+    name: string;
+    village_id: number;
+    village: string;
+    crafts: string[];
+    quantity: number;
+    on_time_rate: number | null;
+    open_load: number;
+    finished_jobs: number;
+    sms_only: boolean;
+    score: number;
+  }
+  /** GET /orders/{id}/suggestion */
+  interface Suggestion {
+    remaining: number;
+    wanted: number;
+    offers: SuggestedOffer[];
+    candidates: number;
+    others: SuggestedOffer[];
+  }
+
+  /** A submission in the review queue, with what the reviewer compares it to. */
+  interface ReviewItem {
+    id: number;
+    job_id: number;
+    quantity: number;
+    photo_ids: number[];
+    note: string;
+    status: "submitted" | "approved" | "rework";
+    channel: string;
+    review_reason: string;
+    created_at: string;
+    job_code: string;
+    artisan_id: number;
+    artisan_name: string;
+    village: string;
+    order_id: number;
+    order_title: string;
+    quality_notes: string;
+    reference_photo_ids: number[];
+    quantity_accepted: number;
+  }
+
+  interface Village {
+    id: number;
+    name: string;
+    county: string;
+    province: string;
+    active: boolean;
+  }
+  /** An artisan, a village leader, a coordinator or an admin of the brand. */
+  interface Member {
+    id: number;
+    name: string;
+    phone: string;
+    role: Role;
+    village_id: number | null;
+    crafts: string[];
+    sms_only: boolean;
+    locale: string;
+    active: boolean;
+  }
+  interface Craft {
+    id: number;
+    code: string;
+    /** in the reader's language */
+    name: string;
+    names: Record<string, string>;
+    active: boolean;
+  }
+  /** GET /brand */
+  interface BrandSettings extends Brand {
+    offer_window_hours: number;
+  }
+  /** POST /artisans/import */
+  interface ImportResult {
+    rows: number;
+    imported: number;
+    artisans: number[];
+    dry_run: boolean;
+  }
+
+  /** GET /dashboard/orders: one order's pieces at each stage. */
+  interface OrderBar {
+    id: number;
+    title: string;
+    status: "open" | "cancelled";
+    due_date: string;
+    quantity: number;
+    offered_open: number;
+    accepted: number;
+    submitted: number;
+    approved: number;
+    paid: number;
+    late: boolean;
+  }
+  interface OrdersBoard {
+    orders: OrderBar[];
+  }
+  interface VillageMonth {
+    month: string;
+    on_time_rate: number | null;
+    jobs_finished: number;
+    jobs_overdue: number;
+    pieces_approved: number;
+    earnings_fen: number;
+  }
+  /** GET /dashboard/villages */
+  interface VillagesBoard {
+    months: string[];
+    villages: { village_id: number; village: string; months: VillageMonth[] }[];
+  }
+  /** GET /dashboard/sms: a day's messages, segments and where they stand. */
+  interface DayUsage {
+    day: string;
+    messages: number;
+    segments: number;
+    by_status: Record<string, number> & { held: number };
+  }
+  interface SmsDays {
+    days: DayUsage[];
+  }
+
+  /** A message of the SMS simulator's conversation. */
+  interface SmsMessage {
+    direction: "in" | "out";
+    body: string;
+    at: string;
+    kind: string;
+    status: string;
+  }
+  interface SmsConversation {
+    phone: string;
+    messages: SmsMessage[];
+  }
+  /** An item a provider pushed that could not be used. */
+  interface DeadLetter {
+    id: number;
+    provider: string;
+    kind: "up" | "report";
+    reason: string;
+    reason_text: string;
+    detail: string;
+    item: string;
+    received_at: string;
+  }
+  interface DeadLetterList {
+    dead_letters: DeadLetter[];
+    unattributed: number;
+    cursor: string | null;
+  }
+}
