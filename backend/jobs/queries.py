@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -100,3 +100,26 @@ async def feed(scope: str, owner_id: int, since: int, limit: int) -> tuple[list[
         if not rows:  # one change larger than a page: send it whole
             rows = await fetch(_feed_sql(scope, whole_position=True), (owner_id, spilling))
     return [job_read(row) for row in rows], (rows[-1]["change_seq"] if rows else since)
+
+
+# One artisan's own jobs, as the SMS conversation names them (by code, by id, by state).
+
+
+async def artisan_job_by_code(artisan_id: int, code: str) -> JobRead | None:
+    """The artisan's job with this code (K7), if she has one."""
+    jobs = await load_jobs("WHERE j.artisan = {} AND j.code = {}", artisan_id, code.upper())
+    return jobs[0] if jobs else None
+
+
+async def artisan_job(artisan_id: int, job_id: int) -> JobRead | None:
+    """The job, if it is the artisan's."""
+    jobs = await load_jobs("WHERE j.id = {} AND j.artisan = {}", job_id, artisan_id)
+    return jobs[0] if jobs else None
+
+
+async def artisan_jobs_in(artisan_id: int, statuses: Sequence[str]) -> list[JobRead]:
+    """The artisan's jobs in these states, oldest first."""
+    if not statuses:
+        return []
+    marks = ", ".join("{}" for _ in statuses)
+    return await load_jobs(f"WHERE j.artisan = {{}} AND j.status IN ({marks}) ORDER BY j.id", artisan_id, *statuses)

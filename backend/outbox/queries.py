@@ -15,9 +15,9 @@ from backend.outbox.schemas import (
     DayUsage,
     MessageStatus,
     MonthUsage,
+    OutboxMessageRead,
     SmsDailyUsage,
     SmsMessageList,
-    SmsMessageRead,
     SmsUsage,
     StatusCounts,
 )
@@ -76,8 +76,8 @@ async def _own_numbers(actor: Principal, phones: set[str]) -> set[str]:
     return {phone for phone, brand in (await brands_of(phones)).items() if brand == actor.brand_id}
 
 
-def _read(row: dict[str, Any], ours: set[str]) -> SmsMessageRead:
-    return SmsMessageRead(
+def _read(row: dict[str, Any], ours: set[str]) -> OutboxMessageRead:
+    return OutboxMessageRead(
         id=row["id"],
         to=row["to_phone"] if row["to_phone"] in ours else mask_phone(row["to_phone"]),
         kind=row["kind"],

@@ -21,7 +21,7 @@ class MessageStatus(StrEnum):
     MERGED = "merged"
 
 
-class SmsMessageRead(Wire):
+class OutboxMessageRead(Wire):
     id: int
     to: str  # masked unless the number is one of the brand's own people
     kind: str  # the template key
@@ -36,7 +36,7 @@ class SmsMessageRead(Wire):
 
 
 class SmsMessageList(Wire):
-    messages: list[SmsMessageRead]
+    messages: list[OutboxMessageRead]
     cursor: str | None = None
 
 

@@ -21,12 +21,13 @@ from backend.core.i18n import DEFAULT_LOCALE, Label, translate
 from backend.core.phones import phone_or_as_given
 from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
-from backend.jobs.queries import load_jobs
+from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
 from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
 from backend.outbox import enqueue
+from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
 from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
@@ -238,43 +239,31 @@ def _person(turn: Turn) -> Principal:
 
 # Items: a job (by its code, as the artisan knows it) and the payout of a paid job.
 
-JOB_ITEM_WHERE = "WHERE j.artisan = {} AND j.code = {}"
-PAYOUT_OF_JOB = "SELECT id, status, amount_fen FROM payout WHERE job = {} AND artisan = {}"
-PAYOUT_BY_ID = """
-SELECT p.id, p.status, p.amount_fen, j.code FROM payout p JOIN job j ON j.id = p.job
-WHERE p.id = {} AND p.artisan = {}
-"""
-
 
 async def _items_by_code(actor: Principal, code: str) -> list[Item]:
     """The job with this code, and its payout when it has one (the payout first)."""
-    jobs = await load_jobs(JOB_ITEM_WHERE, actor.member_id, code.upper())
-    if not jobs:
+    job = await artisan_job_by_code(actor.member_id, code)
+    if job is None:
         return []
-    job = _job_item(jobs[0])
-    payouts = await run(PAYOUT_OF_JOB, job.id, actor.member_id)
-    return [*(_payout_item(row, job.code) for row in payouts), job]
+    payout = await payout_of_job(actor.member_id, job.id)
+    return [*([_payout_item(payout)] if payout else []), _job_item(job)]
 
 
 async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | None:
     if kind == ItemKind.JOB:
-        jobs = await load_jobs("WHERE j.id = {} AND j.artisan = {}", item_id, actor.member_id)
-        return _job_item(jobs[0]) if jobs else None
+        job = await artisan_job(actor.member_id, item_id)
+        return _job_item(job) if job else None
     if kind == ItemKind.PAYOUT:
-        rows = await run(PAYOUT_BY_ID, item_id, actor.member_id)
-        return _payout_item(rows[0], str(rows[0]["code"])) if rows else None
+        payout = await artisan_payout(actor.member_id, item_id)
+        return _payout_item(payout) if payout else None
     return None
 
 
 async def _items_in(actor: Principal, flow: Flow) -> list[Item]:
     """The person's items of the flow's kind in the states it handles (jobs only)."""
-    if flow.item != ItemKind.JOB or not flow.statuses:
+    if flow.item != ItemKind.JOB:
         return []
-    marks = ", ".join("{}" for _ in flow.statuses)
-    jobs = await load_jobs(
-        f"WHERE j.artisan = {{}} AND j.status IN ({marks}) ORDER BY j.id", actor.member_id, *flow.statuses
-    )
-    return [_job_item(job) for job in jobs]
+    return [_job_item(job) for job in await artisan_jobs_in(actor.member_id, flow.statuses)]
 
 
 def _job_item(job: JobRead) -> Item:
@@ -296,14 +285,13 @@ def _job_item(job: JobRead) -> Item:
     )
 
 
-def _payout_item(row: dict[str, object], code: str) -> Item:
-    status = str(row["status"])
+def _payout_item(payout: PayoutItem) -> Item:
     return Item(
         kind=ItemKind.PAYOUT,
-        id=int(str(row["id"])),
-        code=code,
-        status=status,
-        values=_values(PayoutValues(code=code, amount=int(str(row["amount_fen"])), status=Label(status))),
+        id=payout.id,
+        code=payout.code,
+        status=payout.status.value,
+        values=_values(PayoutValues(code=payout.code, amount=payout.amount_fen, status=Label(payout.status.value))),
     )
 
 

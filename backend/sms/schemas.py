@@ -31,7 +31,9 @@ class SimulatedSms(Wire):
     id: MessageId | None = None
 
 
-class SmsMessageRead(Wire):
+class ConversationLine(Wire):
+    """One message of a simulated conversation, either way."""
+
     direction: Direction
     body: str
     at: dt.datetime
@@ -41,7 +43,7 @@ class SmsMessageRead(Wire):
 
 class SmsConversation(Wire):
     phone: str
-    messages: list[SmsMessageRead]
+    messages: list[ConversationLine]
 
 
 class PushKind(StrEnum):

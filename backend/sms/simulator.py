@@ -26,7 +26,7 @@ from backend.core.settings import get_settings
 from backend.core.types import Principal, as_datetime
 from backend.db.session import run
 from backend.sms import engine, inbox
-from backend.sms.schemas import Direction, SimulatedSms, SmsConversation, SmsMessageRead
+from backend.sms.schemas import ConversationLine, Direction, SimulatedSms, SmsConversation
 
 SHOWN = 200  # the latest messages of a conversation
 # The number's real messages (for one of the brand's own people), and what this brand typed.
@@ -88,9 +88,9 @@ async def _is_ours(actor: Principal, phone: str) -> bool:
     return bool(rows)
 
 
-def _inbound(row: dict[str, Any]) -> SmsMessageRead:
+def _inbound(row: dict[str, Any]) -> ConversationLine:
     answered = row["processed_at"] is not None
-    return SmsMessageRead(
+    return ConversationLine(
         direction=Direction.IN,
         body=row["body"],
         at=as_datetime(row["at"]),
@@ -99,7 +99,7 @@ def _inbound(row: dict[str, Any]) -> SmsMessageRead:
     )
 
 
-def _outbound(row: dict[str, Any]) -> SmsMessageRead:
-    return SmsMessageRead(
+def _outbound(row: dict[str, Any]) -> ConversationLine:
+    return ConversationLine(
         direction=Direction.OUT, body=row["body"], at=as_datetime(row["at"]), kind=row["kind"], status=row["status"]
     )
