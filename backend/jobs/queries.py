@@ -18,10 +18,10 @@ SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
        j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
        j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date, o.quality_notes,
        o.photo_ids AS reference_photo_ids, a.name AS artisan_name,
-       CASE WHEN j.status = 'rework' THEN (SELECT s.review_reason FROM submission s WHERE s.job = j.id
+       CASE WHEN j.status = '{REWORK}' THEN (SELECT s.review_reason FROM submission s WHERE s.job = j.id
             ORDER BY s.id DESC LIMIT 1) ELSE '' END AS review_reason
 FROM job j JOIN production_order o ON o.id = j."order" JOIN member a ON a.id = j.artisan
-"""
+""".replace("{REWORK}", Status.REWORK.value)
 
 # An artisan's own jobs, or (leader) every job of the village's artisans, after a cursor.
 FEED_OWNER = {

@@ -19,12 +19,13 @@ from collections.abc import Callable
 
 from backend.db.session import china_date_sql, china_month_sql, is_sqlite
 from backend.jobs.machine import Status
+from backend.jobs.schemas import SubmissionStatus
 
 FINISHED = (Status.APPROVED, Status.PAID, Status.CONFIRMED, Status.DISPUTED)
 UNFINISHED = (Status.ACCEPTED, Status.SUBMITTED, Status.REWORK)
 # Pieces on the artisan's table: accepted (or sent back for rework) and not yet handed in.
 OPEN_WORK = (Status.ACCEPTED, Status.REWORK)
-APPROVED_SUBMISSION = "approved"
+APPROVED_SUBMISSION = SubmissionStatus.APPROVED.value
 
 # The calendar day (China time) of the approval of submission ``s``, and the months of
 # approvals, of due dates (order ``o``) and of payouts (``p``), comparable with due dates
