@@ -11,6 +11,7 @@ from backend.core.settings import get_settings
 from backend.core.types import Role
 from tests import support
 from tests.integration.hostile import Place
+from tests.integration.sms.webhook import TOKEN as TWILIO_WEBHOOK_TOKEN
 from tests.servers import running_servers
 from tests.support import CALLBACK_TOKEN, Person, job_in_state
 
@@ -60,5 +61,16 @@ def callback_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("CUNJIANG_SMS_CALLBACK_TOKEN", CALLBACK_TOKEN)
     get_settings.cache_clear()
     yield CALLBACK_TOKEN
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def twilio_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Twilio credentials set, so that webhooks are checked against this token (``sms/webhook.py``)."""
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TWILIO_WEBHOOK_TOKEN)
+    get_settings.cache_clear()
+    yield TWILIO_WEBHOOK_TOKEN
     monkeypatch.undo()
     get_settings.cache_clear()
