@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from backend.core.settings import get_settings
 from backend.core.types import Role
+from backend.gateways import ConsoleGateway
+from backend.gateways.aliyun import AliyunGateway
+from backend.messages import registered
 from tests import support
+from tests.fakes.aliyun_server import FakeAliyun, fake_aliyun
+from tests.integration.gateways.aliyun_setup import filled_sheet
 from tests.integration.hostile import Place
 from tests.integration.sms.webhook import TOKEN as TWILIO_WEBHOOK_TOKEN
 from tests.servers import running_servers
@@ -74,3 +80,14 @@ def twilio_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield TWILIO_WEBHOOK_TOKEN
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+async def aliyun(tmp_path: Path) -> AsyncIterator[tuple[FakeAliyun, AliyunGateway]]:
+    """A local Aliyun-speaking server, and a gateway to it with every template code registered."""
+    # What other tests left due would share this test's batches: it goes first, elsewhere.
+    await support.drain(ConsoleGateway())
+    with fake_aliyun() as server:
+        codes = registered.codes(filled_sheet(tmp_path))
+        gateway = AliyunGateway("ak", "secret", "村匠", endpoint=server.url, codes=codes, timeout_s=1.0)
+        yield server, gateway
