@@ -15,6 +15,8 @@ from backend.gateways.aliyun import AliyunGateway
 from backend.messages import registered
 from tests import support
 from tests.fakes.aliyun_server import FakeAliyun, fake_aliyun
+from tests.fakes.twilio_server import FakeTwilio, fake_twilio
+from tests.integration.gateways import twilio_setup
 from tests.integration.gateways.aliyun_setup import filled_sheet
 from tests.integration.hostile import Place
 from tests.integration.sms.webhook import TOKEN as TWILIO_WEBHOOK_TOKEN
@@ -91,3 +93,21 @@ async def aliyun(tmp_path: Path) -> AsyncIterator[tuple[FakeAliyun, AliyunGatewa
         codes = registered.codes(filled_sheet(tmp_path))
         gateway = AliyunGateway("ak", "secret", "村匠", endpoint=server.url, codes=codes, timeout_s=1.0)
         yield server, gateway
+
+
+@pytest.fixture
+def twilio_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    """Twilio configured as the SMS provider (``gateways/twilio_setup.py``), its API a local
+    Twilio-speaking server."""
+    with fake_twilio() as twilio:
+        for name, value in {
+            "TWILIO_ACCOUNT_SID": twilio_setup.SID,
+            "TWILIO_AUTH_TOKEN": twilio_setup.TOKEN,
+            "TWILIO_FROM": twilio_setup.MESSAGING_SERVICE,
+            "TWILIO_API_BASE": twilio.url,
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        yield twilio
+        monkeypatch.undo()
+        get_settings.cache_clear()
