@@ -23,7 +23,7 @@ from backend.core.types import Role
 from backend.jobs.tables import Job
 from backend.orders.tables import Order
 from tests import support
-from tests.integration.authorization_matrix import FILE, ROWS, Row
+from tests.integration.across.authorization_matrix import FILE, ROWS, Row
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 
 API = "/api/v1"
