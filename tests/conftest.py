@@ -48,7 +48,7 @@ os.environ["CUNJIANG_DATABASE_URL"] = _database_url()
 os.environ["CUNJIANG_DATA_DIR"] = str(WORK / "var")
 os.environ["CUNJIANG_PUBLIC_URL"] = "http://testserver.local"
 # The message budget's clock-bound rules are tested on their own, with their own clock
-# (tests/integration/sms/test_budget.py); elsewhere a run at night must not hold messages.
+# (tests/integration/outbox/test_budget.py); elsewhere a run at night must not hold messages.
 os.environ["CUNJIANG_SMS_QUIET_HOURS"] = "off"
 for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"):
     os.environ.pop(name, None)

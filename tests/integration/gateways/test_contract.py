@@ -30,7 +30,7 @@ from backend.messages.templates import render
 from tests import support
 from tests.fakes.aliyun_server import FakeAliyun, fake_aliyun
 from tests.fakes.twilio_server import FakeTwilio, fake_twilio
-from tests.integration.sms.test_aliyun import filled_sheet
+from tests.integration.gateways.aliyun_setup import filled_sheet
 
 
 @dataclass

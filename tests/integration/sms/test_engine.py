@@ -11,7 +11,7 @@ from backend.core.types import Role
 from backend.db.session import run
 from backend.sms import engine, inbox
 from tests import support
-from tests.integration.sms.conftest import text
+from tests.integration.sms.webhook import text
 
 
 async def _store(phone: str, body: str) -> int:

@@ -9,8 +9,8 @@ import httpx
 
 from backend.sms.tables import InboundSms
 from tests import support
-from tests.integration.sms.conftest import INBOUND as PATH
-from tests.integration.sms.conftest import inbound_form, signed
+from tests.integration.sms.webhook import INBOUND as PATH
+from tests.integration.sms.webhook import inbound_form, signed
 
 
 def _signed(form: dict[str, str]) -> dict[str, str]:

@@ -24,7 +24,7 @@ import pytest
 
 from backend.db.session import run
 from tests import support
-from tests.integration.sms.conftest import text
+from tests.integration.sms.webhook import text
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
 CASES = [

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests import support
-from tests.integration.hostile import API, HUGE, OTP_ADDRESS, Place, refuses
+from tests.integration.across.hostile import API, HUGE, OTP_ADDRESS, Place, refuses
 from tests.support import job_in_state
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from litestar.routes import HTTPRoute
 from backend.app import create_app
 from tests import support
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # A value for each path parameter of a GET route; a new parameter name fails the walk until
 # it is given one here, so no new route goes unchecked.
 SAMPLES: dict[str, list[str]] = {

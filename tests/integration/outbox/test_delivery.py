@@ -13,7 +13,7 @@ from backend.messages.templates import render
 from backend.outbox import Pacing, enqueue
 from tests import support
 from tests.fakes.twilio_server import FakeTwilio, fake_twilio
-from tests.integration.sms.conftest import signed, text
+from tests.integration.sms.webhook import signed, text
 
 FAST = Pacing(per_second=1000)
 STATUS = "/sms/twilio/status"

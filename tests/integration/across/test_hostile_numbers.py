@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from backend.app import create_app
 from backend.db.session import run
-from tests.integration.hostile import API, Place
+from tests.integration.across.hostile import API, Place
 from tests.integration.photos.tus import TUS
 from tests.support import refused
 

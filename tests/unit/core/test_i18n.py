@@ -1,4 +1,5 @@
-"""Languages: catalogs complete for every message in use, placeholders kept, SMS within one segment."""
+"""Languages: catalogs complete for every message in use, placeholders kept, money and days formatted
+by locale (answers in the caller's language: integration/http/test_languages.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,18 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from backend.core.errors import InvalidTransition
 from backend.core.i18n import (
     LOCALES_DIR,
-    catalog_json,
-    current_locale,
     format_day,
     format_money,
     pwa_messages,
 )
-from backend.core.labels import STATUS_LABELS, status_label
-from backend.http.errors import domain_body
-from backend.jobs.machine import Status
 
 ROOT = LOCALES_DIR.parent
 MAPPING = LOCALES_DIR / "babel.cfg"
@@ -160,41 +154,6 @@ def test_money_and_days_are_formatted_by_babel_for_the_locale() -> None:
     assert format_money(123450, "en") == "CN¥1,234.50"
     assert format_day(dt.date(2026, 12, 20), "zh_Hans") == "12月20日"
     assert format_day(dt.date(2026, 12, 20), "en") == "Dec 20"
-
-
-async def test_the_same_request_answers_in_chinese_by_default_and_in_english_when_asked(
-    client: httpx.AsyncClient,
-) -> None:
-    chinese = await client.get("/api/v1/me")
-    english = await client.get("/api/v1/me", headers={"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
-    assert (chinese.status_code, english.status_code) == (401, 401)
-    assert chinese.json() == {"code": "unauthorized", "message": "请先登录。"}
-    assert english.json() == {"code": "unauthorized", "message": "Please sign in."}
-
-
-def test_a_refused_transition_names_the_job_status_in_the_reader_language() -> None:
-    token = current_locale.set("zh_Hans")
-    try:
-        assert domain_body(InvalidTransition(status="accepted")).message == "这个任务已接单，不能这样改。"
-    finally:
-        current_locale.reset(token)
-    assert status_label("rework", "zh_Hans") == "需返工"
-    assert status_label("rework", "en") == "rework"
-    assert set(STATUS_LABELS) == {status.value for status in Status}
-
-
-async def test_the_catalog_route_answers_with_an_etag_then_304_and_404_for_an_unknown_language(
-    client: httpx.AsyncClient,
-) -> None:
-    first = await client.get("/api/v1/i18n/zh_Hans")
-    assert first.status_code == 200
-    assert first.json() == catalog_json("zh_Hans")
-    again = await client.get("/api/v1/i18n/zh_Hans", headers={"If-None-Match": first.headers["etag"]})
-    assert (again.status_code, again.content) == (304, b"")
-    assert (await client.get("/api/v1/i18n/en")).status_code == 200
-    unknown = await client.get("/api/v1/i18n/xx")
-    assert unknown.status_code == 404
-    assert unknown.json()["code"] == "not_found"
 
 
 def test_the_pwa_catalog_holds_the_translated_messages_of_pwa_files_only() -> None:

@@ -1,12 +1,11 @@
-"""Villagers texting Cunjiang through Twilio's signed webhook."""
+"""Villagers texting Cunjiang through Twilio's signed webhook, as Twilio would send it (the token is the
+one the fixture ``twilio_token`` configures)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from twilio.request_validator import RequestValidator
 
 from backend.core.settings import get_settings
@@ -14,17 +13,6 @@ from backend.core.settings import get_settings
 TOKEN = "inbound-test-token"
 INBOUND = "/sms/twilio/inbound"
 OUR_NUMBER = "+15005550006"
-
-
-@pytest.fixture
-def twilio_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Twilio credentials set, so that webhooks are checked against this token."""
-    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
-    get_settings.cache_clear()
-    yield TOKEN
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def signed(path: str, form: dict[str, str]) -> dict[str, str]:

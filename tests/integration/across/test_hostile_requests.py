@@ -13,7 +13,7 @@ import pytest
 from backend.jobs.tables import Job
 from backend.orders.tables import Order
 from tests import support
-from tests.integration.hostile import API, OTP_ADDRESS, MiB, Place, refuses
+from tests.integration.across.hostile import API, OTP_ADDRESS, MiB, Place, refuses
 from tests.support import job_in_state, ok, refused
 
 # ---------------------------------------------------------------------------------------------

@@ -23,15 +23,12 @@ from backend.core.types import Role
 from backend.jobs.tables import Job
 from backend.orders.tables import Order
 from tests import support
-from tests.integration.authorization_matrix import FILE, ROWS, Row
+from tests.integration.across.authorization_matrix import ACTORS, FILE, ROWS, SIGNED_IN, Row
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 
 API = "/api/v1"
 OTP_ADDRESS = "198.51.100.61"  # sign-in codes are limited per address: keep ours apart
 
-# Columns of the matrix. The first five are people of brand A; the last three have no valid token.
-ACTORS = ("admin", "coordinator", "leader", "a1", "a2", "anonymous", "bad_token", "revoked")
-SIGNED_IN = ACTORS[:5]
 # Error codes by status, unless a row says otherwise.
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 422: "invalid"}
 
@@ -154,11 +151,11 @@ class Case:
 def _cases() -> list[Any]:
     cases = []
     for row in ROWS:
-        assert len(row.own) == len(ACTORS), row
-        assert row.other is None or len(row.other) == len(SIGNED_IN), row
-        expanded = [Case(row, actor, "own", status) for actor, status in zip(ACTORS, row.own, strict=True)]
+        assert tuple(row.own) == ACTORS, row
+        assert row.other is None or tuple(row.other) == SIGNED_IN, row
+        expanded = [Case(row, actor, "own", status) for actor, status in row.own.items()]
         if row.other is not None:
-            expanded += [Case(row, actor, "other", status) for actor, status in zip(SIGNED_IN, row.other, strict=True)]
+            expanded += [Case(row, actor, "other", status) for actor, status in row.other.items()]
         cases += [
             pytest.param(c, id=f"{row.method} {row.path} | {c.actor} | {c.target} -> {c.status}") for c in expanded
         ]

@@ -15,7 +15,7 @@ import httpx
 
 from tests import support
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def cunjiang(*args: str, lang: str = "zh_CN.UTF-8") -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,2 @@
+"""Suites across every domain: the authorisation matrix, hostile bodies, requests and numbers,
+generated requests, concurrency, several server processes, and no secret leaving."""
