@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
-from backend.auth.requests import authenticate, member_of, provide_principal
+from backend.auth.requests import authenticate, person_of, provide_principal
 from backend.auth.routes import AuthController
 from backend.core.logs import redact_logs
 from backend.crafts.routes import CraftController
@@ -148,7 +148,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             aliyun_up,
             aliyun_report,
         ],
-        middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=member_of, max_body=MAX_BODY)],
+        middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=person_of, max_body=MAX_BODY)],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=_compression(),
         openapi_config=openapi_config(),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.accounts.tables import Brand, DeviceToken, Member, Village
+from backend.accounts.tables import Brand, DeviceToken, Member, Person, Village
 from backend.audit.tables import AuditEvent
 from backend.auth.tables import OtpCode
 from backend.crafts.tables import Craft
@@ -23,6 +23,7 @@ from backend.sms.tables import DeadLetter, InboundSms
 TABLES = [
     Brand,
     Village,
+    Person,
     Member,
     Craft,
     OtpCode,

@@ -125,13 +125,19 @@ async def _people(
                 "reliability": rng.uniform(0.5, 1.0),
             }
         )
-    columns = ("brand", "role", "phone", "name", "village", "crafts", "sms_only", "locale", "active", "created_at")
+    people = [(a["phone"], a["sms_only"], "zh_Hans", now - 400 * DAY) for a in artisans]
+    person_ids = {
+        row["phone"]: row["id"]
+        for row in await _insert("person", ("phone", "sms_only", "locale", "created_at"), people, "id, phone")
+    }
+    columns = ("brand", "person", "role", "name", "village", "crafts", "active", "created_at")
     rows = [
-        (brand_id, "artisan", a["phone"], f"绣娘{n:04d}", a["village"], ",".join(a["crafts"]), a["sms_only"], "zh_Hans",
-         a["active"], now - 400 * DAY)
+        (brand_id, person_ids[a["phone"]], "artisan", f"绣娘{n:04d}", a["village"], ",".join(a["crafts"]), a["active"],
+         now - 400 * DAY)
         for n, a in enumerate(artisans)
     ]  # fmt: skip
-    ids = {row["phone"]: row["id"] for row in await _insert("member", columns, rows, "id, phone")}
+    made = await _insert("member", columns, rows, "id, person")
+    ids = {phone: {row["person"]: row["id"] for row in made}[person_id] for phone, person_id in person_ids.items()}
     by_craft: dict[str, list[dict[str, Any]]] = {craft: [] for craft in CRAFTS}
     for artisan in artisans:
         artisan["id"] = ids[artisan["phone"]]
@@ -231,8 +237,8 @@ async def _write_jobs(brand_id: int, orders: list[_Order]) -> list[dict[str, Any
     ids = {(r["artisan"], r["code"]): r["id"] for r in await _insert("job", columns, rows, "id, artisan, code")}
     for job in jobs:
         job["id"] = ids[job["artisan"]["id"], job["code"]]
-    await run("UPDATE member SET job_seq = c.n FROM (SELECT artisan, COUNT(*) AS n FROM job GROUP BY artisan) c "
-              "WHERE member.id = c.artisan")  # fmt: skip
+    await run("UPDATE person SET job_seq = c.n FROM (SELECT m.person, COUNT(*) AS n FROM job j "
+              "JOIN member m ON m.id = j.artisan GROUP BY m.person) c WHERE person.id = c.person")  # fmt: skip
     return jobs
 
 

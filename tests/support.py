@@ -300,3 +300,11 @@ def as_moment(value: Any) -> dt.datetime:
     from backend.core.types import as_datetime
 
     return as_datetime(value)
+
+
+async def person_of(member_id: int) -> int:
+    """The person whose membership this is."""
+    from backend.db.session import run
+
+    rows = await run("SELECT person FROM member WHERE id = {}", member_id)
+    return int(rows[0]["person"])

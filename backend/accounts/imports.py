@@ -57,7 +57,8 @@ YES = frozenset({"是", "yes", "y", "1", "true"})
 NO = frozenset({"否", "no", "n", "0", "false", ""})
 CRAFT_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 VILLAGE_ID = re.compile(r"[0-9]{1,10}")
-MEMBER_COLUMNS = ("brand", "role", "phone", "name", "village", "crafts", "sms_only", "locale", "created_at")
+PERSON_COLUMNS = ("phone", "sms_only", "locale", "created_at")
+MEMBER_COLUMNS = ("brand", "person", "role", "name", "village", "crafts", "created_at")
 
 
 class NewArtisan(msgspec.Struct, frozen=True):
@@ -267,12 +268,17 @@ ORDER = {column: index for index, column in enumerate(CHECKS)}
 
 
 async def _insert(brand_id: int, found: list[NewArtisan]) -> list[int]:
-    """The new artisans' ids in the file's order (``insert_rows`` batches the statements; neither
-    engine promises RETURNING in VALUES order, so they are matched by phone, unique)."""
+    """The new artisans' membership ids in the file's order: a person per row, then her
+    membership (``insert_rows`` batches the statements; neither engine promises RETURNING in
+    VALUES order, so people are matched by phone, unique, and memberships by person)."""
     now = utcnow()
+    people = [(a.phone, a.sms_only, a.locale, now) for a in found]
+    person_ids = {
+        row["phone"]: row["id"] for row in await insert_rows("person", PERSON_COLUMNS, people, returning="id, phone")
+    }
     rows = [
-        (brand_id, Role.ARTISAN.value, a.phone, a.name, a.village, ",".join(a.crafts), a.sms_only, a.locale, now)
-        for a in found
+        (brand_id, person_ids[a.phone], Role.ARTISAN.value, a.name, a.village, ",".join(a.crafts), now) for a in found
     ]
-    ids = {row["phone"]: row["id"] for row in await insert_rows("member", MEMBER_COLUMNS, rows, returning="id, phone")}
-    return [ids[a.phone] for a in found]
+    made = await insert_rows("member", MEMBER_COLUMNS, rows, returning="id, person")
+    ids = {row["person"]: row["id"] for row in made}
+    return [ids[person_ids[a.phone]] for a in found]

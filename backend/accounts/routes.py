@@ -19,6 +19,7 @@ from backend.accounts.schemas import (
     BrandRead,
     ImportResult,
     MemberRead,
+    MembershipRead,
     MeRead,
     VillageCreate,
     VillageList,
@@ -38,9 +39,17 @@ class ArtisanFile:
 DryRun = Annotated[bool, QueryParameter(description="Check the file only: nothing is written (200).")]
 
 
-async def me_read(member_id: int) -> MeRead:
-    row = await service.get_member(member_id)
-    brand = BrandRead(id=row["brand"], slug=row["brand.slug"], name=row["brand.name"])
+async def me_read(principal: Principal) -> MeRead:
+    row = await service.get_member(principal.member_id)
+    memberships = [
+        MembershipRead(
+            id=m["id"],
+            role=Role(m["role"]),
+            village_id=m["village"],
+            brand=BrandRead(id=m["brand_id"], slug=m["brand_slug"], name=m["brand_name"]),
+        )
+        for m in await service.brands_of_person(principal)
+    ]
     return MeRead(
         id=row["id"],
         name=row["name"],
@@ -48,7 +57,8 @@ async def me_read(member_id: int) -> MeRead:
         role=Role(row["role"]),
         locale=row["locale"],
         village_id=row["village"],
-        brand=brand,
+        brand=BrandRead(id=row["brand"], slug=row["brand.slug"], name=row["brand.name"]),
+        memberships=memberships,
     )
 
 
@@ -57,7 +67,7 @@ class AccountController(Controller):
 
     @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
     async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:
-        return json_with_etag(request, await me_read(principal.member_id))
+        return json_with_etag(request, await me_read(principal))
 
     @post("/villages", summary="Add a village to the brand")
     async def create_village(self, principal: NamedDependency[Principal], data: JSONBody[VillageCreate]) -> VillageRead:

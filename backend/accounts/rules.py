@@ -11,7 +11,7 @@ from collections.abc import Collection
 
 from piccolo.custom_types import Combinable
 
-from backend.accounts.tables import Member, Village
+from backend.accounts.tables import Member, Person, Village
 from backend.core.errors import Invalid, PhoneTaken
 from backend.core.i18n import N_, normalize_locale
 from backend.core.types import Role
@@ -49,19 +49,20 @@ async def brand_villages(brand_id: int) -> dict[int, str]:
     return {row["id"]: row["name"] for row in rows}
 
 
-async def taken_phones(phones: Collection[str], *, except_id: int | None = None) -> set[str]:
-    """Which of these E.164 numbers a person already uses (in any brand: a phone signs in
-    one person), leaving out ``except_id`` (the person being changed)."""
+async def taken_phones(phones: Collection[str], *, except_member: int | None = None) -> set[str]:
+    """Which of these E.164 numbers are someone's already (a phone signs in one person,
+    whichever brands she works with), leaving out the person of membership ``except_member``
+    (the one being changed)."""
     wanted = sorted(set(phones))
     taken: set[str] = set()
     for start in range(0, len(wanted), IN_BATCH):
-        where: Combinable = Member.phone.is_in(wanted[start : start + IN_BATCH])
-        if except_id is not None:
-            where &= Member.id != except_id
-        taken |= {row["phone"] for row in await Member.select(Member.phone).where(where)}
+        where: Combinable = Person.phone.is_in(wanted[start : start + IN_BATCH])
+        if except_member is not None:
+            where &= Person.id.not_in(Member.select(Member.person).where(Member.id == except_member))
+        taken |= {row["phone"] for row in await Person.select(Person.phone).where(where)}
     return taken
 
 
-async def check_phone_free(phone: str, *, except_id: int | None = None) -> None:
-    if await taken_phones([phone], except_id=except_id):
+async def check_phone_free(phone: str, *, except_member: int | None = None) -> None:
+    if await taken_phones([phone], except_member=except_member):
         raise PhoneTaken()

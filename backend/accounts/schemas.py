@@ -79,7 +79,19 @@ class BrandRead(Wire):
     name: str
 
 
+class MembershipRead(Wire):
+    """One brand she works with, and her place there."""
+
+    id: int
+    role: Role
+    village_id: int | None
+    brand: BrandRead
+
+
 class MeRead(Wire):
+    """The signed-in person as the membership she acts as (staff before leader before
+    artisan), and every brand she works with."""
+
     id: int
     name: str
     phone: str
@@ -87,6 +99,7 @@ class MeRead(Wire):
     locale: str
     village_id: int | None
     brand: BrandRead
+    memberships: list[MembershipRead] = msgspec.field(default_factory=list)
 
 
 class ArtisanList(Wire):

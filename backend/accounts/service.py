@@ -7,24 +7,25 @@ from collections.abc import Collection
 from typing import Any
 
 import msgspec
-from piccolo.custom_types import Combinable
 
 from backend.accounts import rules
+from backend.accounts.queries import MEMBER_READ
 from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
 from backend.accounts.sessions import ends_access, revoke_devices
-from backend.accounts.tables import Brand, Member, Village
+from backend.accounts.tables import Brand, Member, Person, Village
 from backend.audit.service import Event, record_events
-from backend.core.access import STAFF, require_role
+from backend.core.access import STAFF, acting_in, require_role
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.phones import mask_phone, normalize_phone
 from backend.core.text import filled
-from backend.core.types import Channel, Principal, Role
+from backend.core.types import Channel, Membership, Principal, Role
 from backend.crafts import add_default_crafts, require_crafts
 from backend.db.counters import AUTH_CHANGES, bump
-from backend.db.session import write_transaction
+from backend.db.session import run, write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only"})
 
 
 def member_read(row: dict[str, Any]) -> MemberRead:
@@ -77,8 +78,9 @@ async def add_member(
     locale: str = "zh_Hans",
     actor: Principal | None = None,
 ) -> MemberRead:
-    """Create a person of a brand; the phone is normalised to E.164 and must be free. The
-    audit trail says who added her (``actor``; none: the system, the command line)."""
+    """Create a person new to Cunjiang and her membership of a brand; the phone is
+    normalised to E.164 and must be nobody's yet. The audit trail says who added her
+    (``actor``; none: the system, the command line)."""
     e164 = normalize_phone(phone)
     locale = rules.clean_locale(locale)
     rules.require_village(role, village_id)
@@ -86,21 +88,28 @@ async def add_member(
         await rules.check_village(brand_id, village_id)
         await require_crafts(brand_id, crafts or [], field="crafts")
         await rules.check_phone_free(e164)
-        row = Member(
-            brand=brand_id,
-            role=role.value,
-            phone=e164,
-            name=filled(name, "name"),
-            village=village_id,
-            crafts=",".join(crafts or []),
-            sms_only=sms_only,
-            locale=locale,
-        )
-        await row.save()
-        created = member_read(row.to_dict())
+        people = await Person.insert(Person(phone=e164, sms_only=sms_only, locale=locale)).returning(Person.id)
+        rows = await Member.insert(
+            Member(
+                brand=brand_id,
+                person=people[0]["id"],
+                role=role.value,
+                name=filled(name, "name"),
+                village=village_id,
+                crafts=",".join(crafts or []),
+            )
+        ).returning(Member.id)
+        created = await read_member(rows[0]["id"])
         event = created_event(created.id, created.role, created.phone, created.village_id, created.crafts)
         await record_events(actor, brand_id, [event])
     return created
+
+
+async def read_member(member_id: int) -> MemberRead:
+    rows = await Member.select(*MEMBER_READ).where(Member.id == member_id)
+    if not rows:
+        raise NotFound()
+    return member_read(rows[0])
 
 
 def created_event(member_id: int, role: Role, phone: str, village_id: int | None, crafts: list[str]) -> Event:
@@ -148,7 +157,7 @@ async def list_artisans(actor: Principal, village_id: int | None = None, craft: 
     where = (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
     if village_id is not None:
         where &= Member.village == village_id
-    rows = await Member.select().where(where).order_by(Member.id)
+    rows = await Member.select(*MEMBER_READ).where(where).order_by(Member.id)
     members = [member_read(row) for row in rows]
     return [m for m in members if craft in m.crafts] if craft else members
 
@@ -157,8 +166,8 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
     """The columns a PATCH of a person changes, checked and in their stored form."""
     values: dict[Any, Any] = {}
     if "phone" in changes:
-        values[Member.phone] = normalize_phone(changes["phone"])
-        await rules.check_phone_free(values[Member.phone], except_id=member_id)
+        values[Person.phone] = normalize_phone(changes["phone"])
+        await rules.check_phone_free(values[Person.phone], except_member=member_id)
     if "village_id" in changes:
         await rules.check_village(actor.brand_id, changes["village_id"])
         values[Member.village] = changes["village_id"]
@@ -166,12 +175,13 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
         await require_crafts(actor.brand_id, changes["crafts"], field="crafts")
         values[Member.crafts] = ",".join(changes["crafts"])
     if "locale" in changes:
-        values[Member.locale] = rules.clean_locale(changes["locale"])
+        values[Person.locale] = rules.clean_locale(changes["locale"])
     if "name" in changes:
         values[Member.name] = filled(changes["name"], "name")
-    for flag in ("sms_only", "active"):
-        if flag in changes:
-            values[getattr(Member, flag)] = changes[flag]
+    if "sms_only" in changes:
+        values[Person.sms_only] = changes["sms_only"]
+    if "active" in changes:
+        values[Member.active] = changes["active"]
     return values
 
 
@@ -181,30 +191,33 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     mine = (Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
     async with write_transaction():
-        before = await Member.select().where(mine).first()
+        before = await Member.select(*MEMBER_READ).where(mine).first()
         if before is None:
             raise NotFound()
         return await apply_change(actor, before, await member_values(actor, artisan_id, changes))
 
 
 async def apply_change(actor: Principal, before: dict[str, Any], values: dict[Any, Any]) -> MemberRead:
-    """Write what really changes of a person, and only that (a concurrent dispatch's
-    ``job_seq`` or deactivation is never written back with an old value); audit it with who
-    did it; and sign her out of every device when her access changed (deactivated, another
-    phone, another role). Inside the change's transaction."""
+    """Write what really changes of a membership (``before``, a ``MEMBER_READ`` row) and of
+    her person, and only that (a concurrent dispatch's ``job_seq`` or deactivation is never
+    written back with an old value); audit it with who did it; and sign her out of every
+    device when her access changed (deactivated, another phone, another role). Inside the
+    change's transaction."""
     changed = {column._meta.name: value for column, value in values.items() if before[column._meta.name] != value}
     if changed:
-        await Member.update({getattr(Member, name): value for name, value in changed.items()}).where(
-            Member.id == before["id"]
-        )
+        own = {getattr(Member, name): value for name, value in changed.items() if name not in PERSON_COLUMNS}
+        hers = {getattr(Person, name): value for name, value in changed.items() if name in PERSON_COLUMNS}
+        if own:
+            await Member.update(own).where(Member.id == before["id"])
+        if hers:
+            await Person.update(hers).where(Person.id == before["person"])
         await bump(AUTH_CHANGES)  # signed-in sessions pick up the change at once
         if ends_access(before, changed):
-            await revoke_devices(before["id"])
+            await revoke_devices(before["person"])
         shown = {name: [_shown(name, before[name]), _shown(name, value)] for name, value in changed.items()}
         event = Event(entity="member", entity_id=before["id"], action="change", detail=shown)
         await record_events(actor, before["brand"], [event])
-    rows = await Member.select().where(Member.id == before["id"])
-    return member_read(rows[0])
+    return await read_member(before["id"])
 
 
 def _shown(column: str, value: Any) -> Any:
@@ -213,55 +226,80 @@ def _shown(column: str, value: Any) -> Any:
 
 
 async def get_member(member_id: int) -> dict[str, Any]:
-    row = (
-        await Member.select(*Member.all_columns(), Member.brand.slug, Member.brand.name)
-        .where(Member.id == member_id)
-        .first()
-    )
+    row = await Member.select(*MEMBER_READ, Member.brand.slug, Member.brand.name).where(Member.id == member_id).first()
     if row is None:
         raise NotFound()
     return row
 
 
+async def brands_of_person(actor: Principal) -> list[dict[str, Any]]:
+    """Her active memberships with their brands' names, in the order she acts in them."""
+    rows = await Member.select(
+        Member.id,
+        Member.role,
+        Member.village,
+        Member.brand.as_alias("brand_id"),
+        Member.brand.slug.as_alias("brand_slug"),
+        Member.brand.name.as_alias("brand_name"),
+    ).where(Member.id.is_in(list(actor.member_ids())))
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[member_id] for member_id in actor.member_ids() if member_id in by_id]
+
+
+PERSON_AND_MEMBERSHIPS = """
+SELECT p.id AS person, p.locale, m.id, m.brand, m.role, m.village, m.active
+FROM person p JOIN member m ON m.person = p.id WHERE {where} ORDER BY m.id
+"""
+
+
 async def principal_for(member_id: int, channel: Channel = Channel.APP) -> Principal:
-    """Act as a person through a channel other than a bearer token (SMS, console, seeding)."""
-    found = await _principal(Member.id == member_id, channel)
+    """Act as the person of a membership, as that membership (active or not), through a
+    channel other than a bearer token (SMS, console, seeding)."""
+    found = await _principal("p.id = (SELECT person FROM member WHERE id = {})", member_id, channel, also=member_id)
     if found is None:
         raise NotFound()
-    return found
+    return acting_in(found, next(m.brand_id for m in found.memberships if m.member_id == member_id))
 
 
-async def _principal(where: Combinable, channel: Channel) -> Principal | None:
-    row = await Member.select(Member.id, Member.brand, Member.role, Member.village, Member.locale).where(where).first()
-    if row is None:
+async def principal_of_person(person_id: int, channel: Channel = Channel.APP) -> Principal | None:
+    """The person with her active memberships, if she has any."""
+    return await _principal("p.id = {}", person_id, channel)
+
+
+async def _principal(where: str, value: object, channel: Channel, *, also: int | None = None) -> Principal | None:
+    """The person the condition finds, with her active memberships (and membership ``also``)."""
+    rows = await run(PERSON_AND_MEMBERSHIPS.replace("{where}", where), value)
+    memberships = [
+        Membership(row["id"], row["brand"], Role(row["role"]), row["village"])
+        for row in rows
+        if row["active"] or row["id"] == also
+    ]
+    if not memberships:
         return None
-    return Principal(
-        member_id=row["id"],
-        brand_id=row["brand"],
-        role=Role(row["role"]),
-        village_id=row["village"],
-        locale=row["locale"],
-        channel=channel,
-    )
+    return Principal.of_person(rows[0]["person"], rows[0]["locale"], memberships, channel)
 
 
 async def set_own_locale(actor: Principal, locale: str) -> str:
     """A person chooses their language (in the app, or by SMS: 中文, EN); returns it."""
     chosen = rules.clean_locale(locale)
     async with write_transaction():
-        await Member.update({Member.locale: chosen}).where(Member.id == actor.member_id)
+        await Person.update({Person.locale: chosen}).where(Person.id == actor.person_id)
         await bump(AUTH_CHANGES)  # signed-in sessions speak it from their next request
     return chosen
 
 
 async def principal_by_phone(phone: str, channel: Channel) -> Principal | None:
-    """The active person with this number (E.164) acting through ``channel``, if any."""
-    return await _principal((Member.phone == phone) & (Member.active == True), channel)  # noqa: E712
+    """The person with this number (E.164) acting through ``channel``, if she works with a brand."""
+    return await _principal("p.phone = {}", phone, channel)
 
 
 async def brands_of(phones: Collection[str]) -> dict[str, int]:
-    """The brand of each of these numbers (E.164) that is one of a brand's people."""
+    """A brand of each of these numbers (E.164) that is someone's: her first membership's."""
     if not phones:
         return {}
-    rows = await Member.select(Member.phone, Member.brand).where(Member.phone.is_in(list(phones)))
+    rows = (
+        await Member.select(Member.person.phone.as_alias("phone"), Member.brand)
+        .where(Member.person.phone.is_in(list(phones)))
+        .order_by(Member.id, ascending=False)
+    )
     return {row["phone"]: row["brand"] for row in rows}

@@ -19,7 +19,7 @@ from backend.core.types import Principal, Role, utcnow
 from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
 
-REVOKE = "UPDATE device_token SET revoked_at = {} WHERE member = {} AND revoked_at IS NULL RETURNING id"
+REVOKE = "UPDATE device_token SET revoked_at = {} WHERE person = {} AND revoked_at IS NULL RETURNING id"
 
 
 def ends_access(before: dict[str, Any], changed: dict[str, Any]) -> bool:
@@ -27,9 +27,9 @@ def ends_access(before: dict[str, Any], changed: dict[str, Any]) -> bool:
     return "phone" in changed or "role" in changed or changed.get("active", before["active"]) is False
 
 
-async def revoke_devices(member_id: int) -> int:
+async def revoke_devices(person_id: int) -> int:
     """Sign a person out of every device; how many were signed in. Inside the change's transaction."""
-    rows = await run(REVOKE, utcnow(), member_id)
+    rows = await run(REVOKE, utcnow(), person_id)
     await bump(AUTH_CHANGES)
     return len(rows)
 
@@ -49,9 +49,10 @@ async def sign_out_member(actor: Principal, member_id: int) -> None:
 async def _sign_out(actor: Principal, member_id: int, roles: list[Role]) -> None:
     mine = (Member.id == member_id) & (Member.brand == actor.brand_id) & Member.role.is_in([r.value for r in roles])
     async with write_transaction():
-        if not await Member.exists().where(mine):
+        found = await Member.select(Member.person).where(mine).first()
+        if found is None:
             raise NotFound()
-        devices = await revoke_devices(member_id)
+        devices = await revoke_devices(found["person"])
         await record_event(
             actor, brand_id=actor.brand_id, entity="member", entity_id=member_id, action="sign_out", devices=devices
         )

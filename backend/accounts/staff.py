@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from backend.accounts.queries import MEMBER_READ
 from backend.accounts.schemas import (
     BrandSettings,
     BrandUpdate,
@@ -37,7 +38,8 @@ async def list_members(actor: Principal, role: StaffRole | None) -> list[MemberR
     """The brand's admins, coordinators and leaders (or those of one role)."""
     require_role(actor, Role.ADMIN)
     roles = [role.value] if role else MANAGED
-    rows = await Member.select().where((Member.brand == actor.brand_id) & Member.role.is_in(roles)).order_by(Member.id)
+    mine = (Member.brand == actor.brand_id) & Member.role.is_in(roles)
+    rows = await Member.select(*MEMBER_READ).where(mine).order_by(Member.id)
     return [member_read(row) for row in rows]
 
 
@@ -85,7 +87,7 @@ async def update_member(actor: Principal, member_id: int, data: StaffUpdate) -> 
     require_role(actor, Role.ADMIN)
     mine = (Member.id == member_id) & (Member.brand == actor.brand_id) & Member.role.is_in(MANAGED)
     async with write_transaction():
-        before = await Member.select().where(mine).first()
+        before = await Member.select(*MEMBER_READ).where(mine).first()
         if before is None:
             raise NotFound()
         return await apply_change(actor, before, await _member_values(actor, before, _changes(data)))

@@ -1,9 +1,17 @@
-"""Brands, their villages, their people (admins, coordinators, leaders, artisans) and the
-devices they are signed in on."""
+"""Brands, their villages, the people who work with them and the devices they sign in on.
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+A person is one phone number, whoever she works for: her language, her channel and her
+last visit to the app are hers. A membership (``Member``) is her place in one brand: its
+role, village, crafts and status. She signs in once, as the person, and sees the work of
+every brand she is an active member of."""
+
+from typing import ClassVar
+
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.declared import Keys
 
 
 class Brand(Table, tablename="brand"):
@@ -24,22 +32,33 @@ class Village(Table, tablename="village"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Person(Table, tablename="person"):
+    """Someone who signs in: one phone number, across every brand she works with."""
+
+    id: Serial
+    phone = Varchar(length=20, unique=True, help_text="E.164, e.g. +8613800138000.")
+    locale = Varchar(length=16, default="zh_Hans")
+    sms_only = Boolean(default=False, help_text="Reached by SMS only (a feature phone).")
+    job_seq = BigInt(default=0, help_text="Last job code number given to her (K1, K2…), one series across her brands.")
+    last_seen_at = Timestamptz(null=True, default=None, help_text="Her last visit to the app, whichever brand.")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Member(Table, tablename="member"):
-    """A person who signs in: one phone number, one brand, one role."""
+    """A person's membership of one brand: her role, village and crafts there."""
 
     id: Serial
     brand = ForeignKey(Brand, null=False, index=True)
+    # No cascades: a person who works with a brand cannot be deleted from under it.
+    person = ForeignKey(Person, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
     role = Varchar(length=16, help_text="admin, coordinator, leader or artisan.")
-    phone = Varchar(length=20, unique=True, help_text="E.164, e.g. +8613800138000.")
-    name = Varchar(length=100)
+    name = Varchar(length=100, help_text="Her name as this brand knows her.")
     village = ForeignKey(Village, null=True, index=True)
     crafts = Text(default="", help_text="Comma-separated crafts, e.g. 'embroidery,batik'.")
-    sms_only = Boolean(default=False, help_text="Reached by SMS only (a feature phone).")
-    locale = Varchar(length=16, default="zh_Hans")
-    active = Boolean(default=True, help_text="Inactive people get no offers and cannot sign in.")
-    job_seq = BigInt(default=0, help_text="Last job code number given to this artisan (K1, K2…).")
-    last_seen_at = Timestamptz(null=True, default=None)
+    active = Boolean(default=True, help_text="Inactive memberships get no offers and show no work.")
     created_at = Timestamptz(default=TimestamptzNow())
+
+    UNIQUE: ClassVar[Keys] = {"member_person_brand": ("person", "brand")}  # one membership per brand
 
 
 class DeviceToken(Table, tablename="device_token"):
@@ -47,7 +66,7 @@ class DeviceToken(Table, tablename="device_token"):
     changing her phone or her role revokes all of hers (``backend.accounts.sessions``)."""
 
     id: Serial
-    member = ForeignKey(Member, null=False, index=True)
+    person = ForeignKey(Person, null=False, index=True)
     token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the bearer token.")
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)

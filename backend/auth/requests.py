@@ -25,9 +25,10 @@ async def principal_of(token: str | None) -> Principal:
     return msgspec.structs.replace(principal, channel=Channel.CONSOLE) if principal.is_staff else principal
 
 
-async def member_of(token: str) -> int:
-    """The member id behind a token (the idempotency middleware's ``identify``)."""
-    return (await principal_of(token)).member_id
+async def person_of(token: str) -> int:
+    """The person behind a token (the idempotency middleware's ``identify``): her keys are
+    hers, whichever brand's work she acts on."""
+    return (await principal_of(token)).person_id
 
 
 async def authenticate(request: Request[Any, Any, Any]) -> None:

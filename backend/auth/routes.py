@@ -39,7 +39,8 @@ class AuthController(Controller):
         once = await once_for(request)
         signed = await service.sign_in(data.phone, data.code, once)
         headers = {"Idempotent-Replayed": "true"} if signed.replayed else {}
-        return Response(TokenRead(token=signed.token, user=await me_read(signed.member_id)), headers=headers)
+        user = await me_read(await service.resolve_token(signed.token))
+        return Response(TokenRead(token=signed.token, user=user), headers=headers)
 
     @delete("/token", summary="Revoke the token used for this request")
     async def sign_out(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> None:

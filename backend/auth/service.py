@@ -11,13 +11,13 @@ from typing import Any
 import msgspec
 
 from backend import idempotency
-from backend.accounts.tables import DeviceToken, Member
+from backend.accounts.tables import DeviceToken, Person
 from backend.auth.tables import OtpCode
 from backend.core.errors import InvalidCode, TooMany, Unauthorized
 from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
 from backend.core.settings import get_settings
-from backend.core.types import Principal, Role, as_datetime, utcnow
+from backend.core.types import Membership, Principal, Role, as_datetime, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import is_sqlite, lock_keys, run, write_transaction
 from backend.messages.templates import render
@@ -61,13 +61,8 @@ async def request_code(raw_phone: str, address: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     async with write_transaction():
         await _check_limits(phone, address, now)
-        member = (
-            await Member.select(Member.id, Member.brand, Member.locale)
-            .where(
-                (Member.phone == phone) & (Member.active == True)  # noqa: E712 - SQL, not Python
-            )
-            .first()
-        )
+        rows = await run(SIGNS_IN, True, phone)
+        member = rows[0] if rows else None
         await OtpCode.insert(
             OtpCode(
                 phone=phone,
@@ -78,7 +73,7 @@ async def request_code(raw_phone: str, address: str) -> None:
         )
         if member:
             message = render("otp", member["locale"], code=code)
-            await enqueue(phone, message, brand_id=member["brand"], member_id=member["id"])
+            await enqueue(phone, message, brand_id=member["brand"], member_id=member["member"])
 
 
 # One statement counts the try and uses the code when it matches: parallel guesses queue on
@@ -103,14 +98,18 @@ async def _consume_code(phone: str, code: str) -> bool:
 
 
 async def issue_token(member_id: int) -> str:
-    token, _token_id = await _new_token(member_id)
+    """A new device token for the person of a membership (seeding, tests, the operator)."""
+    rows = await run("SELECT person FROM member WHERE id = {}", member_id)
+    if not rows:
+        raise Unauthorized()
+    token, _token_id = await _new_token(rows[0]["person"])
     return token
 
 
-async def _new_token(member_id: int) -> tuple[str, int]:
+async def _new_token(person_id: int) -> tuple[str, int]:
     token = secrets.token_urlsafe(32)
     async with write_transaction():
-        rows = await DeviceToken.insert(DeviceToken(member=member_id, token_hash=_digest(token))).returning(
+        rows = await DeviceToken.insert(DeviceToken(person=person_id, token_hash=_digest(token))).returning(
             DeviceToken.id
         )
     return token, int(rows[0]["id"])
@@ -118,7 +117,7 @@ async def _new_token(member_id: int) -> tuple[str, int]:
 
 class SignedIn(msgspec.Struct, frozen=True):
     token: str
-    member_id: int
+    person_id: int
     replayed: bool = False
 
 
@@ -137,18 +136,19 @@ async def sign_in(raw_phone: str, code: str, once: idempotency.Key | None = None
         if once is not None and (again := await _sign_in_again(once)) is not None:
             return again
         raise InvalidCode()
-    member = await Member.select(Member.id).where((Member.phone == phone) & (Member.active == True)).first()  # noqa: E712
-    if member is None:
+    rows = await run(SIGNS_IN, True, phone)
+    if not rows:
         raise InvalidCode()
+    person_id = rows[0]["id"]
     async with write_transaction():
-        token, token_id = await _new_token(member["id"])
+        token, token_id = await _new_token(person_id)
         if once is not None:
-            await idempotency.keep(once.scope, once.key, once.fingerprint, _note(member["id"], token_id))
-    return SignedIn(token, member["id"])
+            await idempotency.keep(once.scope, once.key, once.fingerprint, _note(person_id, token_id))
+    return SignedIn(token, person_id)
 
 
-def _note(member_id: int, token_id: int) -> bytes:
-    return msgspec.json.encode({"member": member_id, "token": token_id})
+def _note(person_id: int, token_id: int) -> bytes:
+    return msgspec.json.encode({"person": person_id, "token": token_id})
 
 
 async def _sign_in_again(once: idempotency.Key) -> SignedIn | None:
@@ -162,20 +162,21 @@ async def _sign_in_again(once: idempotency.Key) -> SignedIn | None:
             "UPDATE device_token SET revoked_at = {} WHERE id = {} AND revoked_at IS NULL", utcnow(), note["token"]
         )
         await bump(AUTH_CHANGES)
-        if not await Member.exists().where((Member.id == note["member"]) & (Member.active == True)):  # noqa: E712
+        if not await run(WORKS_WITH_A_BRAND, note["person"], True):
             raise InvalidCode()
-        token, token_id = await _new_token(note["member"])
-        await idempotency.replace(once.scope, once.key, _note(note["member"], token_id))
-    return SignedIn(token, note["member"], replayed=True)
+        token, token_id = await _new_token(note["person"])
+        await idempotency.replace(once.scope, once.key, _note(note["person"], token_id))
+    return SignedIn(token, note["person"], replayed=True)
 
 
 async def token_for_phone(raw_phone: str) -> str:
     """An operator's bearer token for a person (``cunjiang token``)."""
     phone = normalize_phone(raw_phone)
-    member = await Member.select(Member.id).where(Member.phone == phone).first()
-    if member is None:
+    person = await Person.select(Person.id).where(Person.phone == phone).first()
+    if person is None:
         raise Unauthorized(N_("Nobody has this phone number."))
-    return await issue_token(member["id"])
+    token, _token_id = await _new_token(person["id"])
+    return token
 
 
 async def revoke_token(token: str) -> None:
@@ -186,20 +187,27 @@ async def revoke_token(token: str) -> None:
         await bump(AUTH_CHANGES)
 
 
-# A token is alive while not revoked and used within the idle limit (never renewed: since made).
+# A token is alive while not revoked and used within the idle limit (never renewed: since
+# made); a row per active membership of the person holding it.
 OWNER_OF_DIGEST = """
-SELECT m.id, m.brand, m.role, m.village, m.locale, m.last_seen_at, t.id AS token_id,
+SELECT p.id AS person, p.locale, p.last_seen_at, m.id, m.brand, m.role, m.village, t.id AS token_id,
   COALESCE(t.last_used_at, t.created_at) AS token_used_at
-FROM member m JOIN device_token t ON t.member = m.id
-WHERE t.token_hash = {} AND t.revoked_at IS NULL AND m.active = {} AND COALESCE(t.last_used_at, t.created_at) > {}
+FROM device_token t JOIN person p ON p.id = t.person JOIN member m ON m.person = p.id AND m.active = {}
+WHERE t.token_hash = {} AND t.revoked_at IS NULL AND COALESCE(t.last_used_at, t.created_at) > {}
+ORDER BY m.id
 """
+# A person signs in while she works with at least one brand (her first membership's, for the code).
+SIGNS_IN = """
+SELECT p.id, p.locale, m.id AS member, m.brand FROM person p JOIN member m ON m.person = p.id AND m.active = {}
+WHERE p.phone = {} ORDER BY m.id LIMIT 1
+"""
+WORKS_WITH_A_BRAND = "SELECT 1 AS works FROM member WHERE person = {} AND active = {} LIMIT 1"
 
 
-async def _token_owner(digest: str) -> dict[str, Any] | None:
-    """The active person holding a live token with this digest."""
+async def _token_owner(digest: str) -> list[dict[str, Any]]:
+    """The memberships of the person holding a live token with this digest (none: nobody)."""
     idle_limit = utcnow() - dt.timedelta(days=get_settings().token_idle_days)
-    rows = await run(OWNER_OF_DIGEST, digest, True, idle_limit)
-    return rows[0] if rows else None
+    return await run(OWNER_OF_DIGEST, True, digest, idle_limit)
 
 
 async def resolve_token(token: str) -> Principal:
@@ -215,17 +223,13 @@ async def resolve_token(token: str) -> Principal:
     hit = _cache.get(digest)
     if hit and hit[0] == version and hit[1] > time.monotonic():
         return hit[2]
-    row = await _token_owner(digest)
-    if row is None:
+    rows = await _token_owner(digest)
+    if not rows:
         _cache.pop(digest, None)
         raise Unauthorized()
-    principal = Principal(
-        member_id=row["id"],
-        brand_id=row["brand"],
-        role=Role(row["role"]),
-        village_id=row["village"],
-        locale=row["locale"],
-    )
+    row = rows[0]
+    memberships = [Membership(r["id"], r["brand"], Role(r["role"]), r["village"]) for r in rows]
+    principal = Principal.of_person(row["person"], row["locale"], memberships)
     if len(_cache) > 50_000:
         _cache.clear()
     _cache[digest] = (version, time.monotonic() + CACHE_SECONDS, principal)
@@ -245,4 +249,4 @@ async def _touch(row: dict[str, Any]) -> None:
             if token_stale:
                 await run("UPDATE device_token SET last_used_at = {} WHERE id = {}", now, row["token_id"])
             if person_stale:
-                await Member.update({Member.last_seen_at: now}).where(Member.id == row["id"])
+                await Person.update({Person.last_seen_at: now}).where(Person.id == row["person"])

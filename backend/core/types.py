@@ -55,8 +55,25 @@ class Channel(StrEnum):
     SYSTEM = "system"
 
 
+class Membership(msgspec.Struct, frozen=True):
+    """A person's place in one brand."""
+
+    member_id: int
+    brand_id: int
+    role: Role
+    village_id: int | None
+
+
+RANK = {Role.ADMIN: 0, Role.COORDINATOR: 1, Role.LEADER: 2, Role.ARTISAN: 3}
+
+
 class Principal(msgspec.Struct, frozen=True):
-    """Who is acting: resolved from a bearer token, an SMS sender or the command line."""
+    """Who is acting: resolved from a bearer token, an SMS sender or the command line.
+
+    A person may work with several brands: ``memberships`` holds every active one, and the
+    first four fields are the membership she acts as (staff before leader before artisan,
+    then the oldest). A service acting on one brand's work acts as her membership there
+    (``backend.core.access.acting_in``)."""
 
     member_id: int
     brand_id: int
@@ -67,6 +84,36 @@ class Principal(msgspec.Struct, frozen=True):
     # The staff member who typed as this person in the SMS simulator: the rules see the
     # villager (her jobs, her payouts), the audit trail names who really acted.
     typed_by: int | None = None
+    person_id: int = 0
+    memberships: tuple[Membership, ...] = ()
+
+    @classmethod
+    def of_person(
+        cls, person_id: int, locale: str, memberships: list[Membership], channel: Channel = Channel.APP
+    ) -> Principal:
+        """The person acting through ``channel``, as her first membership by rank."""
+        ranked = tuple(sorted(memberships, key=lambda m: (RANK[m.role], m.member_id)))
+        first = ranked[0]
+        return cls(
+            member_id=first.member_id,
+            brand_id=first.brand_id,
+            role=first.role,
+            village_id=first.village_id,
+            locale=locale,
+            channel=channel,
+            person_id=person_id,
+            memberships=ranked,
+        )
+
+    def member_ids(self, *roles: Role) -> tuple[int, ...]:
+        """Her memberships' ids (in these roles, if named), the acting one when none are known."""
+        known = self.memberships or (Membership(self.member_id, self.brand_id, self.role, self.village_id),)
+        return tuple(m.member_id for m in known if not roles or m.role in roles)
+
+    def village_ids(self, role: Role) -> tuple[int, ...]:
+        """The villages of her memberships in ``role`` (a leader's villages)."""
+        known = self.memberships or (Membership(self.member_id, self.brand_id, self.role, self.village_id),)
+        return tuple(m.village_id for m in known if m.role == role and m.village_id is not None)
 
     @property
     def is_staff(self) -> bool:

@@ -112,7 +112,7 @@ async def _caller(scope: Scope, headers: dict[bytes, bytes], handler: Any, ident
     token = bearer_token({"authorization": headers.get(b"authorization", b"").decode("latin-1")})
     if token is None:
         raise domain.Unauthorized()
-    return f"member:{await identify(token)}"
+    return f"person:{await identify(token)}"
 
 
 def _address(scope: Scope) -> str:

@@ -11,7 +11,7 @@ from backend.db.declared import Keys
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):
     id: Serial
-    scope = Varchar(length=64, help_text="The caller: member id, or the address for anonymous calls.")
+    scope = Varchar(length=64, help_text="The caller: person:ID, or address:IP for anonymous calls.")
     key = Varchar(length=255)
     request_hash = Varchar(length=64)
     status_code = Integer(default=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from backend.accounts.queries import CONTACT
 from backend.accounts.tables import Brand, Member
 from backend.audit import Event, record_events
 from backend.core.access import STAFF, require_role
@@ -30,12 +31,16 @@ from backend.outbox.questions import ask
 JOB_COLUMNS = ("order", "brand", "artisan", "code", "quantity_offered", "expires_at", "created_at", "updated_at")
 ID_BATCH = 1000  # ids per IN (…) list
 
-LOCK_PEOPLE = "SELECT id FROM member WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+# The people offered work, locked in id order: two brands' dispatches to the same person take
+# turns, and her code series (one across her brands) moves one step at a time.
+LOCK_PEOPLE = (
+    "SELECT id FROM person WHERE id IN (SELECT person FROM member WHERE id IN ({ids})) ORDER BY id FOR NO KEY UPDATE"
+)
 # A dispatch, an edit and a cancellation of the same order take turns: no offers on a
 # cancelled order, none made from what an edit is changing. (Accepts of the order wait the
 # few milliseconds until the dispatch commits.)
 LOCK_ORDER = "SELECT * FROM production_order WHERE id = {} FOR SHARE"
-NEXT_CODES = "UPDATE member SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
+NEXT_CODES = "UPDATE person SET job_seq = job_seq + 1 WHERE id IN ({ids}) RETURNING id, job_seq"
 
 
 def _in_batches(ids: list[int]) -> list[list[int]]:
@@ -63,7 +68,7 @@ async def _offer_targets(actor: Principal, order_id: int, artisan_ids: list[int]
         await _run_for_ids(LOCK_PEOPLE, artisan_ids)
     found: dict[int, dict[str, Any]] = {}
     for batch in _in_batches(artisan_ids):
-        rows = await Member.select(Member.id, Member.phone, Member.locale, Member.sms_only, Member.last_seen_at).where(
+        rows = await Member.select(*CONTACT, Member.person).where(
             Member.id.is_in(batch)
             & (Member.brand == actor.brand_id)
             & (Member.role == Role.ARTISAN.value)
@@ -84,10 +89,11 @@ async def _offer_targets(actor: Principal, order_id: int, artisan_ids: list[int]
     return found
 
 
-async def _next_codes(artisan_ids: list[int]) -> dict[int, str]:
-    """Each artisan's next short job code (K1, K2…), unique per artisan."""
-    rows = await _run_for_ids(NEXT_CODES, artisan_ids)
-    return {row["id"]: f"K{row['job_seq']}" for row in rows}
+async def _next_codes(artisans: dict[int, dict[str, Any]]) -> dict[int, str]:
+    """Each artisan's next short job code (K1, K2…): one series per person, across her brands."""
+    rows = await _run_for_ids(NEXT_CODES, sorted({row["person"] for row in artisans.values()}))
+    codes = {row["id"]: f"K{row['job_seq']}" for row in rows}
+    return {member_id: codes[row["person"]] for member_id, row in artisans.items()}
 
 
 async def _offer_expiry(brand_id: int, due_date: dt.date, now: dt.datetime) -> dt.datetime:
@@ -127,7 +133,7 @@ async def dispatch(actor: Principal, order_id: int, data: DispatchRequest) -> li
             if not is_open(order):
                 raise OrderClosed()
         _check_offers(order, data.offers)
-        codes = await _next_codes(artisan_ids)
+        codes = await _next_codes(artisans)
         expires_at = await _offer_expiry(actor.brand_id, order["due_date"], now)
         job_ids = await _create_jobs(actor, order, data.offers, codes, expires_at)
         await record_events(

@@ -13,7 +13,8 @@ from backend.outbox.questions import Question, question
 
 UNSEEN_AFTER = dt.timedelta(hours=24)
 REWORKED = """
-SELECT m.id, m.phone, m.locale, j.code, j.brand FROM job j JOIN member m ON m.id = j.artisan WHERE j.id = {}
+SELECT m.id, p.phone, p.locale, j.code, j.brand FROM job j JOIN member m ON m.id = j.artisan
+JOIN person p ON p.id = m.person WHERE j.id = {}
 """
 
 

@@ -11,24 +11,27 @@ from backend.core.types import Principal, Role
 from backend.db.session import run
 from backend.jobs.tables import Submission
 
-# The reference photos of orders offered to an artisan (a leader: to the village's artisans).
+# The reference photos of orders offered to these artisans (a leader: to her villages' artisans).
 REFERENCE_PHOTOS = {
-    Role.ARTISAN: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
-    'AND EXISTS (SELECT 1 FROM job j WHERE j."order" = o.id AND j.artisan = {})',
-    Role.LEADER: "SELECT o.photo_ids FROM production_order o WHERE o.brand = {} AND o.photo_ids <> '[]' "
-    'AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan WHERE j."order" = o.id AND m.village = {})',
+    Role.ARTISAN: "SELECT o.photo_ids FROM production_order o WHERE o.photo_ids <> '[]' "
+    'AND EXISTS (SELECT 1 FROM job j WHERE j."order" = o.id AND j.artisan IN ({marks}))',
+    Role.LEADER: "SELECT o.photo_ids FROM production_order o WHERE o.photo_ids <> '[]' "
+    'AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan '
+    'WHERE j."order" = o.id AND m.village IN ({marks}))',
 }
 
 
 async def sees_through_work(actor: Principal, photo_id: int) -> bool:
-    """Whether the photo is of the actor's own work, or the pattern of an order offered to her."""
-    if actor.role == Role.ARTISAN:
-        submitted = await Submission.select(Submission.photo_ids).where(Submission.job.artisan == actor.member_id)
+    """Whether the photo is of her own work (in any brand she works with), or the pattern of
+    an order offered to her or to the artisans of a village she leads."""
+    own = actor.member_ids(Role.ARTISAN)
+    if own:
+        submitted = await Submission.select(Submission.photo_ids).where(Submission.job.artisan.is_in(list(own)))
         if any(photo_id in json.loads(row["photo_ids"]) for row in submitted):
             return True
-        rows = await run(REFERENCE_PHOTOS[Role.ARTISAN], actor.brand_id, actor.member_id)
-    elif actor.role == Role.LEADER:
-        rows = await run(REFERENCE_PHOTOS[Role.LEADER], actor.brand_id, actor.village_id or 0)
-    else:
-        return False
-    return any(photo_id in json.loads(row["photo_ids"]) for row in rows)
+    for role, values in ((Role.ARTISAN, own), (Role.LEADER, actor.village_ids(Role.LEADER))):
+        if values:
+            sql = REFERENCE_PHOTOS[role].replace("{marks}", ", ".join("{}" for _ in values))
+            if any(photo_id in json.loads(row["photo_ids"]) for row in await run(sql, *values)):
+                return True
+    return False

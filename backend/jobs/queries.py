@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from backend.core.types import as_datetime
+from backend.core.types import Principal, Role, as_datetime
 from backend.db.session import fetch, is_sqlite, run
 from backend.jobs.machine import Status
 from backend.jobs.schemas import JobRead
@@ -17,32 +17,46 @@ JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
        j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
        j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date, o.quality_notes,
-       o.photo_ids AS reference_photo_ids, a.name AS artisan_name,
+       o.photo_ids AS reference_photo_ids, a.name AS artisan_name, j.brand AS brand_id, b.name AS brand_name,
        CASE WHEN j.status = '{REWORK}' THEN (SELECT s.review_reason FROM submission s WHERE s.job = j.id
             ORDER BY s.id DESC LIMIT 1) ELSE '' END AS review_reason
-FROM job j JOIN production_order o ON o.id = j."order" JOIN member a ON a.id = j.artisan
+FROM job j JOIN production_order o ON o.id = j."order" JOIN member a ON a.id = j.artisan JOIN brand b ON b.id = j.brand
 """.replace("{REWORK}", Status.REWORK.value)
 
-# An artisan's own jobs, or (leader) every job of the village's artisans, after a cursor.
-FEED_OWNER = {
-    "artisan": "WHERE j.artisan = {} ",
-    "leader": "WHERE j.artisan IN (SELECT m.id FROM member m WHERE m.village = {}) ",
-}
+# Whose jobs a person sees: her own (as an artisan, in each brand she works with), and every
+# job of the artisans of the villages she leads.
+OWN = "j.artisan IN ({marks})"
+VILLAGES = "j.artisan IN (SELECT m.id FROM member m WHERE m.village IN ({marks}))"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+def seen_by(actor: Principal, *roles: Role) -> tuple[str, list[int]]:
+    """The condition on ``j`` for the jobs ``actor`` sees in these roles, and its values."""
+    parts: list[str] = []
+    values: list[int] = []
+    if Role.ARTISAN in roles and (own := actor.member_ids(Role.ARTISAN)):
+        parts.append(OWN.replace("{marks}", _marks(own)))
+        values += own
+    if Role.LEADER in roles and (villages := actor.village_ids(Role.LEADER)):
+        parts.append(VILLAGES.replace("{marks}", _marks(villages)))
+        values += villages
+    return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), values
+
+
 # On PostgreSQL a job's feed position is the id of the transaction that last changed it
 # (see ``backend.jobs.machine``): only positions below the oldest transaction still
 # running are final, so the feed stops there and a later read picks up the rest.
 SETTLED = "AND j.change_seq < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
 
 
-ONE_JOB_WHERE = {
-    "artisan": "WHERE j.id = {} AND j.artisan = {}",
-    "leader": "WHERE j.id = {} AND j.artisan IN (SELECT m.id FROM member m WHERE m.village = {})",
-}
-
-
-async def job_row(scope: str, job_id: int, owner_id: int) -> dict[str, Any] | None:
-    """One job as ``JOB_SELECT`` reads it, if it is the artisan's (or in the leader's village)."""
-    rows = await run(JOB_SELECT + ONE_JOB_WHERE[scope], job_id, owner_id)
+async def job_row(actor: Principal, job_id: int, role: Role) -> dict[str, Any] | None:
+    """One job as ``JOB_SELECT`` reads it, if ``actor`` sees it in ``role`` (an artisan her
+    own, a leader her villages')."""
+    where, values = seen_by(actor, role)
+    rows = await run(JOB_SELECT + "WHERE j.id = {} AND " + where, job_id, *values)
     return rows[0] if rows else None
 
 
@@ -71,6 +85,8 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         reference_photo_ids=msgspec.json.decode(row["reference_photo_ids"]),
         review_reason=row["review_reason"] or "",
         artisan_name=row["artisan_name"],
+        brand_id=row["brand_id"],
+        brand_name=row["brand_name"],
     )
 
 
@@ -80,46 +96,71 @@ async def load_jobs(where: str, *params: Any) -> list[JobRead]:
     return [job_read(row) for row in rows]
 
 
-def _feed_sql(scope: str, *, whole_position: bool = False) -> str:
+def _feed_sql(owner: str, *, whole_position: bool = False) -> str:
     settled = "" if is_sqlite() else SETTLED
+    where = JOB_SELECT + "WHERE " + owner + " "
     if whole_position:
-        return JOB_SELECT + FEED_OWNER[scope] + "AND j.change_seq = {} ORDER BY j.id"
-    return JOB_SELECT + FEED_OWNER[scope] + "AND j.change_seq > {} " + settled + "ORDER BY j.change_seq, j.id LIMIT {}"
+        return where + "AND j.change_seq = {} ORDER BY j.id"
+    return where + "AND j.change_seq > {} " + settled + "ORDER BY j.change_seq, j.id LIMIT {}"
 
 
-async def feed(scope: str, owner_id: int, since: int, limit: int) -> tuple[list[JobRead], int]:
-    """The change feed on the fast read path (committed data only), and the cursor after it.
+async def feed(actor: Principal, since: int, limit: int) -> tuple[list[JobRead], int]:
+    """The change feed of the jobs ``actor`` sees as artisan and as leader, on the fast read
+    path (committed data only), and the cursor after it.
 
     Jobs changed together share a position (one PostgreSQL transaction): a page never
     splits them, so the cursor, the last position sent, never skips one.
     """
-    rows = await fetch(_feed_sql(scope), (owner_id, since, limit + 1))
+    owner, values = seen_by(actor, Role.ARTISAN, Role.LEADER)
+    rows = await fetch(_feed_sql(owner), (*values, since, limit + 1))
     if len(rows) > limit:
         spilling = rows[limit]["change_seq"]
         rows = [row for row in rows[:limit] if row["change_seq"] != spilling]
         if not rows:  # one change larger than a page: send it whole
-            rows = await fetch(_feed_sql(scope, whole_position=True), (owner_id, spilling))
+            rows = await fetch(_feed_sql(owner, whole_position=True), (*values, spilling))
     return [job_read(row) for row in rows], (rows[-1]["change_seq"] if rows else since)
 
 
-# One artisan's own jobs, as the SMS conversation names them (by code, by id, by state).
+# A person's own jobs, in every brand she works with, as the SMS conversation names them (by
+# code, by id, by state). Codes are one series per person (K1, K2…), so a code names one job.
 
 
-async def artisan_job_by_code(artisan_id: int, code: str) -> JobRead | None:
-    """The artisan's job with this code (K7), if she has one."""
-    jobs = await load_jobs("WHERE j.artisan = {} AND j.code = {}", artisan_id, code.upper())
+async def artisan_job_by_code(actor: Principal, code: str) -> JobRead | None:
+    """Her job with this code (K7), if she has one."""
+    where, values = seen_by(actor, Role.ARTISAN)
+    jobs = await load_jobs("WHERE j.code = {} AND " + where, code.upper(), *values)
     return jobs[0] if jobs else None
 
 
-async def artisan_job(artisan_id: int, job_id: int) -> JobRead | None:
-    """The job, if it is the artisan's."""
-    jobs = await load_jobs("WHERE j.id = {} AND j.artisan = {}", job_id, artisan_id)
+async def artisan_job(actor: Principal, job_id: int) -> JobRead | None:
+    """The job, if it is hers."""
+    where, values = seen_by(actor, Role.ARTISAN)
+    jobs = await load_jobs("WHERE j.id = {} AND " + where, job_id, *values)
     return jobs[0] if jobs else None
 
 
-async def artisan_jobs_in(artisan_id: int, statuses: Sequence[str]) -> list[JobRead]:
-    """The artisan's jobs in these states, oldest first."""
-    if not statuses:
+async def artisan_jobs_in(actor: Principal, statuses: Sequence[str]) -> list[JobRead]:
+    """Her jobs in these states, oldest first."""
+    where, values = seen_by(actor, Role.ARTISAN)
+    if not statuses or not values:
         return []
-    marks = ", ".join("{}" for _ in statuses)
-    return await load_jobs(f"WHERE j.artisan = {{}} AND j.status IN ({marks}) ORDER BY j.id", artisan_id, *statuses)
+    return await load_jobs(
+        f"WHERE j.status IN ({_marks(statuses)}) AND {where} ORDER BY j.id",
+        *statuses,
+        *values,
+    )
+
+
+OPEN_ITEMS = """
+SELECT j.code, j.status FROM job j
+WHERE {where} AND (j.status IN ({}, {}, {}) OR (j.status = {} AND j.expires_at > {}))
+ORDER BY j.id DESC LIMIT {}
+"""
+
+
+async def artisan_open_codes(actor: Principal, now: dt.datetime, limit: int) -> list[tuple[str, Status]]:
+    """Her open work, newest first: offers not expired, work in hand, payments to confirm."""
+    where, values = seen_by(actor, Role.ARTISAN)
+    open_now = (Status.ACCEPTED.value, Status.REWORK.value, Status.PAID.value, Status.OFFERED.value)
+    rows = await run(OPEN_ITEMS.replace("{where}", where), *values, *open_now, now, limit)
+    return [(row["code"], Status(row["status"])) for row in rows]

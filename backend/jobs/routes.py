@@ -39,7 +39,7 @@ class JobController(Controller):
             return encode(JobList(jobs=jobs, cursor=str(cursor)))
 
         # Most calls find nothing new: answer from the encoded copy while no job changed.
-        key = (principal.member_id, principal.role, principal.village_id, since)
+        key = (principal.person_id, principal.memberships, since)
         return respond(request, await FEED_CACHE.get_or_make(key, await service.feed_version(), make))
 
     @post("/jobs/{job_id:int}/accept", status_code=200, summary="Accept an offer, all or part")

@@ -58,6 +58,8 @@ class JobRead(Wire):
     # Why the coordinator asked for the work again (while the job is in rework).
     review_reason: str
     artisan_name: str  # whose job: a village leader sees the village's
+    brand_id: int  # whose work: a person may work with several brands
+    brand_name: str
 
 
 class JobList(Wire):

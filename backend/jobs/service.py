@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from backend.core.access import require_role
+from backend.core.access import acting_in, require_membership
 from backend.core.errors import Invalid, InvalidTransition, NotFound, OfferExpired, OrderClosed, OrderFull
 from backend.core.i18n import N_
 from backend.core.types import Principal, Role, as_datetime, utcnow
@@ -28,22 +28,21 @@ WHERE id = {} AND status = {} AND quantity_accepted + {} <= quantity RETURNING i
 """
 
 
-async def own_job(actor: Principal, job_id: int) -> dict[str, Any]:
-    """The job (a row of ``JOB_SELECT``) if the caller may act on it as its artisan; otherwise
-    it does not exist."""
-    require_role(actor, Role.ARTISAN)
-    job = await job_row("artisan", job_id, actor.member_id)
+async def own_job(actor: Principal, job_id: int) -> tuple[Principal, dict[str, Any]]:
+    """The job (a row of ``JOB_SELECT``) if the caller may act on it as its artisan, and the
+    caller as her membership of the job's brand; otherwise the job does not exist."""
+    require_membership(actor, Role.ARTISAN)
+    job = await job_row(actor, job_id, Role.ARTISAN)
     if job is None:
         raise NotFound()
-    return job
+    return acting_in(actor, job["brand_id"]), job
 
 
 async def list_changed_jobs(actor: Principal, since: int) -> tuple[list[JobRead], int]:
-    """Own jobs (a leader: the village's) changed after the cursor, and the new cursor."""
-    require_role(actor, Role.ARTISAN, Role.LEADER)
-    if actor.role == Role.LEADER:
-        return await feed("leader", actor.village_id or 0, since, FEED_LIMIT)
-    return await feed("artisan", actor.member_id, since, FEED_LIMIT)
+    """Her own jobs in every brand, and those of the villages she leads, changed after the
+    cursor, and the new cursor."""
+    require_membership(actor, Role.ARTISAN, Role.LEADER)
+    return await feed(actor, since, FEED_LIMIT)
 
 
 async def feed_version() -> int | None:
@@ -71,7 +70,7 @@ async def accept_job(actor: Principal, job_id: int, quantity: int | None = None)
     many artisans race for the pieces of one order, and take their turns on its row.
     """
     async with write_transaction():
-        job = await own_job(actor, job_id)
+        actor, job = await own_job(actor, job_id)
         wanted = quantity or job["quantity_offered"]
         if wanted > job["quantity_offered"]:
             raise Invalid(
@@ -92,7 +91,7 @@ async def accept_job(actor: Principal, job_id: int, quantity: int | None = None)
 
 async def decline_job(actor: Principal, job_id: int, reason: str = "") -> JobRead:
     async with write_transaction():
-        job = await own_job(actor, job_id)
+        actor, job = await own_job(actor, job_id)
         await transition(job_id, Action.DECLINE, actor, current=Status(job["status"]), reason=reason)
         return msgspec.structs.replace(job_read(job), status=Status.DECLINED)
 

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from backend.audit import record_event
-from backend.core.access import STAFF, require_role
+from backend.core.access import STAFF, acting_in, require_membership, require_role
 from backend.core.errors import Invalid, InvalidTransition, NotFound
 from backend.core.i18n import N_
 from backend.core.types import Channel, Principal, Role, as_datetime, utcnow
@@ -30,30 +30,36 @@ from backend.jobs.tables import Submission
 from backend.photos.tables import Photo
 
 
-async def _job_for_submission(actor: Principal, job_id: int) -> tuple[dict[str, Any], int | None]:
-    """The job (a row of ``JOB_SELECT``), and whom a leader acts for (None: the artisan's own)."""
-    if actor.role == Role.ARTISAN:
-        return await own_job(actor, job_id), None
-    require_role(actor, Role.LEADER)
-    job = await job_row("leader", job_id, actor.village_id or 0)
+async def _job_for_submission(actor: Principal, job_id: int) -> tuple[Principal, dict[str, Any], int | None]:
+    """The caller as her membership of the job's brand, the job (a row of ``JOB_SELECT``), and
+    whom a leader acts for (None: the artisan's own)."""
+    require_membership(actor, Role.ARTISAN, Role.LEADER)
+    job = await job_row(actor, job_id, Role.ARTISAN)
+    if job is not None:
+        return acting_in(actor, job["brand_id"]), job, None
+    job = await job_row(actor, job_id, Role.LEADER)
     if job is None:
         raise NotFound()
-    return job, job["artisan_id"]
+    return acting_in(actor, job["brand_id"]), job, job["artisan_id"]
 
 
 async def _check_photos(actor: Principal, photo_ids: list[int], artisan_id: int) -> None:
-    owners = {actor.member_id, artisan_id}
-    found = await Photo.count().where(
-        Photo.id.is_in(photo_ids) & (Photo.brand == actor.brand_id) & Photo.owner.is_in(list(owners))
-    )
-    if found != len(set(photo_ids)):
+    """The photos are the submitter's (or, for a leader, the artisan's) of the job's brand.
+    A person who works with several brands uploads as one of them: her own photos taken for
+    another brand's job join that brand with the submission."""
+    owners = {*actor.member_ids(), artisan_id}
+    found = await Photo.select(Photo.id, Photo.brand).where(Photo.id.is_in(photo_ids) & Photo.owner.is_in(list(owners)))
+    if len(found) != len(set(photo_ids)):
         raise Invalid(N_("Some of these photos do not exist."), fields={"photo_ids": "unknown_photo"})
+    strays = [row["id"] for row in found if row["brand"] != actor.brand_id]
+    if strays:
+        await Photo.update({Photo.brand: actor.brand_id, Photo.owner: actor.member_id}).where(Photo.id.is_in(strays))
 
 
 async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> SubmissionRead:
     """Report finished pieces with photos; a leader may submit for an artisan of the village."""
     async with write_transaction():
-        job, on_behalf_of = await _job_for_submission(actor, job_id)
+        actor, job, on_behalf_of = await _job_for_submission(actor, job_id)
         if job["status"] not in TRANSITIONS[Action.SUBMIT][0]:
             raise InvalidTransition(status=job["status"])
         if data.quantity > job["quantity_accepted"]:
@@ -95,7 +101,7 @@ async def report_done(actor: Principal, job_id: int, quantity: int | None) -> Jo
     in the job, visible to the village leader in the job feed, until the leader photographs
     and submits the pieces; it is not a submission and skips no review."""
     async with write_transaction():
-        job = await own_job(actor, job_id)
+        actor, job = await own_job(actor, job_id)
         if job["status"] not in TRANSITIONS[Action.SUBMIT][0]:
             raise InvalidTransition(status=job["status"])
         if quantity is None:
@@ -108,7 +114,7 @@ async def report_done(actor: Principal, job_id: int, quantity: int | None) -> Jo
             )
         changed = await run(REPORT, quantity, utcnow(), job_id, *(s.value for s in TRANSITIONS[Action.SUBMIT][0]))
         if not changed:
-            raise InvalidTransition(status=(await job_row("artisan", job_id, actor.member_id) or job)["status"])
+            raise InvalidTransition(status=(await job_row(actor, job_id, Role.ARTISAN) or job)["status"])
         note_changed([job_id])  # the leader's feed shows the report
         await record_event(
             actor, brand_id=actor.brand_id, entity="job", entity_id=job_id, action="report", quantity=quantity

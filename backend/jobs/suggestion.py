@@ -67,8 +67,8 @@ GROUP BY j.artisan
 # estimate the crafts filter) chose nested loops that took four times as long on the data of
 # bench/bench_console.py.
 CANDIDATES = f"""
-SELECT m.id, m.name, m.village AS village_id, v.name AS village, m.crafts, m.sms_only
-FROM member m JOIN village v ON v.id = m.village
+SELECT m.id, m.name, m.village AS village_id, v.name AS village, m.crafts, p.sms_only
+FROM member m JOIN village v ON v.id = m.village JOIN person p ON p.id = m.person
 WHERE m.brand = {{}} AND m.role = '{Role.ARTISAN.value}' AND m.active = {{}} {{filters}}
   AND NOT EXISTS (
     SELECT 1 FROM job x WHERE x."order" = {{}} AND x.artisan = m.id AND x.status NOT IN ({among(ENDED)})

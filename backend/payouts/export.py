@@ -101,7 +101,7 @@ async def _payouts(brand_id: int, period: Period) -> list[dict[str, Any]]:
             Payout.id,
             Payout.created_at,
             Payout.artisan.name,
-            Payout.artisan.phone,
+            Payout.artisan._.person._.phone.as_alias("artisan.phone"),
             Payout.artisan._.village._.name,
             Payout.job._.order._.title,
             Payout.job.code,

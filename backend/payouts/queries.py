@@ -1,9 +1,10 @@
-"""Reading one artisan's payouts, as the SMS conversation names them."""
+"""Reading one person's payouts, in every brand she works with, as the SMS conversation names them."""
 
 from __future__ import annotations
 
 import msgspec
 
+from backend.core.types import Principal, Role
 from backend.db.session import run
 from backend.payouts.schemas import PayoutStatus
 
@@ -19,7 +20,7 @@ class PayoutItem(msgspec.Struct, frozen=True):
 
 ITEMS = """
 SELECT p.id, p.status, p.amount_fen, j.code FROM payout p JOIN job j ON j.id = p.job
-WHERE p.artisan = {} AND {where}
+WHERE {where} AND p.artisan IN ({marks})
 """
 
 
@@ -29,13 +30,21 @@ def _item(row: dict[str, object]) -> PayoutItem:
     )
 
 
-async def payout_of_job(artisan_id: int, job_id: int) -> PayoutItem | None:
-    """The payout of the artisan's job, if it was paid."""
-    rows = await run(ITEMS.replace("{where}", "p.job = {}"), artisan_id, job_id)
-    return _item(rows[0]) if rows else None
+async def _items(actor: Principal, where: str, value: int) -> list[PayoutItem]:
+    own = actor.member_ids(Role.ARTISAN)
+    if not own:
+        return []
+    sql = ITEMS.replace("{where}", where).replace("{marks}", ", ".join("{}" for _ in own))
+    return [_item(row) for row in await run(sql, value, *own)]
 
 
-async def artisan_payout(artisan_id: int, payout_id: int) -> PayoutItem | None:
-    """The payout, if it is the artisan's."""
-    rows = await run(ITEMS.replace("{where}", "p.id = {}"), artisan_id, payout_id)
-    return _item(rows[0]) if rows else None
+async def payout_of_job(actor: Principal, job_id: int) -> PayoutItem | None:
+    """The payout of her job, if it was paid."""
+    found = await _items(actor, "p.job = {}", job_id)
+    return found[0] if found else None
+
+
+async def artisan_payout(actor: Principal, payout_id: int) -> PayoutItem | None:
+    """The payout, if it is hers."""
+    found = await _items(actor, "p.id = {}", payout_id)
+    return found[0] if found else None

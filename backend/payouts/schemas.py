@@ -45,6 +45,7 @@ class PayoutRead(Wire):
     id: int
     job_id: int
     artisan_id: int
+    brand_id: int  # whose money: a person may work with several brands (GET /me names them)
     amount_fen: int
     method: str
     reference: str

@@ -6,9 +6,10 @@ from typing import Any
 
 from piccolo.custom_types import Combinable
 
+from backend.accounts.queries import CONTACT
 from backend.accounts.tables import Member
 from backend.audit import record_event
-from backend.core.access import STAFF, require_role
+from backend.core.access import STAFF, acting_in, require_membership, require_role
 from backend.core.errors import InvalidTransition, NotFound, PayoutExists
 from backend.core.text import filled
 from backend.core.types import Principal, Role, utcnow
@@ -29,6 +30,7 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
         id=row["id"],
         job_id=row["job"],
         artisan_id=row["artisan"],
+        brand_id=row["brand"],
         amount_fen=row["amount_fen"],
         method=row["method"],
         reference=row["reference"],
@@ -94,11 +96,7 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
 
 async def _ask_to_confirm(job: dict[str, Any], payout_id: int, amount: int) -> None:
     """By SMS, when the artisan is not in the app: was the money received (the ``payout`` flow)?"""
-    artisan = (
-        await Member.select(Member.id, Member.phone, Member.locale, Member.sms_only, Member.last_seen_at)
-        .where(Member.id == job["artisan"])
-        .first()
-    )
+    artisan = await Member.select(*CONTACT).where(Member.id == job["artisan"]).first()
     if artisan is None or not needs_sms(artisan, utcnow()):
         return
     code = job["code"]
@@ -109,11 +107,12 @@ async def _change_payout(
     actor: Principal, payout_id: int, action: Action, new_status: PayoutStatus, *, own: bool, **values: Any
 ) -> PayoutRead:
     """Move a payout and its job together (confirm, dispute, resolve)."""
-    scope = (Payout.artisan == actor.member_id) if own else (Payout.brand == actor.brand_id)
+    scope = Payout.artisan.is_in(list(actor.member_ids(Role.ARTISAN))) if own else (Payout.brand == actor.brand_id)
     async with write_transaction():
         row = await Payout.select().where((Payout.id == payout_id) & scope).first()
         if row is None:
             raise NotFound()
+        actor = acting_in(actor, row["brand"])
         await transition(row["job"], action, actor, payout_id=payout_id, **values)
         updates: dict[Any, Any] = {Payout.status: new_status.value}
         if new_status == PayoutStatus.CONFIRMED:
@@ -137,12 +136,12 @@ async def _change_payout(
 
 
 async def confirm_payout(actor: Principal, payout_id: int) -> PayoutRead:
-    require_role(actor, Role.ARTISAN)
+    require_membership(actor, Role.ARTISAN)
     return await _change_payout(actor, payout_id, Action.CONFIRM, PayoutStatus.CONFIRMED, own=True)
 
 
 async def dispute_payout(actor: Principal, payout_id: int, reason: str) -> PayoutRead:
-    require_role(actor, Role.ARTISAN)
+    require_membership(actor, Role.ARTISAN)
     return await _change_payout(
         actor, payout_id, Action.DISPUTE, PayoutStatus.DISPUTED, own=True, reason=filled(reason, "reason")
     )
@@ -161,11 +160,12 @@ async def resolve_dispute(actor: Principal, payout_id: int, resolution: Resoluti
 
 
 async def list_payouts(actor: Principal, status: PayoutStatus | None) -> list[PayoutRead]:
-    """An artisan's own payouts, or (staff) the brand's, newest first."""
-    require_role(actor, Role.ARTISAN, *STAFF)
-    where: Combinable = (
-        (Payout.artisan == actor.member_id) if actor.role == Role.ARTISAN else (Payout.brand == actor.brand_id)
-    )
+    """Her own payouts from every brand she works with, or (staff) the brand's, newest first."""
+    if actor.is_staff:
+        where: Combinable = Payout.brand == actor.brand_id
+    else:
+        require_membership(actor, Role.ARTISAN)
+        where = Payout.artisan.is_in(list(actor.member_ids(Role.ARTISAN)))
     if status:
         where &= Payout.status == status.value
     rows = await Payout.select().where(where).order_by(Payout.id, ascending=False).limit(500)

@@ -76,15 +76,15 @@ class PhotoAccess(Protocol):
 
 
 async def _may_see(actor: Principal, photo: dict[str, Any], access: PhotoAccess) -> bool:
-    """The brand's staff, its owner, the leader of its owner's village; anyone else through
+    """Its owner (whichever brand she uploaded it for), the brand's staff, the leader of its
+    owner's village; anyone else through
     the work it belongs to (an artisan her submission by a leader, an order's pattern)."""
-    if photo["brand"] != actor.brand_id:
-        return False
-    if actor.is_staff or photo["owner"] == actor.member_id:
+    if photo["owner"] in actor.member_ids():
         return True
-    if actor.role == Role.LEADER and await Member.exists().where(
-        (Member.id == photo["owner"]) & (Member.village == (actor.village_id or 0))
-    ):
+    if actor.is_staff:
+        return bool(photo["brand"] == actor.brand_id)
+    villages = actor.village_ids(Role.LEADER)
+    if villages and await Member.exists().where((Member.id == photo["owner"]) & Member.village.is_in(list(villages))):
         return True
     return await access.sees_through_work(actor, photo["id"])
 

@@ -16,8 +16,8 @@ from backend.accounts.service import set_own_locale
 from backend.core.errors import DomainError, Invalid, OrderFull
 from backend.core.i18n import N_, translate
 from backend.core.types import Principal, utcnow
-from backend.db.session import run
 from backend.jobs.machine import Status
+from backend.jobs.queries import artisan_open_codes
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
 from backend.messages import optout
@@ -158,11 +158,6 @@ async def _report_done(context: Context) -> Done:
 
 
 # An open item in the menu: its code and a word for what is open about it.
-OPEN_ITEMS = """
-SELECT code, status FROM job
-WHERE artisan = {} AND (status IN ({}, {}, {}) OR (status = {} AND expires_at > {}))
-ORDER BY id DESC LIMIT {}
-"""
 MENU_WORDS = {
     Status.OFFERED: N_("open offer"),
     Status.ACCEPTED: N_("work in hand"),
@@ -174,19 +169,10 @@ MENU_WORDS = {
 @action("list_open", item=None, example="0", provides=frozenset({"items"}), refusals={"nothing_open": NOTHING})
 async def _list_open(context: Context) -> Done:
     actor = _actor(context)
-    rows = await run(
-        OPEN_ITEMS,
-        actor.member_id,
-        Status.ACCEPTED.value,
-        Status.REWORK.value,
-        Status.PAID.value,
-        Status.OFFERED.value,
-        utcnow(),
-        MENU_ITEMS + 1,
-    )
+    rows = await artisan_open_codes(actor, utcnow(), MENU_ITEMS + 1)
     if not rows:
         raise NothingOpen()
-    shown = [f"{row['code']} {translate(MENU_WORDS[Status(row['status'])], actor.locale)}" for row in rows[:MENU_ITEMS]]
+    shown = [f"{code} {translate(MENU_WORDS[status], actor.locale)}" for code, status in rows[:MENU_ITEMS]]
     return Done({"items": " ".join(shown) + ("..." if len(rows) > MENU_ITEMS else "")})
 
 

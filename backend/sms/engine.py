@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import msgspec
 
 from backend.accounts.service import principal_by_phone
+from backend.core.access import within
 from backend.core.errors import DomainError
 from backend.core.i18n import DEFAULT_LOCALE, Label, translate
 from backend.core.phones import phone_or_as_given
@@ -126,7 +127,9 @@ async def _turn(row: dict[str, object]) -> Turn:
     typed_by = row["typed_by"]
     actor = await principal_by_phone(phone, Channel.SIMULATOR if typed_by else Channel.SMS)
     if actor is not None and typed_by:
-        actor = msgspec.structs.replace(actor, typed_by=int(str(typed_by)))
+        # Staff typing as her act on their own brand's work only.
+        actor = within(actor, int(str(row["typed_brand"])))
+        actor = msgspec.structs.replace(actor, typed_by=int(str(typed_by))) if actor else None
     return Turn(
         inbox_id=int(str(row["id"])),
         phone=phone,
@@ -242,19 +245,19 @@ def _person(turn: Turn) -> Principal:
 
 async def _items_by_code(actor: Principal, code: str) -> list[Item]:
     """The job with this code, and its payout when it has one (the payout first)."""
-    job = await artisan_job_by_code(actor.member_id, code)
+    job = await artisan_job_by_code(actor, code)
     if job is None:
         return []
-    payout = await payout_of_job(actor.member_id, job.id)
+    payout = await payout_of_job(actor, job.id)
     return [*([_payout_item(payout)] if payout else []), _job_item(job)]
 
 
 async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | None:
     if kind == ItemKind.JOB:
-        job = await artisan_job(actor.member_id, item_id)
+        job = await artisan_job(actor, item_id)
         return _job_item(job) if job else None
     if kind == ItemKind.PAYOUT:
-        payout = await artisan_payout(actor.member_id, item_id)
+        payout = await artisan_payout(actor, item_id)
         return _payout_item(payout) if payout else None
     return None
 
@@ -263,7 +266,7 @@ async def _items_in(actor: Principal, flow: Flow) -> list[Item]:
     """The person's items of the flow's kind in the states it handles (jobs only)."""
     if flow.item != ItemKind.JOB:
         return []
-    return [_job_item(job) for job in await artisan_jobs_in(actor.member_id, flow.statuses)]
+    return [_job_item(job) for job in await artisan_jobs_in(actor, flow.statuses)]
 
 
 def _job_item(job: JobRead) -> Item:

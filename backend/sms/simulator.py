@@ -82,8 +82,8 @@ def _require_simulator(actor: Principal) -> None:
 async def _is_ours(actor: Principal, phone: str) -> bool:
     """Whether the number is a person of the caller's brand; another brand's people do not
     exist here (no typing as them, no reading their messages), unknown numbers may be tried."""
-    rows = await Member.select(Member.brand).where(Member.phone == phone)
-    if rows and rows[0]["brand"] != actor.brand_id:
+    rows = await Member.select(Member.brand).where(Member.person.phone == phone)
+    if rows and all(row["brand"] != actor.brand_id for row in rows):
         raise NotFound()
     return bool(rows)
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from openpyxl import Workbook
 
+from backend.accounts.queries import MEMBER_READ
 from backend.accounts.tables import Member
 from backend.core.types import Role
 from tests import support
@@ -55,7 +56,7 @@ async def send(
 
 
 async def artisans_of(brand: Brand) -> dict[str, dict[str, Any]]:
-    rows = await Member.select().where((Member.brand == brand.id) & (Member.role == Role.ARTISAN.value))
+    rows = await Member.select(*MEMBER_READ).where((Member.brand == brand.id) & (Member.role == Role.ARTISAN.value))
     return {row["phone"]: row for row in rows}
 
 

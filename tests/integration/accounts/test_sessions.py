@@ -95,12 +95,12 @@ async def test_a_token_idle_for_longer_than_the_limit_stops_working(client: http
     brand = await support.brand()
     idle, recent = await support.artisan(brand), await support.artisan(brand)
     now = utcnow()
-    await run("UPDATE device_token SET last_used_at = {} WHERE member = {}", now - dt.timedelta(days=91), idle.id)
-    await run("UPDATE device_token SET last_used_at = {} WHERE member = {}", now - dt.timedelta(days=89), recent.id)
+    await run("UPDATE device_token SET last_used_at = {} WHERE person = (SELECT person FROM member WHERE id = {})", now - dt.timedelta(days=91), idle.id)
+    await run("UPDATE device_token SET last_used_at = {} WHERE person = (SELECT person FROM member WHERE id = {})", now - dt.timedelta(days=89), recent.id)
 
     assert not await _works(client, idle.token)
     assert await _works(client, recent.token)
-    [renewed] = await DeviceToken.select(DeviceToken.last_used_at).where(DeviceToken.member == recent.id)
+    [renewed] = await DeviceToken.select(DeviceToken.last_used_at).where(DeviceToken.person == await support.person_of(recent.id))
     assert support.as_moment(renewed["last_used_at"]) >= now  # used: renewed silently
 
 
@@ -108,7 +108,7 @@ async def test_a_token_never_renewed_counts_from_when_it_was_made(client: httpx.
     brand = await support.brand()
     artisan = await support.artisan(brand)
     await run(
-        "UPDATE device_token SET created_at = {}, last_used_at = NULL WHERE member = {}",
+        "UPDATE device_token SET created_at = {}, last_used_at = NULL WHERE person = (SELECT person FROM member WHERE id = {})",
         utcnow() - dt.timedelta(days=91),
         artisan.id,
     )
@@ -120,7 +120,7 @@ async def test_the_idle_limit_is_configured_in_days(client: httpx.AsyncClient, m
     brand = await support.brand()
     artisan = await support.artisan(brand)
     await run(
-        "UPDATE device_token SET last_used_at = {} WHERE member = {}", utcnow() - dt.timedelta(days=8), artisan.id
+        "UPDATE device_token SET last_used_at = {} WHERE person = (SELECT person FROM member WHERE id = {})", utcnow() - dt.timedelta(days=8), artisan.id
     )
     monkeypatch.setenv("CUNJIANG_TOKEN_IDLE_DAYS", "7")
     get_settings.cache_clear()

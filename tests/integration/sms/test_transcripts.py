@@ -73,7 +73,7 @@ class Villager:
             "LEFT JOIN payout p ON p.job = j.id WHERE j.artisan = {} ORDER BY j.id",
             self.person.id if self.person else 0,
         )
-        people = await run("SELECT locale FROM member WHERE phone = {}", self.phone)
+        people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
         return {
             "jobs": {row["code"]: row for row in jobs},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
