@@ -6,7 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.accounts.tables import Brand, DeviceToken, Member, Person, Village
+from backend.accounts.tables import Brand, DeviceToken, Invitation, Member, Person, Village
 from backend.audit.tables import AuditEvent
 from backend.auth.tables import OtpCode
 from backend.crafts.tables import Craft
@@ -25,6 +25,7 @@ TABLES = [
     Village,
     Person,
     Member,
+    Invitation,
     Craft,
     OtpCode,
     DeviceToken,

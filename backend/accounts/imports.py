@@ -15,8 +15,8 @@ from typing import Any
 
 import msgspec
 
-from backend.accounts import rules
-from backend.accounts.schemas import MAX_CRAFTS, ImportResult
+from backend.accounts import invitations, rules
+from backend.accounts.schemas import MAX_CRAFTS, ArtisanCreate, ImportResult
 from backend.accounts.service import created_event
 from backend.audit.service import record_events
 from backend.core.access import STAFF, require_role
@@ -98,13 +98,29 @@ async def import_artisans(actor: Principal, data: bytes, *, dry_run: bool = Fals
         return ImportResult(rows=len(found), imported=0, artisans=[], dry_run=True)
     async with write_transaction():  # on SQLite the write lock: no phone is taken between check and write
         found = await _checked(actor.brand_id, table, columns)
-        ids = await _insert(actor.brand_id, found)
+        known = await rules.people_by_phone([artisan.phone for artisan in found])
+        new = [artisan for artisan in found if artisan.phone not in known]
+        ids = await _insert(actor.brand_id, new)
         events = [
             created_event(member_id, Role.ARTISAN, artisan.phone, artisan.village, artisan.crafts)
-            for artisan, member_id in zip(found, ids, strict=True)
+            for artisan, member_id in zip(new, ids, strict=True)
         ]
         await record_events(actor, actor.brand_id, events)
-    return ImportResult(rows=len(found), imported=len(ids), artisans=ids)
+        for artisan in found:
+            if artisan.phone in known:
+                await invitations.invite(actor, known[artisan.phone], _asked(artisan))
+    return ImportResult(rows=len(found), imported=len(ids), artisans=ids, invited=len(found) - len(new))
+
+
+def _asked(artisan: NewArtisan) -> ArtisanCreate:
+    return ArtisanCreate(
+        name=artisan.name,
+        phone=artisan.phone,
+        village_id=artisan.village,
+        crafts=artisan.crafts,
+        sms_only=artisan.sms_only,
+        locale=artisan.locale,
+    )
 
 
 def _columns(header: list[str]) -> list[str | None]:
@@ -154,8 +170,9 @@ async def _checked(brand_id: int, table: Table, columns: list[str | None]) -> li
         if not row_problems:
             found.append(NewArtisan(row=number, **checked))
     problems += _repeated_phones(phones)
-    taken = await rules.taken_phones([phone for _number, phone in phones])
-    problems += [RowProblem(number, "phone", PhoneTaken()) for number, phone in phones if phone in taken]
+    # The brand's own people only: someone of another brand is invited, and nothing says so.
+    ours = await rules.brand_phones(brand_id, [phone for _number, phone in phones])
+    problems += [RowProblem(number, "phone", PhoneTaken()) for number, phone in phones if phone in ours]
     if problems:
         problems.sort(key=lambda p: (p.row, ORDER.get(p.column, len(ORDER))))
         raise ImportInvalid(problems[:MAX_REPORTED], count=len({p.row for p in problems}))

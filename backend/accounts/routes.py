@@ -11,16 +11,20 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from backend.accounts import imports, service, sessions
+from backend.accounts import imports, invitations, service, sessions
 from backend.accounts.schemas import (
     ArtisanCreate,
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
     ImportResult,
+    InvitationAnswer,
+    InvitationList,
+    InvitationSent,
     MemberRead,
     MembershipRead,
     MeRead,
+    MyInvitationList,
     VillageCreate,
     VillageList,
     VillageRead,
@@ -77,9 +81,32 @@ class AccountController(Controller):
     async def list_villages(self, principal: NamedDependency[Principal]) -> VillageList:
         return VillageList(villages=await service.list_villages(principal))
 
-    @post("/artisans", summary="Add an artisan")
-    async def create_artisan(self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]) -> MemberRead:
-        return await service.create_artisan(principal, data)
+    @post(
+        "/artisans",
+        summary="Add an artisan (201); someone who works with another brand is asked first (202, invitation sent)",
+    )
+    async def create_artisan(
+        self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]
+    ) -> Response[MemberRead | InvitationSent]:
+        added = await service.create_artisan(principal, data)
+        if isinstance(added, MemberRead):
+            return Response(added, status_code=201)
+        return Response(InvitationSent(invitation=added), status_code=202)
+
+    @get("/invitations", summary="The brand's invitations to people who work with another brand, newest first")
+    async def list_invitations(self, principal: NamedDependency[Principal]) -> InvitationList:
+        return InvitationList(invitations=await invitations.brand_invitations(principal))
+
+    @get("/me/invitations", summary="The invitations from brands she has not answered yet")
+    async def my_invitations(self, principal: NamedDependency[Principal]) -> MyInvitationList:
+        return MyInvitationList(invitations=await invitations.my_invitations(principal))
+
+    @post("/me/invitations/{invitation_id:int}/answer", status_code=200, summary="Say yes or no to an invitation")
+    async def answer_invitation(
+        self, principal: NamedDependency[Principal], invitation_id: FromPath[int], data: JSONBody[InvitationAnswer]
+    ) -> MeRead:
+        await invitations.answer(principal, invitation_id, data.accept)
+        return await me_read(await service.principal_of_person(principal.person_id) or principal)
 
     @get("/artisans", summary="The brand's artisans, by village or craft")
     async def list_artisans(

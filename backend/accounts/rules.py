@@ -66,3 +66,25 @@ async def taken_phones(phones: Collection[str], *, except_member: int | None = N
 async def check_phone_free(phone: str, *, except_member: int | None = None) -> None:
     if await taken_phones([phone], except_member=except_member):
         raise PhoneTaken()
+
+
+async def people_by_phone(phones: Collection[str]) -> dict[str, int]:
+    """The people these E.164 numbers are, by number (those Cunjiang knows)."""
+    wanted = sorted(set(phones))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), IN_BATCH):
+        rows = await Person.select(Person.id, Person.phone).where(Person.phone.is_in(wanted[start : start + IN_BATCH]))
+        found |= {row["phone"]: row["id"] for row in rows}
+    return found
+
+
+async def brand_phones(brand_id: int, phones: Collection[str]) -> set[str]:
+    """Which of these E.164 numbers are people of the brand already (active or not)."""
+    wanted = sorted(set(phones))
+    ours: set[str] = set()
+    for start in range(0, len(wanted), IN_BATCH):
+        rows = await Member.select(Member.person.phone.as_alias("phone")).where(
+            (Member.brand == brand_id) & Member.person.phone.is_in(wanted[start : start + IN_BATCH])
+        )
+        ours |= {row["phone"] for row in rows}
+    return ours

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
@@ -158,3 +159,53 @@ class ImportResult(Wire):
     imported: int  # 0 on a dry run
     artisans: list[int]  # the new artisans' ids, in the file's order
     dry_run: bool = False
+    invited: int = 0  # rows of people who work with another brand: asked first, as by POST /artisans
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class InvitationRead(Wire):
+    """A brand's invitation as its staff see it: what they asked, and whether she answered;
+    nothing of her work elsewhere, nor who else she works with."""
+
+    id: int
+    name: str
+    village_id: int
+    crafts: list[str]
+    status: InvitationStatus
+    created_at: dt.datetime
+
+
+class InvitationSent(Wire):
+    """The answer to adding an artisan who already works with another brand: she is asked first."""
+
+    invitation: InvitationRead
+    status: str = "invitation_sent"
+
+
+class InvitationList(Wire):
+    invitations: list[InvitationRead]
+
+
+class MyInvitation(Wire):
+    """An invitation as she sees it: which brand asks, and what it will see if she says yes."""
+
+    id: int
+    brand: BrandRead
+    name: str
+    village: str
+    crafts: list[str]
+    sees: list[str]  # in her language: what the brand will see of her
+    created_at: dt.datetime
+
+
+class MyInvitationList(Wire):
+    invitations: list[MyInvitation]
+
+
+class InvitationAnswer(Wire):
+    accept: bool

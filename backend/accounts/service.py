@@ -8,9 +8,16 @@ from typing import Any
 
 import msgspec
 
-from backend.accounts import rules
+from backend.accounts import invitations, rules
 from backend.accounts.queries import MEMBER_READ
-from backend.accounts.schemas import ArtisanCreate, ArtisanUpdate, MemberRead, VillageCreate, VillageRead
+from backend.accounts.schemas import (
+    ArtisanCreate,
+    ArtisanUpdate,
+    InvitationRead,
+    MemberRead,
+    VillageCreate,
+    VillageRead,
+)
 from backend.accounts.sessions import ends_access, revoke_devices
 from backend.accounts.tables import Brand, Member, Person, Village
 from backend.audit.service import Event, record_events
@@ -137,19 +144,30 @@ async def list_villages(actor: Principal) -> list[VillageRead]:
     return [_village_read(row) for row in rows]
 
 
-async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead:
+async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | InvitationRead:
+    """Add an artisan by phone: someone new to Cunjiang is registered at once; someone who
+    already works with another brand is invited (``backend.accounts.invitations``). Both are
+    checked alike first, so no answer says anything of who the number is."""
     require_role(actor, *STAFF)
-    return await add_member(
-        actor.brand_id,
-        role=Role.ARTISAN,
-        phone=data.phone,
-        name=data.name,
-        village_id=data.village_id,
-        crafts=data.crafts,
-        sms_only=data.sms_only,
-        locale=data.locale,
-        actor=actor,
-    )
+    phone = normalize_phone(data.phone)
+    rules.clean_locale(data.locale)
+    async with write_transaction():
+        await rules.check_village(actor.brand_id, data.village_id)
+        await require_crafts(actor.brand_id, data.crafts, field="crafts")
+        person_id = await invitations.known_person(phone)
+        if person_id is not None:
+            return await invitations.invite(actor, person_id, data)
+        return await add_member(
+            actor.brand_id,
+            role=Role.ARTISAN,
+            phone=phone,
+            name=data.name,
+            village_id=data.village_id,
+            crafts=data.crafts,
+            sms_only=data.sms_only,
+            locale=data.locale,
+            actor=actor,
+        )
 
 
 async def list_artisans(actor: Principal, village_id: int | None = None, craft: str | None = None) -> list[MemberRead]:

@@ -73,3 +73,22 @@ class DeviceToken(Table, tablename="device_token"):
     last_used_at = Timestamptz(
         null=True, default=None, help_text="Renewed while used; idle past CUNJIANG_TOKEN_IDLE_DAYS, the token expires."
     )
+
+
+class Invitation(Table, tablename="invitation"):
+    """A brand asks someone who already works with another brand to work with it too: only
+    her yes makes the membership (PIPL art. 23: her data goes to another organisation)."""
+
+    id: Serial
+    brand = ForeignKey(Brand, null=False, index=True)
+    person = ForeignKey(Person, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    invited_by = ForeignKey(Member, null=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    name = Varchar(length=100, help_text="Her name as the inviting brand gave it.")
+    village = ForeignKey(Village, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    crafts = Text(default="")
+    status = Varchar(length=16, default="pending", help_text="pending, accepted or declined.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)
+    answered_via = Varchar(length=16, default="", help_text="The channel of her answer: app, sms…")
+
+    UNIQUE: ClassVar[Keys] = {"invitation_brand_person": ("brand", "person")}  # one question per brand

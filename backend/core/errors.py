@@ -177,3 +177,8 @@ class ImportInvalid(Invalid):
     def __init__(self, problems: list[RowProblem], *, count: int) -> None:
         super().__init__(count=count)
         self.problems = problems
+
+
+class AlreadyAnswered(Conflict):
+    code = "already_answered"
+    message = N_("This invitation was answered already.")

@@ -16,7 +16,7 @@ REFERENCE_PHOTOS = {
     Role.ARTISAN: "SELECT o.photo_ids FROM production_order o WHERE o.photo_ids <> '[]' "
     'AND EXISTS (SELECT 1 FROM job j WHERE j."order" = o.id AND j.artisan IN ({marks}))',
     Role.LEADER: "SELECT o.photo_ids FROM production_order o WHERE o.photo_ids <> '[]' "
-    'AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan '
+    "AND EXISTS (SELECT 1 FROM job j JOIN member m ON m.id = j.artisan "
     'WHERE j."order" = o.id AND m.village IN ({marks}))',
 }
 

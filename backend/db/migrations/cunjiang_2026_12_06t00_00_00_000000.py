@@ -1,5 +1,5 @@
 """A person apart from her memberships: one ``person`` per phone number, ``member`` her place
-in one brand.
+in one brand; an ``invitation`` asks someone who works with one brand to join another.
 
 Each existing member becomes one person with the same id (phones were unique), keeping her
 phone, language, channel, code series and last visit; the member keeps its brand, role,
@@ -31,6 +31,23 @@ SELECT "id", "phone", "locale", "sms_only", "job_seq", "last_seen_at", "created_
 PERSON_FK = 'REFERENCES "person" ("id") ON DELETE NO ACTION ON UPDATE NO ACTION'
 # An Idempotency-Key belongs to its caller: the person now, with the id her membership had.
 KEYS = "UPDATE idempotency_record SET scope = 'person:' || substr(scope, 8) WHERE scope LIKE 'member:%'"
+NO_ACTION = "ON DELETE NO ACTION ON UPDATE NO ACTION"
+INVITATION = f"""CREATE TABLE "invitation" ({{key}},
+  "brand" INTEGER NOT NULL REFERENCES "brand" ("id") ON DELETE CASCADE ON UPDATE CASCADE DEFAULT null,
+  "person" INTEGER NOT NULL REFERENCES "person" ("id") {NO_ACTION} DEFAULT null,
+  "invited_by" INTEGER REFERENCES "member" ("id") {NO_ACTION} DEFAULT null,
+  "name" VARCHAR(100) NOT NULL DEFAULT '',
+  "village" INTEGER NOT NULL REFERENCES "village" ("id") {NO_ACTION} DEFAULT null,
+  "crafts" TEXT NOT NULL DEFAULT '',
+  "status" VARCHAR(16) NOT NULL DEFAULT 'pending',
+  "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+  "answered_at" TIMESTAMPTZ DEFAULT null,
+  "answered_via" VARCHAR(16) NOT NULL DEFAULT '')"""
+INVITATION_INDEXES = [
+    'CREATE INDEX invitation_brand ON "invitation" ("brand")',
+    'CREATE INDEX invitation_person ON "invitation" ("person")',
+    'CREATE UNIQUE INDEX invitation_brand_person ON "invitation" ("brand", "person")',
+]
 INDEXES = [
     'CREATE INDEX member_person ON "member" ("person")',
     'CREATE UNIQUE INDEX member_person_brand ON "member" ("person", "brand")',
@@ -53,6 +70,8 @@ POSTGRES = [
     'ALTER TABLE "device_token" ADD CONSTRAINT "device_token_person_fkey" FOREIGN KEY ("person") '
     'REFERENCES "person" ("id") ON DELETE CASCADE ON UPDATE CASCADE',
     KEYS,
+    INVITATION.format(key=KEY["postgres"]),
+    *INVITATION_INDEXES,
 ]
 
 SQLITE_MEMBER = f"""CREATE TABLE "member_new" ("id" INTEGER PRIMARY KEY NOT NULL,
@@ -88,6 +107,8 @@ SQLITE = [
     'ALTER TABLE "device_token_new" RENAME TO "device_token"',
     'CREATE INDEX device_token_person ON "device_token" ("person")',
     KEYS,
+    INVITATION.format(key=KEY["sqlite"]),
+    *INVITATION_INDEXES,
 ]
 
 

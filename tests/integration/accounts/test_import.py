@@ -152,24 +152,39 @@ async def test_a_phone_twice_in_the_file_names_both_rows_even_written_differentl
     assert await artisans_of(brand) == {}
 
 
-async def test_a_phone_a_person_of_any_brand_already_uses_is_taken(client: httpx.AsyncClient) -> None:
-    brand, other = await support.brand(), await support.brand()
+async def test_a_phone_of_the_brands_own_people_is_taken(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
     mine = await support.artisan(brand)
-    theirs = await support.artisan(other)
     data = csv_file(
         [
             CHINESE_HEADER,
             ["新人", support.new_phone(), "村0", "", "", ""],
             ["重复", local(mine.phone), "村0", "", "", ""],
-            ["别家", theirs.phone, "村0", "", "", ""],
             ["协调员", brand.coordinator.phone, "村0", "", "", ""],
         ]
     )
 
     body = refused(await send(client, brand.coordinator, data), 422, "import_invalid")
 
-    assert rows_of(body) == [(3, "phone", "phone_taken"), (4, "phone", "phone_taken"), (5, "phone", "phone_taken")]
+    assert rows_of(body) == [(3, "phone", "phone_taken"), (4, "phone", "phone_taken")]
     assert set(await artisans_of(brand)) == {mine.phone}
+
+
+async def test_someone_of_another_brand_is_invited_and_the_report_does_not_say_whose(
+    client: httpx.AsyncClient,
+) -> None:
+    brand, other = await support.brand(), await support.brand()
+    theirs = await support.artisan(other)
+    new = support.new_phone()
+    data = csv_file([CHINESE_HEADER, ["新人", new, "村0", "", "", ""], ["别家", theirs.phone, "村0", "刺绣", "", ""]])
+
+    body = await ok(await send(client, brand.coordinator, data), 201)
+
+    assert (body["rows"], body["imported"], body["invited"]) == (2, 1, 1)
+    assert other.slug not in str(body)
+    assert set(await artisans_of(brand)) == {new}  # she is not the brand's until she says yes
+    [invitation] = (await ok(await client.get(f"{API}/invitations", headers=brand.coordinator.auth)))["invitations"]
+    assert (invitation["name"], invitation["status"], invitation["crafts"]) == ("别家", "pending", ["embroidery"])
 
 
 async def test_villages_and_crafts_must_be_the_brands_own(client: httpx.AsyncClient) -> None:

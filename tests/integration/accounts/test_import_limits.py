@@ -58,7 +58,7 @@ async def test_a_dry_run_checks_the_file_and_writes_nothing(client: httpx.AsyncC
     rows[2][1] = "123"
     refusal = refused(await send(client, brand.coordinator, csv_file(rows), query="?dry_run=true"), 422)
 
-    assert checked == {"rows": 3, "imported": 0, "artisans": [], "dry_run": True}
+    assert checked == {"rows": 3, "imported": 0, "artisans": [], "dry_run": True, "invited": 0}
     assert rows_of(refusal) == [(3, "phone", "invalid_phone")]
     assert await artisans_of(brand) == {}
 

@@ -139,7 +139,8 @@ async def test_a_patch_racing_a_dispatch_loses_neither_change(client: httpx.Asyn
         )
         assert (dispatch.status_code, patch.status_code) == (201, 200), (dispatch.text[:300], patch.text)
 
-    member = await Member.select(Member.name, Member.person.job_seq.as_alias("job_seq")).where(Member.id == artisan.id).first()
+    seq = Member.person.job_seq.as_alias("job_seq")
+    member = await Member.select(Member.name, seq).where(Member.id == artisan.id).first()
     assert member == {"name": f"绣娘{rounds - 1}", "job_seq": rounds}
     codes = await Job.select(Job.code).where(Job.artisan == artisan.id).output(as_list=True)
     assert sorted(codes) == [f"K{n}" for n in range(1, rounds + 1)]
@@ -158,9 +159,11 @@ async def test_a_patch_racing_a_deactivation_does_not_undo_it(client: httpx.Asyn
     )
 
     assert (renamed.status_code, deactivated.status_code) == (200, 200)
-    member = await Member.select(Member.name, Member.person.locale.as_alias("locale"), Member.active).where(
-        Member.id == artisan.id
-    ).first()
+    member = (
+        await Member.select(Member.name, Member.person.locale.as_alias("locale"), Member.active)
+        .where(Member.id == artisan.id)
+        .first()
+    )
     assert member == {"name": "新名字", "locale": "en", "active": False}
 
 
