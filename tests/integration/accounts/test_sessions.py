@@ -21,9 +21,9 @@ from tests.support import Person, ok, refused
 
 API = "/api/v1"
 
-# The devices of a membership's person, made older.
-LAST_USED = "UPDATE device_token SET last_used_at = {} WHERE person = (SELECT person FROM member WHERE id = {})"
-MADE = "UPDATE device_token SET created_at = {}, last_used_at = NULL WHERE person = (SELECT person FROM member WHERE id = {})"
+# A person's devices, made older.
+LAST_USED = "UPDATE device_token SET last_used_at = {} WHERE person = {}"
+MADE = "UPDATE device_token SET created_at = {}, last_used_at = NULL WHERE person = {}"
 
 
 async def _works(client: httpx.AsyncClient, token: str) -> bool:
@@ -99,8 +99,8 @@ async def test_a_token_idle_for_longer_than_the_limit_stops_working(client: http
     brand = await support.brand()
     idle, recent = await support.artisan(brand), await support.artisan(brand)
     now = utcnow()
-    await run(LAST_USED, now - dt.timedelta(days=91), idle.id)
-    await run(LAST_USED, now - dt.timedelta(days=89), recent.id)
+    await run(LAST_USED, now - dt.timedelta(days=91), await support.person_of(idle.id))
+    await run(LAST_USED, now - dt.timedelta(days=89), await support.person_of(recent.id))
 
     assert not await _works(client, idle.token)
     assert await _works(client, recent.token)
@@ -115,7 +115,7 @@ async def test_a_token_never_renewed_counts_from_when_it_was_made(client: httpx.
     await run(
         MADE,
         utcnow() - dt.timedelta(days=91),
-        artisan.id,
+        await support.person_of(artisan.id),
     )
 
     assert not await _works(client, artisan.token)
@@ -124,7 +124,7 @@ async def test_a_token_never_renewed_counts_from_when_it_was_made(client: httpx.
 async def test_the_idle_limit_is_configured_in_days(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     brand = await support.brand()
     artisan = await support.artisan(brand)
-    await run(LAST_USED, utcnow() - dt.timedelta(days=8), artisan.id)
+    await run(LAST_USED, utcnow() - dt.timedelta(days=8), await support.person_of(artisan.id))
     monkeypatch.setenv("CUNJIANG_TOKEN_IDLE_DAYS", "7")
     get_settings.cache_clear()
     try:
