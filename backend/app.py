@@ -36,6 +36,7 @@ from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
+from backend.memberships.routes import MembershipController
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
@@ -84,6 +85,7 @@ def _api() -> Router:
         I18nController,
         AuthController,
         AccountController,
+        MembershipController,
         StaffController,
         CraftController,
         OrderController,

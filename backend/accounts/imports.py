@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
-from backend.accounts import invitations, rules
+from backend.accounts import rules
 from backend.accounts.schemas import MAX_CRAFTS, ArtisanCreate, ImportResult
 from backend.accounts.service import created_event
 from backend.audit.service import record_events
@@ -80,7 +80,13 @@ class Lookups:
     crafts: dict[str, str] = field(default_factory=dict)
 
 
-async def import_artisans(actor: Principal, data: bytes, *, dry_run: bool = False) -> ImportResult:
+class Invite(Protocol):
+    """Ask a person who works with another brand to join the importing one (``backend.memberships``)."""
+
+    async def __call__(self, actor: Principal, person_id: int, data: ArtisanCreate) -> object: ...
+
+
+async def import_artisans(actor: Principal, data: bytes, invite: Invite, *, dry_run: bool = False) -> ImportResult:
     """Create an artisan per row of a CSV or XLSX file, all in one transaction, or none.
 
     Refused whole (ImportInvalid, with each row's problems) when any row breaks a rule:
@@ -108,7 +114,7 @@ async def import_artisans(actor: Principal, data: bytes, *, dry_run: bool = Fals
         await record_events(actor, actor.brand_id, events)
         for artisan in found:
             if artisan.phone in known:
-                await invitations.invite(actor, known[artisan.phone], _asked(artisan))
+                await invite(actor, known[artisan.phone], _asked(artisan))
     return ImportResult(rows=len(found), imported=len(ids), artisans=ids, invited=len(found) - len(new))
 
 

@@ -11,20 +11,17 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from backend.accounts import imports, invitations, service, sessions
+from backend.accounts import imports, service, sessions
 from backend.accounts.schemas import (
     ArtisanCreate,
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
     ImportResult,
-    InvitationAnswer,
-    InvitationList,
     InvitationSent,
     MemberRead,
     MembershipRead,
     MeRead,
-    MyInvitationList,
     VillageCreate,
     VillageList,
     VillageRead,
@@ -33,6 +30,8 @@ from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
 from backend.http.responses import json_with_etag
 from backend.jobs import people
+from backend.memberships import invitations
+from backend.memberships import service as memberships
 
 
 @dataclass
@@ -88,25 +87,10 @@ class AccountController(Controller):
     async def create_artisan(
         self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]
     ) -> Response[MemberRead | InvitationSent]:
-        added = await service.create_artisan(principal, data)
+        added = await memberships.add_artisan(principal, data)
         if isinstance(added, MemberRead):
             return Response(added, status_code=201)
         return Response(InvitationSent(invitation=added), status_code=202)
-
-    @get("/invitations", summary="The brand's invitations to people who work with another brand, newest first")
-    async def list_invitations(self, principal: NamedDependency[Principal]) -> InvitationList:
-        return InvitationList(invitations=await invitations.brand_invitations(principal))
-
-    @get("/me/invitations", summary="The invitations from brands she has not answered yet")
-    async def my_invitations(self, principal: NamedDependency[Principal]) -> MyInvitationList:
-        return MyInvitationList(invitations=await invitations.my_invitations(principal))
-
-    @post("/me/invitations/{invitation_id:int}/answer", status_code=200, summary="Say yes or no to an invitation")
-    async def answer_invitation(
-        self, principal: NamedDependency[Principal], invitation_id: FromPath[int], data: JSONBody[InvitationAnswer]
-    ) -> MeRead:
-        await invitations.answer(principal, invitation_id, data.accept)
-        return await me_read(await service.principal_of_person(principal.person_id) or principal)
 
     @get("/artisans", summary="The brand's artisans, by village or craft")
     async def list_artisans(
@@ -139,5 +123,5 @@ class AccountController(Controller):
         data: Annotated[ArtisanFile, Body(media_type=RequestEncodingType.MULTI_PART)],
         dry_run: DryRun = False,
     ) -> Response[ImportResult]:
-        result = await imports.import_artisans(principal, await data.file.read(), dry_run=dry_run)
+        result = await imports.import_artisans(principal, await data.file.read(), invitations.invite, dry_run=dry_run)
         return Response(result, status_code=200 if dry_run else 201)

@@ -8,12 +8,10 @@ from typing import Any
 
 import msgspec
 
-from backend.accounts import invitations, rules
+from backend.accounts import rules
 from backend.accounts.queries import MEMBER_READ
 from backend.accounts.schemas import (
-    ArtisanCreate,
     ArtisanUpdate,
-    InvitationRead,
     MemberRead,
     VillageCreate,
     VillageRead,
@@ -144,35 +142,9 @@ async def list_villages(actor: Principal) -> list[VillageRead]:
     return [_village_read(row) for row in rows]
 
 
-async def create_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | InvitationRead:
-    """Add an artisan by phone: someone new to Cunjiang is registered at once; someone who
-    already works with another brand is invited (``backend.accounts.invitations``). Both are
-    checked alike first, so no answer says anything of who the number is."""
-    require_role(actor, *STAFF)
-    phone = normalize_phone(data.phone)
-    rules.clean_locale(data.locale)
-    async with write_transaction():
-        await rules.check_village(actor.brand_id, data.village_id)
-        await require_crafts(actor.brand_id, data.crafts, field="crafts")
-        person_id = await invitations.known_person(phone)
-        if person_id is not None:
-            return await invitations.invite(actor, person_id, data)
-        return await add_member(
-            actor.brand_id,
-            role=Role.ARTISAN,
-            phone=phone,
-            name=data.name,
-            village_id=data.village_id,
-            crafts=data.crafts,
-            sms_only=data.sms_only,
-            locale=data.locale,
-            actor=actor,
-        )
-
-
 async def list_artisans(actor: Principal, village_id: int | None = None, craft: str | None = None) -> list[MemberRead]:
     require_role(actor, *STAFF)
-    where = (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
+    where = (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value) & Member.left_at.is_null()
     if village_id is not None:
         where &= Member.village == village_id
     rows = await Member.select(*MEMBER_READ).where(where).order_by(Member.id)
@@ -208,6 +180,7 @@ async def update_artisan(actor: Principal, artisan_id: int, data: ArtisanUpdate)
     require_role(actor, *STAFF)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     mine = (Member.id == artisan_id) & (Member.brand == actor.brand_id) & (Member.role == Role.ARTISAN.value)
+    mine &= Member.left_at.is_null()  # she left: no longer theirs to see or change
     async with write_transaction():
         before = await Member.select(*MEMBER_READ).where(mine).first()
         if before is None:

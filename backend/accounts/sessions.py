@@ -48,6 +48,7 @@ async def sign_out_member(actor: Principal, member_id: int) -> None:
 
 async def _sign_out(actor: Principal, member_id: int, roles: list[Role]) -> None:
     mine = (Member.id == member_id) & (Member.brand == actor.brand_id) & Member.role.is_in([r.value for r in roles])
+    mine &= Member.left_at.is_null()
     async with write_transaction():
         found = await Member.select(Member.person).where(mine).first()
         if found is None:

@@ -19,6 +19,9 @@ class Brand(Table, tablename="brand"):
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
     offer_window_hours = Integer(default=72, help_text="Hours an offer stays open without an answer.")
+    short_name = Varchar(
+        length=16, default="", help_text="What villagers call it in an SMS (退出 王家); empty: its name."
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -56,6 +59,11 @@ class Member(Table, tablename="member"):
     village = ForeignKey(Village, null=True, index=True)
     crafts = Text(default="", help_text="Comma-separated crafts, e.g. 'embroidery,batik'.")
     active = Boolean(default=True, help_text="Inactive memberships get no offers and show no work.")
+    left_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When she left the brand: its staff no longer see her (not when they deactivate her).",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
     UNIQUE: ClassVar[Keys] = {"member_person_brand": ("person", "brand")}  # one membership per brand

@@ -182,3 +182,11 @@ class ImportInvalid(Invalid):
 class AlreadyAnswered(Conflict):
     code = "already_answered"
     message = N_("This invitation was answered already.")
+
+
+class OpenWork(Conflict):
+    code = "open_work"
+    message = N_("You still have {count} jobs with this brand in hand: finish them first.")
+
+    def __init__(self, *, count: int) -> None:
+        super().__init__(count=count)

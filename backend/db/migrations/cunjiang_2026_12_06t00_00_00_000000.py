@@ -3,7 +3,8 @@ in one brand; an ``invitation`` asks someone who works with one brand to join an
 
 Each existing member becomes one person with the same id (phones were unique), keeping her
 phone, language, channel, code series and last visit; the member keeps its brand, role,
-name, village, crafts and status and points at her. Device tokens belong to the person.
+name, village, crafts and status and points at her, and notes when she left the brand. Device
+tokens belong to the person. A brand gets a short name for SMS (退出 王家).
 
 SQLite cannot drop a UNIQUE column or change a foreign key in place: ``member`` and
 ``device_token`` are rebuilt with foreign keys switched off (a dropped parent would cascade
@@ -28,6 +29,7 @@ PERSON = """CREATE TABLE "person" ({key},
   "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
 COPY_PEOPLE = """INSERT INTO "person" ("id", "phone", "locale", "sms_only", "job_seq", "last_seen_at", "created_at")
 SELECT "id", "phone", "locale", "sms_only", "job_seq", "last_seen_at", "created_at" FROM "member" ORDER BY "id\""""
+BRAND_SHORT_NAME = 'ALTER TABLE "brand" ADD COLUMN "short_name" VARCHAR(16) NOT NULL DEFAULT \'\''
 PERSON_FK = 'REFERENCES "person" ("id") ON DELETE NO ACTION ON UPDATE NO ACTION'
 # An Idempotency-Key belongs to its caller: the person now, with the id her membership had.
 KEYS = "UPDATE idempotency_record SET scope = 'person:' || substr(scope, 8) WHERE scope LIKE 'member:%'"
@@ -61,6 +63,8 @@ POSTGRES = [
     f'ALTER TABLE "member" ADD COLUMN "person" INTEGER {PERSON_FK}',
     'UPDATE "member" SET "person" = "id"',
     'ALTER TABLE "member" ALTER COLUMN "person" SET NOT NULL',
+    'ALTER TABLE "member" ADD COLUMN "left_at" TIMESTAMPTZ DEFAULT null',
+    BRAND_SHORT_NAME,
     'ALTER TABLE "member" DROP COLUMN "phone", DROP COLUMN "locale", DROP COLUMN "sms_only", '
     'DROP COLUMN "job_seq", DROP COLUMN "last_seen_at"',
     *INDEXES,
@@ -82,6 +86,7 @@ SQLITE_MEMBER = f"""CREATE TABLE "member_new" ("id" INTEGER PRIMARY KEY NOT NULL
   "village" INTEGER REFERENCES "village" ("id") ON DELETE CASCADE ON UPDATE CASCADE DEFAULT null,
   "crafts" TEXT NOT NULL DEFAULT '',
   "active" BOOLEAN NOT NULL DEFAULT true,
+  "left_at" TIMESTAMPTZ DEFAULT null,
   "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
 SQLITE_TOKENS = """CREATE TABLE "device_token_new" ("id" INTEGER PRIMARY KEY NOT NULL,
   "person" INTEGER NOT NULL REFERENCES "person" ("id") ON DELETE CASCADE ON UPDATE CASCADE DEFAULT null,
@@ -90,6 +95,7 @@ SQLITE_TOKENS = """CREATE TABLE "device_token_new" ("id" INTEGER PRIMARY KEY NOT
   "revoked_at" TIMESTAMPTZ DEFAULT null,
   "last_used_at" TIMESTAMPTZ NULL DEFAULT NULL)"""
 SQLITE = [
+    BRAND_SHORT_NAME,
     PERSON.format(key=KEY["sqlite"], bigint="INTEGER"),
     COPY_PEOPLE,
     SQLITE_MEMBER,

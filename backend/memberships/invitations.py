@@ -152,7 +152,9 @@ async def _join(person_id: int, asked: dict[str, Any]) -> int:
         Member.crafts: asked["crafts"],
     }
     if await Member.exists().where(mine):
-        await Member.update({**values, Member.active: True, Member.role: Role.ARTISAN.value}).where(mine)
+        await Member.update(
+            {**values, Member.active: True, Member.left_at: None, Member.role: Role.ARTISAN.value}
+        ).where(mine)
     else:
         await Member.insert(Member(brand=asked["brand"], person=person_id, role=Role.ARTISAN.value,
                                    name=asked["name"], village=asked["village"], crafts=asked["crafts"]))  # fmt: skip

@@ -1,0 +1,233 @@
+"""One artisan, two brands: a brand adds her only with her yes, she signs in once and works
+for both, each brand sees its own work and nothing of the other's, and she may leave."""
+
+from __future__ import annotations
+
+import httpx
+
+from backend.audit.tables import AuditEvent
+from backend.db.session import run, write_transaction
+from backend.outbox import enqueue
+from tests import support
+from tests.integration.outbox.test_budget import Phone, budget, china, deliver_at  # noqa: F401 - the fixture
+from tests.integration.sms.webhook import text
+from tests.support import Brand, Person, ok, refused
+
+API = "/api/v1"
+
+
+def artisan_body(b: Brand, phone: str, name: str = "王阿姨", **extra: object) -> dict[str, object]:
+    return {"name": name, "phone": phone, "village_id": b.villages[0], "crafts": ["embroidery"]} | extra
+
+
+async def invite(client: httpx.AsyncClient, b: Brand, phone: str) -> dict[str, object]:
+    body = await ok(await client.post(f"{API}/artisans", json=artisan_body(b, phone), headers=b.coordinator.auth), 202)
+    return body["invitation"]  # type: ignore[no-any-return]
+
+
+async def shared(client: httpx.AsyncClient) -> tuple[Brand, Brand, Person, int]:
+    """Brands A and B, and an artisan of A who said yes to B: her, and her membership of B."""
+    a, b = await support.brand(), await support.brand()
+    her = await support.artisan(a)
+    invitation = await invite(client, b, her.phone)
+    me = await ok(
+        await client.post(f"{API}/me/invitations/{invitation['id']}/answer", json={"accept": True}, headers=her.auth)
+    )
+    [there] = [m["id"] for m in me["memberships"] if m["brand"]["id"] == b.id]
+    return a, b, her, there
+
+
+async def test_a_new_phone_is_registered_and_a_known_one_only_invited_without_saying_whose(
+    client: httpx.AsyncClient,
+) -> None:
+    a, b = await support.brand(), await support.brand()
+    hers = await support.artisan(a)
+    new = await ok(
+        await client.post(f"{API}/artisans", json=artisan_body(b, support.new_phone()), headers=b.coordinator.auth), 201
+    )
+
+    sent = await ok(
+        await client.post(f"{API}/artisans", json=artisan_body(b, hers.phone), headers=b.coordinator.auth), 202
+    )
+
+    assert sent["status"] == "invitation_sent"
+    assert set(sent["invitation"]) == {"id", "name", "village_id", "crafts", "status", "created_at"}
+    assert (sent["invitation"]["name"], sent["invitation"]["status"]) == ("王阿姨", "pending")
+    assert a.slug not in str(sent)
+    listed = await ok(await client.get(f"{API}/artisans", headers=b.coordinator.auth))
+    assert [x["id"] for x in listed["artisans"]] == [new["id"]]  # she is not B's until she says yes
+    again = await ok(
+        await client.post(f"{API}/artisans", json=artisan_body(b, hers.phone), headers=b.coordinator.auth), 202
+    )
+    assert again["invitation"]["id"] == sent["invitation"]["id"]  # asking twice is one question
+
+
+async def test_a_bad_request_gets_the_same_answer_whoever_the_number_is(client: httpx.AsyncClient) -> None:
+    a, b = await support.brand(), await support.brand()
+    hers = await support.artisan(a)
+    answers = []
+    for phone in (hers.phone, support.new_phone()):
+        body = artisan_body(b, phone, village_id=a.villages[0])  # another brand's village
+        answers.append(refused(await client.post(f"{API}/artisans", json=body, headers=b.coordinator.auth), 422))
+
+    assert answers[0] == answers[1]
+
+
+async def test_she_is_told_who_asks_and_what_it_will_see_and_only_her_yes_makes_the_membership(
+    client: httpx.AsyncClient,
+) -> None:
+    a, b = await support.brand(), await support.brand()
+    her = await support.artisan(a)
+    invitation = await invite(client, b, her.phone)
+
+    [asked] = (await ok(await client.get(f"{API}/me/invitations", headers=her.auth)))["invitations"]
+    assert (asked["id"], asked["brand"]["id"], asked["name"], asked["crafts"]) == (
+        invitation["id"],
+        b.id,
+        "王阿姨",
+        ["embroidery"],
+    )
+    assert len(asked["sees"]) == 3
+    assert all(isinstance(line, str) and line for line in asked["sees"])
+    me = await ok(
+        await client.post(f"{API}/me/invitations/{invitation['id']}/answer", json={"accept": True}, headers=her.auth)
+    )
+
+    assert sorted(m["brand"]["id"] for m in me["memberships"]) == sorted([a.id, b.id])
+    listed = await ok(await client.get(f"{API}/artisans", headers=b.coordinator.auth))
+    assert [(x["name"], x["phone"]) for x in listed["artisans"]] == [("王阿姨", her.phone)]  # B now sees her number
+    assert (await ok(await client.get(f"{API}/invitations", headers=b.coordinator.auth)))["invitations"][0][
+        "status"
+    ] == "accepted"
+    assert await ok(await client.get(f"{API}/me/invitations", headers=her.auth)) == {"invitations": []}
+    [joined] = await AuditEvent.select().where((AuditEvent.brand == b.id) & (AuditEvent.action == "join"))
+    assert joined["channel"] == "app"
+
+
+async def test_a_no_makes_nothing_and_each_invitation_is_answered_once_by_her_only(client: httpx.AsyncClient) -> None:
+    a, b = await support.brand(), await support.brand()
+    her, someone = await support.artisan(a), await support.artisan(a)
+    invitation = await invite(client, b, her.phone)
+    url = f"{API}/me/invitations/{invitation['id']}/answer"
+
+    refused(await client.post(url, json={"accept": True}, headers=someone.auth), 404)
+    me = await ok(await client.post(url, json={"accept": False}, headers=her.auth))
+
+    assert [m["brand"]["id"] for m in me["memberships"]] == [a.id]
+    refused(await client.post(url, json={"accept": True}, headers=her.auth), 409, "already_answered")
+    assert (await ok(await client.get(f"{API}/artisans", headers=b.coordinator.auth)))["artisans"] == []
+    assert (await ok(await client.get(f"{API}/invitations", headers=b.coordinator.auth)))["invitations"][0][
+        "status"
+    ] == "declined"
+
+
+async def test_she_signs_in_once_and_works_for_both_each_job_naming_its_brand(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    order_a, order_b = await support.open_order(client, a), await support.open_order(client, b)
+    [job_a] = await support.offer(client, a, order_a["id"], (her, 4))
+    body = {"offers": [{"artisan_id": in_b, "quantity": 6}]}
+    [job_b] = (
+        await ok(
+            await client.post(f"{API}/orders/{order_b['id']}/dispatch", json=body, headers=b.coordinator.auth), 201
+        )
+    )["jobs"]
+
+    jobs = {j["id"]: j for j in (await ok(await client.get(f"{API}/jobs", headers=her.auth)))["jobs"]}
+    assert {(j["brand_id"], j["code"]) for j in jobs.values()} == {(a.id, "K1"), (b.id, "K2")}  # one code series
+    assert jobs[job_b["id"]]["brand_name"] == f"Brand {b.slug}"
+    await ok(await client.post(f"{API}/jobs/{job_a['id']}/accept", json={}, headers=her.auth))
+    await ok(await client.post(f"{API}/jobs/{job_b['id']}/accept", json={"quantity": 5}, headers=her.auth))
+
+    seen_by_b = (await ok(await client.get(f"{API}/orders/{order_b['id']}/jobs", headers=b.coordinator.auth)))["jobs"]
+    assert [(j["artisan_id"], j["status"], j["quantity_accepted"]) for j in seen_by_b] == [(in_b, "accepted", 5)]
+    actors = await AuditEvent.select(AuditEvent.brand, AuditEvent.actor).where(
+        (AuditEvent.entity == "job")
+        & (AuditEvent.action == "accept")
+        & AuditEvent.entity_id.is_in([job_a["id"], job_b["id"]])
+    )
+    assert {(row["brand"], row["actor"]) for row in actors} == {(a.id, her.id), (b.id, in_b)}
+
+
+async def test_no_brand_sees_her_work_prices_payouts_or_photos_for_the_other(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    her_in_b = Person(id=in_b, phone=her.phone, role=her.role, token=her.token, village_id=b.villages[0])
+    work = await support.job_in_state(client, b, her_in_b, "paid")
+
+    refused(await client.get(f"{API}/orders/{work.order_id}/jobs", headers=a.coordinator.auth), 404)
+    refused(await client.get(f"{API}/orders/{work.order_id}", headers=a.coordinator.auth), 404)
+    assert (await ok(await client.get(f"{API}/payouts", headers=a.coordinator.auth)))["payouts"] == []
+    refused(await client.get(f"{API}/photos/{work.photo_id}/full", headers=a.coordinator.auth), 404)
+    refused(await client.patch(f"{API}/artisans/{in_b}", json={"name": "x"}, headers=a.coordinator.auth), 404)
+    assert [
+        x["id"] for x in (await ok(await client.get(f"{API}/artisans", headers=a.coordinator.auth)))["artisans"]
+    ] == [her.id]
+    # She sees her money from both, each naming its brand; her photo is hers in both.
+    [payout] = (await ok(await client.get(f"{API}/payouts", headers=her.auth)))["payouts"]
+    assert (payout["id"], payout["brand_id"]) == (work.payout_id, b.id)
+    assert (await client.get(f"{API}/photos/{work.photo_id}/list", headers=her.auth)).status_code == 200
+    await ok(await client.post(f"{API}/payouts/{work.payout_id}/confirm", headers=her.auth))
+
+
+async def test_a_code_by_sms_names_her_job_whichever_brand_it_is_for(
+    client: httpx.AsyncClient, twilio_token: str
+) -> None:
+    a, b, her, in_b = await shared(client)
+    [job_a] = await support.offer(client, a, (await support.open_order(client, a))["id"], (her, 3))
+    body = {"offers": [{"artisan_id": in_b, "quantity": 3}]}
+    order_b = await support.open_order(client, b)
+    await ok(await client.post(f"{API}/orders/{order_b['id']}/dispatch", json=body, headers=b.coordinator.auth), 201)
+
+    await text(client, her.phone, "K2 1")
+
+    statuses = await run("SELECT brand, code, status FROM job WHERE artisan IN ({}, {}) ORDER BY id", her.id, in_b)
+    assert [(r["brand"], r["code"], r["status"]) for r in statuses] == [
+        (a.id, "K1", "offered"),
+        (b.id, "K2", "accepted"),
+    ]
+    assert job_a["status"] == "offered"
+
+
+async def test_two_brands_together_never_send_her_more_than_the_daily_cap(budget: None) -> None:  # noqa: F811
+    a, b = await support.brand(), await support.brand()
+    her, gateway = support.new_phone(), Phone()
+    async with write_transaction():
+        for n in range(4):
+            await enqueue(her, support.sms(f"A {n}"), brand_id=a.id)
+            await enqueue(her, support.sms(f"B {n}"), brand_id=b.id)
+
+    await deliver_at(gateway, china(1, 10))
+
+    assert len(gateway.to(her)) == 3  # CUNJIANG_SMS_DAILY_CAP, whichever brands wrote
+    await deliver_at(gateway, china(2, 10))
+    assert len(gateway.to(her)) == 6
+
+
+async def test_work_in_hand_keeps_her_until_it_is_done(client: httpx.AsyncClient) -> None:
+    _a, b, her, in_b = await shared(client)
+    her_in_b = Person(id=in_b, phone=her.phone, role=her.role, token=her.token, village_id=b.villages[0])
+    await support.job_in_state(client, b, her_in_b, "accepted")
+
+    refused(await client.post(f"{API}/me/brands/{b.id}/leave", headers=her.auth), 409, "open_work")
+
+    assert len((await ok(await client.get(f"{API}/artisans", headers=b.coordinator.auth)))["artisans"]) == 1
+
+
+async def test_she_leaves_a_brand_once_paid_and_its_staff_no_longer_see_her(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    her_in_b = Person(id=in_b, phone=her.phone, role=her.role, token=her.token, village_id=b.villages[0])
+    work = await support.job_in_state(client, b, her_in_b, "paid")
+    [offer] = await support.offer(client, b, (await support.open_order(client, b))["id"], (her_in_b, 2))
+    leave = f"{API}/me/brands/{b.id}/leave"
+    refused(await client.post(leave, headers=her.auth), 409, "open_work")  # paid, not yet confirmed
+    await ok(await client.post(f"{API}/payouts/{work.payout_id}/confirm", headers=her.auth))
+
+    me = await ok(await client.post(leave, headers=her.auth))
+
+    assert [m["brand"]["id"] for m in me["memberships"]] == [a.id]
+    [declined] = await run("SELECT status FROM job WHERE id = {}", offer["id"])
+    assert declined["status"] == "declined"  # an offer she had not answered
+    assert (await ok(await client.get(f"{API}/artisans", headers=b.coordinator.auth)))["artisans"] == []
+    refused(await client.patch(f"{API}/artisans/{in_b}", json={"name": "x"}, headers=b.coordinator.auth), 404)
+    refused(await client.post(f"{API}/artisans/{in_b}/sign-out", headers=b.coordinator.auth), 404)
+    assert all(j["brand_id"] == a.id for j in (await ok(await client.get(f"{API}/jobs", headers=her.auth)))["jobs"])
+    refused(await client.post(leave, headers=her.auth), 404)  # not hers any more
