@@ -135,7 +135,7 @@ class SuggestedOffer(Wire):
     # Jobs on time ÷ jobs finished or overdue in the last 180 days (backend.jobs.record);
     # null: nothing finished or overdue in that time.
     on_time_rate: float | None
-    open_load: int  # pieces accepted and not yet handed in (accepted or in rework)
+    open_load: int  # pieces accepted and not yet handed in (accepted or in rework), for every brand she works with
     finished_jobs: int  # jobs finished (approved) in the last 180 days
     sms_only: bool
     score: float  # what the ranking sorts by (backend.jobs.suggestion)

@@ -14,7 +14,9 @@ Ranking. Over the last ``WINDOW`` days (finished, on time and overdue as in
 has none). An artisan without a record counts as ``PRIOR_WEIGHT`` jobs of the brand's
 average artisan: a newcomer ranks among the others, above those who are often late, and a
 long record outweighs the prior. ``open_load`` (pieces accepted and not yet handed in)
-halves the score at ``LOAD_HALF`` pieces, so that work spreads to those with free hands.
+halves the score at ``LOAD_HALF`` pieces, so that work spreads to those with free hands. It
+counts her pieces in hand for every brand she works with (the total only, never for whom:
+she agreed to that much when she joined a second brand); each such read is audited.
 Equal scores go to the lower id first: the same data always gives the same suggestion.
 """
 
@@ -25,10 +27,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend.audit.service import Event, record_events
 from backend.core.china_time import china_today
 from backend.core.errors import OrderClosed
 from backend.core.types import Principal, Role, utcnow
-from backend.db.session import fetch
+from backend.db.session import fetch, write_transaction
 from backend.jobs.machine import Status
 from backend.jobs.record import APPROVED_SUBMISSION, FINISHED, OPEN_WORK, UNFINISHED, among, expression, on_time_rate
 from backend.jobs.schemas import SuggestedOffer, Suggestion, SuggestionFilter
@@ -62,6 +65,14 @@ FROM job j JOIN production_order o ON o.id = j."order"
 LEFT JOIN submission s ON s.job = j.id AND s.status = '{APPROVED_SUBMISSION}' AND s.reviewed_at >= {{}}
 WHERE j.brand = {{}} AND j.status IN ({among(UNFINISHED + FINISHED)})
 GROUP BY j.artisan
+"""  # noqa: S608 - our own constants; values are parameters
+# Pieces in hand for other brands, in total, of the brand's artisans who work elsewhere too.
+ELSEWHERE = f"""
+SELECT m.id, SUM(j.quantity_accepted) AS elsewhere
+FROM member m JOIN member other ON other.person = m.person AND other.brand <> m.brand
+JOIN job j ON j.artisan = other.id AND j.status IN ({among(OPEN_WORK)})
+WHERE m.brand = {{}} AND m.role = '{Role.ARTISAN.value}'
+GROUP BY m.id
 """  # noqa: S608 - our own constants; values are parameters
 # The candidates, apart from the records: joined in one statement, PostgreSQL (which cannot
 # estimate the crafts filter) chose nested loops that took four times as long on the data of
@@ -108,6 +119,22 @@ async def _records(brand_id: int) -> dict[int, dict[str, int]]:
     sql = RECORDS.replace("{approval_day}", expression("approval_day"))
     rows = await fetch(sql, (today, today - WINDOW, utcnow() - WINDOW, brand_id))
     return {row["id"]: {name: int(row[name]) for name in NO_RECORD} for row in rows}
+
+
+async def _load_elsewhere(actor: Principal, order_id: int) -> dict[int, int]:
+    """Each of the brand's artisans' pieces in hand for other brands (a total), the read audited."""
+    rows = await fetch(ELSEWHERE, (actor.brand_id,))
+    loads = {row["id"]: int(row["elsewhere"]) for row in rows if row["elsewhere"]}
+    if loads:
+        event = Event(
+            entity="order",
+            entity_id=order_id,
+            action="read_shared",
+            detail={"people": len(loads), "what": "open_load_total", "why": "dispatch_suggestion"},
+        )
+        async with write_transaction():
+            await record_events(actor, actor.brand_id, [event])
+    return loads
 
 
 async def _candidate_rows(brand_id: int, order: Mapping[str, Any], wanted: SuggestionFilter) -> list[Mapping[str, Any]]:
@@ -197,7 +224,11 @@ async def suggest(actor: Principal, order_id: int, wanted: SuggestionFilter) -> 
     offered = await fetch(OPEN_OFFERS, (order_id, utcnow()))
     remaining = max(0, order["quantity"] - order["quantity_accepted"] - int(offered[0]["offered"]))
     rows = await _candidate_rows(actor.brand_id, order, wanted)
-    ranked = rank(rows, await _records(actor.brand_id), most=order["quantity"])
+    records = await _records(actor.brand_id)
+    for artisan_id, load in (await _load_elsewhere(actor, order_id)).items():
+        mine = records.setdefault(artisan_id, dict(NO_RECORD))
+        mine["open_load"] += load
+    ranked = rank(rows, records, most=order["quantity"])
     pieces = remaining if wanted.quantity is None else wanted.quantity
     shares = list(zip(ranked, split(ranked, pieces), strict=True))
     offers = [_offer(c, q) for c, q in shares if q]

@@ -29,6 +29,7 @@ SEES = (
     N_("your name and phone number"),
     N_("your village and crafts"),
     N_("the work you do for it, and what it pays you"),
+    N_("how many pieces you have in hand in all (not for whom)"),
 )
 ANSWER = """
 UPDATE invitation SET status = {}, answered_at = {}, answered_via = {}

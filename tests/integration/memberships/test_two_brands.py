@@ -87,7 +87,7 @@ async def test_she_is_told_who_asks_and_what_it_will_see_and_only_her_yes_makes_
         "王阿姨",
         ["embroidery"],
     )
-    assert len(asked["sees"]) == 3
+    assert len(asked["sees"]) == 4
     assert all(isinstance(line, str) and line for line in asked["sees"])
     me = await ok(
         await client.post(f"{API}/me/invitations/{invitation['id']}/answer", json={"accept": True}, headers=her.auth)
@@ -231,3 +231,19 @@ async def test_she_leaves_a_brand_once_paid_and_its_staff_no_longer_see_her(clie
     refused(await client.post(f"{API}/artisans/{in_b}/sign-out", headers=b.coordinator.auth), 404)
     assert all(j["brand_id"] == a.id for j in (await ok(await client.get(f"{API}/jobs", headers=her.auth)))["jobs"])
     refused(await client.post(leave, headers=her.auth), 404)  # not hers any more
+
+
+async def test_the_other_brand_sees_only_her_total_pieces_in_hand_and_the_read_is_audited(
+    client: httpx.AsyncClient,
+) -> None:
+    a, b, her, in_b = await shared(client)
+    await support.job_in_state(client, a, her, "accepted", quantity=8)
+    order_b = await support.open_order(client, b, quantity=10)
+
+    suggestion = await ok(await client.get(f"{API}/orders/{order_b['id']}/suggestion", headers=b.coordinator.auth))
+
+    [mine] = [o for o in suggestion["offers"] + suggestion["others"] if o["artisan_id"] == in_b]
+    assert mine["open_load"] == 8  # a total, with nothing saying for whom
+    assert a.slug not in str(suggestion)
+    [read] = await AuditEvent.select().where((AuditEvent.brand == b.id) & (AuditEvent.action == "read_shared"))
+    assert (read["entity"], read["entity_id"], read["actor"]) == ("order", order_b["id"], b.coordinator.id)
