@@ -262,6 +262,7 @@ async def _take_step(client: httpx.AsyncClient, b: Brand, who: Person, work: Wor
     answer = await ok(await client.post(url, json=body, headers=headers), status)
     if step == "submit":
         work.submission_id = answer["id"]
+        work.photo_id = answer["photo_ids"][0]  # the job's brand's (her upload as another brand's is brought over)
     elif step == "pay":
         work.payout_id = answer["id"]
 

@@ -43,17 +43,56 @@ async def _job_for_submission(actor: Principal, job_id: int) -> tuple[Principal,
     return acting_in(actor, job["brand_id"]), job, job["artisan_id"]
 
 
-async def _check_photos(actor: Principal, photo_ids: list[int], artisan_id: int) -> None:
-    """The photos are the submitter's (or, for a leader, the artisan's) of the job's brand.
-    A person who works with several brands uploads as one of them: her own photos taken for
-    another brand's job join that brand with the submission."""
+# What of a brand could show a photo of one of its members: her submissions, those she made
+# for others (a leader), and the brand's order patterns.
+SHOWN_BY = """
+SELECT s.photo_ids FROM submission s JOIN job j ON j.id = s.job WHERE j.artisan = {} OR s.submitted_by = {}
+UNION ALL SELECT o.photo_ids FROM production_order o WHERE o.brand = {}
+"""
+
+
+async def _photos_of_job(actor: Principal, photo_ids: list[int], artisan_id: int) -> list[int]:
+    """The photos, as the job's brand's: the submitter's (or, for a leader, the artisan's).
+
+    A person who works with several brands uploads as one of them unless she names the job
+    (``POST /photos`` with ``job_id``). Her photo taken as another brand's member joins this
+    brand with the submission: moved when no work there shows it, copied (the same picture,
+    a row of this brand) when it does, so that each brand sees only the photos of its own work.
+    """
     owners = {*actor.member_ids(), artisan_id}
-    found = await Photo.select(Photo.id, Photo.brand).where(Photo.id.is_in(photo_ids) & Photo.owner.is_in(list(owners)))
+    found = await Photo.select().where(Photo.id.is_in(photo_ids) & Photo.owner.is_in(list(owners)))
     if len(found) != len(set(photo_ids)):
         raise Invalid(N_("Some of these photos do not exist."), fields={"photo_ids": "unknown_photo"})
-    strays = [row["id"] for row in found if row["brand"] != actor.brand_id]
-    if strays:
-        await Photo.update({Photo.brand: actor.brand_id, Photo.owner: actor.member_id}).where(Photo.id.is_in(strays))
+    by_id = {row["id"]: row for row in found}
+    return [
+        photo_id if by_id[photo_id]["brand"] == actor.brand_id else await _bring(actor, by_id[photo_id])
+        for photo_id in photo_ids
+    ]
+
+
+async def _bring(actor: Principal, photo: dict[str, Any]) -> int:
+    """Her photo of another membership, as this brand's (see :func:`_photos_of_job`)."""
+    rows = await run(SHOWN_BY, photo["owner"], photo["owner"], photo["brand"])
+    shown = any(photo["id"] in json.loads(row["photo_ids"]) for row in rows)
+    mine = (Photo.owner == actor.member_id) & (Photo.content_hash == photo["content_hash"])
+    already = await Photo.select(Photo.id).where(mine).first()
+    if already is not None:
+        if not shown:
+            await Photo.delete().where(Photo.id == photo["id"])
+        return int(already["id"])
+    if not shown:
+        await Photo.update({Photo.brand: actor.brand_id, Photo.owner: actor.member_id}).where(Photo.id == photo["id"])
+        return int(photo["id"])
+    rows = await Photo.insert(
+        Photo(
+            brand=actor.brand_id,
+            owner=actor.member_id,
+            content_hash=photo["content_hash"],
+            width=photo["width"],
+            height=photo["height"],
+        )
+    ).returning(Photo.id)
+    return int(rows[0]["id"])
 
 
 async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> SubmissionRead:
@@ -68,12 +107,12 @@ async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> 
                 fields={"quantity": "above_accepted"},
                 accepted=job["quantity_accepted"],
             )
-        await _check_photos(actor, data.photo_ids, job["artisan_id"])
+        photo_ids = await _photos_of_job(actor, data.photo_ids, job["artisan_id"])
         submission = Submission(
             job=job_id,
             brand=actor.brand_id,
             quantity=data.quantity,
-            photo_ids=json.dumps(data.photo_ids),
+            photo_ids=json.dumps(photo_ids),
             note=data.note,
             submitted_by=actor.member_id,
             channel=(Channel.ON_BEHALF if on_behalf_of else actor.channel).value,

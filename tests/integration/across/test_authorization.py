@@ -5,6 +5,11 @@ the leader of village V1, artisan a1 in V1, artisan a2 in V2, one order with job
 state of the loop, photos and payouts). Every caller belongs to brand A; "own" cases aim at
 A's ids, "other" cases at B's. Refused requests must change nothing; requests that succeed
 act on resources made for that case, so that no case depends on another.
+
+A third brand C shares artisans with both: its a1 is A's a1 and its a2 is B's a1, each of
+whom said yes to C, with work there in every state. A's staff aim at C's ids in "shared"
+cases and get what they get on B's: that an artisan also works for them opens nothing of
+her work elsewhere. (A's a1 is C's a1: her own work there is hers, checked in the lists.)
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from tests.integration.across.authorization_matrix import ACTORS, FILE, ROWS, SI
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 
 API = "/api/v1"
-OTP_ADDRESS = "198.51.100.61"  # sign-in codes are limited per address: keep ours apart
+OTP_ADDRESS = "198.51.100.61"
+STAFF_OF_A = ("admin", "coordinator", "leader")  # sign-in codes are limited per address: keep ours apart
 
 # Error codes by status, unless a row says otherwise.
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 422: "invalid"}
@@ -46,20 +52,36 @@ class Side:
 class World:
     own: Side
     other: Side
+    shared: Side
     revoked: Person
     bad_token: str
 
 
-async def _side(client: httpx.AsyncClient) -> Side:
+async def _joined(client: httpx.AsyncClient, brand: Brand, who: Person, village_id: int, craft: str) -> Person:
+    """``who`` (of another brand) asked by ``brand`` and saying yes: her membership of it."""
+    body = {"name": "共享", "phone": who.phone, "village_id": village_id, "crafts": [craft]}
+    sent = await ok(await client.post(f"{API}/artisans", json=body, headers=brand.coordinator.auth), 202)
+    url = f"{API}/me/invitations/{sent['invitation']['id']}/answer"
+    me = await ok(await client.post(url, json={"accept": True}, headers=who.auth))
+    [member_id] = [m["id"] for m in me["memberships"] if m["brand"]["id"] == brand.id]
+    return Person(id=member_id, phone=who.phone, role=Role.ARTISAN, token=who.token, village_id=village_id)
+
+
+async def _side(client: httpx.AsyncClient, sharing: tuple[Person, Person] | None = None) -> Side:
+    """A brand of the matrix's shape; with ``sharing``, its a1 and a2 are these people of other brands."""
     brand = await support.brand(villages=2)
     v1, v2 = brand.villages
     people = {
         "admin": await support.person(brand.id, Role.ADMIN),
         "coordinator": brand.coordinator,
         "leader": await support.person(brand.id, Role.LEADER, village_id=v1),
-        "a1": await support.person(brand.id, Role.ARTISAN, village_id=v1, crafts=["embroidery"]),
-        "a2": await support.person(brand.id, Role.ARTISAN, village_id=v2, crafts=["batik"]),
     }
+    if sharing is None:
+        people["a1"] = await support.person(brand.id, Role.ARTISAN, village_id=v1, crafts=["embroidery"])
+        people["a2"] = await support.person(brand.id, Role.ARTISAN, village_id=v2, crafts=["batik"])
+    else:
+        people["a1"] = await _joined(client, brand, sharing[0], v1, "embroidery")
+        people["a2"] = await _joined(client, brand, sharing[1], v2, "batik")
     a1, a2 = people["a1"], people["a2"]
     order_id = (await support.open_order(client, brand, quantity=1000))["id"]
 
@@ -102,9 +124,10 @@ async def _craft_id(client: httpx.AsyncClient, admin: Person) -> int:
 @pytest.fixture(scope="module")
 async def world(client: httpx.AsyncClient) -> World:
     own, other = await _side(client), await _side(client)
+    shared = await _side(client, sharing=(own.people["a1"], other.people["a1"]))
     revoked = await support.person(own.brand.id, Role.COORDINATOR)
     assert (await client.delete(f"{API}/auth/token", headers=revoked.auth)).status_code == 204
-    return World(own=own, other=other, revoked=revoked, bad_token=secrets.token_urlsafe(32))
+    return World(own=own, other=other, shared=shared, revoked=revoked, bad_token=secrets.token_urlsafe(32))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +163,7 @@ FRESH_KEYS = {*FRESH, "order", "artisan", "member"}
 class Case:
     row: Row
     actor: str
-    target: str  # "own" or "other"
+    target: str  # "own", "other" or "shared"
     status: int
 
     @property
@@ -156,6 +179,11 @@ def _cases() -> list[Any]:
         expanded = [Case(row, actor, "own", status) for actor, status in row.own.items()]
         if row.other is not None:
             expanded += [Case(row, actor, "other", status) for actor, status in row.other.items()]
+            expanded += [
+                Case(row, actor, "shared", status)
+                for actor, status in row.other.items()
+                if actor in STAFF_OF_A  # A's a1 works for C: C's work of hers is hers
+            ]
         cases += [
             pytest.param(c, id=f"{row.method} {row.path} | {c.actor} | {c.target} -> {c.status}") for c in expanded
         ]
@@ -164,7 +192,7 @@ def _cases() -> list[Any]:
 
 async def _ids(client: httpx.AsyncClient, world: World, case: Case) -> dict[str, Any]:
     """The ids of the case's target; a request that should succeed gets resources of its own."""
-    side = world.own if case.target == "own" else world.other
+    side = {"own": world.own, "other": world.other, "shared": world.shared}[case.target]
     ids: dict[str, Any] = dict(side.ids)
     mutates = case.row.method != "GET"
     if case.succeeds and mutates:
@@ -203,7 +231,8 @@ async def test_authorisation_matrix(client: httpx.AsyncClient, world: World, cas
     url = API + case.row.path.format(**ids)
     body = case.row.body if case.row.body is FILE else support.fill(case.row.body, ids)
     headers = await _headers(world, case)
-    before = await support.brand_rows(world.own.brand.id, world.other.brand.id)
+    brands = (world.own.brand.id, world.other.brand.id, world.shared.brand.id)
+    before = await support.brand_rows(*brands)
 
     if case.row.otp_client:
         async with support.client_from(client, OTP_ADDRESS) as other_address:
@@ -215,9 +244,7 @@ async def test_authorisation_matrix(client: httpx.AsyncClient, world: World, cas
         assert response.status_code == case.status, response.text
         return
     refused(response, case.status, case.row.codes.get(case.status, CODES[case.status]))
-    assert await support.brand_rows(world.own.brand.id, world.other.brand.id) == before, (
-        "a refused request changed data"
-    )
+    assert await support.brand_rows(*brands) == before, "a refused request changed data"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,12 +259,20 @@ async def _village_ids(village_id: int) -> set[int]:
     return {row["id"] for row in await Member.select(Member.id).where(Member.village == village_id)}
 
 
+def _memberships_of(world: World, actor: str) -> set[int]:
+    """Her memberships: A's a1 is C's a1 too."""
+    return {world.own.people[actor].id} | ({world.shared.people["a1"].id} if actor == "a1" else set())
+
+
 async def _check_jobs_of(world: World, actor: str, items: list[dict[str, Any]]) -> None:
     own = world.own
-    allowed = await _village_ids(own.brand.villages[0]) if actor == "leader" else {own.people[actor].id}
+    allowed = await _village_ids(own.brand.villages[0]) if actor == "leader" else _memberships_of(world, actor)
     assert {job["artisan_id"] for job in items} <= allowed
     must_see = {"leader": own.ids["offered"], "a1": own.ids["offered"], "a2": own.ids["accepted_a2"]}[actor]
     assert must_see in {job["id"] for job in items}
+    if actor == "a1":  # and her offer from C, naming C
+        [there] = [job for job in items if job["id"] == world.shared.ids["offered"]]
+        assert there["brand_id"] == world.shared.brand.id
 
 
 async def _check_brand_orders(world: World, _actor: str, items: list[dict[str, Any]]) -> None:
@@ -268,11 +303,12 @@ async def _check_brand_submissions(world: World, _actor: str, items: list[dict[s
 
 
 async def _check_payouts_of(world: World, actor: str, items: list[dict[str, Any]]) -> None:
-    people = world.own.people
-    allowed = {people[actor].id} if actor in ("a1", "a2") else await _brand_ids(Member, world.own.brand.id)
+    allowed = _memberships_of(world, actor) if actor in ("a1", "a2") else await _brand_ids(Member, world.own.brand.id)
     assert {payout["artisan_id"] for payout in items} <= allowed
     must_see = world.own.ids["payout_a2"] if actor == "a2" else world.own.ids["payout"]
     assert must_see in {payout["id"] for payout in items}
+    if actor == "a1":
+        assert world.shared.ids["payout"] in {payout["id"] for payout in items}
 
 
 async def _check_order_jobs(world: World, _actor: str, items: list[dict[str, Any]]) -> None:

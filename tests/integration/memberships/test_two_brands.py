@@ -247,3 +247,31 @@ async def test_the_other_brand_sees_only_her_total_pieces_in_hand_and_the_read_i
     assert a.slug not in str(suggestion)
     [read] = await AuditEvent.select().where((AuditEvent.brand == b.id) & (AuditEvent.action == "read_shared"))
     assert (read["entity"], read["entity_id"], read["actor"]) == ("order", order_b["id"], b.coordinator.id)
+
+
+async def test_her_photo_goes_with_the_work_it_shows_and_no_brand_sees_the_others(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    her_in_b = Person(id=in_b, phone=her.phone, role=her.role, token=her.token, village_id=b.villages[0])
+    only_b, both = await support.upload_photo(client, her, (10, 200, 10)), await support.upload_photo(client, her)
+    work_a = await support.job_in_state(client, a, her, "accepted")
+    work_b = await support.job_in_state(client, b, her_in_b, "accepted")
+    submit = f"{API}/jobs/{{}}/submissions"
+    await ok(
+        await client.post(submit.format(work_a.job_id), json={"quantity": 5, "photo_ids": [both]}, headers=her.auth),
+        201,
+    )
+
+    sent = await ok(
+        await client.post(
+            submit.format(work_b.job_id), json={"quantity": 5, "photo_ids": [only_b, both]}, headers=her.auth
+        ),
+        201,
+    )
+
+    moved, copy = sent["photo_ids"]
+    assert moved == only_b  # taken for B only: now B's
+    assert copy != both  # shown in A's work too: B gets its own copy of the picture
+    for photo, owner, stranger in ((moved, b, a), (copy, b, a), (both, a, b)):
+        assert (await client.get(f"{API}/photos/{photo}/list", headers=owner.coordinator.auth)).status_code == 200
+        refused(await client.get(f"{API}/photos/{photo}/list", headers=stranger.coordinator.auth), 404)
+        assert (await client.get(f"{API}/photos/{photo}/list", headers=her.auth)).status_code == 200
