@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 
+from backend.core.access import acting_in
+from backend.core.errors import NotFound
 from backend.core.types import Principal, Role
 from backend.db.session import run
+from backend.jobs.queries import job_row
 from backend.jobs.tables import Submission
 
 # The reference photos of orders offered to these artisans (a leader: to her villages' artisans).
@@ -35,3 +38,13 @@ async def sees_through_work(actor: Principal, photo_id: int) -> bool:
             if any(photo_id in json.loads(row["photo_ids"]) for row in await run(sql, *values)):
                 return True
     return False
+
+
+async def for_job(actor: Principal, job_id: int) -> Principal:
+    """The person as her membership of a job's brand, when she uploads its photos: her own
+    job, or one of a village she leads (otherwise the job does not exist for her)."""
+    for role in (Role.ARTISAN, Role.LEADER):
+        job = await job_row(actor, job_id, role)
+        if job is not None:
+            return acting_in(actor, job["brand_id"])
+    raise NotFound()

@@ -18,11 +18,27 @@ from backend.photos import service
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.schemas import PhotoRead
 
+JobId = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1, le=2**31 - 1, description="The job the photo shows: it is then the job's brand's (an artisan of several)."
+    ),
+]
+
 
 class PhotoFromUpload(Wire):
     upload_id: Annotated[
         str, msgspec.Meta(pattern=r"^[0-9a-f]{32}$", description="The last segment of the upload's Location.")
     ]
+    job_id: JobId | None = None
+
+
+def _job_id(text: object) -> int:
+    """A multipart ``job_id``: ASCII digits, in range (400 otherwise)."""
+    value = str(text)
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) < 2**31:
+        raise ValidationException("job_id: the id of a job")
+    return int(value)
 
 
 class PhotoController(Controller):
@@ -34,7 +50,8 @@ class PhotoController(Controller):
         "/photos",
         request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
         opt={"exactly_once": "by_content"},
-        summary="A photo: a multipart 'file', or JSON {upload_id} for a finished resumable upload",
+        summary="A photo: a multipart 'file', or JSON {upload_id} for a finished resumable upload; with the "
+        "job_id it shows (optional), it is that job's brand's",
     )
     async def upload(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> PhotoRead:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
@@ -42,10 +59,15 @@ class PhotoController(Controller):
                 wanted = msgspec.json.decode(await request.body(), type=PhotoFromUpload)
             except msgspec.MsgspecError as error:
                 raise ValidationException(str(error)) from error
+            if wanted.job_id is not None:
+                principal = await photo_access.for_job(principal, wanted.job_id)
             return await service.photo_from_upload(principal, wanted.upload_id)
-        sent = (await request.form()).get("file")
+        form = await request.form()
+        sent, job_id = form.get("file"), form.get("job_id")
         if not isinstance(sent, UploadFile):
             raise ValidationException("a multipart 'file' is required")
+        if job_id is not None:
+            principal = await photo_access.for_job(principal, _job_id(job_id))
         return await service.upload_photo(principal, await sent.read())
 
     @get(

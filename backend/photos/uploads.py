@@ -42,8 +42,11 @@ EXPIRES_AFTER = dt.timedelta(hours=24)  # from creation, finished or not
 MAX_OPEN = 20
 MAX_HELD_BYTES = 100 * MiB
 CHECKSUMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
+# An upload is its creator's, the person: whichever of her brands she made it as.
+HERS = "owner IN (SELECT id FROM member WHERE person = {})"
 SELECT = (
-    'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload WHERE id = {} AND owner = {}'
+    'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload '
+    "WHERE id = {} AND owner IN (SELECT id FROM member WHERE person = {})"
 )
 
 
@@ -136,10 +139,10 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
     now = utcnow()
     upload_id = secrets.token_hex(16)
     async with write_transaction():
-        await _one_creation_at_a_time(actor.member_id)
+        await _one_creation_at_a_time(actor.person_id)
         held = await run(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE owner = {} AND expires_at > {}",
-            actor.member_id,
+            f"SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE {HERS} AND expires_at > {{}}",  # noqa: S608
+            actor.person_id,
             now,
         )
         if held[0]["n"] >= MAX_OPEN:
@@ -161,11 +164,11 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
     return UploadState(id=upload_id, length=length, offset=0, metadata=metadata, expires_at=now + EXPIRES_AFTER)
 
 
-async def _one_creation_at_a_time(member_id: int) -> None:
+async def _one_creation_at_a_time(person_id: int) -> None:
     """Until this transaction ends, no other creation of this person's counts their uploads:
     two at once cannot both slip under the limits (read committed would let each count
     without the other's row)."""
-    await lock_keys(f"uploads:owner:{member_id}")
+    await lock_keys(f"uploads:owner:{person_id}")
 
 
 def _is_live(rows: list[dict[str, Any]]) -> bool:
@@ -175,7 +178,7 @@ def _is_live(rows: list[dict[str, Any]]) -> bool:
 
 async def upload_state(actor: Principal, upload_id: str) -> UploadState:
     """Where the caller's upload stands (HEAD); others' and expired ones do not exist."""
-    rows = await run(SELECT, upload_id, actor.member_id)
+    rows = await run(SELECT, upload_id, actor.person_id)
     if not _is_live(rows):
         raise NotFound()
     return _state(rows[0])
@@ -189,7 +192,7 @@ async def append(actor: Principal, upload_id: str, offset: int, part: bytes, che
     check_part(part, checksum)
     async with write_transaction():
         lock = "" if is_sqlite() else " FOR UPDATE"
-        rows = await run(SELECT + lock, upload_id, actor.member_id)
+        rows = await run(SELECT + lock, upload_id, actor.person_id)
         if not _is_live(rows):
             raise NotFound()
         state = _state(rows[0])
@@ -207,7 +210,7 @@ async def append(actor: Principal, upload_id: str, offset: int, part: bytes, che
 async def terminate(actor: Principal, upload_id: str) -> None:
     """Cancel an upload and remove its bytes (tus termination)."""
     async with write_transaction():
-        deleted = await run("DELETE FROM upload WHERE id = {} AND owner = {} RETURNING id", upload_id, actor.member_id)
+        deleted = await run(f"DELETE FROM upload WHERE id = {{}} AND {HERS} RETURNING id", upload_id, actor.person_id)  # noqa: S608
     if not deleted:
         raise NotFound()
     await asyncio.to_thread(_file(upload_id).unlink, missing_ok=True)

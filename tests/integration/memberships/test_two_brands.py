@@ -275,3 +275,22 @@ async def test_her_photo_goes_with_the_work_it_shows_and_no_brand_sees_the_other
         assert (await client.get(f"{API}/photos/{photo}/list", headers=owner.coordinator.auth)).status_code == 200
         refused(await client.get(f"{API}/photos/{photo}/list", headers=stranger.coordinator.auth), 404)
         assert (await client.get(f"{API}/photos/{photo}/list", headers=her.auth)).status_code == 200
+
+
+async def test_a_photo_sent_with_its_job_is_that_brands_at_once(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    her_in_b = Person(id=in_b, phone=her.phone, role=her.role, token=her.token, village_id=b.villages[0])
+    work = await support.job_in_state(client, b, her_in_b, "accepted")
+    files = {"file": ("work.jpg", support.jpeg_bytes(64, 48, (1, 2, 250)), "image/jpeg")}
+
+    photo = await ok(
+        await client.post(f"{API}/photos", files=files, data={"job_id": str(work.job_id)}, headers=her.auth), 201
+    )
+
+    assert (await client.get(f"{API}/photos/{photo['id']}/list", headers=b.coordinator.auth)).status_code == 200
+    refused(await client.get(f"{API}/photos/{photo['id']}/list", headers=a.coordinator.auth), 404)
+    someone = await support.artisan(a)
+    refused(
+        await client.post(f"{API}/photos", files=files, data={"job_id": str(work.job_id)}, headers=someone.auth), 404
+    )
+    refused(await client.post(f"{API}/photos", files=files, data={"job_id": "١٢"}, headers=her.auth), 400)
