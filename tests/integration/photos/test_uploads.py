@@ -178,10 +178,10 @@ async def test_termination_and_expiry_remove_the_bytes(client: httpx.AsyncClient
     deleted = await client.delete(f"{URL}/{cancelled}", headers=artisan.auth | TUS)
     gone = await client.head(f"{URL}/{cancelled}", headers=artisan.auth | TUS)
     expired = await client.head(f"{URL}/{lapsed}", headers=artisan.auth | TUS)
-    removed = await uploads.remove_expired()
+    await uploads.remove_expired()  # (a worker round of another test may have done it first)
 
     assert deleted.status_code == 204
     assert [gone.status_code, expired.status_code] == [404, 404]
-    assert removed >= 1
+    assert not await run("SELECT 1 AS x FROM upload WHERE id IN ({}, {})", cancelled, lapsed)
     assert not uploads._file(cancelled).exists()
     assert not uploads._file(lapsed).exists()
