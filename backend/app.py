@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from backend import worker
 from backend.accounts.routes import AccountController
 from backend.accounts.staff_routes import StaffController
+from backend.alliance.routes import AllianceController, region_page
 from backend.auth.requests import authenticate, person_of, provide_principal
 from backend.auth.routes import AuthController
 from backend.core.logs import redact_logs
@@ -86,6 +87,7 @@ def _api() -> Router:
         AuthController,
         AccountController,
         MembershipController,
+        AllianceController,
         StaffController,
         CraftController,
         OrderController,
@@ -149,6 +151,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             twilio_status,
             aliyun_up,
             aliyun_report,
+            region_page,
         ],
         middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=person_of, max_body=MAX_BODY)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.accounts.tables import Brand, DeviceToken, Invitation, Member, Person, Village
+from backend.accounts.tables import Brand, Consent, DeviceToken, Invitation, Member, Person, Village
+from backend.alliance.tables import Alliance, AllianceBrand
 from backend.audit.tables import AuditEvent
 from backend.auth.tables import OtpCode
 from backend.crafts.tables import Craft
@@ -26,6 +27,9 @@ TABLES = [
     Person,
     Member,
     Invitation,
+    Consent,
+    Alliance,
+    AllianceBrand,
     Craft,
     OtpCode,
     DeviceToken,

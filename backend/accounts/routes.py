@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from backend.accounts import imports, service, sessions
+from backend.accounts import consent, imports, service, sessions
 from backend.accounts.schemas import (
     ArtisanCreate,
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
+    ConsentRead,
     ImportResult,
     InvitationSent,
     MemberRead,
@@ -67,6 +68,14 @@ async def me_read(principal: Principal) -> MeRead:
 
 class AccountController(Controller):
     tags = ("accounts",)
+
+    @get("/me/consent", summary="What she allows to be shown of her in public (all false until she says)")
+    async def my_consent(self, principal: NamedDependency[Principal]) -> ConsentRead:
+        return await consent.consent_of(principal.person_id)
+
+    @put("/me/consent", summary="Her choice of what may be shown of her in public, all items at once")
+    async def set_my_consent(self, principal: NamedDependency[Principal], data: JSONBody[ConsentRead]) -> ConsentRead:
+        return await consent.set_consent(principal, data)
 
     @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
     async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:

@@ -209,3 +209,16 @@ class MyInvitationList(Wire):
 
 class InvitationAnswer(Wire):
     accept: bool
+
+
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class ConsentRead(Wire):
+    """What she allows to be shown of her in public, item by item (all false until she says)."""
+
+    name: bool = False
+    display_name: DisplayName | None = None
+    photo: bool = False
+    village: bool = False
+    story: bool = False

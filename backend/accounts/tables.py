@@ -100,3 +100,17 @@ class Invitation(Table, tablename="invitation"):
     answered_via = Varchar(length=16, default="", help_text="The channel of her answer: app, sms…")
 
     UNIQUE: ClassVar[Keys] = {"invitation_brand_person": ("brand", "person")}  # one question per brand
+
+
+class Consent(Table, tablename="consent"):
+    """What she allows to be shown of her in public (PIPL art. 25), item by item, all off until
+    she says otherwise; revocable at once. A region's page and a piece's passport read it."""
+
+    id: Serial
+    person = ForeignKey(Person, null=False, unique=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    name = Boolean(default=False, help_text="Her name (or the name she gives) may be shown.")
+    display_name = Varchar(length=50, null=True, default=None, help_text="The name she wants shown, if not her own.")
+    photo = Boolean(default=False)
+    village = Boolean(default=False, help_text="Her village may be named (the county and province always are).")
+    story = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())

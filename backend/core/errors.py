@@ -190,3 +190,8 @@ class OpenWork(Conflict):
 
     def __init__(self, *, count: int) -> None:
         super().__init__(count=count)
+
+
+class InAlliance(Conflict):
+    code = "in_alliance"
+    message = N_("This brand is in an alliance already.")
