@@ -5,7 +5,8 @@ Applied to each batch a sender claims, the same for every gateway:
 - quiet hours (default 21:00–08:00 China time) hold messages until they end;
 - offers to one number within a few minutes go out as one SMS: an offer due while another
   reached that number less than ``CUNJIANG_SMS_MERGE_MINUTES`` ago waits for the window to
-  close, and the offers waiting then are merged into one ``offers`` SMS;
+  close, and the offers waiting then are merged into one ``offers`` SMS per brand (a brand
+  never sends, nor sees, another brand's offer);
 - at most ``CUNJIANG_SMS_DAILY_CAP`` messages a number a China day, and the same text at
   most twice (Twilio refuses a third): the rest wait for the next morning.
 Sign-in codes (``budget_exempt``) and answers to the villager's own SMS are never held:
@@ -120,10 +121,11 @@ async def _one_number(phone: str, rows: list[dict[str, Any]], today: Today, now:
     last = today.last_offer.get(phone)
     if offers and last is not None and now - last < window:
         await _hold(offers, last + window, "merging")  # the window is open: more may come
-    elif len(offers) > 1:
-        rest.append(await _merge(offers, mergeable[offers[0]["kind"]], now))
     else:
-        rest += offers
+        # One SMS per brand: a brand's staff see its messages, never another brand's offers.
+        for _brand, same in groupby(sorted(offers, key=lambda r: (r["brand"] or 0, r["id"])), key=lambda r: r["brand"]):
+            together = list(same)
+            rest += [await _merge(together, mergeable[together[0]["kind"]], now)] if len(together) > 1 else together
     going = []
     for row in sorted(rest, key=lambda row: row["id"]):
         if today.count[phone] >= get_settings().sms_daily_cap:

@@ -3,10 +3,13 @@ for both, each brand sees its own work and nothing of the other's, and she may l
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
 from backend.audit.tables import AuditEvent
 from backend.db.session import run, write_transaction
+from backend.messages.templates import render
 from backend.outbox import enqueue
 from tests import support
 from tests.integration.outbox.test_budget import Phone, budget, china, deliver_at  # noqa: F401 - the fixture
@@ -294,3 +297,25 @@ async def test_a_photo_sent_with_its_job_is_that_brands_at_once(client: httpx.As
         await client.post(f"{API}/photos", files=files, data={"job_id": str(work.job_id)}, headers=someone.auth), 404
     )
     refused(await client.post(f"{API}/photos", files=files, data={"job_id": "١٢"}, headers=her.auth), 400)
+
+
+async def test_offers_of_two_brands_are_never_merged_into_one_sms(budget: None) -> None:  # noqa: F811
+    a, b = await support.brand(), await support.brand()
+    her, gateway = support.new_phone(), Phone()
+    due = dt.date(2026, 12, 31)
+    async with write_transaction():
+        for brand, code, title in ((a, "K1", "苗绣围巾"), (a, "K2", "蜡染靠垫"), (b, "K3", "银饰手镯")):
+            offer = render("offer", "zh_Hans", code=code, quantity=5, title=title, price=4500, due=due)
+            await enqueue(her, offer, brand_id=brand.id)
+
+    await deliver_at(gateway, china(1, 10))
+
+    sent = sorted(gateway.to(her))
+    assert len(sent) == 2
+    [of_a] = [body for body in sent if "苗绣围巾" in body]
+    assert "蜡染靠垫" in of_a
+    assert "银饰手镯" not in of_a
+    [of_b] = [body for body in sent if "银饰手镯" in body]
+    assert "苗绣围巾" not in of_b
+    rows = await run("SELECT body FROM outbox_message WHERE brand = {} AND to_phone = {}", a.id, her)
+    assert not any("银饰手镯" in row["body"] for row in rows)  # what A's console can show
