@@ -23,6 +23,7 @@ from backend.accounts.schemas import (
     MemberRead,
     MembershipRead,
     MeRead,
+    QuietHours,
     VillageCreate,
     VillageList,
     VillageRead,
@@ -76,6 +77,14 @@ class AccountController(Controller):
     @put("/me/consent", summary="Her choice of what may be shown of her in public, all items at once")
     async def set_my_consent(self, principal: NamedDependency[Principal], data: JSONBody[ConsentRead]) -> ConsentRead:
         return await consent.set_consent(principal, data)
+
+    @get("/me/quiet-hours", summary="Her own quiet hours for SMS (null: the service's)")
+    async def my_quiet_hours(self, principal: NamedDependency[Principal]) -> QuietHours:
+        return await service.quiet_hours_of(principal)
+
+    @put("/me/quiet-hours", summary="Choose her quiet hours (China time), across all her brands")
+    async def set_my_quiet_hours(self, principal: NamedDependency[Principal], data: JSONBody[QuietHours]) -> QuietHours:
+        return await service.set_quiet_hours(principal, data)
 
     @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
     async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:

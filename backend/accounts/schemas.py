@@ -222,3 +222,19 @@ class ConsentRead(Wire):
     photo: bool = False
     village: bool = False
     story: bool = False
+
+
+HoursText = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]|off)$",
+        description="China time, e.g. 21:30-07:00; off: never held.",
+    ),
+]
+
+
+class QuietHours(Wire):
+    """Her own quiet hours for SMS (and calls): nothing but sign-in codes and answers to her
+    reaches her then. null: the service's (CUNJIANG_SMS_QUIET_HOURS)."""
+
+    quiet_hours: HoursText | None = None

@@ -13,6 +13,7 @@ from backend.accounts.queries import MEMBER_READ
 from backend.accounts.schemas import (
     ArtisanUpdate,
     MemberRead,
+    QuietHours,
     VillageCreate,
     VillageRead,
 )
@@ -294,3 +295,15 @@ async def brands_of(phones: Collection[str]) -> dict[str, int]:
         .order_by(Member.id, ascending=False)
     )
     return {row["phone"]: row["brand"] for row in rows}
+
+
+async def quiet_hours_of(actor: Principal) -> QuietHours:
+    rows = await Person.select(Person.quiet_hours).where(Person.id == actor.person_id)
+    return QuietHours(quiet_hours=(rows[0]["quiet_hours"] or None) if rows else None)
+
+
+async def set_quiet_hours(actor: Principal, wanted: QuietHours) -> QuietHours:
+    """Her own quiet hours, across every brand she works with (the message budget is hers)."""
+    async with write_transaction():
+        await Person.update({Person.quiet_hours: wanted.quiet_hours or ""}).where(Person.id == actor.person_id)
+    return wanted

@@ -44,6 +44,9 @@ class Person(Table, tablename="person"):
     sms_only = Boolean(default=False, help_text="Reached by SMS only (a feature phone).")
     job_seq = BigInt(default=0, help_text="Last job code number given to her (K1, K2…), one series across her brands.")
     last_seen_at = Timestamptz(null=True, default=None, help_text="Her last visit to the app, whichever brand.")
+    quiet_hours = Varchar(
+        length=11, default="", help_text="Her own quiet hours (21:30-07:00, or off); empty: the service's."
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -46,7 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
 
-def _hours(value: str) -> tuple[dt.time, dt.time]:
+def parse_hours(value: str) -> tuple[dt.time, dt.time]:
     """``21:00-08:00`` → (21:00, 08:00); an empty value or ``off``: no quiet hours."""
     if value.strip().lower() in ("", "off", "none"):
         return (dt.time(0), dt.time(0))
@@ -70,7 +70,7 @@ def get_settings() -> Settings:
         sms_memory_hours=float(env.get("CUNJIANG_SMS_MEMORY_HOURS", "72")),
         sms_provider=env.get("CUNJIANG_SMS_PROVIDER") or ("twilio" if env.get("TWILIO_ACCOUNT_SID") else "console"),
         sms_daily_cap=int(env.get("CUNJIANG_SMS_DAILY_CAP", "6")),
-        sms_quiet_hours=_hours(env.get("CUNJIANG_SMS_QUIET_HOURS", "21:00-08:00")),
+        sms_quiet_hours=parse_hours(env.get("CUNJIANG_SMS_QUIET_HOURS", "21:00-08:00")),
         sms_merge_minutes=float(env.get("CUNJIANG_SMS_MERGE_MINUTES", "3")),
         aliyun_access_key_id=env.get("ALIBABA_CLOUD_ACCESS_KEY_ID") or None,
         aliyun_access_key_secret=env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET") or None,

@@ -2,7 +2,7 @@
 mainland China"): nobody is woken at night, flooded, or sent the same text again and again.
 
 Applied to each batch a sender claims, the same for every gateway:
-- quiet hours (default 21:00–08:00 China time) hold messages until they end;
+- quiet hours (default 21:00–08:00 China time, or her own) hold messages until they end;
 - offers to one number within a few minutes go out as one SMS: an offer due while another
   reached that number less than ``CUNJIANG_SMS_MERGE_MINUTES`` ago waits for the window to
   close, and the offers waiting then are merged into one ``offers`` SMS per brand (a brand
@@ -24,7 +24,7 @@ from itertools import groupby
 from typing import Any
 
 from backend.core.china_time import at_china_time, china_day, in_china, start_of_day
-from backend.core.settings import get_settings
+from backend.core.settings import get_settings, parse_hours
 from backend.core.types import as_datetime
 from backend.db.session import run
 from backend.messages.asked import forget
@@ -41,25 +41,30 @@ WHERE to_phone IN ({phones}) AND sent_at >= {since}
 """.replace("{HANDED}", sql_list(HANDED))
 
 
-def is_quiet(moment: dt.datetime) -> bool:
-    start, end = get_settings().sms_quiet_hours
+Hours = tuple[dt.time, dt.time]
+# Her own quiet hours, where she chose them (else the service's, CUNJIANG_SMS_QUIET_HOURS).
+PERSON_HOURS = "SELECT phone, quiet_hours FROM person WHERE quiet_hours <> '' AND phone IN ({phones})"
+
+
+def is_quiet(moment: dt.datetime, hours: Hours | None = None) -> bool:
+    start, end = hours or get_settings().sms_quiet_hours
     local = in_china(moment).time()
     if start == end:
         return False
     return start <= local < end if start < end else local >= start or local < end
 
 
-def quiet_end(moment: dt.datetime) -> dt.datetime:
+def quiet_end(moment: dt.datetime, hours: Hours | None = None) -> dt.datetime:
     """When the quiet hours around ``moment`` end (China time)."""
-    end = get_settings().sms_quiet_hours[1]
+    end = (hours or get_settings().sms_quiet_hours)[1]
     local = in_china(moment)
     ending = at_china_time(local.date(), end)
     return ending if ending > local else ending + dt.timedelta(days=1)
 
 
-def next_morning(moment: dt.datetime) -> dt.datetime:
+def next_morning(moment: dt.datetime, hours: Hours | None = None) -> dt.datetime:
     """The end of the next quiet hours: tomorrow's morning in China."""
-    end = get_settings().sms_quiet_hours[1]
+    end = (hours or get_settings().sms_quiet_hours)[1]
     return at_china_time(china_day(moment) + dt.timedelta(days=1), end)
 
 
@@ -75,16 +80,30 @@ async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, 
     counted = [row for row in due if row["kind"] not in exempt and not row["answers"]]
     if not counted:
         return free
-    if is_quiet(now):
-        await _hold(counted, quiet_end(now), "quiet_hours")
+    hours = await _hours_of({row["to_phone"] for row in counted})
+    for phone, rows in groupby(sorted(counted, key=lambda r: (r["to_phone"], r["id"])), key=lambda r: r["to_phone"]):
+        if is_quiet(now, hours.get(phone)):
+            await _hold(list(rows), quiet_end(now, hours.get(phone)), "quiet_hours")
+    counted = [row for row in counted if not is_quiet(now, hours.get(row["to_phone"]))]
+    if not counted:
         return free
     today = await _sent_today({row["to_phone"] for row in counted}, now)
     going: list[dict[str, Any]] = []
     for phone, rows in groupby(
         sorted(counted, key=lambda row: (row["to_phone"], row["id"])), key=lambda r: r["to_phone"]
     ):
-        going += await _one_number(phone, list(rows), today, now)
+        going += await _one_number(phone, list(rows), today, now, hours.get(phone))
     return free + going
+
+
+async def _hours_of(phones: Iterable[str]) -> dict[str, Hours]:
+    """The quiet hours of those of these numbers whose person chose her own."""
+    wanted, found = sorted(phones), {}
+    for start in range(0, len(wanted), 1000):
+        batch = wanted[start : start + 1000]
+        for row in await run(PERSON_HOURS.replace("{phones}", ", ".join("{}" for _ in batch)), *batch):
+            found[row["phone"]] = parse_hours(row["quiet_hours"])
+    return found
 
 
 class Today:
@@ -113,7 +132,9 @@ async def _sent_today(phones: Iterable[str], now: dt.datetime) -> Today:
     return today
 
 
-async def _one_number(phone: str, rows: list[dict[str, Any]], today: Today, now: dt.datetime) -> list[dict[str, Any]]:
+async def _one_number(
+    phone: str, rows: list[dict[str, Any]], today: Today, now: dt.datetime, hours: Hours | None
+) -> list[dict[str, Any]]:
     mergeable = merged_as()
     offers = [row for row in rows if row["kind"] in mergeable]
     rest = [row for row in rows if row["kind"] not in mergeable]
@@ -129,9 +150,9 @@ async def _one_number(phone: str, rows: list[dict[str, Any]], today: Today, now:
     going = []
     for row in sorted(rest, key=lambda row: row["id"]):
         if today.count[phone] >= get_settings().sms_daily_cap:
-            await _hold([row], next_morning(now), "daily_cap")
+            await _hold([row], next_morning(now, hours), "daily_cap")
         elif today.texts[(phone, row["body"])] >= SAME_TEXT_MAX:
-            await _hold([row], next_morning(now), "same_text")
+            await _hold([row], next_morning(now, hours), "same_text")
         else:
             going.append(row)
             today.count[phone] += 1

@@ -1,5 +1,5 @@
-"""Alliances of brands (``alliance``, ``alliance_brand``) and what a person allows to be shown
-of her in public (``consent``, all off)."""
+"""Alliances of brands (``alliance``, ``alliance_brand``), what a person allows to be shown
+of her in public (``consent``, all off), and her own quiet hours."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -7,7 +7,7 @@ from backend.db.engine import DB
 
 ID = "2026-12-06T01:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "alliances and consent"
+DESCRIPTION = "alliances, consent, quiet hours"
 
 NO_ACTION = "ON DELETE NO ACTION ON UPDATE NO ACTION"
 KEY = {"sqlite": '"id" INTEGER PRIMARY KEY NOT NULL', "postgres": '"id" SERIAL PRIMARY KEY NOT NULL'}
@@ -35,6 +35,7 @@ STATEMENTS = [
   "story" BOOLEAN NOT NULL DEFAULT false,
   "updated_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""",
 ]
+STATEMENTS.append('ALTER TABLE "person" ADD COLUMN "quiet_hours" VARCHAR(11) NOT NULL DEFAULT \'\'')
 UNDO = ['DROP TABLE "consent"', 'DROP TABLE "alliance_brand"', 'DROP TABLE "alliance"']
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from backend.core.china_time import CHINA_TZ
@@ -164,3 +165,32 @@ async def test_nothing_is_lost_every_message_ends_sent_or_merged_into_a_sent_one
     carriers = [await row(int(str(r["merged_into"]))) for r in rows if r["status"] == "merged"]
     assert carriers
     assert {carrier["status"] for carrier in carriers} == {"sent"}
+
+
+async def test_her_own_quiet_hours_rule_her_messages_whichever_brand_writes(
+    budget: None, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    napper, night_owl, other = [await support.artisan(brand) for _ in range(3)]
+    for who, hours in ((napper, "12:00-14:00"), (night_owl, "off")):
+        answer = await support.ok(
+            await client.put("/api/v1/me/quiet-hours", json={"quiet_hours": hours}, headers=who.auth)
+        )
+        assert answer == {"quiet_hours": hours}
+    refused = await client.put("/api/v1/me/quiet-hours", json={"quiet_hours": "25:00-07:00"}, headers=other.auth)
+    assert refused.status_code == 400
+    gateway = Phone()
+    napping = await queue(napper.phone, "午间")
+    await queue(other.phone, "午间")
+
+    await deliver_at(gateway, china(1, 13))
+
+    assert gateway.to(napper.phone) == []
+    assert gateway.to(other.phone) == ["午间"]
+    held = await row(napping)
+    assert (held["held_reason"], support.as_moment(held["next_attempt_at"])) == ("quiet_hours", china(1, 14))
+    await queue(night_owl.phone, "夜里")
+    await queue(other.phone, "夜里")
+    await deliver_at(gateway, china(1, 23))
+    assert gateway.to(night_owl.phone) == ["夜里"]
+    assert gateway.to(other.phone) == ["午间"]  # the service's quiet hours for her
