@@ -1,16 +1,13 @@
 """Alliances of brands (``alliance``, ``alliance_brand``), what a person allows to be shown
 of her in public (``consent``, all off), and her own quiet hours."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
-from backend.db.engine import DB
+from backend.db.ddl import statements_migration
 
 ID = "2026-12-06T01:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "alliances, consent, quiet hours"
 
 NO_ACTION = "ON DELETE NO ACTION ON UPDATE NO ACTION"
-KEY = {"sqlite": '"id" INTEGER PRIMARY KEY NOT NULL', "postgres": '"id" SERIAL PRIMARY KEY NOT NULL'}
 STATEMENTS = [
     """CREATE TABLE "alliance" ({key},
   "slug" VARCHAR(64) UNIQUE NOT NULL DEFAULT '',
@@ -39,17 +36,4 @@ STATEMENTS.append('ALTER TABLE "person" ADD COLUMN "quiet_hours" VARCHAR(11) NOT
 UNDO = ['DROP TABLE "consent"', 'DROP TABLE "alliance_brand"', 'DROP TABLE "alliance"']
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="cunjiang", description=DESCRIPTION)
-
-    async def run() -> None:
-        for statement in STATEMENTS:
-            await DB.run_ddl(statement.replace("{key}", KEY[DB.engine_type]))
-
-    async def back() -> None:
-        for statement in UNDO:
-            await DB.run_ddl(statement)
-
-    manager.add_raw(run)
-    manager.add_raw_backwards(back)
-    return manager
+forwards = statements_migration(ID, DESCRIPTION, STATEMENTS, UNDO)
