@@ -74,7 +74,10 @@ async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> Invit
     mine = (Invitation.brand == actor.brand_id) & (Invitation.person == person_id)
     found = await Invitation.select(Invitation.status).where(mine).first()
     if found is None:
-        await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked))
+        # Two staff asking at once make one invitation (a unique index on brand and person).
+        await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked)).on_conflict(
+            target=(Invitation.brand, Invitation.person), action="DO NOTHING"
+        )
     elif found["status"] != InvitationStatus.PENDING:
         await Invitation.update(asked).where(mine)
     row = (await Invitation.select().where(mine))[0]

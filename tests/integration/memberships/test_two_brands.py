@@ -3,11 +3,13 @@ for both, each brand sees its own work and nothing of the other's, and she may l
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
 
 from backend.audit.tables import AuditEvent
+from backend.core.types import Role
 from backend.db.session import run, write_transaction
 from backend.messages.templates import render
 from backend.outbox import enqueue
@@ -319,3 +321,18 @@ async def test_offers_of_two_brands_are_never_merged_into_one_sms(budget: None) 
     assert "苗绣围巾" not in of_b
     rows = await run("SELECT body FROM outbox_message WHERE brand = {} AND to_phone = {}", a.id, her)
     assert not any("银饰手镯" in row["body"] for row in rows)  # what A's console can show
+
+
+async def test_two_coordinators_asking_at_once_make_one_invitation(client: httpx.AsyncClient) -> None:
+    a, b = await support.brand(), await support.brand()
+    her = await support.artisan(a)
+    other_coordinator = await support.person(b.id, Role.COORDINATOR)
+    body = artisan_body(b, her.phone)
+
+    answers = await asyncio.gather(
+        *[client.post(f"{API}/artisans", json=body, headers=who.auth) for who in (b.coordinator, other_coordinator) * 3]
+    )
+
+    assert [answer.status_code for answer in answers] == [202] * 6
+    assert len({answer.json()["invitation"]["id"] for answer in answers}) == 1
+    assert len((await ok(await client.get(f"{API}/me/invitations", headers=her.auth)))["invitations"]) == 1
