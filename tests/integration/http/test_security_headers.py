@@ -26,6 +26,7 @@ SAMPLES: dict[str, list[str]] = {
     "file_path": ["swagger-ui.css", "index.html", "oauth2-redirect.html"],
     "path": ["index.html", "console.html", "src/app.js", "no-such-page"],
     "section": ["sms", "orders"],
+    "slug": ["no-such-region"],  # a real region page is checked in tests/integration/alliance
 }
 # Not routes of the app, but what a browser may ask for: each gets an answer with the headers.
 EXTRA = ["/console/", "/no-such-page", "/api/v1/no-such-thing", "/pwa/no-such-file.html"]
