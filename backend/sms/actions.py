@@ -75,6 +75,7 @@ class Item(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     code: str
     status: str
+    brand_id: int  # whose it is: the answer about it is filed under this brand
     values: dict[str, Value]
 
 
@@ -89,6 +90,9 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
 class Done(msgspec.Struct, frozen=True):
     values: dict[str, Value] = {}
     locale: str | None = None  # the reply's language, when the action changed it
+    # The brands whose things the answer shows, when the action knows better than the
+    # engine (a menu of open items); the answer is filed under one brand only if it is one.
+    about: frozenset[int] | None = None
 
 
 class NothingOpen(DomainError):

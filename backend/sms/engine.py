@@ -5,6 +5,12 @@ marks it processed (conditionally), and the effect and the reply (queued in the 
 commit with that mark. A refusal (the order is full, the offer was withdrawn) undoes the
 attempt, then a second short transaction marks the message and queues the answer that
 the flow's step gives that refusal. Replies go out in the villager's language.
+
+A person may work with several brands, and each brand's console shows the SMS filed under
+it: an answer is filed under the brand whose item it is about (her offer from that brand),
+or, about no item, under her brand when she has one only; an answer that shows the things
+of several brands (a menu of her open work) is filed under none, so that no brand ever
+reads of her work for another.
 """
 
 from __future__ import annotations
@@ -187,7 +193,7 @@ async def _answer(turn: Turn, intent: Intent) -> Route:
             answering = everything.answering(named.kind, named.status)
             if answering is not None:
                 return _asked(answering, named, intent)
-        return _condition(Condition.ITEM_CLOSED, items[0].values)
+        return _condition(Condition.ITEM_CLOSED, items[0].values, items[0])
     asked = await recall(turn.phone)
     if asked is not None and asked.flow in everything.by_id:
         flow = everything.by_id[asked.flow]
@@ -205,11 +211,12 @@ def _asked(flow: Flow, item: Item, intent: Intent) -> Route:
     return Route(flow, flow.step(target), item, item.values)
 
 
-def _condition(condition: Condition, values: dict[str, Value]) -> Route:
+def _condition(condition: Condition, values: dict[str, Value], item: Item | None = None) -> Route:
+    """The step a condition starts (``item``: the item it is about, if one)."""
     everything = flows()
     flow_id, step_id = everything.starters[condition.value]
     flow = everything.by_id[flow_id]
-    return Route(flow, flow.step(step_id), None, values)
+    return Route(flow, flow.step(step_id), item, values)
 
 
 async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
@@ -221,7 +228,7 @@ async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
         if not items:
             return _condition(Condition.NO_SUCH_ITEM, {"code": turn.reply.code})
         if items[0].status not in flow.statuses:
-            return _condition(Condition.ITEM_CLOSED, items[0].values)
+            return _condition(Condition.ITEM_CLOSED, items[0].values, items[0])
         return Route(flow, flow.step(step_id), items[0], items[0].values)
     asked = await recall(turn.phone)
     if asked is not None and flows().by_id.get(asked.flow, flow).item == flow.item:
@@ -275,6 +282,7 @@ def _job_item(job: JobRead) -> Item:
         id=job.id,
         code=job.code,
         status=job.status.value,
+        brand_id=job.brand_id,
         values=_values(
             JobValues(
                 code=job.code,
@@ -294,6 +302,7 @@ def _payout_item(payout: PayoutItem) -> Item:
         id=payout.id,
         code=payout.code,
         status=payout.status.value,
+        brand_id=payout.brand_id,
         values=_values(PayoutValues(code=payout.code, amount=payout.amount_fen, status=Label(payout.status.value))),
     )
 
@@ -308,14 +317,16 @@ def _values(values: JobValues | PayoutValues) -> dict[str, Value]:
 async def _perform(turn: Turn, route: Route) -> str:
     step, values = route.step, dict(route.values)
     locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
+    about = _about(route)
     if isinstance(step, Act):
         context = Context(actor=turn.actor, phone=turn.phone, reply=turn.reply, body=turn.body, item=route.item)
         done: Done = await ACTIONS[step.action].run(context)
         values |= done.values
         locale = done.locale or locale
+        about = done.about if done.about is not None else about
     if isinstance(step, Ask) and route.item is not None:
         await remember([(turn.phone, route.flow.id, route.item.id, route.item.code)], utcnow())
-    await _send(turn, step.message, values, locale)
+    await _send(turn, step.message, values, locale, about)
     return f"{route.flow.id}.{step.id}"
 
 
@@ -324,12 +335,37 @@ async def _refuse(turn: Turn, route: Route, error: DomainError) -> str:
     refusal = refusal_of(error)
     step = route.step
     key = step.refusals.get(refusal, NOT_POSSIBLE) if isinstance(step, Act) else NOT_POSSIBLE
-    await _send(turn, key, route.values | error.params, locale)
+    await _send(turn, key, route.values | error.params, locale, _about(route))
     return f"{route.flow.id}.{step.id}: {refusal}"
 
 
-async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str) -> None:
-    """Queue the message ``key`` to the villager, with the values it shows, in ``locale``."""
+def _about(route: Route) -> frozenset[int] | None:
+    """The brand an answer is about: its item's (None: the engine cannot tell)."""
+    return frozenset({route.item.brand_id}) if route.item is not None else None
+
+
+def _filed_under(turn: Turn, about: frozenset[int] | None) -> tuple[int | None, int | None]:
+    """The brand an answer is filed under, and her membership there: the one brand whose
+    things it shows (about no item: each of hers), else none. Typed in the SMS simulator, the
+    simulating brand's, whose staff typed it."""
+    actor = turn.actor
+    if turn.typed_brand is not None:
+        return turn.typed_brand, actor.member_id if actor else None
+    if actor is None:
+        return None, None
+    hers = {m.brand_id: m.member_id for m in actor.memberships} or {actor.brand_id: actor.member_id}
+    brands = about if about is not None else frozenset(hers)
+    if len(brands) != 1:
+        return None, None
+    [brand] = brands
+    return brand, hers.get(brand)
+
+
+async def _send(
+    turn: Turn, key: str, values: Mapping[str, object], locale: str, about: frozenset[int] | None = None
+) -> None:
+    """Queue the message ``key`` to the villager, with the values it shows, in ``locale``,
+    filed under the brand it is ``about`` (see :func:`_filed_under`)."""
     wanted = messages()[key].variables
     if not set(wanted) <= set(values):
         log.error(
@@ -340,11 +376,5 @@ async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str)
     for name in wanted:
         value = values[name]
         shown[name] = translate(value, locale) if isinstance(value, Label) else value  # type: ignore[assignment]
-    actor = turn.actor
-    await enqueue(
-        turn.phone,
-        render(key, locale, **shown),
-        brand_id=actor.brand_id if actor else turn.typed_brand,
-        member_id=actor.member_id if actor else None,
-        answers=True,
-    )
+    brand_id, member_id = _filed_under(turn, about)
+    await enqueue(turn.phone, render(key, locale, **shown), brand_id=brand_id, member_id=member_id, answers=True)
