@@ -23,6 +23,7 @@ from backend.core.text import filled
 from backend.core.types import Membership, Principal, Role, utcnow
 from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
+from backend.memberships.asking import ask_by_sms
 
 # What a brand sees of a person who works with it: told to her before she says yes.
 SEES = (
@@ -56,8 +57,9 @@ async def known_person(phone: str) -> int | None:
 
 async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> InvitationRead:
     """Ask a person who is not yet one of the brand's to work with it (the caller has checked
-    the village and crafts). Asking again while she has not answered changes nothing; after
-    an answer, the brand may ask again. Inside a write transaction."""
+    the village and crafts): in the app, and by SMS when she needs SMS. Asking again while she
+    has not answered changes nothing; after an answer, the brand may ask again. Inside a
+    write transaction."""
     if await Member.exists().where((Member.person == person_id) & (Member.brand == actor.brand_id)):
         raise PhoneTaken()  # one of the brand's own already: nothing about other brands
     now = utcnow()
@@ -83,6 +85,8 @@ async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> Invit
     row = (await Invitation.select().where(mine))[0]
     event = Event(entity="invitation", entity_id=row["id"], action="invite", detail={"village": data.village_id})
     await record_events(actor, actor.brand_id, [event])
+    if found is None or found["status"] != InvitationStatus.PENDING:
+        await ask_by_sms(person_id, row["id"])  # once per question: asking again changes nothing
     return invitation_read(row)
 
 
@@ -142,7 +146,7 @@ async def answer(actor: Principal, invitation_id: int, accept: bool) -> None:
             event = Event(entity="member", entity_id=member_id, action="join", detail={"invitation": invitation_id})
             await record_events(as_member, asked["brand"], [event])
         else:
-            event = Event(entity="invitation", entity_id=invitation_id, action="decline")
+            event = Event(entity="invitation", entity_id=invitation_id, action="decline", channel=actor.via)
             await record_events(None, asked["brand"], [event])
         await bump(AUTH_CHANGES)  # her sessions see the new brand at once
 

@@ -30,6 +30,7 @@ from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
+from backend.memberships.queries import CODE_LETTER, STATUS_WORDS, InvitationItem, invitation_by_code, invitation_item
 from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
@@ -38,7 +39,7 @@ from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
 from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import Condition, ItemKind, JobValues, PayoutValues
+from backend.sms.vocabulary import Condition, InvitationValues, ItemKind, JobValues, PayoutValues
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -173,7 +174,7 @@ async def _route(turn: Turn) -> Route:
     everything = flows()
     intent = turn.reply.intent
     if intent in (Intent.YES, Intent.NO):
-        return await _answer(turn, intent)
+        return await _answer(turn)
     flow_id, step_id = everything.starters[intent.value]
     flow = everything.by_id[flow_id]
     if flow.item == ItemKind.NONE:
@@ -181,7 +182,7 @@ async def _route(turn: Turn) -> Route:
     return await _started_about_item(turn, flow, step_id)
 
 
-async def _answer(turn: Turn, intent: Intent) -> Route:
+async def _answer(turn: Turn) -> Route:
     """A yes or a no: to the item its code names, else to what was asked last."""
     actor = _person(turn)
     everything = flows()
@@ -192,21 +193,22 @@ async def _answer(turn: Turn, intent: Intent) -> Route:
         for named in items:
             answering = everything.answering(named.kind, named.status)
             if answering is not None:
-                return _asked(answering, named, intent)
+                return _asked(answering, named, turn.reply)
         return _condition(Condition.ITEM_CLOSED, items[0].values, items[0])
     asked = await recall(turn.phone)
     if asked is not None and asked.flow in everything.by_id:
         flow = everything.by_id[asked.flow]
         item = await _item_by_id(actor, flow.item, asked.item_id)
         if item is not None:
-            return _asked(flow, item, intent)
+            return _asked(flow, item, turn.reply)
     return _condition(Condition.WHICH_ITEM, {})
 
 
-def _asked(flow: Flow, item: Item, intent: Intent) -> Route:
+def _asked(flow: Flow, item: Item, reply: Reply) -> Route:
     ask = flows().entry(flow.id)
-    target = ask.replies.get(intent.value)
-    if target is None:
+    target = ask.replies.get(reply.intent.value)
+    # A number of pieces answers an offer, not an invitation: which one was meant?
+    if target is None or (reply.quantity is not None and item.kind == ItemKind.INVITATION):
         return _condition(Condition.WHICH_ITEM, {})
     return Route(flow, flow.step(target), item, item.values)
 
@@ -247,11 +249,16 @@ def _person(turn: Turn) -> Principal:
     return turn.actor
 
 
-# Items: a job (by its code, as the artisan knows it) and the payout of a paid job.
+# Items: a job (by its code, as the artisan knows it), the payout of a paid job, and a
+# brand's invitation (by its code, Q1: ``backend.memberships.queries``).
 
 
 async def _items_by_code(actor: Principal, code: str) -> list[Item]:
-    """The job with this code, and its payout when it has one (the payout first)."""
+    """The invitation with this code; or the job with this code, and its payout when it has
+    one (the payout first)."""
+    if code.startswith(CODE_LETTER):
+        invitation = await invitation_by_code(actor, code)
+        return [_invitation_item(invitation)] if invitation else []
     job = await artisan_job_by_code(actor, code)
     if job is None:
         return []
@@ -266,6 +273,9 @@ async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | 
     if kind == ItemKind.PAYOUT:
         payout = await artisan_payout(actor, item_id)
         return _payout_item(payout) if payout else None
+    if kind == ItemKind.INVITATION:
+        invitation = await invitation_item(actor, item_id)
+        return _invitation_item(invitation) if invitation else None
     return None
 
 
@@ -307,7 +317,22 @@ def _payout_item(payout: PayoutItem) -> Item:
     )
 
 
-def _values(values: JobValues | PayoutValues) -> dict[str, Value]:
+def _invitation_item(invitation: InvitationItem) -> Item:
+    return Item(
+        kind=ItemKind.INVITATION,
+        id=invitation.id,
+        code=invitation.code,
+        status=invitation.status.value,
+        brand_id=invitation.brand_id,
+        values=_values(
+            InvitationValues(
+                code=invitation.code, brand=invitation.brand, status=Label(STATUS_WORDS[invitation.status])
+            )
+        ),
+    )
+
+
+def _values(values: JobValues | PayoutValues | InvitationValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
 

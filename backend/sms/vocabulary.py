@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import msgspec
 
+from backend.accounts.schemas import InvitationStatus
 from backend.core.i18n import Label
 from backend.jobs.machine import Status
 from backend.payouts.schemas import PayoutStatus
@@ -19,11 +20,13 @@ from backend.sms.replies import Intent
 
 
 class ItemKind(StrEnum):
-    """What a conversation is about: nothing in particular, a job (an offer, work in hand) or a payout."""
+    """What a conversation is about: nothing in particular, a job (an offer, work in hand), a
+    payout, or a brand's invitation to work with it."""
 
     NONE = "none"
     JOB = "job"
     PAYOUT = "payout"
+    INVITATION = "invitation"
 
 
 class Condition(StrEnum):
@@ -42,6 +45,7 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.NONE: frozenset(),
     ItemKind.JOB: frozenset(status.value for status in Status),
     ItemKind.PAYOUT: frozenset(status.value for status in PayoutStatus),
+    ItemKind.INVITATION: frozenset(status.value for status in InvitationStatus),
 }
 
 
@@ -64,11 +68,20 @@ class PayoutValues(msgspec.Struct, frozen=True):
     status: Label
 
 
+class InvitationValues(msgspec.Struct, frozen=True):
+    """What a message about an invitation may show: only the brand that asks, never another."""
+
+    code: str
+    brand: str  # its short name, else its name
+    status: Label
+
+
 # The message variables an item fills in: the fields of its values, declared once above.
 ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.NONE: frozenset(),
     ItemKind.JOB: frozenset(JobValues.__struct_fields__),
     ItemKind.PAYOUT: frozenset(PayoutValues.__struct_fields__),
+    ItemKind.INVITATION: frozenset(InvitationValues.__struct_fields__),
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),

@@ -19,6 +19,12 @@ UNDERSTOOD = {
     "接１０件": Reply(Intent.UNKNOWN),  # "件" is a second word: not guessed
     **dict.fromkeys(["2", "不", "不接", "拒绝", "拒絕", "n", "no", "NO", "bu"], Reply(Intent.NO)),
     "K7 1": Reply(Intent.YES, code="K7"),
+    **dict.fromkeys(["同意", "同意了", "agree", "tongyi"], Reply(Intent.YES)),
+    **dict.fromkeys(["不同意", "decline", "butongyi"], Reply(Intent.NO)),
+    "Q1 1": Reply(Intent.YES, code="Q1"),
+    "同意 q12": Reply(Intent.YES, code="Q12"),
+    "Ｑ３，２": Reply(Intent.NO, code="Q3"),
+    "y1": Reply(Intent.YES, quantity=1),  # yes to one piece: Y is no code letter
     "1 k7": Reply(Intent.YES, code="K7"),
     "k12 接 5": Reply(Intent.YES, code="K12", quantity=5),
     "Ｋ７，２": Reply(Intent.NO, code="K7"),
@@ -48,6 +54,9 @@ NOT_UNDERSTOOD = [
     "10 1",
     "K7",
     "K7 K8 1",
+    "Q1",
+    "Q1 K7 1",  # two items named: which one?
+    "Q1 1 5",  # an invitation takes no number (nor does any yes but to an offer, read later)
     "接 0",
     "接 99999999",
     "2 5",  # a decline takes no number
