@@ -47,6 +47,7 @@ class BrandItem(msgspec.Struct, frozen=True, kw_only=True):
 
     id: int
     name: str  # its short name, else its name
+    full_name: str
 
 
 def sms_name(row: dict[str, Any]) -> str:
@@ -108,7 +109,7 @@ async def brands_of(actor: Principal) -> list[BrandItem]:
     """The brands she is an active member of, in the order she acts in them."""
     brand_ids = [m.brand_id for m in actor.memberships] or [actor.brand_id]
     rows = await Brand.select(Brand.id, Brand.name, Brand.short_name).where(Brand.id.is_in(brand_ids))
-    by_id = {row["id"]: BrandItem(id=row["id"], name=sms_name(row)) for row in rows}
+    by_id = {row["id"]: BrandItem(id=row["id"], name=sms_name(row), full_name=row["name"]) for row in rows}
     return [by_id[brand_id] for brand_id in dict.fromkeys(brand_ids) if brand_id in by_id]
 
 
@@ -121,7 +122,7 @@ async def brands_named(actor: Principal, name: str) -> list[BrandItem]:
     brand_ids = [m.brand_id for m in actor.memberships]
     rows = await Brand.select(Brand.id, Brand.name, Brand.short_name).where(Brand.id.is_in(brand_ids or [0]))
     return [
-        BrandItem(id=row["id"], name=sms_name(row))
+        BrandItem(id=row["id"], name=sms_name(row), full_name=row["name"])
         for row in rows
         if wanted in (name_key(row["short_name"]), name_key(row["name"]))
     ]

@@ -22,6 +22,7 @@ from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
 from backend.memberships import invitations
 from backend.memberships.queries import open_invitations
+from backend.memberships.service import leave
 from backend.messages import optout
 from backend.messages.templates import Value
 from backend.payouts.service import confirm_payout, dispute_payout
@@ -163,7 +164,8 @@ async def _report_done(context: Context) -> Done:
     return Done({"quantity": job.quantity_reported})
 
 
-# Her answer to a brand's invitation: hers alone, never staff's typing as her in the simulator.
+# Her answer to a brand's invitation, and leaving a brand: hers alone, never staff's typing
+# as her in the SMS simulator.
 ANSWERED = {"already_answered": NOTHING, "not_found": NOTHING, "forbidden": NOTHING}
 
 
@@ -183,6 +185,17 @@ async def _accept_invitation(context: Context) -> Done:
 @action("decline_invitation", item=ItemKind.INVITATION, example="不同意", refusals=ANSWERED)
 async def _decline_invitation(context: Context) -> Done:
     await invitations.answer(_herself(context), _item(context).id, accept=False)
+    return Done()
+
+
+@action(
+    "leave_brand",
+    item=ItemKind.BRAND,
+    example="退出 王家",
+    refusals={"open_work": frozenset({"count"}), "forbidden": NOTHING, "not_found": NOTHING},
+)
+async def _leave_brand(context: Context) -> Done:
+    await leave(_herself(context), _item(context).id)
     return Done()
 
 

@@ -30,7 +30,16 @@ from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
-from backend.memberships.queries import CODE_LETTER, STATUS_WORDS, InvitationItem, invitation_by_code, invitation_item
+from backend.memberships.queries import (
+    CODE_LETTER,
+    STATUS_WORDS,
+    BrandItem,
+    InvitationItem,
+    brands_named,
+    brands_of,
+    invitation_by_code,
+    invitation_item,
+)
 from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
@@ -39,7 +48,7 @@ from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
 from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import Condition, InvitationValues, ItemKind, JobValues, PayoutValues
+from backend.sms.vocabulary import BrandValues, Condition, InvitationValues, ItemKind, JobValues, PayoutValues
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -179,6 +188,8 @@ async def _route(turn: Turn) -> Route:
     flow = everything.by_id[flow_id]
     if flow.item == ItemKind.NONE:
         return Route(flow, flow.step(step_id))
+    if flow.item == ItemKind.BRAND:
+        return await _brand_named(turn, flow, step_id)
     return await _started_about_item(turn, flow, step_id)
 
 
@@ -243,14 +254,31 @@ async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
     return _condition(Condition.WHICH_ITEM, {})
 
 
+async def _brand_named(turn: Turn, flow: Flow, step_id: str) -> Route:
+    """A reply that names a brand she works with ("退出 王家"): exactly one of hers, by its short
+    name or name; else the list of hers (never a guess, never a brand she does not work with)."""
+    actor = _person(turn)
+    named = await brands_named(actor, turn.reply.name or "")
+    if len(named) == 1:
+        item = _brand_item(named[0])
+        return Route(flow, flow.step(step_id), item, item.values)
+    hers = await brands_of(actor)
+    names = [brand.name for brand in hers]
+    # Two of hers called alike (both 李家) are listed by their names, which tell them apart.
+    shown = [brand.full_name if names.count(brand.name) > 1 else brand.name for brand in hers]
+    joiner = "、" if actor.locale.startswith("zh") else ", "
+    return _condition(Condition.WHICH_BRAND, {"brands": joiner.join(shown)})
+
+
 def _person(turn: Turn) -> Principal:
     if turn.actor is None:  # screened out before (only opting in and out need no person)
         raise TypeError("a reply about an item needs a person")
     return turn.actor
 
 
-# Items: a job (by its code, as the artisan knows it), the payout of a paid job, and a
-# brand's invitation (by its code, Q1: ``backend.memberships.queries``).
+# Items: a job (by its code, as the artisan knows it), the payout of a paid job, a brand's
+# invitation (by its code, Q1: ``backend.memberships.queries``) and a brand she works with
+# (by its name).
 
 
 async def _items_by_code(actor: Principal, code: str) -> list[Item]:
@@ -332,7 +360,18 @@ def _invitation_item(invitation: InvitationItem) -> Item:
     )
 
 
-def _values(values: JobValues | PayoutValues | InvitationValues) -> dict[str, Value]:
+def _brand_item(brand: BrandItem) -> Item:
+    return Item(
+        kind=ItemKind.BRAND,
+        id=brand.id,
+        code="",
+        status="active",
+        brand_id=brand.id,
+        values=_values(BrandValues(brand=brand.name)),
+    )
+
+
+def _values(values: JobValues | PayoutValues | InvitationValues | BrandValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
 

@@ -4,7 +4,9 @@ A reply is normalised (NFKC: full-width １ is 1, ？ is ?; lower case; a few tr
 characters as simplified), cut into tokens (an item code such as K7 or Q1, numbers, words), and
 understood only when its words are one known phrase: Chinese, English or pinyin. Anything
 else, however close, is ``Intent.UNKNOWN``, answered with help, never a guess. What "yes"
-means (accept the offer, confirm the payout) is for the conversation to decide.
+means (accept the offer, confirm the payout) is for the conversation to decide. One reply
+carries free text: 退出 (leave) and the name of a brand, which the conversation matches
+against the brands she works with, exactly.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Intent(StrEnum):
     START = "start"  # opt back in
     CHINESE = "chinese"
     ENGLISH = "english"
+    LEAVE = "leave"  # stop working with a brand, named in the reply (退出 王家)
     UNKNOWN = "unknown"
 
 
@@ -34,6 +37,7 @@ class Reply(msgspec.Struct, frozen=True):
     intent: Intent
     code: str | None = None  # the item's code (K7, Q1) when the reply names one
     quantity: int | None = None
+    name: str | None = None  # the brand a LEAVE names, as typed (NFKC), if it names one
 
 
 def _saying(intent: Intent, *phrases: str) -> dict[str, Intent]:
@@ -56,6 +60,8 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.START, "订阅", "start", "subscribe", "dingyue"),
     **_saying(Intent.CHINESE, "中文", "汉语", "chinese", "zhongwen"),
     **_saying(Intent.ENGLISH, "en", "english", "英文", "英语"),
+    # leaving a brand: the word, then the brand's name (read by ``_leaving``)
+    **_saying(Intent.LEAVE, "退出", "tuichu", "leave"),
 }
 # Sentence-final particles people add ("好的呀", "接了"): a phrase with them is the phrase.
 PARTICLES = "啦了吧呀啊哦嘛呢哈"
@@ -67,6 +73,9 @@ QUANTIFIED = frozenset({Intent.YES, Intent.DONE})
 TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個", "单绝没帮订阅汉语们这个")
 # Item codes: K and a job's number (K7; its payout too), Q and an invitation's (Q1).
 CODE = re.compile(r"[kq]\d{1,6}")
+# 退出 and a brand's name, with or without a space ("退出王家", "退出 王家手作", "leave Li"); the
+# Latin words only as whole words ("leaves" is not "leave s"). Not 退订 (opting out of SMS).
+LEAVING = re.compile(r"^[\W_]*(?:退出|(?:tuichu|leave)(?![^\W_]))[\W_]*(.*?)[\W_]*$", re.IGNORECASE | re.DOTALL)
 TOKENS = re.compile(r"[kq]\d{1,6}(?!\d)|\d+|[a-z]+|[\u3400-\u9fff]+|\?")
 
 
@@ -79,7 +88,10 @@ def _phrase(word: str) -> Intent | None:
 
 
 def parse(text: str) -> Reply:
-    """The intent of one SMS reply, with the item code and quantity it names."""
+    """The intent of one SMS reply, with the item code and quantity (or the brand) it names."""
+    leaving = LEAVING.match(unicodedata.normalize("NFKC", text))
+    if leaving:
+        return Reply(Intent.LEAVE, name=leaving.group(1) or None)
     tokens = TOKENS.findall(normalise(text))
     codes = [token.upper() for token in tokens if CODE.fullmatch(token)]
     numbers = [token for token in tokens if token.isdigit()]

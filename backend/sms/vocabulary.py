@@ -21,12 +21,13 @@ from backend.sms.replies import Intent
 
 class ItemKind(StrEnum):
     """What a conversation is about: nothing in particular, a job (an offer, work in hand), a
-    payout, or a brand's invitation to work with it."""
+    payout, a brand's invitation to work with it, or a brand she works with (to leave it)."""
 
     NONE = "none"
     JOB = "job"
     PAYOUT = "payout"
     INVITATION = "invitation"
+    BRAND = "brand"
 
 
 class Condition(StrEnum):
@@ -35,6 +36,7 @@ class Condition(StrEnum):
     WHICH_ITEM = "which_item"  # a bare answer, but nothing was asked lately (or several fit)
     NO_SUCH_ITEM = "no_such_item"  # a code that names none of the villager's jobs
     ITEM_CLOSED = "item_closed"  # a code whose job no flow asks about in its state
+    WHICH_BRAND = "which_brand"  # 退出 naming no brand she works with, or several
 
 
 # Answers go to the ask step that asked; everything else may start a flow.
@@ -46,6 +48,7 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.JOB: frozenset(status.value for status in Status),
     ItemKind.PAYOUT: frozenset(status.value for status in PayoutStatus),
     ItemKind.INVITATION: frozenset(status.value for status in InvitationStatus),
+    ItemKind.BRAND: frozenset({"active"}),  # a brand she is an active member of
 }
 
 
@@ -76,15 +79,23 @@ class InvitationValues(msgspec.Struct, frozen=True):
     status: Label
 
 
+class BrandValues(msgspec.Struct, frozen=True):
+    """What a message about a brand she works with may show: its name, and no other's."""
+
+    brand: str  # its short name, else its name
+
+
 # The message variables an item fills in: the fields of its values, declared once above.
 ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.NONE: frozenset(),
     ItemKind.JOB: frozenset(JobValues.__struct_fields__),
     ItemKind.PAYOUT: frozenset(PayoutValues.__struct_fields__),
     ItemKind.INVITATION: frozenset(InvitationValues.__struct_fields__),
+    ItemKind.BRAND: frozenset(BrandValues.__struct_fields__),
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),
     Condition.NO_SUCH_ITEM: frozenset({"code"}),
     Condition.ITEM_CLOSED: frozenset({"code", "status"}),
+    Condition.WHICH_BRAND: frozenset({"brands"}),  # the brands she works with, by name
 }

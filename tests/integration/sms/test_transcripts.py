@@ -142,7 +142,17 @@ class Villager:
     def names_only_its_own(self, sent: dict[str, Any], hers: set[str]) -> list[str]:
         """The brands an SMS names that it may not: any but the brand it is filed under, or,
         filed under none, any but ``hers`` (those she works with or was asked by)."""
-        named = [name for name in self.brands if any(w and w in sent["body"] for w in (name, self.short_names[name]))]
+        own = [
+            w for name, b in self.brands.items() if b.id == sent["brand"] for w in (name, self.short_names[name]) if w
+        ]
+        # A brand is named by its name or short name, unless that word is the filed brand's own too.
+        named = [
+            name
+            for name in self.brands
+            if any(
+                w and w in sent["body"] and not any(w in mine for mine in own) for w in (name, self.short_names[name])
+            )
+        ]
         return [
             name
             for name in named

@@ -68,6 +68,43 @@ NOT_UNDERSTOOD = [
 ]
 
 
+# 退出 (leave) and a brand's name: the name as typed, matched by the conversation, never here.
+LEAVING = {
+    "退出王家": "王家",
+    "退出 王家手作": "王家手作",
+    "退出：王家！": "王家",
+    "【退出】 李家 ": "李家",
+    "leave Li Family": "Li Family",
+    "LEAVE li": "li",
+    "Ｌｅａｖｅ　ｌｉ": "li",
+    "tuichu wangjia": "wangjia",
+    "退出 K7": "K7",  # a code is no brand: the conversation lists hers
+    "退出": None,
+    "leave": None,
+}
+# Not leaving: opting out of SMS, or words that only look alike.
+NOT_LEAVING = {
+    "退订": Intent.STOP,
+    "T": Intent.STOP,
+    "stop": Intent.STOP,
+    "leaves": Intent.UNKNOWN,
+    "leaveli": Intent.UNKNOWN,
+    "please leave li": Intent.UNKNOWN,
+    "退 出 王家": Intent.UNKNOWN,
+    "我要退出王家": Intent.UNKNOWN,  # not guessed: 退出 comes first
+}
+
+
+@pytest.mark.parametrize(("text", "name"), list(LEAVING.items()), ids=list(LEAVING))
+def test_leaving_names_the_brand_as_typed(text: str, name: str | None) -> None:
+    assert parse(text) == Reply(Intent.LEAVE, name=name)
+
+
+@pytest.mark.parametrize(("text", "intent"), list(NOT_LEAVING.items()), ids=list(NOT_LEAVING))
+def test_opting_out_and_lookalikes_are_not_leaving(text: str, intent: Intent) -> None:
+    assert parse(text) == Reply(intent)
+
+
 @pytest.mark.parametrize(("text", "expected"), list(UNDERSTOOD.items()), ids=list(UNDERSTOOD))
 def test_every_form_villagers_type_is_understood(text: str, expected: Reply) -> None:
     assert parse(text) == expected
