@@ -75,18 +75,22 @@ async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> Invit
     }
     mine = (Invitation.brand == actor.brand_id) & (Invitation.person == person_id)
     found = await Invitation.select(Invitation.status).where(mine).first()
+    new_question: list[dict[str, Any]] = []  # the row when this call asks her (once per question)
     if found is None:
         # Two staff asking at once make one invitation (a unique index on brand and person).
-        await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked)).on_conflict(
-            target=(Invitation.brand, Invitation.person), action="DO NOTHING"
+        new_question = (
+            await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked))
+            .on_conflict(target=(Invitation.brand, Invitation.person), action="DO NOTHING")
+            .returning(Invitation.id)
         )
     elif found["status"] != InvitationStatus.PENDING:
-        await Invitation.update(asked).where(mine)
+        answered = mine & (Invitation.status != InvitationStatus.PENDING.value)  # not re-asked meanwhile
+        new_question = await Invitation.update(asked).where(answered).returning(Invitation.id)
     row = (await Invitation.select().where(mine))[0]
     event = Event(entity="invitation", entity_id=row["id"], action="invite", detail={"village": data.village_id})
     await record_events(actor, actor.brand_id, [event])
-    if found is None or found["status"] != InvitationStatus.PENDING:
-        await ask_by_sms(person_id, row["id"])  # once per question: asking again changes nothing
+    if new_question:
+        await ask_by_sms(person_id, row["id"])  # asking again changes nothing, by SMS neither
     return invitation_read(row)
 
 

@@ -10,6 +10,7 @@ import httpx
 
 from backend.accounts.tables import Member
 from backend.audit.tables import AuditEvent
+from backend.core.types import Role
 from backend.db.session import run
 from backend.sms import engine, inbox
 from tests import support
@@ -58,6 +59,25 @@ async def test_an_sms_only_artisan_is_asked_once_naming_only_the_brand_that_asks
     assert a.slug not in str(asked["body"])
     listed = await ok(await client.get(f"{API}/sms/messages?phone={her.phone}", headers=a.coordinator.auth))
     assert listed["messages"] == []  # her brand's console shows nothing of it
+
+
+async def test_staff_asking_at_once_and_again_send_her_one_question(client: httpx.AsyncClient) -> None:
+    a, b = await support.brand(), await support.brand()
+    her = await support.artisan(a, sms_only=True)
+    other_coordinator = await support.person(b.id, Role.COORDINATOR)
+    body = artisan_body(b, her.phone)
+    add = f"{API}/artisans"
+
+    asked = await asyncio.gather(
+        *[client.post(add, json=body, headers=who.auth) for who in (b.coordinator, other_coordinator) * 3]
+    )
+    await engine.process(await _store(her.phone, "2"))
+    again = await asyncio.gather(
+        *[client.post(add, json=body, headers=who.auth) for who in (b.coordinator, other_coordinator) * 3]
+    )
+
+    assert [answer.status_code for answer in asked + again] == [202] * 12
+    assert [sms["kind"] for sms in await _sms_to(her.phone)] == ["invitation", "invitation_declined", "invitation"]
 
 
 async def test_an_app_user_seen_lately_is_asked_in_the_app_only_and_one_not_seen_for_a_day_by_sms(
