@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from backend.core.types import CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
+from backend.core.types import ONE_LINE, CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
 MAX_CRAFTS = 10
 Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=MAX_CRAFTS)]
@@ -140,15 +140,27 @@ class MemberList(Wire):
 OfferWindow = Annotated[int, msgspec.Meta(ge=1, le=30 * 24, description="Hours an offer stays open.")]
 
 
+ShortName = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=8,
+        pattern=ONE_LINE,
+        description="What villagers call the brand in an SMS (退出 王家), at most 8 characters; empty: its name.",
+    ),
+]
+
+
 class BrandSettings(Wire):
     id: int
     slug: str
     name: str
+    short_name: str  # empty: SMS name the brand by its name
     offer_window_hours: int
 
 
 class BrandUpdate(Wire):
     name: Name | UnsetType = UNSET
+    short_name: ShortName | UnsetType = UNSET
     offer_window_hours: OfferWindow | UnsetType = UNSET
 
 

@@ -23,7 +23,7 @@ from backend.accounts.tables import Brand, Member, Village
 from backend.core.access import STAFF, require_role
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
-from backend.core.text import filled
+from backend.core.text import filled, name_key
 from backend.core.types import Principal, Role
 from backend.db.session import write_transaction
 
@@ -94,7 +94,13 @@ async def update_member(actor: Principal, member_id: int, data: StaffUpdate) -> 
 
 
 def _settings(row: dict[str, Any]) -> BrandSettings:
-    return BrandSettings(id=row["id"], slug=row["slug"], name=row["name"], offer_window_hours=row["offer_window_hours"])
+    return BrandSettings(
+        id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        short_name=row["short_name"],
+        offer_window_hours=row["offer_window_hours"],
+    )
 
 
 async def brand_settings(actor: Principal) -> BrandSettings:
@@ -104,12 +110,15 @@ async def brand_settings(actor: Principal) -> BrandSettings:
 
 
 async def update_brand(actor: Principal, data: BrandUpdate) -> BrandSettings:
-    """The brand's name and offer window (new offers only: those out keep their expiry)."""
+    """The brand's name, its short name for SMS and its offer window (new offers only: those
+    out keep their expiry)."""
     require_role(actor, Role.ADMIN)
     changes = _changes(data)
     values: dict[Any, Any] = {}
     if "name" in changes:
         values[Brand.name] = filled(changes["name"], "name")
+    if "short_name" in changes:
+        values[Brand.short_name] = _short_name(changes["short_name"])
     if "offer_window_hours" in changes:
         values[Brand.offer_window_hours] = changes["offer_window_hours"]
     async with write_transaction():
@@ -117,6 +126,14 @@ async def update_brand(actor: Principal, data: BrandUpdate) -> BrandSettings:
             await Brand.update(values).where(Brand.id == actor.brand_id)
         rows = await Brand.select().where(Brand.id == actor.brand_id)
     return _settings(rows[0])
+
+
+def _short_name(value: str) -> str:
+    """Empty (SMS use the name), or a name villagers can type: a letter or a digit at least."""
+    short = value.strip()
+    if short and not name_key(short):
+        raise Invalid(N_("A short name needs a letter or a digit."), fields={"short_name": "no_letters"})
+    return short
 
 
 async def update_village(actor: Principal, village_id: int, data: VillageUpdate) -> VillageRead:

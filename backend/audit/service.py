@@ -25,6 +25,9 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     to_status: str = ""
     on_behalf_of: int | None = None
     detail: dict[str, Any] = msgspec.field(default_factory=dict)
+    # How an act came that no member of the brand made (her no to its invitation, by SMS):
+    # the trail names no actor, and says the channel all the same.
+    channel: Channel | None = None
 
 
 COLUMNS = (
@@ -97,7 +100,7 @@ def _channel(actor: Principal | None, event: Event) -> Channel:
         return actor.via
     if event.on_behalf_of:
         return Channel.ON_BEHALF
-    return actor.channel if actor else Channel.SYSTEM
+    return actor.channel if actor else (event.channel or Channel.SYSTEM)
 
 
 async def record_event(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
 
@@ -12,3 +14,11 @@ def filled(value: str, field: str) -> str:
     if not stripped:
         raise Invalid(N_("Please fill this in."), fields={field: "blank"})
     return stripped
+
+
+def name_key(text: str) -> str:
+    """A name as people may type it: compatible forms folded (full-width Ｗ is W), any case,
+    without spaces or punctuation. Two names are the same when their keys are ("王家 手作",
+    "王家手作!" and "王家手作" are)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(char for char in folded if unicodedata.category(char)[0] in "LN")

@@ -23,6 +23,7 @@ from backend.core.text import filled
 from backend.core.types import Membership, Principal, Role, utcnow
 from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
+from backend.memberships.asking import ask_by_sms
 
 # What a brand sees of a person who works with it: told to her before she says yes.
 SEES = (
@@ -56,8 +57,9 @@ async def known_person(phone: str) -> int | None:
 
 async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> InvitationRead:
     """Ask a person who is not yet one of the brand's to work with it (the caller has checked
-    the village and crafts). Asking again while she has not answered changes nothing; after
-    an answer, the brand may ask again. Inside a write transaction."""
+    the village and crafts): in the app, and by SMS when she needs SMS. Asking again while she
+    has not answered changes nothing; after an answer, the brand may ask again. Inside a
+    write transaction."""
     if await Member.exists().where((Member.person == person_id) & (Member.brand == actor.brand_id)):
         raise PhoneTaken()  # one of the brand's own already: nothing about other brands
     now = utcnow()
@@ -73,16 +75,22 @@ async def invite(actor: Principal, person_id: int, data: ArtisanCreate) -> Invit
     }
     mine = (Invitation.brand == actor.brand_id) & (Invitation.person == person_id)
     found = await Invitation.select(Invitation.status).where(mine).first()
+    new_question: list[dict[str, Any]] = []  # the row when this call asks her (once per question)
     if found is None:
         # Two staff asking at once make one invitation (a unique index on brand and person).
-        await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked)).on_conflict(
-            target=(Invitation.brand, Invitation.person), action="DO NOTHING"
+        new_question = (
+            await Invitation.insert(Invitation(brand=actor.brand_id, person=person_id, _data=asked))
+            .on_conflict(target=(Invitation.brand, Invitation.person), action="DO NOTHING")
+            .returning(Invitation.id)
         )
     elif found["status"] != InvitationStatus.PENDING:
-        await Invitation.update(asked).where(mine)
+        answered = mine & (Invitation.status != InvitationStatus.PENDING.value)  # not re-asked meanwhile
+        new_question = await Invitation.update(asked).where(answered).returning(Invitation.id)
     row = (await Invitation.select().where(mine))[0]
     event = Event(entity="invitation", entity_id=row["id"], action="invite", detail={"village": data.village_id})
     await record_events(actor, actor.brand_id, [event])
+    if new_question:
+        await ask_by_sms(person_id, row["id"])  # asking again changes nothing, by SMS neither
     return invitation_read(row)
 
 
@@ -142,7 +150,7 @@ async def answer(actor: Principal, invitation_id: int, accept: bool) -> None:
             event = Event(entity="member", entity_id=member_id, action="join", detail={"invitation": invitation_id})
             await record_events(as_member, asked["brand"], [event])
         else:
-            event = Event(entity="invitation", entity_id=invitation_id, action="decline")
+            event = Event(entity="invitation", entity_id=invitation_id, action="decline", channel=actor.via)
             await record_events(None, asked["brand"], [event])
         await bump(AUTH_CHANGES)  # her sessions see the new brand at once
 

@@ -1,4 +1,4 @@
-"""Cunjiang asks villagers by SMS (an offer, a payment): the question goes out through the
+"""Cunjiang asks villagers by SMS (an offer, a payment, a brand's invitation): the question goes out through the
 outbox with the change that causes it, and is remembered (``backend.messages.asked``) so that
 a bare "1" answers it. Each question starts a flow of ``sms_flows/`` whose entry step asks
 with the same message: ``cunjiang sms check`` holds the two together (``QUESTIONS``)."""
@@ -17,7 +17,7 @@ from backend.outbox.rows import Outgoing
 from backend.outbox.service import enqueue_many
 
 # The flows Cunjiang starts by asking, and the message each asks with (its entry step's).
-QUESTIONS = {"offer": "offer", "payout": "payout_sent"}
+QUESTIONS = {"offer": "offer", "payout": "payout_sent", "invitation": "invitation"}
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):
@@ -26,7 +26,7 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
     flow: str
     phone: str
     locale: str
-    member_id: int
+    member_id: int | None  # her membership of the brand asking (none yet: an invitation)
     brand_id: int
     item_id: int
     code: str

@@ -16,17 +16,22 @@ class PayoutItem(msgspec.Struct, frozen=True):
     status: PayoutStatus
     amount_fen: int
     code: str
+    brand_id: int
 
 
 ITEMS = """
-SELECT p.id, p.status, p.amount_fen, j.code FROM payout p JOIN job j ON j.id = p.job
+SELECT p.id, p.status, p.amount_fen, j.code, p.brand FROM payout p JOIN job j ON j.id = p.job
 WHERE {where} AND p.artisan IN ({marks})
 """
 
 
 def _item(row: dict[str, object]) -> PayoutItem:
     return PayoutItem(
-        int(str(row["id"])), PayoutStatus(str(row["status"])), int(str(row["amount_fen"])), str(row["code"])
+        int(str(row["id"])),
+        PayoutStatus(str(row["status"])),
+        int(str(row["amount_fen"])),
+        str(row["code"]),
+        int(str(row["brand"])),
     )
 
 

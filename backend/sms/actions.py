@@ -13,13 +13,16 @@ from collections.abc import Awaitable, Callable
 import msgspec
 
 from backend.accounts.service import set_own_locale
-from backend.core.errors import DomainError, Invalid, OrderFull
+from backend.core.errors import DomainError, Forbidden, Invalid, OrderFull
 from backend.core.i18n import N_, translate
 from backend.core.types import Principal, utcnow
 from backend.jobs.machine import Status
 from backend.jobs.queries import artisan_open_codes
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
+from backend.memberships import invitations
+from backend.memberships.queries import open_invitations
+from backend.memberships.service import leave
 from backend.messages import optout
 from backend.messages.templates import Value
 from backend.payouts.service import confirm_payout, dispute_payout
@@ -75,6 +78,7 @@ class Item(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     code: str
     status: str
+    brand_id: int  # whose it is: the answer about it is filed under this brand
     values: dict[str, Value]
 
 
@@ -89,6 +93,9 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
 class Done(msgspec.Struct, frozen=True):
     values: dict[str, Value] = {}
     locale: str | None = None  # the reply's language, when the action changed it
+    # The brands whose things the answer shows, when the action knows better than the
+    # engine (a menu of open items); the answer is filed under one brand only if it is one.
+    about: frozenset[int] | None = None
 
 
 class NothingOpen(DomainError):
@@ -157,6 +164,41 @@ async def _report_done(context: Context) -> Done:
     return Done({"quantity": job.quantity_reported})
 
 
+# Her answer to a brand's invitation, and leaving a brand: hers alone, never staff's typing
+# as her in the SMS simulator.
+ANSWERED = {"already_answered": NOTHING, "not_found": NOTHING, "forbidden": NOTHING}
+
+
+def _herself(context: Context) -> Principal:
+    actor = _actor(context)
+    if actor.typed_by is not None:
+        raise Forbidden()
+    return actor
+
+
+@action("accept_invitation", item=ItemKind.INVITATION, example="同意", refusals=ANSWERED)
+async def _accept_invitation(context: Context) -> Done:
+    await invitations.answer(_herself(context), _item(context).id, accept=True)
+    return Done()
+
+
+@action("decline_invitation", item=ItemKind.INVITATION, example="不同意", refusals=ANSWERED)
+async def _decline_invitation(context: Context) -> Done:
+    await invitations.answer(_herself(context), _item(context).id, accept=False)
+    return Done()
+
+
+@action(
+    "leave_brand",
+    item=ItemKind.BRAND,
+    example="退出 王家",
+    refusals={"open_work": frozenset({"count"}), "forbidden": NOTHING, "not_found": NOTHING},
+)
+async def _leave_brand(context: Context) -> Done:
+    await leave(_herself(context), _item(context).id)
+    return Done()
+
+
 # An open item in the menu: its code and a word for what is open about it.
 MENU_WORDS = {
     Status.OFFERED: N_("open offer"),
@@ -166,14 +208,23 @@ MENU_WORDS = {
 }
 
 
+INVITED = N_("invitation")
+
+
 @action("list_open", item=None, example="0", provides=frozenset({"items"}), refusals={"nothing_open": NOTHING})
 async def _list_open(context: Context) -> Done:
+    """Her open items, invitations first (each waits for her alone), then her work."""
     actor = _actor(context)
-    rows = await artisan_open_codes(actor, utcnow(), MENU_ITEMS + 1)
+    asked = await open_invitations(actor)
+    rows = [(i.code, INVITED) for i in asked] + [
+        (code, MENU_WORDS[status]) for code, status in await artisan_open_codes(actor, utcnow(), MENU_ITEMS + 1)
+    ]
     if not rows:
         raise NothingOpen()
-    shown = [f"{code} {translate(MENU_WORDS[status], actor.locale)}" for code, status in rows[:MENU_ITEMS]]
-    return Done({"items": " ".join(shown) + ("..." if len(rows) > MENU_ITEMS else "")})
+    shown = [f"{code} {translate(word, actor.locale)}" for code, word in rows[:MENU_ITEMS]]
+    # Filed under one brand only if everything listed is its: an invitation is the asking brand's.
+    about = frozenset({m.brand_id for m in actor.memberships} | {i.brand_id for i in asked}) if asked else None
+    return Done({"items": " ".join(shown) + ("..." if len(rows) > MENU_ITEMS else "")}, about=about)
 
 
 @action("opt_out", item=ItemKind.NONE, example="退订")

@@ -5,6 +5,12 @@ marks it processed (conditionally), and the effect and the reply (queued in the 
 commit with that mark. A refusal (the order is full, the offer was withdrawn) undoes the
 attempt, then a second short transaction marks the message and queues the answer that
 the flow's step gives that refusal. Replies go out in the villager's language.
+
+A person may work with several brands, and each brand's console shows the SMS filed under
+it: an answer is filed under the brand whose item it is about (her offer from that brand),
+or, about no item, under her brand when she has one only; an answer that shows the things
+of several brands (a menu of her open work) is filed under none, so that no brand ever
+reads of her work for another.
 """
 
 from __future__ import annotations
@@ -24,6 +30,16 @@ from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import in_transaction, run, write_transaction
 from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
+from backend.memberships.queries import (
+    CODE_LETTER,
+    STATUS_WORDS,
+    BrandItem,
+    InvitationItem,
+    brands_named,
+    brands_of,
+    invitation_by_code,
+    invitation_item,
+)
 from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
@@ -32,7 +48,7 @@ from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
 from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import Condition, ItemKind, JobValues, PayoutValues
+from backend.sms.vocabulary import BrandValues, Condition, InvitationValues, ItemKind, JobValues, PayoutValues
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -167,15 +183,17 @@ async def _route(turn: Turn) -> Route:
     everything = flows()
     intent = turn.reply.intent
     if intent in (Intent.YES, Intent.NO):
-        return await _answer(turn, intent)
+        return await _answer(turn)
     flow_id, step_id = everything.starters[intent.value]
     flow = everything.by_id[flow_id]
     if flow.item == ItemKind.NONE:
         return Route(flow, flow.step(step_id))
+    if flow.item == ItemKind.BRAND:
+        return await _brand_named(turn, flow, step_id)
     return await _started_about_item(turn, flow, step_id)
 
 
-async def _answer(turn: Turn, intent: Intent) -> Route:
+async def _answer(turn: Turn) -> Route:
     """A yes or a no: to the item its code names, else to what was asked last."""
     actor = _person(turn)
     everything = flows()
@@ -186,30 +204,32 @@ async def _answer(turn: Turn, intent: Intent) -> Route:
         for named in items:
             answering = everything.answering(named.kind, named.status)
             if answering is not None:
-                return _asked(answering, named, intent)
-        return _condition(Condition.ITEM_CLOSED, items[0].values)
+                return _asked(answering, named, turn.reply)
+        return _condition(Condition.ITEM_CLOSED, items[0].values, items[0])
     asked = await recall(turn.phone)
     if asked is not None and asked.flow in everything.by_id:
         flow = everything.by_id[asked.flow]
         item = await _item_by_id(actor, flow.item, asked.item_id)
         if item is not None:
-            return _asked(flow, item, intent)
+            return _asked(flow, item, turn.reply)
     return _condition(Condition.WHICH_ITEM, {})
 
 
-def _asked(flow: Flow, item: Item, intent: Intent) -> Route:
+def _asked(flow: Flow, item: Item, reply: Reply) -> Route:
     ask = flows().entry(flow.id)
-    target = ask.replies.get(intent.value)
-    if target is None:
+    target = ask.replies.get(reply.intent.value)
+    # A number of pieces answers an offer, not an invitation: which one was meant?
+    if target is None or (reply.quantity is not None and item.kind == ItemKind.INVITATION):
         return _condition(Condition.WHICH_ITEM, {})
     return Route(flow, flow.step(target), item, item.values)
 
 
-def _condition(condition: Condition, values: dict[str, Value]) -> Route:
+def _condition(condition: Condition, values: dict[str, Value], item: Item | None = None) -> Route:
+    """The step a condition starts (``item``: the item it is about, if one)."""
     everything = flows()
     flow_id, step_id = everything.starters[condition.value]
     flow = everything.by_id[flow_id]
-    return Route(flow, flow.step(step_id), None, values)
+    return Route(flow, flow.step(step_id), item, values)
 
 
 async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
@@ -221,7 +241,7 @@ async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
         if not items:
             return _condition(Condition.NO_SUCH_ITEM, {"code": turn.reply.code})
         if items[0].status not in flow.statuses:
-            return _condition(Condition.ITEM_CLOSED, items[0].values)
+            return _condition(Condition.ITEM_CLOSED, items[0].values, items[0])
         return Route(flow, flow.step(step_id), items[0], items[0].values)
     asked = await recall(turn.phone)
     if asked is not None and flows().by_id.get(asked.flow, flow).item == flow.item:
@@ -234,17 +254,39 @@ async def _started_about_item(turn: Turn, flow: Flow, step_id: str) -> Route:
     return _condition(Condition.WHICH_ITEM, {})
 
 
+async def _brand_named(turn: Turn, flow: Flow, step_id: str) -> Route:
+    """A reply that names a brand she works with ("退出 王家"): exactly one of hers, by its short
+    name or name; else the list of hers (never a guess, never a brand she does not work with)."""
+    actor = _person(turn)
+    named = await brands_named(actor, turn.reply.name or "")
+    if len(named) == 1:
+        item = _brand_item(named[0])
+        return Route(flow, flow.step(step_id), item, item.values)
+    hers = await brands_of(actor)
+    names = [brand.name for brand in hers]
+    # Two of hers called alike (both 李家) are listed by their names, which tell them apart.
+    shown = [brand.full_name if names.count(brand.name) > 1 else brand.name for brand in hers]
+    joiner = "、" if actor.locale.startswith("zh") else ", "
+    return _condition(Condition.WHICH_BRAND, {"brands": joiner.join(shown)})
+
+
 def _person(turn: Turn) -> Principal:
     if turn.actor is None:  # screened out before (only opting in and out need no person)
         raise TypeError("a reply about an item needs a person")
     return turn.actor
 
 
-# Items: a job (by its code, as the artisan knows it) and the payout of a paid job.
+# Items: a job (by its code, as the artisan knows it), the payout of a paid job, a brand's
+# invitation (by its code, Q1: ``backend.memberships.queries``) and a brand she works with
+# (by its name).
 
 
 async def _items_by_code(actor: Principal, code: str) -> list[Item]:
-    """The job with this code, and its payout when it has one (the payout first)."""
+    """The invitation with this code; or the job with this code, and its payout when it has
+    one (the payout first)."""
+    if code.startswith(CODE_LETTER):
+        invitation = await invitation_by_code(actor, code)
+        return [_invitation_item(invitation)] if invitation else []
     job = await artisan_job_by_code(actor, code)
     if job is None:
         return []
@@ -259,6 +301,9 @@ async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | 
     if kind == ItemKind.PAYOUT:
         payout = await artisan_payout(actor, item_id)
         return _payout_item(payout) if payout else None
+    if kind == ItemKind.INVITATION:
+        invitation = await invitation_item(actor, item_id)
+        return _invitation_item(invitation) if invitation else None
     return None
 
 
@@ -275,6 +320,7 @@ def _job_item(job: JobRead) -> Item:
         id=job.id,
         code=job.code,
         status=job.status.value,
+        brand_id=job.brand_id,
         values=_values(
             JobValues(
                 code=job.code,
@@ -294,11 +340,38 @@ def _payout_item(payout: PayoutItem) -> Item:
         id=payout.id,
         code=payout.code,
         status=payout.status.value,
+        brand_id=payout.brand_id,
         values=_values(PayoutValues(code=payout.code, amount=payout.amount_fen, status=Label(payout.status.value))),
     )
 
 
-def _values(values: JobValues | PayoutValues) -> dict[str, Value]:
+def _invitation_item(invitation: InvitationItem) -> Item:
+    return Item(
+        kind=ItemKind.INVITATION,
+        id=invitation.id,
+        code=invitation.code,
+        status=invitation.status.value,
+        brand_id=invitation.brand_id,
+        values=_values(
+            InvitationValues(
+                code=invitation.code, brand=invitation.brand, status=Label(STATUS_WORDS[invitation.status])
+            )
+        ),
+    )
+
+
+def _brand_item(brand: BrandItem) -> Item:
+    return Item(
+        kind=ItemKind.BRAND,
+        id=brand.id,
+        code="",
+        status="active",
+        brand_id=brand.id,
+        values=_values(BrandValues(brand=brand.name)),
+    )
+
+
+def _values(values: JobValues | PayoutValues | InvitationValues | BrandValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
 
@@ -308,14 +381,16 @@ def _values(values: JobValues | PayoutValues) -> dict[str, Value]:
 async def _perform(turn: Turn, route: Route) -> str:
     step, values = route.step, dict(route.values)
     locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
+    about = _about(route)
     if isinstance(step, Act):
         context = Context(actor=turn.actor, phone=turn.phone, reply=turn.reply, body=turn.body, item=route.item)
         done: Done = await ACTIONS[step.action].run(context)
         values |= done.values
         locale = done.locale or locale
+        about = done.about if done.about is not None else about
     if isinstance(step, Ask) and route.item is not None:
         await remember([(turn.phone, route.flow.id, route.item.id, route.item.code)], utcnow())
-    await _send(turn, step.message, values, locale)
+    await _send(turn, step.message, values, locale, about)
     return f"{route.flow.id}.{step.id}"
 
 
@@ -324,12 +399,37 @@ async def _refuse(turn: Turn, route: Route, error: DomainError) -> str:
     refusal = refusal_of(error)
     step = route.step
     key = step.refusals.get(refusal, NOT_POSSIBLE) if isinstance(step, Act) else NOT_POSSIBLE
-    await _send(turn, key, route.values | error.params, locale)
+    await _send(turn, key, route.values | error.params, locale, _about(route))
     return f"{route.flow.id}.{step.id}: {refusal}"
 
 
-async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str) -> None:
-    """Queue the message ``key`` to the villager, with the values it shows, in ``locale``."""
+def _about(route: Route) -> frozenset[int] | None:
+    """The brand an answer is about: its item's (None: the engine cannot tell)."""
+    return frozenset({route.item.brand_id}) if route.item is not None else None
+
+
+def _filed_under(turn: Turn, about: frozenset[int] | None) -> tuple[int | None, int | None]:
+    """The brand an answer is filed under, and her membership there: the one brand whose
+    things it shows (about no item: each of hers), else none. Typed in the SMS simulator, the
+    simulating brand's, whose staff typed it."""
+    actor = turn.actor
+    if turn.typed_brand is not None:
+        return turn.typed_brand, actor.member_id if actor else None
+    if actor is None:
+        return None, None
+    hers = {m.brand_id: m.member_id for m in actor.memberships} or {actor.brand_id: actor.member_id}
+    brands = about if about is not None else frozenset(hers)
+    if len(brands) != 1:
+        return None, None
+    [brand] = brands
+    return brand, hers.get(brand)
+
+
+async def _send(
+    turn: Turn, key: str, values: Mapping[str, object], locale: str, about: frozenset[int] | None = None
+) -> None:
+    """Queue the message ``key`` to the villager, with the values it shows, in ``locale``,
+    filed under the brand it is ``about`` (see :func:`_filed_under`)."""
     wanted = messages()[key].variables
     if not set(wanted) <= set(values):
         log.error(
@@ -340,11 +440,5 @@ async def _send(turn: Turn, key: str, values: Mapping[str, object], locale: str)
     for name in wanted:
         value = values[name]
         shown[name] = translate(value, locale) if isinstance(value, Label) else value  # type: ignore[assignment]
-    actor = turn.actor
-    await enqueue(
-        turn.phone,
-        render(key, locale, **shown),
-        brand_id=actor.brand_id if actor else turn.typed_brand,
-        member_id=actor.member_id if actor else None,
-        answers=True,
-    )
+    brand_id, member_id = _filed_under(turn, about)
+    await enqueue(turn.phone, render(key, locale, **shown), brand_id=brand_id, member_id=member_id, answers=True)

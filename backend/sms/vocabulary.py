@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import msgspec
 
+from backend.accounts.schemas import InvitationStatus
 from backend.core.i18n import Label
 from backend.jobs.machine import Status
 from backend.payouts.schemas import PayoutStatus
@@ -19,11 +20,14 @@ from backend.sms.replies import Intent
 
 
 class ItemKind(StrEnum):
-    """What a conversation is about: nothing in particular, a job (an offer, work in hand) or a payout."""
+    """What a conversation is about: nothing in particular, a job (an offer, work in hand), a
+    payout, a brand's invitation to work with it, or a brand she works with (to leave it)."""
 
     NONE = "none"
     JOB = "job"
     PAYOUT = "payout"
+    INVITATION = "invitation"
+    BRAND = "brand"
 
 
 class Condition(StrEnum):
@@ -32,6 +36,7 @@ class Condition(StrEnum):
     WHICH_ITEM = "which_item"  # a bare answer, but nothing was asked lately (or several fit)
     NO_SUCH_ITEM = "no_such_item"  # a code that names none of the villager's jobs
     ITEM_CLOSED = "item_closed"  # a code whose job no flow asks about in its state
+    WHICH_BRAND = "which_brand"  # 退出 naming no brand she works with, or several
 
 
 # Answers go to the ask step that asked; everything else may start a flow.
@@ -42,6 +47,8 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.NONE: frozenset(),
     ItemKind.JOB: frozenset(status.value for status in Status),
     ItemKind.PAYOUT: frozenset(status.value for status in PayoutStatus),
+    ItemKind.INVITATION: frozenset(status.value for status in InvitationStatus),
+    ItemKind.BRAND: frozenset({"active"}),  # a brand she is an active member of
 }
 
 
@@ -64,14 +71,31 @@ class PayoutValues(msgspec.Struct, frozen=True):
     status: Label
 
 
+class InvitationValues(msgspec.Struct, frozen=True):
+    """What a message about an invitation may show: only the brand that asks, never another."""
+
+    code: str
+    brand: str  # its short name, else its name
+    status: Label
+
+
+class BrandValues(msgspec.Struct, frozen=True):
+    """What a message about a brand she works with may show: its name, and no other's."""
+
+    brand: str  # its short name, else its name
+
+
 # The message variables an item fills in: the fields of its values, declared once above.
 ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.NONE: frozenset(),
     ItemKind.JOB: frozenset(JobValues.__struct_fields__),
     ItemKind.PAYOUT: frozenset(PayoutValues.__struct_fields__),
+    ItemKind.INVITATION: frozenset(InvitationValues.__struct_fields__),
+    ItemKind.BRAND: frozenset(BrandValues.__struct_fields__),
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),
     Condition.NO_SUCH_ITEM: frozenset({"code"}),
     Condition.ITEM_CLOSED: frozenset({"code", "status"}),
+    Condition.WHICH_BRAND: frozenset({"brands"}),  # the brands she works with, by name
 }

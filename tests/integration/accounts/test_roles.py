@@ -79,6 +79,27 @@ async def test_an_admin_sets_the_offer_window_that_new_offers_use(client: httpx.
     support.refused(bad, 400)
 
 
+async def test_an_admin_gives_the_brand_a_short_name_that_sms_name_it_by(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    admin = await _admin(brand)
+    before = await ok(await client.get("/api/v1/brand", headers=admin.auth))
+
+    settings = await ok(await client.patch("/api/v1/brand", json={"short_name": " 王家 "}, headers=admin.auth))
+    too_long = await client.patch("/api/v1/brand", json={"short_name": "王家手作银饰刺绣坊"}, headers=admin.auth)
+    two_lines = await client.patch("/api/v1/brand", json={"short_name": "王家\n手作"}, headers=admin.auth)
+    no_letters = await client.patch("/api/v1/brand", json={"short_name": "!!"}, headers=admin.auth)
+    by_coordinator = await client.patch("/api/v1/brand", json={"short_name": "李家"}, headers=brand.coordinator.auth)
+
+    assert before["short_name"] == ""  # SMS name it by its name until an admin says
+    assert settings["short_name"] == "王家"
+    support.refused(too_long, 400)
+    support.refused(two_lines, 400)
+    assert support.refused(no_letters, 422, "invalid")["fields"] == {"short_name": "no_letters"}
+    support.refused(by_coordinator, 403)
+    cleared = await ok(await client.patch("/api/v1/brand", json={"short_name": ""}, headers=admin.auth))
+    assert (cleared["short_name"], cleared["name"]) == ("", before["name"])
+
+
 async def test_an_admin_cannot_deactivate_themselves_nor_reach_another_brand(client: httpx.AsyncClient) -> None:
     brand, other = await support.brand(), await support.brand()
     admin = await _admin(brand)

@@ -3,13 +3,25 @@
 Each file in ``transcripts/`` holds the conversations of one flow. A conversation sets up
 one SMS-only artisan with jobs in given states (codes K1, K2… in order), then plays its
 turns through Twilio's signed webhook. After each turn the test compares the SMS queued
-for the villager and the changes to their jobs, payouts, subscription and language with
-the transcript, and checks that every change was audited as made through the SMS channel.
+for the villager and the changes to their jobs, payouts, subscription, language, brands
+and invitations with the transcript, and checks that every change was audited as made
+through the SMS channel.
 
-Turn keys: ``send`` (the SMS), ``before`` (what happens first: ``withdraw K1``,
-``expire K1``, ``others take 18 of K1``, ``pay K1``, ``offer 5``, ``forget``), ``reply``
-(the exact SMS back) or ``silent = true``, ``changes`` (default: none), ``repeat = true``
-(Twilio delivers the webhook twice).
+Conversation keys: ``jobs`` (``{state, quantity, brand}``), ``registered = false``,
+``opted_out``, ``locale``, ``seen_in_app = true`` (she opened the app just now: no SMS-only
+phone), and for several brands: ``brands`` (each brand of the conversation by its name, with
+its short name or ""), ``her_brand`` (the one she works with from the start; else an unnamed
+one) and ``member_of`` (others she already said yes to, in the app).
+
+Turn keys: ``send`` (the SMS; without it the turn is only what happens ``before``),
+``before`` (what happens first: ``withdraw K1``, ``expire K1``, ``others take 18 of K1``,
+``pay K1``, ``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``),
+``asked`` (the exact SMS that what happened before sent her, if any), ``reply`` (the exact
+SMS back) or ``silent = true``, ``changes`` (default: none), ``repeat = true`` (Twilio
+delivers the webhook twice).
+
+Whatever the turn, no SMS to her names a brand but the one it is filed under (what that
+brand's console shows), or, filed under none, brands she works with or was asked by.
 """
 
 from __future__ import annotations
@@ -22,6 +34,10 @@ from typing import Any
 import httpx
 import pytest
 
+from backend.accounts.schemas import BrandUpdate
+from backend.accounts.service import principal_for
+from backend.accounts.staff import update_brand
+from backend.core.types import Channel, Role, utcnow
 from backend.db.session import run
 from tests import support
 from tests.integration.sms.webhook import text
@@ -35,16 +51,39 @@ CASES = [
 
 
 class Villager:
-    """One SMS-only artisan of a fresh brand, and what the test did to their jobs."""
+    """One SMS-only artisan of a fresh brand, the other brands of the conversation, and what
+    the test did to her jobs."""
 
     def __init__(self, client: httpx.AsyncClient, brand: support.Brand, person: support.Person | None, phone: str):
         self.client, self.brand, self.person, self.phone = client, brand, person, phone
         self.jobs: dict[str, support.Work] = {}
+        self.brands: dict[str, support.Brand] = {}  # by name
+        self.short_names: dict[str, str] = {}  # by name
+        self.as_member: dict[str, support.Person] = {}  # her, as a member of each brand she joined
+        self.person_id = 0
 
-    async def job(self, state: str, quantity: int) -> None:
+    async def job(self, state: str, quantity: int, brand: str | None = None) -> None:
         assert self.person is not None
-        work = await support.job_in_state(self.client, self.brand, self.person, state, quantity=quantity)
+        b, who = (self.brands[brand], self.as_member[brand]) if brand else (self.brand, self.person)
+        work = await support.job_in_state(self.client, b, who, state, quantity=quantity)
         self.jobs[f"K{len(self.jobs) + 1}"] = work
+
+    async def invite(self, name: str) -> int:
+        """Brand ``name`` adds her phone: she works with another brand, so it asks her."""
+        b = self.brands[name]
+        body = {"name": "王阿姨", "phone": self.phone, "village_id": b.villages[0], "crafts": ["embroidery"]}
+        sent = await support.ok(await self.client.post("/api/v1/artisans", json=body, headers=b.coordinator.auth), 202)
+        return int(sent["invitation"]["id"])
+
+    async def join(self, name: str) -> None:
+        """She says yes to brand ``name`` in the app."""
+        assert self.person is not None
+        invitation = await self.invite(name)
+        url = f"/api/v1/me/invitations/{invitation}/answer"
+        me = await support.ok(await self.client.post(url, json={"accept": True}, headers=self.person.auth))
+        b = self.brands[name]
+        [member_id] = [m["id"] for m in me["memberships"] if m["brand"]["id"] == b.id]
+        self.as_member[name] = support.Person(member_id, self.phone, Role.ARTISAN, self.person.token, b.villages[0])
 
     async def before(self, action: str) -> None:
         words = action.split()
@@ -60,24 +99,33 @@ class Villager:
             other = await support.artisan(self.brand)
             [job] = await support.offer(self.client, self.brand, self.jobs[words[4]].order_id, (other, int(words[2])))
             await support.ok(await self.client.post(f"/api/v1/jobs/{job['id']}/accept", json={}, headers=other.auth))
-        elif words[0] == "offer":
-            await self.job("offered", int(words[1]))
+        elif words[0] == "offer":  # offer 5, offer 5 from NAME
+            await self.job("offered", int(words[1]), " ".join(words[3:]) or None)
+        elif words[:2] == ["invite", "from"]:
+            await self.invite(" ".join(words[2:]))
         elif words[0] == "forget":
             await run("UPDATE sms_conversation SET expires_at = asked_at WHERE phone = {}", self.phone)
         else:
             raise AssertionError(f"unknown step before a turn: {action}")
 
+    def brand_name(self, brand_id: int) -> str:
+        return next((name for name, b in self.brands.items() if b.id == brand_id), f"brand {brand_id}")
+
     async def state(self) -> dict[str, Any]:
         jobs = await run(
             "SELECT j.code, j.status, j.quantity_accepted, j.quantity_reported, p.status AS payout FROM job j "
-            "LEFT JOIN payout p ON p.job = j.id WHERE j.artisan = {} ORDER BY j.id",
-            self.person.id if self.person else 0,
+            "JOIN member m ON m.id = j.artisan LEFT JOIN payout p ON p.job = j.id WHERE m.person = {} ORDER BY j.id",
+            self.person_id,
         )
         people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
+        brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
+        invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
         return {
             "jobs": {row["code"]: row for row in jobs},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
+            "brands": {self.brand_name(row["brand"]) for row in brands},
+            "invitations": {self.brand_name(row["brand"]): row["status"] for row in invitations},
         }
 
     async def marks(self) -> tuple[int, int]:
@@ -85,6 +133,31 @@ class Villager:
         outbox = await run("SELECT COALESCE(MAX(id), 0) AS id FROM outbox_message")
         audit = await run("SELECT COALESCE(MAX(id), 0) AS id FROM audit_event")
         return outbox[0]["id"], audit[0]["id"]
+
+    async def sent_since(self, mark: int) -> list[dict[str, Any]]:
+        return await run(
+            "SELECT body, brand FROM outbox_message WHERE to_phone = {} AND id > {} ORDER BY id", self.phone, mark
+        )
+
+    def names_only_its_own(self, sent: dict[str, Any], hers: set[str]) -> list[str]:
+        """The brands an SMS names that it may not: any but the brand it is filed under, or,
+        filed under none, any but ``hers`` (those she works with or was asked by)."""
+        own = [
+            w for name, b in self.brands.items() if b.id == sent["brand"] for w in (name, self.short_names[name]) if w
+        ]
+        # A brand is named by its name or short name, unless that word is the filed brand's own too.
+        named = [
+            name
+            for name in self.brands
+            if any(
+                w and w in sent["body"] and not any(w in mine for mine in own) for w in (name, self.short_names[name])
+            )
+        ]
+        return [
+            name
+            for name in named
+            if self.brands[name].id != sent["brand"] and not (sent["brand"] is None and name in hers)
+        ]
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -108,17 +181,38 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         found.append("opted out" if after["opted_out"] else "opted back in")
     if after["locale"] != before["locale"]:
         found.append(f"language: {before['locale']} → {after['locale']}")
+    found += [f"joined {name}" for name in sorted(after["brands"] - before["brands"])]
+    found += [f"left {name}" for name in sorted(before["brands"] - after["brands"])]
+    for name, status in sorted(after["invitations"].items()):
+        if before["invitations"].get(name, status) != status:
+            found.append(f"invitation from {name}: {before['invitations'][name]} → {status}")
     return found
 
 
+async def _brand(name: str, short_name: str) -> support.Brand:
+    b = await support.brand()
+    admin = await support.person(b.id, Role.ADMIN)
+    await update_brand(await principal_for(admin.id, Channel.CONSOLE), BrandUpdate(name=name, short_name=short_name))
+    return b
+
+
 async def _villager(client: httpx.AsyncClient, conversation: dict[str, Any]) -> Villager:
-    brand = await support.brand()
+    named = conversation.get("brands", {})
+    brands = {name: await _brand(name, short) for name, short in named.items()}
+    brand = brands[conversation["her_brand"]] if "her_brand" in conversation else await support.brand()
     if not conversation.get("registered", True):
         return Villager(client, brand, None, support.new_phone())
     person = await support.artisan(brand, sms_only=True, locale=conversation.get("locale", "zh_Hans"))
     villager = Villager(client, brand, person, person.phone)
+    villager.brands, villager.short_names, villager.person_id = brands, named, await support.person_of(person.id)
+    for name in conversation.get("member_of", []):
+        await villager.join(name)
+    if conversation.get("seen_in_app"):
+        await run(
+            "UPDATE person SET sms_only = {}, last_seen_at = {} WHERE id = {}", False, utcnow(), villager.person_id
+        )
     for job in conversation.get("jobs", []):
-        await villager.job(job["state"], job.get("quantity", 5))
+        await villager.job(job["state"], job.get("quantity", 5), job.get("brand"))
     if conversation.get("opted_out"):
         await run(
             "INSERT INTO sms_opt_out (phone, source, opted_out_at) VALUES ({}, 'test', CURRENT_TIMESTAMP)",
@@ -133,23 +227,32 @@ async def test_conversation(
 ) -> None:
     villager = await _villager(client, conversation)
     for number, turn in enumerate(conversation["turns"], start=1):
-        where = f"turn {number} ({turn['send']!r})"
+        where = f"turn {number} ({turn.get('send', turn.get('before'))!r})"
+        first_sms, _ = await villager.marks()
         for action in turn.get("before", []):
             await villager.before(action)
+        if "asked" in turn:
+            asked = [row["body"] for row in await villager.sent_since(first_sms)]
+            assert asked == ([turn["asked"]] if turn["asked"] else []), where
         before = await villager.state()
         last_sms, last_event = await villager.marks()
-        sid = f"SM{uuid.uuid4().hex}"
-        await text(client, villager.phone, turn["send"], sid)
-        if turn.get("repeat"):
+        if "send" in turn:
+            sid = f"SM{uuid.uuid4().hex}"
             await text(client, villager.phone, turn["send"], sid)
+            if turn.get("repeat"):
+                await text(client, villager.phone, turn["send"], sid)
 
-        sent = await run(
-            "SELECT body FROM outbox_message WHERE to_phone = {} AND id > {} ORDER BY id", villager.phone, last_sms
-        )
-        expected = [] if turn.get("silent") else [turn["reply"]]
+        sent = await villager.sent_since(last_sms)
+        expected = [] if turn.get("silent") or "send" not in turn else [turn["reply"]]
         assert [row["body"] for row in sent] == expected, where
-        assert changes(before, await villager.state()) == turn.get("changes", []), where
-        events = await run("SELECT channel FROM audit_event WHERE id > {} AND actor IS NOT NULL", last_event)
+        after = await villager.state()
+        assert changes(before, after) == turn.get("changes", []), where
+        hers = before["brands"] | after["brands"] | set(after["invitations"])
+        for row in await villager.sent_since(first_sms):
+            assert villager.names_only_its_own(row, hers) == [], (where, row)
+        events = await run(
+            "SELECT channel FROM audit_event WHERE id > {} AND (actor IS NOT NULL OR channel != 'system')", last_event
+        )
         assert {row["channel"] for row in events} <= {"sms"}, where
         if villager.person is not None and turn.get("changes"):
             assert events or all(c.startswith(("opted", "language")) for c in turn["changes"]), where

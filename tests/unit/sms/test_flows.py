@@ -33,7 +33,7 @@ def _with(broken: Path) -> list[Path]:
 
 def test_the_shipped_flows_are_valid() -> None:
     assert check() == []
-    assert set(flows().by_id) == {"offer", "payout", "progress", "help", "opt_out", "language"}
+    assert set(flows().by_id) == {"offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language"}
 
 
 @pytest.mark.parametrize("broken", sorted(BROKEN.glob("*.toml")), ids=lambda path: path.stem)

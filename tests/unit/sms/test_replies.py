@@ -19,6 +19,12 @@ UNDERSTOOD = {
     "接１０件": Reply(Intent.UNKNOWN),  # "件" is a second word: not guessed
     **dict.fromkeys(["2", "不", "不接", "拒绝", "拒絕", "n", "no", "NO", "bu"], Reply(Intent.NO)),
     "K7 1": Reply(Intent.YES, code="K7"),
+    **dict.fromkeys(["同意", "同意了", "agree", "tongyi"], Reply(Intent.YES)),
+    **dict.fromkeys(["不同意", "decline", "butongyi"], Reply(Intent.NO)),
+    "Q1 1": Reply(Intent.YES, code="Q1"),
+    "同意 q12": Reply(Intent.YES, code="Q12"),
+    "Ｑ３，２": Reply(Intent.NO, code="Q3"),
+    "y1": Reply(Intent.YES, quantity=1),  # yes to one piece: Y is no code letter
     "1 k7": Reply(Intent.YES, code="K7"),
     "k12 接 5": Reply(Intent.YES, code="K12", quantity=5),
     "Ｋ７，２": Reply(Intent.NO, code="K7"),
@@ -48,6 +54,9 @@ NOT_UNDERSTOOD = [
     "10 1",
     "K7",
     "K7 K8 1",
+    "Q1",
+    "Q1 K7 1",  # two items named: which one?
+    "Q1 1 5",  # an invitation takes no number (nor does any yes but to an offer, read later)
     "接 0",
     "接 99999999",
     "2 5",  # a decline takes no number
@@ -57,6 +66,43 @@ NOT_UNDERSTOOD = [
     "接" * 500,
     "x" * 500,
 ]
+
+
+# 退出 (leave) and a brand's name: the name as typed, matched by the conversation, never here.
+LEAVING = {
+    "退出王家": "王家",
+    "退出 王家手作": "王家手作",
+    "退出：王家！": "王家",
+    "【退出】 李家 ": "李家",
+    "leave Li Family": "Li Family",
+    "LEAVE li": "li",
+    "Ｌｅａｖｅ　ｌｉ": "li",
+    "tuichu wangjia": "wangjia",
+    "退出 K7": "K7",  # a code is no brand: the conversation lists hers
+    "退出": None,
+    "leave": None,
+}
+# Not leaving: opting out of SMS, or words that only look alike.
+NOT_LEAVING = {
+    "退订": Intent.STOP,
+    "T": Intent.STOP,
+    "stop": Intent.STOP,
+    "leaves": Intent.UNKNOWN,
+    "leaveli": Intent.UNKNOWN,
+    "please leave li": Intent.UNKNOWN,
+    "退 出 王家": Intent.UNKNOWN,
+    "我要退出王家": Intent.UNKNOWN,  # not guessed: 退出 comes first
+}
+
+
+@pytest.mark.parametrize(("text", "name"), list(LEAVING.items()), ids=list(LEAVING))
+def test_leaving_names_the_brand_as_typed(text: str, name: str | None) -> None:
+    assert parse(text) == Reply(Intent.LEAVE, name=name)
+
+
+@pytest.mark.parametrize(("text", "intent"), list(NOT_LEAVING.items()), ids=list(NOT_LEAVING))
+def test_opting_out_and_lookalikes_are_not_leaving(text: str, intent: Intent) -> None:
+    assert parse(text) == Reply(intent)
 
 
 @pytest.mark.parametrize(("text", "expected"), list(UNDERSTOOD.items()), ids=list(UNDERSTOOD))
