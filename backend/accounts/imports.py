@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import msgspec
 
 from backend.accounts import rules
-from backend.accounts.schemas import MAX_CRAFTS, ArtisanCreate, ImportResult
+from backend.accounts.schemas import MAX_CRAFTS, ArtisanCreate, ImportResult, MemberRead
 from backend.accounts.service import created_event
 from backend.audit.service import record_events
 from backend.core.access import STAFF, require_role
@@ -81,9 +81,10 @@ class Lookups:
 
 
 class Invite(Protocol):
-    """Ask a person who works with another brand to join the importing one (``backend.memberships``)."""
+    """Add someone Cunjiang knows (``backend.memberships.service.join_or_invite``): asked while
+    she works with another brand, else registered at once (her membership is the answer)."""
 
-    async def __call__(self, actor: Principal, person_id: int, data: ArtisanCreate) -> object: ...
+    async def __call__(self, actor: Principal, person_id: int, data: ArtisanCreate) -> MemberRead | object: ...
 
 
 async def import_artisans(actor: Principal, data: bytes, invite: Invite, *, dry_run: bool = False) -> ImportResult:
@@ -112,10 +113,15 @@ async def import_artisans(actor: Principal, data: bytes, invite: Invite, *, dry_
             for artisan, member_id in zip(new, ids, strict=True)
         ]
         await record_events(actor, actor.brand_id, events)
-        for artisan in found:
+        invited = 0
+        for artisan in found:  # in the file's order: ids of those registered join the others'
             if artisan.phone in known:
-                await invite(actor, known[artisan.phone], _asked(artisan))
-    return ImportResult(rows=len(found), imported=len(ids), artisans=ids, invited=len(found) - len(new))
+                added = await invite(actor, known[artisan.phone], _asked(artisan))
+                if isinstance(added, MemberRead):
+                    ids.append(added.id)
+                else:
+                    invited += 1
+    return ImportResult(rows=len(found), imported=len(ids), artisans=ids, invited=invited)
 
 
 def _asked(artisan: NewArtisan) -> ArtisanCreate:

@@ -32,7 +32,6 @@ from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
 from backend.http.responses import json_with_etag
 from backend.jobs import people
-from backend.memberships import invitations
 from backend.memberships import service as memberships
 
 
@@ -141,5 +140,7 @@ class AccountController(Controller):
         data: Annotated[ArtisanFile, Body(media_type=RequestEncodingType.MULTI_PART)],
         dry_run: DryRun = False,
     ) -> Response[ImportResult]:
-        result = await imports.import_artisans(principal, await data.file.read(), invitations.invite, dry_run=dry_run)
+        result = await imports.import_artisans(
+            principal, await data.file.read(), memberships.join_or_invite, dry_run=dry_run
+        )
         return Response(result, status_code=200 if dry_run else 201)

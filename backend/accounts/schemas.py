@@ -169,7 +169,7 @@ class ImportResult(Wire):
 
     rows: int  # the data rows checked
     imported: int  # 0 on a dry run
-    artisans: list[int]  # the new artisans' ids, in the file's order
+    artisans: list[int]  # the new artisans' ids: people new to Cunjiang in the file's order, then those it knew
     dry_run: bool = False
     invited: int = 0  # rows of people who work with another brand: asked first, as by POST /artisans
 

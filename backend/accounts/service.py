@@ -95,19 +95,36 @@ async def add_member(
         await require_crafts(brand_id, crafts or [], field="crafts")
         await rules.check_phone_free(e164)
         people = await Person.insert(Person(phone=e164, sms_only=sms_only, locale=locale)).returning(Person.id)
-        rows = await Member.insert(
-            Member(
-                brand=brand_id,
-                person=people[0]["id"],
-                role=role.value,
-                name=filled(name, "name"),
-                village=village_id,
-                crafts=",".join(crafts or []),
-            )
-        ).returning(Member.id)
-        created = await read_member(rows[0]["id"])
-        event = created_event(created.id, created.role, created.phone, created.village_id, created.crafts)
-        await record_events(actor, brand_id, [event])
+        return await add_membership(
+            brand_id, people[0]["id"], role=role, name=name, village_id=village_id, crafts=crafts, actor=actor
+        )
+
+
+async def add_membership(
+    brand_id: int,
+    person_id: int,
+    *,
+    role: Role,
+    name: str,
+    village_id: int | None = None,
+    crafts: list[str] | None = None,
+    actor: Principal | None = None,
+) -> MemberRead:
+    """A person's membership of a brand, as the brand's staff gave it (the caller has checked
+    the village and crafts); audited. Inside a write transaction."""
+    rows = await Member.insert(
+        Member(
+            brand=brand_id,
+            person=person_id,
+            role=role.value,
+            name=filled(name, "name"),
+            village=village_id,
+            crafts=",".join(crafts or []),
+        )
+    ).returning(Member.id)
+    created = await read_member(rows[0]["id"])
+    event = created_event(created.id, created.role, created.phone, created.village_id, created.crafts)
+    await record_events(actor, brand_id, [event])
     return created
 
 

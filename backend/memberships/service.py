@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.accounts import rules
 from backend.accounts.schemas import ArtisanCreate, InvitationRead, MemberRead
-from backend.accounts.service import add_member
+from backend.accounts.service import add_member, add_membership
 from backend.accounts.tables import Member
 from backend.audit.service import Event, record_events
 from backend.core.access import STAFF, acting_in, require_role
@@ -26,8 +26,8 @@ UNSETTLED = [
 
 
 async def add_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | InvitationRead:
-    """Add an artisan by phone: someone new to Cunjiang is registered at once; someone who
-    already works with another brand is invited. Both are checked alike first, so no answer
+    """Add an artisan by phone: someone new to Cunjiang (or who works with no brand any more)
+    is registered at once; someone who works with another brand is invited. Both are checked alike first, so no answer
     says anything of who the number is."""
     require_role(actor, *STAFF)
     phone = normalize_phone(data.phone)
@@ -37,7 +37,7 @@ async def add_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | Inv
         await require_crafts(actor.brand_id, data.crafts, field="crafts")
         person_id = await invitations.known_person(phone)
         if person_id is not None:
-            return await invitations.invite(actor, person_id, data)
+            return await join_or_invite(actor, person_id, data)
         return await add_member(
             actor.brand_id,
             role=Role.ARTISAN,
@@ -49,6 +49,31 @@ async def add_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | Inv
             locale=data.locale,
             actor=actor,
         )
+
+
+async def join_or_invite(actor: Principal, person_id: int, data: ArtisanCreate) -> MemberRead | InvitationRead:
+    """Someone Cunjiang knows, added by a brand: invited while she works with another brand;
+    registered at once when she works with none now and never did with this one. Inside a
+    write transaction; the village and crafts checked by the caller."""
+    if not await _works_with_no_brand(person_id, actor.brand_id):
+        return await invitations.invite(actor, person_id, data)
+    return await add_membership(
+        actor.brand_id,
+        person_id,
+        role=Role.ARTISAN,
+        name=data.name,
+        village_id=data.village_id,
+        crafts=data.crafts,
+        actor=actor,
+    )
+
+
+async def _works_with_no_brand(person_id: int, brand_id: int) -> bool:
+    """Whether someone Cunjiang knows works with no brand now and never worked with this one:
+    nobody else sees her any more, so nothing of hers goes to another organisation, and she
+    could answer no invitation (she signs in and texts as someone who works with a brand)."""
+    hers = Member.person == person_id
+    return not await Member.exists().where(hers & ((Member.active == True) | (Member.brand == brand_id)))  # noqa: E712
 
 
 async def leave(actor: Principal, brand_id: int) -> None:

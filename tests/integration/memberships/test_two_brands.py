@@ -336,3 +336,19 @@ async def test_two_coordinators_asking_at_once_make_one_invitation(client: httpx
     assert [answer.status_code for answer in answers] == [202] * 6
     assert len({answer.json()["invitation"]["id"] for answer in answers}) == 1
     assert len((await ok(await client.get(f"{API}/me/invitations", headers=her.auth)))["invitations"]) == 1
+
+
+async def test_someone_who_works_with_no_brand_any_more_is_registered_at_once(client: httpx.AsyncClient) -> None:
+    a, b = await support.brand(), await support.brand()
+    her = await support.artisan(a)
+    await ok(await client.patch(f"{API}/artisans/{her.id}", json={"active": False}, headers=a.coordinator.auth))
+
+    added = await ok(
+        await client.post(f"{API}/artisans", json=artisan_body(b, her.phone), headers=b.coordinator.auth), 201
+    )
+
+    assert (added["phone"], added["name"]) == (her.phone, "王阿姨")
+    assert await support.person_of(added["id"]) == await support.person_of(her.id)  # the same person
+    await ok(await client.post(f"{API}/auth/otp", json={"phone": her.phone}), 202)  # she signs in again
+    # Her old brand has her still (deactivated): it reactivates her there instead.
+    refused(await client.post(f"{API}/artisans", json=artisan_body(a, her.phone), headers=a.coordinator.auth), 409)
