@@ -146,6 +146,9 @@ async def _turn(row: dict[str, object]) -> Turn:
         # Staff typing as her act on their own brand's work only.
         actor = within(actor, int(str(row["typed_brand"])))
         actor = msgspec.structs.replace(actor, typed_by=int(str(typed_by))) if actor else None
+    brands = {m.brand_id for m in actor.memberships} if actor else set()
+    if len(brands) == 1:  # her only brand's, answered or not (an answer files it again)
+        await run("UPDATE sms_inbox SET brand = {} WHERE id = {}", brands.pop(), row["id"])
     return Turn(
         inbox_id=int(str(row["id"])),
         phone=phone,
@@ -442,3 +445,5 @@ async def _send(
         shown[name] = translate(value, locale) if isinstance(value, Label) else value  # type: ignore[assignment]
     brand_id, member_id = _filed_under(turn, about)
     await enqueue(turn.phone, render(key, locale, **shown), brand_id=brand_id, member_id=member_id, answers=True)
+    # Her text goes where its answer went: the simulator shows a brand only what was about it.
+    await run("UPDATE sms_inbox SET brand = {} WHERE id = {}", brand_id, turn.inbox_id)

@@ -29,10 +29,10 @@ from backend.sms import engine, inbox
 from backend.sms.schemas import ConversationLine, Direction, SimulatedSms, SmsConversation
 
 SHOWN = 200  # the latest messages of a conversation
-# The number's real messages (for one of the brand's own people), and what this brand typed.
+# The number's real messages about this brand (for one of its own people), and what this brand typed.
 INBOUND = """
 SELECT body, received_at AS at, outcome AS kind, processed_at FROM sms_inbox
-WHERE from_phone = {} AND ((provider != 'console' AND {}) OR typed_brand = {}) ORDER BY id DESC LIMIT {}
+WHERE from_phone = {} AND ((provider != 'console' AND {} AND brand = {}) OR typed_brand = {}) ORDER BY id DESC LIMIT {}
 """
 OUTBOUND = """
 SELECT body, created_at AS at, kind, status FROM outbox_message
@@ -66,7 +66,7 @@ async def conversation(actor: Principal, raw_phone: str) -> SmsConversation:
     _require_simulator(actor)
     phone = normalize_phone(raw_phone)
     ours = await _is_ours(actor, phone)
-    inbound = await run(INBOUND, phone, ours, actor.brand_id, SHOWN)
+    inbound = await run(INBOUND, phone, ours, actor.brand_id, actor.brand_id, SHOWN)
     outbound = await run(OUTBOUND, phone, actor.brand_id, SHOWN)
     messages = [_inbound(row) for row in inbound] + [_outbound(row) for row in outbound]
     messages.sort(key=lambda message: message.at)

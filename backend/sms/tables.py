@@ -27,6 +27,12 @@ class InboundSms(Table, tablename="sms_inbox"):
         null=True, default=None, help_text="The staff member who typed it in the SMS simulator (not the villager)."
     )
     typed_brand = Integer(null=True, default=None, index=True, help_text="Their brand: only it sees the simulation.")
+    brand = Integer(
+        null=True,
+        default=None,
+        index=True,
+        help_text="The brand its answer was filed under (her only brand, else the answer's); none: no brand sees it.",
+    )
 
     UNIQUE: ClassVar[Keys] = {"sms_inbox_provider_id": ("provider", "provider_id")}
 

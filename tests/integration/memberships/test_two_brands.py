@@ -13,6 +13,7 @@ from backend.core.types import Role
 from backend.db.session import run, write_transaction
 from backend.messages.templates import render
 from backend.outbox import enqueue
+from backend.sms import engine, inbox
 from tests import support
 from tests.integration.outbox.test_budget import Phone, budget, china, deliver_at  # noqa: F401 - the fixture
 from tests.integration.sms.webhook import text
@@ -352,3 +353,26 @@ async def test_someone_who_works_with_no_brand_any_more_is_registered_at_once(cl
     await ok(await client.post(f"{API}/auth/otp", json={"phone": her.phone}), 202)  # she signs in again
     # Her old brand has her still (deactivated): it reactivates her there instead.
     refused(await client.post(f"{API}/artisans", json=artisan_body(a, her.phone), headers=a.coordinator.auth), 409)
+
+
+async def test_her_texts_show_in_the_simulator_of_the_brand_they_were_about_only(client: httpx.AsyncClient) -> None:
+    a, b, her, in_b = await shared(client)
+    body = {"offers": [{"artisan_id": in_b, "quantity": 3}]}
+    order_b = await support.open_order(client, b)
+    [job] = (
+        await ok(
+            await client.post(f"{API}/orders/{order_b['id']}/dispatch", json=body, headers=b.coordinator.auth), 201
+        )
+    )["jobs"]
+    received = await inbox.receive("aliyun", f"seq-{job['id']}", her.phone, "106900", f"{job['code']} 1")
+    assert received.inbox_id is not None
+    await engine.process(received.inbox_id)
+
+    seen = {}
+    for brand in (a, b):
+        talk = await ok(
+            await client.get(f"{API}/sms/simulator", params={"phone": her.phone}, headers=brand.coordinator.auth)
+        )
+        seen[brand.slug] = [m["body"] for m in talk["messages"] if m["direction"] == "in"]
+
+    assert seen == {a.slug: [], b.slug: [f"{job['code']} 1"]}
