@@ -36,6 +36,7 @@ from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
+from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
@@ -147,8 +148,16 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             twilio_status,
             aliyun_up,
             aliyun_report,
+            ops.healthz,
+            ops.readyz,
+            ops.metrics(),
         ],
-        middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=member_of, max_body=MAX_BODY)],
+        # Prometheus outermost: it sees every answer's final status, a replayed one included.
+        middleware=[
+            ops.prometheus_config().middleware,
+            LocaleMiddleware,
+            DefineMiddleware(IdempotencyMiddleware, identify=member_of, max_body=MAX_BODY),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=_compression(),
         openapi_config=openapi_config(),
