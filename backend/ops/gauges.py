@@ -1,8 +1,8 @@
-"""Levels read from the database when Prometheus scrapes (``cunjiang_…``): the outbox by
-status and the age of its oldest due message, the villagers' SMS not yet answered, and the
-pool's connections. Two small aggregate queries, bounded by a second: a database that does
-not answer leaves these series out (``cunjiang_scrape_database_ok`` says so) and /metrics
-still answers with everything else."""
+"""Levels read when Prometheus scrapes (``cunjiang_…``): the outbox by status and the age of
+its oldest due message, the villagers' SMS not yet answered, the pool's connections, and
+whether the change listener answers (PostgreSQL). Two small aggregate queries, each bounded
+by a second: a database that does not answer leaves its series out
+(``cunjiang_scrape_database_ok`` says so) and /metrics still answers with everything else."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from backend.db import probes
+from backend.db import counters, probes
 from backend.outbox.backlog import Backlog, backlog
 from backend.sms import inbox
 
@@ -30,11 +30,13 @@ class Levels(msgspec.Struct, frozen=True):
 
 
 _levels: Levels | None = None
+_listening: bool | None = None  # None: no listener to have (SQLite)
 
 
 async def read_levels() -> None:
     """Read the levels for the scrape under way (the endpoint's ``before_request``)."""
-    global _levels
+    global _levels, _listening
+    _listening = await counters.is_listening(TIMEOUT_S) if counters.needs_listener() else None
     try:
         outbox = await asyncio.wait_for(backlog(), TIMEOUT_S)
         waiting = await asyncio.wait_for(inbox.backlog(), TIMEOUT_S)
@@ -70,6 +72,12 @@ def _families(levels: Levels | None) -> list[GaugeMetricFamily]:
     pool = GaugeMetricFamily(
         "cunjiang_db_pool_connections", "PostgreSQL pool connections of this process, by state.", labels=["state"]
     )
+    listener = GaugeMetricFamily(
+        "cunjiang_change_listener_up",
+        "1 while this process's change listener answers (PostgreSQL; absent on SQLite), else 0: /readyz fails.",
+    )
+    if _listening is not None:
+        listener.add_metric([], 1 if _listening else 0)
     if levels is not None:
         for status, count in sorted(levels.outbox.messages.items()):
             messages.add_metric([status], count)
@@ -80,7 +88,7 @@ def _families(levels: Levels | None) -> list[GaugeMetricFamily]:
     if usage is not None:
         pool.add_metric(["in_use"], usage[0])
         pool.add_metric(["idle"], usage[1])
-    return [ok, messages, oldest, waiting, pool]
+    return [ok, messages, oldest, waiting, pool, listener]
 
 
 REGISTRY.register(_DatabaseLevels())

@@ -15,7 +15,7 @@ import pytest
 
 from backend.db import counters
 from backend.db.session import is_sqlite
-from tests.integration.ops.tools import admin, cunjiang
+from tests.integration.ops.tools import admin, cunjiang, scrape, value
 from tests.servers import running_servers
 
 pytestmark = pytest.mark.slow
@@ -118,3 +118,4 @@ async def test_readyz_names_the_listener_once_its_session_is_terminated(
     assert answer.json()["failing"] == ["listener"]
     assert answer.json()["checks"]["database"] == "ok"
     assert (await client.get("/healthz")).status_code == 200
+    assert value(await scrape(client), "cunjiang_change_listener_up") == 0

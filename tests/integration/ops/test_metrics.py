@@ -129,15 +129,17 @@ async def test_a_failing_photo_store_is_counted(client: httpx.AsyncClient, tmp_p
     assert value(after, name, **errors) == value(before, name, **errors) + 1
 
 
-async def test_the_pool_shows_its_connections_on_postgresql(client: httpx.AsyncClient) -> None:
+async def test_the_pool_and_the_listener_show_on_postgresql_only(client: httpx.AsyncClient) -> None:
     found = await scrape(client)
 
     shown = {labels for (name, labels) in found if name == "cunjiang_db_pool_connections"}
     if is_sqlite():
-        assert shown == set()  # no pool
+        assert shown == set()  # no pool, no listener
+        assert ("cunjiang_change_listener_up", ()) not in found
     else:
         assert shown == {(("state", "in_use"),), (("state", "idle"),)}
         assert value(found, "cunjiang_db_pool_connections", state="in_use") >= 0
+        assert value(found, "cunjiang_change_listener_up") == 1
 
 
 def _free_port() -> int:
