@@ -38,6 +38,7 @@ from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
 from backend.memberships.routes import MembershipController
+from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.payouts.routes import PayoutController
@@ -152,8 +153,16 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             aliyun_up,
             aliyun_report,
             region_page,
+            ops.healthz,
+            ops.readyz,
+            ops.metrics(),
         ],
-        middleware=[LocaleMiddleware, DefineMiddleware(IdempotencyMiddleware, identify=person_of, max_body=MAX_BODY)],
+        # Prometheus outermost: it sees every answer's final status, a replayed one included.
+        middleware=[
+            ops.prometheus_config().middleware,
+            LocaleMiddleware,
+            DefineMiddleware(IdempotencyMiddleware, identify=person_of, max_body=MAX_BODY),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=_compression(),
         openapi_config=openapi_config(),

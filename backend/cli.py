@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="leave the outbox to `cunjiang worker` processes")
 
     commands.add_parser("migrate", help="apply migrations to the configured database")
-    commands.add_parser("worker", help="run the outbox sender and offer expiry")
+    worker = commands.add_parser("worker", help="run the outbox sender and offer expiry")
+    worker.add_argument("--metrics-port", type=int, default=None, help="serve this worker's /metrics on this port")
+    worker.add_argument("--metrics-host", default="127.0.0.1", help="the address /metrics listens on")
 
     brand = commands.add_parser("brand", help="brands").add_subparsers(dest="action", required=True)
     brand_add = brand.add_parser("add", help="create a brand")
@@ -126,13 +128,18 @@ async def _token(args: argparse.Namespace) -> None:
     print(await token_for_phone(args.phone))
 
 
-async def _worker() -> None:
+async def _worker(args: argparse.Namespace) -> None:
     from backend import worker
     from backend.gateways import registry as gateways
 
     problems = gateways.problems()
     if problems:
         raise SystemExit("The SMS gateway is not ready:\n" + "\n".join(problems))
+    if args.metrics_port is not None:
+        # Its sends, provider latency and last round, for Prometheus (a thread of its own).
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -195,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         work: dict[str, Callable[[], Awaitable[Any]]] = {
             "migrate": _migrate,
-            "worker": _worker,
+            "worker": lambda: _worker(args),
             "brand": lambda: _brand_add(args),
             "user": lambda: _user_add(args),
             "token": lambda: _token(args),

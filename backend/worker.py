@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 
+from backend.core import metrics
 from backend.gateways import BatchGateway, SmsGateway
 from backend.gateways import registry as gateways
 from backend.idempotency.service import forget_expired
@@ -50,6 +51,7 @@ async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeepin
                 removed,
                 stale,
             )
+    metrics.worker_round_done()
     return sent + answered
 
 
@@ -68,6 +70,7 @@ async def run_until(stop: asyncio.Event, gateway: SmsGateway | None = None, *, i
             sent = await run_once(gateway, owner=owner, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
         except Exception:
             log.exception("worker round failed")
+            metrics.WORKER_FAILED_ROUNDS.inc()
             sent = 0
         rounds += 1
         if not sent:

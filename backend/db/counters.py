@@ -9,6 +9,7 @@ this process's own commit, the value is read from the table again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -22,6 +23,7 @@ log = logging.getLogger("cunjiang.db")
 JOB_CHANGES = "job_changes"
 AUTH_CHANGES = "auth_changes"  # tokens revoked, people changed: cached sign-ins are stale
 CHANNEL = "cunjiang_counters"
+LISTENER_NAME = "cunjiang listener"  # its application_name in pg_stat_activity
 
 BUMP = "UPDATE counter SET value = value + {} WHERE name = {} RETURNING value"
 # One round trip: the notification reaches listeners when the transaction commits.
@@ -35,6 +37,7 @@ _known: dict[str, int] = {}
 _events: dict[str, int] = {}  # PostgreSQL: changes announced without a counter (see read_version)
 _sqlite_seen: int | None = None
 _listener: asyncpg.Connection | None = None
+_probing = asyncio.Lock()  # one query at a time on the listener's connection
 
 
 async def bump(name: str = JOB_CHANGES, by: int = 1) -> int:
@@ -108,11 +111,46 @@ async def start_listener() -> None:
     global _listener
     if is_sqlite() or _listener is not None:
         return
-    connection = await asyncpg.connect(**DB.config)  # type: ignore[attr-defined]
+    settings = {**DB.config.get("server_settings", {}), "application_name": LISTENER_NAME}  # type: ignore[attr-defined]
+    connection = await asyncpg.connect(**{**DB.config, "server_settings": settings})  # type: ignore[attr-defined]
     await connection.add_listener(CHANNEL, _on_notify)
     connection.add_termination_listener(_on_lost)
     _listener = connection
     _known.clear()
+
+
+def needs_listener() -> bool:
+    """Whether this process keeps a listener: PostgreSQL only (SQLite reads ``data_version``)."""
+    return not is_sqlite()
+
+
+async def is_listening(timeout_s: float) -> bool:
+    """Whether the listener is up and its connection answers within ``timeout_s``.
+
+    A connection cut without a word (a firewall, a half-open socket) would never tell its
+    termination listener, and this process would cache on notifications that no longer
+    come: so the connection is asked, and one that does not answer is given up for lost.
+    """
+    connection = _listener
+    if connection is None:
+        return False
+    try:
+        async with _probing:
+            await connection.fetchval("SELECT 1", timeout=timeout_s)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        log.warning("counter listener does not answer (%s)", type(error).__name__)
+        _give_up(connection)
+        return False
+    return _listener is connection
+
+
+def _give_up(connection: asyncpg.Connection) -> None:
+    """A listener that does not answer is lost: caches stop trusting it, as when it drops."""
+    is_current = _listener is connection
+    if is_current:
+        connection.remove_termination_listener(_on_lost)
+        connection.terminate()
+        _on_lost(connection)
 
 
 async def stop_listener() -> None:

@@ -16,10 +16,20 @@ from typing import Any
 import msgspec
 
 from backend.core.china_time import china_day
+from backend.core.metrics import OUTBOX_SENDS, PROVIDER_SECONDS, ProviderCall, SendOutcome
 from backend.core.phones import mask_phone
 from backend.core.types import as_datetime, utcnow
 from backend.db.session import run, write_transaction
-from backend.gateways.base import SEND_TIMEOUT_S, BatchGateway, Found, LookupGateway, SendError, Sms, SmsGateway
+from backend.gateways.base import (
+    SEND_TIMEOUT_S,
+    BatchGateway,
+    Found,
+    LookupGateway,
+    SendError,
+    SendResult,
+    Sms,
+    SmsGateway,
+)
 from backend.messages.optout import opt_out
 from backend.messages.templates import render
 from backend.outbox.secrets import is_secret, wipe
@@ -29,6 +39,13 @@ from backend.outbox.status import ON_THE_WIRE, SETTLED, Status, sql_list
 log = logging.getLogger("cunjiang.outbox")
 
 LOOK_UP_AFTER = dt.timedelta(minutes=2)  # an unanswered send: ask the provider then
+OUTCOMES = {
+    Status.SENT: SendOutcome.SENT,
+    Status.PENDING: SendOutcome.RETRY,
+    Status.FAILED: SendOutcome.FAILED,
+    Status.SUPPRESSED: SendOutcome.SUPPRESSED,
+    Status.UNCONFIRMED: SendOutcome.UNCONFIRMED,
+}
 Clock = Callable[[], dt.datetime]
 
 
@@ -115,7 +132,10 @@ async def _look_up(
             continue
         sent_on = china_day(as_datetime(row["sent_at"] or clock()))
         try:
-            found = await asyncio.wait_for(gateway.look_up(_sms(row, row["reference"]), sent_on), pacing.send_timeout_s)
+            with PROVIDER_SECONDS.labels(gateway.name, ProviderCall.LOOK_UP).time():
+                found = await asyncio.wait_for(
+                    gateway.look_up(_sms(row, row["reference"]), sent_on), pacing.send_timeout_s
+                )
         except (SendError, TimeoutError) as error:
             log.warning("SMS %s: look-up failed (%s)", row["id"], error)
             await _record([row["id"]], owner, _unconfirmed(row["reference"], str(error), clock))
@@ -145,10 +165,7 @@ async def _attempt(call: list[Sms], gateway: SmsGateway, wait_s: float, attempts
     """Send one call (a message, or a batch); the columns that record the outcome."""
     reference = call[0].reference
     try:
-        if len(call) > 1 and isinstance(gateway, BatchGateway):
-            result = await asyncio.wait_for(gateway.send_batch(call), wait_s)
-        else:
-            result = await asyncio.wait_for(gateway.send(call[0]), wait_s)
+        result = await _call(call, gateway, wait_s)
     except (SendError, TimeoutError) as error:
         problem = error if isinstance(error, SendError) else SendError(f"no answer within {wait_s:g} s")
         unanswered = isinstance(error, TimeoutError) or problem.unknown
@@ -166,10 +183,21 @@ async def _attempt(call: list[Sms], gateway: SmsGateway, wait_s: float, attempts
     return {"status": Status.SENT, "provider_sid": result.provider_sid, "sent_at": clock(), "reference": reference}
 
 
+async def _call(call: list[Sms], gateway: SmsGateway, wait_s: float) -> SendResult:
+    """The provider call itself, timed (a batch where the gateway takes one)."""
+    name = gateway.name
+    if len(call) > 1 and isinstance(gateway, BatchGateway):
+        with PROVIDER_SECONDS.labels(name, ProviderCall.SEND_BATCH).time():
+            return await asyncio.wait_for(gateway.send_batch(call), wait_s)
+    with PROVIDER_SECONDS.labels(name, ProviderCall.SEND).time():
+        return await asyncio.wait_for(gateway.send(call[0]), wait_s)
+
+
 async def _send_and_record(
     call: list[Sms], gateway: SmsGateway, owner: str, wait_s: float, attempts: dict[int, int], clock: Clock
 ) -> int:
     values = await _attempt(call, gateway, wait_s, max(attempts[m.id] for m in call), clock)
+    OUTBOX_SENDS.labels(gateway.name, OUTCOMES[values["status"]]).inc(len(call))
     unsubscribed = call[0].to_phone if values["status"] == Status.SUPPRESSED else None
     recorded = await _record([m.id for m in call], owner, values, unsubscribed=unsubscribed)
     if len(recorded) < len(call):

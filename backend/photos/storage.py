@@ -16,6 +16,7 @@ from obstore.store import S3Store
 
 from backend.core.errors import Unavailable
 from backend.core.i18n import N_
+from backend.core.metrics import PHOTO_STORE_ERRORS
 
 
 class PhotoStore(Protocol):
@@ -38,10 +39,18 @@ class LocalPhotoStore:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         # The key's extension already says what the file is; content_type is for stores
         # that serve files themselves.
-        await asyncio.to_thread(_write_atomically, self._path(key), data)
+        try:
+            await asyncio.to_thread(_write_atomically, self._path(key), data)
+        except OSError:
+            PHOTO_STORE_ERRORS.labels("local", "put").inc()  # a full or read-only disk
+            raise
 
     async def get(self, key: str) -> bytes | None:
-        return await asyncio.to_thread(_read_or_none, self._path(key))
+        try:
+            return await asyncio.to_thread(_read_or_none, self._path(key))
+        except OSError:
+            PHOTO_STORE_ERRORS.labels("local", "get").inc()
+            raise
 
     def _path(self, key: str) -> Path:
         parts = PurePosixPath(key).parts
@@ -112,6 +121,7 @@ class S3PhotoStore:
         try:
             await obstore.put_async(self._store, key, data, attributes={"Content-Type": content_type})
         except obstore.exceptions.BaseError as error:
+            PHOTO_STORE_ERRORS.labels("s3", "put").inc()
             raise StoreUnavailable() from error
 
     async def get(self, key: str) -> bytes | None:
@@ -121,6 +131,7 @@ class S3PhotoStore:
         except FileNotFoundError:
             return None
         except obstore.exceptions.BaseError as error:
+            PHOTO_STORE_ERRORS.labels("s3", "get").inc()
             raise StoreUnavailable() from error
 
 

@@ -15,7 +15,7 @@ import msgspec
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
 from backend.core.types import utcnow
-from backend.db.session import run
+from backend.db.session import fetch, run
 from backend.idempotency import StoredResponse, run_once
 
 MAX_BODY = 1600  # ten segments; longer texts are kept cut
@@ -23,6 +23,7 @@ STORE = """
 INSERT INTO sms_inbox (provider, provider_id, from_phone, to_phone, body, received_at, typed_by, typed_brand)
 VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id
 """
+BACKLOG = "SELECT COUNT(*) AS waiting FROM sms_inbox WHERE processed_at IS NULL"
 # Twilio's answer: TwiML that sends nothing back by itself (replies leave through the outbox).
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -66,3 +67,10 @@ async def receive(
 
     answer = await run_once(f"sms:{provider}", provider_id[:255], fingerprint, store)
     return Received(answer, None if answer.replayed or not stored else stored[0])
+
+
+async def backlog() -> int:
+    """Villagers' messages stored but not yet answered by the conversation (the operators'
+    metric: a few for a moment after a burst; a number that stays says nobody answers)."""
+    rows = await fetch(BACKLOG)
+    return int(rows[0]["waiting"])
