@@ -215,7 +215,8 @@ async def resolve_token(token: str) -> Principal:
 
     Cached so that reading the job list costs one query, not two. An entry holds while
     the ``auth_changes`` counter does: revoking a token or changing a person bumps it, so
-    the change takes effect at once in every process (see ``backend.db.counters``). An
+    the change takes effect in every process as soon as it hears of it (SQLite: at once;
+    PostgreSQL: by its NOTIFY, milliseconds later; see ``backend.db.counters``). An
     entry lives minutes, and a token renewed within the hour is days from its idle limit.
     """
     digest = _digest(token)
