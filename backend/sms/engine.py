@@ -74,6 +74,9 @@ class Turn(msgspec.Struct, kw_only=True):
     reply: Reply
     actor: Principal | None
     typed_brand: int | None = None  # typed in the SMS simulator by this brand's staff
+    # The brand its text is filed under (the simulator shows it to that brand only): her only
+    # brand's, until an answer goes under the brand it is about (``_send``).
+    filed_brand: int | None = None
 
 
 class Route(msgspec.Struct, frozen=True):
@@ -101,16 +104,16 @@ async def process(inbox_id: int) -> str | None:
             turn = await _turn(row)
             screened = await _screen(turn)
             if screened is not None:
-                return await _record(inbox_id, screened)
+                return await _record(inbox_id, screened, turn)
             route = await _route(turn)
-            return await _record(inbox_id, await _perform(turn, route))
+            return await _record(inbox_id, await _perform(turn, route), turn)
     except DomainError as error:
         if turn is None or route is None:
             raise
         async with write_transaction():
             if await _claim(inbox_id) is None:
                 return None  # another worker answered it meanwhile
-            return await _record(inbox_id, await _refuse(turn, route, error))
+            return await _record(inbox_id, await _refuse(turn, route, error), turn)
 
 
 async def process_pending(limit: int = 100) -> int:
@@ -133,8 +136,10 @@ async def _claim(inbox_id: int) -> dict[str, object] | None:
     return rows[0] if rows else None
 
 
-async def _record(inbox_id: int, outcome: str) -> str:
-    await run("UPDATE sms_inbox SET outcome = {} WHERE id = {}", outcome[:500], inbox_id)
+async def _record(inbox_id: int, outcome: str, turn: Turn | None = None) -> str:
+    """Its outcome, and the brand it is filed under, in one statement."""
+    brand = turn.filed_brand if turn else None
+    await run("UPDATE sms_inbox SET outcome = {}, brand = {} WHERE id = {}", outcome[:500], brand, inbox_id)
     return outcome
 
 
@@ -147,8 +152,6 @@ async def _turn(row: dict[str, object]) -> Turn:
         actor = within(actor, int(str(row["typed_brand"])))
         actor = msgspec.structs.replace(actor, typed_by=int(str(typed_by))) if actor else None
     brands = {m.brand_id for m in actor.memberships} if actor else set()
-    if len(brands) == 1:  # her only brand's, answered or not (an answer files it again)
-        await run("UPDATE sms_inbox SET brand = {} WHERE id = {}", brands.pop(), row["id"])
     return Turn(
         inbox_id=int(str(row["id"])),
         phone=phone,
@@ -156,6 +159,7 @@ async def _turn(row: dict[str, object]) -> Turn:
         reply=parse(str(row["body"])),
         actor=actor,
         typed_brand=int(str(row["typed_brand"])) if row["typed_brand"] else None,
+        filed_brand=brands.pop() if len(brands) == 1 else None,
     )
 
 
@@ -445,5 +449,4 @@ async def _send(
         shown[name] = translate(value, locale) if isinstance(value, Label) else value  # type: ignore[assignment]
     brand_id, member_id = _filed_under(turn, about)
     await enqueue(turn.phone, render(key, locale, **shown), brand_id=brand_id, member_id=member_id, answers=True)
-    # Her text goes where its answer went: the simulator shows a brand only what was about it.
-    await run("UPDATE sms_inbox SET brand = {} WHERE id = {}", brand_id, turn.inbox_id)
+    turn.filed_brand = brand_id  # her text goes where its answer went
