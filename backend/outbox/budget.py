@@ -81,24 +81,24 @@ async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, 
     if not counted:
         return free
     hours = await _hours_of({row["to_phone"] for row in counted})
+    awake: dict[str, list[dict[str, Any]]] = {}
     for phone, rows in groupby(sorted(counted, key=lambda r: (r["to_phone"], r["id"])), key=lambda r: r["to_phone"]):
         if is_quiet(now, hours.get(phone)):
             await _hold(list(rows), quiet_end(now, hours.get(phone)), "quiet_hours")
-    counted = [row for row in counted if not is_quiet(now, hours.get(row["to_phone"]))]
-    if not counted:
+        else:
+            awake[phone] = list(rows)
+    if not awake:
         return free
-    today = await _sent_today({row["to_phone"] for row in counted}, now)
+    today = await _sent_today(awake, now)
     going: list[dict[str, Any]] = []
-    for phone, rows in groupby(
-        sorted(counted, key=lambda row: (row["to_phone"], row["id"])), key=lambda r: r["to_phone"]
-    ):
-        going += await _one_number(phone, list(rows), today, now, hours.get(phone))
+    for phone, waiting in awake.items():
+        going += await _one_number(phone, waiting, today, now, hours.get(phone))
     return free + going
 
 
 async def _hours_of(phones: Iterable[str]) -> dict[str, Hours]:
     """The quiet hours of those of these numbers whose person chose her own."""
-    wanted, found = sorted(phones), {}
+    wanted, found = sorted(phones), dict[str, Hours]()
     for start in range(0, len(wanted), 1000):
         batch = wanted[start : start + 1000]
         for row in await run(PERSON_HOURS.replace("{phones}", ", ".join("{}" for _ in batch)), *batch):
