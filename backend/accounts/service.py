@@ -278,11 +278,7 @@ async def principal_of_person(person_id: int, channel: Channel = Channel.APP) ->
 async def _principal(where: str, value: object, channel: Channel, *, also: int | None = None) -> Principal | None:
     """The person the condition finds, with her active memberships (and membership ``also``)."""
     rows = await run(PERSON_AND_MEMBERSHIPS.replace("{where}", where), value)
-    memberships = [
-        Membership(row["id"], row["brand"], Role(row["role"]), row["village"])
-        for row in rows
-        if row["active"] or row["id"] == also
-    ]
+    memberships = [Membership.of_row(row) for row in rows if row["active"] or row["id"] == also]
     if not memberships:
         return None
     return Principal.of_person(rows[0]["person"], rows[0]["locale"], memberships, channel)

@@ -17,7 +17,7 @@ from backend.core.errors import InvalidCode, TooMany, Unauthorized
 from backend.core.i18n import N_
 from backend.core.phones import normalize_phone
 from backend.core.settings import get_settings
-from backend.core.types import Membership, Principal, Role, as_datetime, utcnow
+from backend.core.types import Membership, Principal, as_datetime, utcnow
 from backend.db.counters import AUTH_CHANGES, bump, read_counter
 from backend.db.session import is_sqlite, lock_keys, run, write_transaction
 from backend.messages.templates import render
@@ -229,7 +229,7 @@ async def resolve_token(token: str) -> Principal:
         _cache.pop(digest, None)
         raise Unauthorized()
     row = rows[0]
-    memberships = [Membership(r["id"], r["brand"], Role(r["role"]), r["village"]) for r in rows]
+    memberships = [Membership.of_row(r) for r in rows]
     principal = Principal.of_person(row["person"], row["locale"], memberships)
     if len(_cache) > 50_000:
         _cache.clear()

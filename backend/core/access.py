@@ -32,7 +32,7 @@ def acting_in(principal: Principal, brand_id: int) -> Principal:
     active member of does not exist for her."""
     if principal.brand_id == brand_id:
         return principal
-    for membership in principal.memberships:
+    for membership in principal.known:
         if membership.brand_id == brand_id:
             return msgspec.structs.replace(
                 principal,
@@ -47,9 +47,5 @@ def acting_in(principal: Principal, brand_id: int) -> Principal:
 def within(principal: Principal, brand_id: int) -> Principal | None:
     """The person with only her membership of ``brand_id`` (None: she has none there): what a
     brand's staff may do in her name (the SMS simulator) touches no other brand's work."""
-    mine = tuple(m for m in principal.memberships if m.brand_id == brand_id)
-    if not mine and principal.memberships:
-        return None
-    if not principal.memberships:
-        return principal if principal.brand_id == brand_id else None
-    return msgspec.structs.replace(acting_in(principal, brand_id), memberships=mine)
+    mine = tuple(m for m in principal.known if m.brand_id == brand_id)
+    return msgspec.structs.replace(acting_in(principal, brand_id), memberships=mine) if mine else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -63,6 +64,11 @@ class Membership(msgspec.Struct, frozen=True):
     role: Role
     village_id: int | None
 
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Membership:
+        """A ``member`` row read with its columns ``id, brand, role, village``."""
+        return cls(row["id"], row["brand"], Role(row["role"]), row["village"])
+
 
 RANK = {Role.ADMIN: 0, Role.COORDINATOR: 1, Role.LEADER: 2, Role.ARTISAN: 3}
 
@@ -105,15 +111,18 @@ class Principal(msgspec.Struct, frozen=True):
             memberships=ranked,
         )
 
+    @property
+    def known(self) -> tuple[Membership, ...]:
+        """Her memberships; the acting one when none are known (a principal made by hand)."""
+        return self.memberships or (Membership(self.member_id, self.brand_id, self.role, self.village_id),)
+
     def member_ids(self, *roles: Role) -> tuple[int, ...]:
-        """Her memberships' ids (in these roles, if named), the acting one when none are known."""
-        known = self.memberships or (Membership(self.member_id, self.brand_id, self.role, self.village_id),)
-        return tuple(m.member_id for m in known if not roles or m.role in roles)
+        """Her memberships' ids (in these roles, if named)."""
+        return tuple(m.member_id for m in self.known if not roles or m.role in roles)
 
     def village_ids(self, role: Role) -> tuple[int, ...]:
         """The villages of her memberships in ``role`` (a leader's villages)."""
-        known = self.memberships or (Membership(self.member_id, self.brand_id, self.role, self.village_id),)
-        return tuple(m.village_id for m in known if m.role == role and m.village_id is not None)
+        return tuple(m.village_id for m in self.known if m.role == role and m.village_id is not None)
 
     @property
     def is_staff(self) -> bool:
