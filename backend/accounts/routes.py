@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
-from backend.accounts import consent, imports, service, sessions
+from backend.accounts import consent, service, sessions
 from backend.accounts.schemas import (
-    ArtisanCreate,
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
     ConsentRead,
-    ImportResult,
-    InvitationSent,
     MemberRead,
     MembershipRead,
     MeRead,
@@ -32,15 +26,6 @@ from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
 from backend.http.responses import json_with_etag
 from backend.jobs import people
-from backend.memberships import service as memberships
-
-
-@dataclass
-class ArtisanFile:
-    file: UploadFile  # CSV (UTF-8 or GB18030) or XLSX
-
-
-DryRun = Annotated[bool, QueryParameter(description="Check the file only: nothing is written (200).")]
 
 
 async def me_read(principal: Principal) -> MeRead:
@@ -97,18 +82,6 @@ class AccountController(Controller):
     async def list_villages(self, principal: NamedDependency[Principal]) -> VillageList:
         return VillageList(villages=await service.list_villages(principal))
 
-    @post(
-        "/artisans",
-        summary="Add an artisan (201); someone who works with another brand is asked first (202, invitation sent)",
-    )
-    async def create_artisan(
-        self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]
-    ) -> Response[MemberRead | InvitationSent]:
-        added = await memberships.add_artisan(principal, data)
-        if isinstance(added, MemberRead):
-            return Response(added, status_code=201)
-        return Response(InvitationSent(invitation=added), status_code=202)
-
     @get("/artisans", summary="The brand's artisans, by village or craft")
     async def list_artisans(
         self,
@@ -128,19 +101,3 @@ class AccountController(Controller):
     @post("/artisans/{artisan_id:int}/sign-out", status_code=204, summary="Sign an artisan out of every device")
     async def sign_out_artisan(self, principal: NamedDependency[Principal], artisan_id: FromPath[int]) -> None:
         await sessions.sign_out_artisan(principal, artisan_id)
-
-    @post(
-        "/artisans/import",
-        request_max_body_size=imports.MAX_BYTES + 2**20,  # a little over, so that our own 413 explains the limit
-        summary="Add the artisans of a CSV or XLSX file: all of them, or none (422 with each row's problems)",
-    )
-    async def import_artisans(
-        self,
-        principal: NamedDependency[Principal],
-        data: Annotated[ArtisanFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-        dry_run: DryRun = False,
-    ) -> Response[ImportResult]:
-        result = await imports.import_artisans(
-            principal, await data.file.read(), memberships.join_or_invite, dry_run=dry_run
-        )
-        return Response(result, status_code=200 if dry_run else 201)

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from dataclasses import dataclass
+from typing import Annotated
 
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
+
+from backend.accounts import imports
 from backend.accounts import service as accounts
 from backend.accounts.routes import me_read
-from backend.accounts.schemas import InvitationAnswer, InvitationList, MeRead, MyInvitationList
+from backend.accounts.schemas import (
+    ArtisanCreate,
+    ImportResult,
+    InvitationAnswer,
+    InvitationList,
+    InvitationSent,
+    MemberRead,
+    MeRead,
+    MyInvitationList,
+)
 from backend.core.types import Principal
 from backend.memberships import invitations, service
 
@@ -18,8 +33,46 @@ async def _me_now(principal: Principal) -> MeRead:
     return await me_read(await accounts.principal_of_person(principal.person_id) or principal)
 
 
+@dataclass
+class ArtisanFile:
+    file: UploadFile  # CSV (UTF-8 or GB18030) or XLSX
+
+
+DryRun = Annotated[bool, QueryParameter(description="Check the file only: nothing is written (200).")]
+
+
 class MembershipController(Controller):
+    """How a person comes to work with a brand (added, invited, imported), answers, and leaves."""
+
     tags = ("memberships",)
+
+    @post(
+        "/artisans",
+        summary="Add an artisan (201); someone who works with another brand is asked first (202, invitation sent)",
+    )
+    async def create_artisan(
+        self, principal: NamedDependency[Principal], data: JSONBody[ArtisanCreate]
+    ) -> Response[MemberRead | InvitationSent]:
+        added = await service.add_artisan(principal, data)
+        if isinstance(added, MemberRead):
+            return Response(added, status_code=201)
+        return Response(InvitationSent(invitation=added), status_code=202)
+
+    @post(
+        "/artisans/import",
+        request_max_body_size=imports.MAX_BYTES + 2**20,  # a little over, so that our own 413 explains the limit
+        summary="Add the artisans of a CSV or XLSX file: all of them, or none (422 with each row's problems)",
+    )
+    async def import_artisans(
+        self,
+        principal: NamedDependency[Principal],
+        data: Annotated[ArtisanFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: DryRun = False,
+    ) -> Response[ImportResult]:
+        result = await imports.import_artisans(
+            principal, await data.file.read(), service.join_or_invite, dry_run=dry_run
+        )
+        return Response(result, status_code=200 if dry_run else 201)
 
     @get("/invitations", summary="The brand's invitations to people who work with another brand, newest first")
     async def list_invitations(self, principal: NamedDependency[Principal]) -> InvitationList:
