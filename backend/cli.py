@@ -34,6 +34,16 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--metrics-port", type=int, default=None, help="serve this worker's /metrics on this port")
     worker.add_argument("--metrics-host", default="127.0.0.1", help="the address /metrics listens on")
 
+    probe = commands.add_parser("probe", help="health check of a process: exit 0 if it answers 200 (for containers)")
+    probe.add_argument("url", help="e.g. http://127.0.0.1:8000/readyz, or a worker's /metrics")
+    probe.add_argument(
+        "--heartbeat-within",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="also require a worker round that recent",
+    )
+
     brand = commands.add_parser("brand", help="brands").add_subparsers(dest="action", required=True)
     brand_add = brand.add_parser("add", help="create a brand")
     brand_add.add_argument("slug")
@@ -165,6 +175,17 @@ def _serve(args: argparse.Namespace) -> None:
     uvicorn.Server(config).run()
 
 
+def _probe(args: argparse.Namespace) -> int:
+    from backend.ops.probe import Unhealthy, probe
+
+    try:
+        print(probe(args.url, heartbeat_within=args.heartbeat_within))
+    except Unhealthy as why:
+        print(f"cunjiang probe: {why}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _print_demo_welcome(url: str) -> None:
     from backend.demo import ADMIN_PHONE, ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
 
@@ -200,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             _serve(args)
             return 0
+        if args.command == "probe":
+            return _probe(args)
         work: dict[str, Callable[[], Awaitable[Any]]] = {
             "migrate": _migrate,
             "worker": lambda: _worker(args),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from litestar import Litestar, get
 from prometheus_client import REGISTRY, generate_latest
@@ -69,8 +70,9 @@ async def test_the_alert_rules_name_only_series_cunjiang_shows(client: httpx.Asy
     assert named - shown == set()
 
 
-def test_nginx_keeps_metrics_and_readiness_off_the_public_site() -> None:
-    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+@pytest.mark.parametrize("site", ["nginx.conf", "nginx.compose.conf"])
+def test_nginx_keeps_metrics_and_readiness_off_the_public_site(site: str) -> None:
+    config = (ROOT / "deploy" / site).read_text(encoding="utf-8")
 
     for path in ("/metrics", "/readyz"):
         block = re.search(r"location = " + re.escape(path) + r" \{([^}]*)\}", config)
