@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: deploy-checks demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
+.PHONY: cluster chaos deploy-checks demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,6 +57,14 @@ deploy-checks:
 deploy/node_modules/.installed: deploy/package.json deploy/package-lock.json
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# N API processes and M workers on PostgreSQL behind Debian's nginx, photos in moto's S3:
+# `make cluster API=3 WORKERS=2 PORT=8080`; Ctrl-C stops it.
+API ?= 2
+WORKERS ?= 2
+PORT ?= 8080
+cluster: $(VENV)/.synced
+	$(VENV)/bin/python -m bench.cluster --api $(API) --workers $(WORKERS) --port $(PORT)
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
