@@ -66,6 +66,12 @@ PORT ?= 8080
 cluster: $(VENV)/.synced
 	$(VENV)/bin/python -m bench.cluster --api $(API) --workers $(WORKERS) --port $(PORT)
 
+# kill -9 under load on the cluster; prints a JSON report of lost, doubled and stuck work
+# (exit 1 if any). It restarts this machine's PostgreSQL once: not while other tests run.
+SECONDS_OF_CHAOS ?= 180
+chaos: $(VENV)/.synced
+	$(VENV)/bin/python -m bench.chaos --seconds $(SECONDS_OF_CHAOS) --restart-postgres
+
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python -m bench.sms_fanout

@@ -209,12 +209,43 @@ async def seed_pwa() -> dict[str, object]:
     return {"phone": f"+86{PHONE_BASE + PWA_PHONES}", "token": token, "jobs": len(PWA_JOBS)}
 
 
+CHAOS_PHONES = 400_000  # the chaos brand's numbers
+
+
+async def seed_chaos(app: int, sms: int) -> dict[str, object]:
+    """The chaos run's brand: a coordinator's and ``app`` app artisans' tokens, and ``sms``
+    SMS-only villagers' phones and ids, in one village; the run makes its orders itself."""
+    brand_id = await create_brand("chaos", "混沌工坊")
+    coordinator = await _coordinator(brand_id, number=CHAOS_PHONES - 1)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    artisans = [await _artisan(brand_id, village.id, CHAOS_PHONES + n) for n in range(app)]
+    villagers = []
+    for n in range(sms):
+        phone = f"+86{PHONE_BASE + CHAOS_PHONES + app + n}"
+        member = await add_member(
+            brand_id,
+            role=Role.ARTISAN,
+            phone=phone,
+            name=f"短信绣娘{n:03d}",
+            village_id=village.id,
+            crafts=["embroidery"],
+            sms_only=True,
+        )
+        villagers.append((member.id, phone))
+    return {
+        "coordinator": await issue_token(coordinator.member_id),
+        "app": artisans,
+        "sms": villagers,
+    }
+
+
 SEEDS: dict[str, Callable[..., Awaitable[dict[str, object]]]] = {
     "accept": seed,
     "dispatch": seed_dispatch,
     "sms": seed_sms,
     "uploader": seed_uploader,
     "pwa": seed_pwa,
+    "chaos": seed_chaos,
 }
 
 
