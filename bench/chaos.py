@@ -279,13 +279,13 @@ async def check(database_url: str, ledger: Ledger, twilio_sends: int, worker_kil
                 "AND to_status = 'accepted' GROUP BY entity_id HAVING count(*) > 1) t"
             ),
             "dispatches": await db.fetchval(
-                "SELECT count(*) FROM (SELECT "order", artisan FROM job GROUP BY "order", artisan "
+                'SELECT count(*) FROM (SELECT "order", artisan FROM job GROUP BY "order", artisan '
                 "HAVING count(*) > 1) t"
             ),
         }
         over_allocated = await db.fetchval(
             "SELECT count(*) FROM production_order o WHERE o.quantity < "
-            "(SELECT coalesce(sum(j.quantity_accepted), 0) FROM job j WHERE j."order" = o.id)"
+            '(SELECT coalesce(sum(j.quantity_accepted), 0) FROM job j WHERE j."order" = o.id)'
         )
         not_final = await db.fetchval("SELECT count(*) FROM outbox_message WHERE status <> ALL($1)", list(FINAL))
         handed = await db.fetchval("SELECT count(*) FROM outbox_message WHERE provider_sid IS NOT NULL")
