@@ -14,7 +14,6 @@ brand, which the conversation matches against the brands she works with, exactly
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from enum import StrEnum
@@ -158,19 +157,27 @@ def _meaning(said: _Said) -> tuple[Intent | None, list[str]]:
 
 def _words(text: str) -> list[str] | None:
     """The words of a normalised reply, Chinese cut into the vocabulary's; None if one is not."""
-    tokens = TOKENS.findall(text)
+    pieces: list[str] = []
+    end = 0
+    for match in TOKENS.finditer(text):
+        token = match.group()
+        # A space inside a word is no gap (接 单, 没 收 到); punctuation is (不，接 is two answers).
+        if pieces and _is_chinese(token) and _is_chinese(pieces[-1]) and text[end : match.start()].isspace():
+            pieces[-1] += token
+        else:
+            pieces.append(token)
+        end = match.end()
     words: list[str] = []
-    for index, token in enumerate(tokens):
-        if not CHINESE.fullmatch(token):
-            words.append(token)
-        elif index == 0 or not CHINESE.fullmatch(tokens[index - 1]):
-            # A space or a comma inside a word is no gap (接 单, 没 收 到): the run is one text.
-            run = "".join(itertools.takewhile(CHINESE.fullmatch, tokens[index:]))
-            cut = _cut(run)
-            if cut is None:
-                return None
-            words += cut
+    for piece in pieces:
+        cut = _cut(piece) if _is_chinese(piece) else [piece]
+        if cut is None:
+            return None
+        words += cut
     return words
+
+
+def _is_chinese(token: str) -> bool:
+    return CHINESE.fullmatch(token) is not None
 
 
 def _cut(run: str) -> list[str] | None:

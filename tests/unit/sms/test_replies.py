@@ -30,6 +30,7 @@ UNDERSTOOD = {
     "1 k7": Reply(Intent.YES, code="K7"),
     "k12 接 5": Reply(Intent.YES, code="K12", quantity=5),
     "接单ok": Reply(Intent.YES),  # two words that both say yes
+    "不 接": Reply(Intent.NO),  # a space inside a word: 不接
     "Ｋ７，２": Reply(Intent.NO, code="K7"),
     **dict.fromkeys(["收到", "已收到", "收到了"], Reply(Intent.YES)),
     **dict.fromkeys(["没收到", "未收到", "沒收到"], Reply(Intent.NO)),
@@ -65,6 +66,8 @@ NOT_UNDERSTOOD = [
     "2 5",  # a decline takes no number
     "? 3",
     "接单不",  # yes and no: a question, not an answer
+    "不，接",  # a space inside a word is no gap, a comma is: two answers
+    "好，不接",
     "1" * 500,
     "接" * 500,
     "x" * 500,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backend.sms.replies import Intent, Reply, parse
 
@@ -92,3 +94,26 @@ def test_replies_as_villagers_type_them_are_read(typed: Typed) -> None:
         Reply(typed.intent, typed.code, typed.quantity) if typed.intent != Intent.UNKNOWN else Reply(Intent.UNKNOWN)
     )
     assert parse(typed.text) == expected
+
+
+READ = sorted(typed.text for typed in CORPUS if typed.intent != Intent.UNKNOWN)
+SAYS_YES = sorted(typed.text for typed in CORPUS if typed.intent in (Intent.YES, Intent.DONE))
+
+
+@given(st.sampled_from(READ), st.sampled_from(["苹果", "明天", "weather", "多少钱", "吗", "?"]), st.booleans())
+def test_an_unknown_word_with_any_of_them_makes_it_a_question(text: str, extra: str, first: bool) -> None:
+    """However generously read, a word we do not know, a 吗 or a ? is not passed over."""
+    assert parse(f"{extra} {text}" if first else f"{text} {extra}").intent == Intent.UNKNOWN
+
+
+@given(st.sampled_from(SAYS_YES), st.booleans())
+def test_a_no_with_any_yes_of_them_is_no_answer(text: str, first: bool) -> None:
+    """好的，不接 / 接10个 不: a yes and a no together are a question, not either."""
+    assert parse(f"不，{text}" if first else f"{text}，不").intent == Intent.UNKNOWN
+
+
+@given(st.sampled_from(READ))
+def test_full_width_and_traditional_forms_read_the_same(text: str) -> None:
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text).replace(" ", "\u3000")
+    traditional = wide.translate(str.maketrans("没单个两条还谢这", "沒單個兩條還謝這"))
+    assert parse(traditional) == parse(text)
