@@ -70,10 +70,11 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.LEAVE, "退出", "tuichu", "leave"),
 }
 # Said around an answer and meaning nothing alone: interjections, sentence-final particles
-# (好的呀, 可以的, 接了), thanks, and "I" (我接5条). A question (吗, ?) or a negation is none.
+# (好的呀, 可以的, 接了), thanks, "I" (我接5条) and "only" (只接5个: 只 after a number is a
+# measure word, 5只). A question (吗, ?) or a negation is none.
 FILLERS = frozenset(
     {
-        *"嗯恩哦噢喔啊呀哎诶欸额呃那我",
+        *"嗯恩哦噢喔啊呀哎诶欸额呃那我只",
         *"了啦吧嘛呢哈的咯喽",
         *("谢谢", "多谢", "感谢", "谢了", "谢啦", "谢谢你", "谢谢您"),
         *("thanks", "thx", "please", "pls"),
@@ -214,7 +215,7 @@ def _sort(words: list[str]) -> _Said | None:
             counted = index + 1 < len(words) and words[index + 1] in MEASURES
             said.choices.append(word.isdigit() and not counted)
         elif word in MEASURES:
-            if not (index and _value(words[index - 1])):
+            if not (index and _value(words[index - 1])) and word not in FILLERS:
                 return None
         elif word in PHRASES:
             said.phrases.append(word)

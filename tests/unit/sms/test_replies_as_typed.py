@@ -62,15 +62,19 @@ CORPUS = [
     Typed("5 pieces ok", Intent.YES, 5),
     Typed("好的，接两个吧", Intent.YES, 2),
     Typed("K3 接 二十 件", Intent.YES, 20, "K3"),
+    Typed("只接5个", Intent.YES, 5),
+    Typed("只要三件", Intent.YES, 3),
     # finished pieces
     Typed("完成了15个", Intent.DONE, 15),
     Typed("15个完成", Intent.DONE, 15),
     Typed("做好15件了", Intent.DONE, 15),
     Typed("做完了十五个", Intent.DONE, 15),
     Typed("done 15 pieces", Intent.DONE, 15),
+    Typed("只完成了5只", Intent.DONE, 5),
     # the payment did not come
     Typed("还没收到呢", Intent.NO),
     Typed("还没有收到", Intent.NO),
+    Typed("只收到200", Intent.YES, 200),  # a number with a payment's answer: the conversation asks which one
     # still help: a question, a negation, or nothing to act on
     Typed("收到了吗", Intent.UNKNOWN),
     Typed("好吗?", Intent.UNKNOWN),
