@@ -66,7 +66,7 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.START, "订阅", "start", "subscribe", "dingyue"),
     **_saying(Intent.CHINESE, "中文", "汉语", "chinese", "zhongwen"),
     **_saying(Intent.ENGLISH, "en", "english", "英文", "英语"),
-    # leaving a brand: the word, then the brand's name (read by ``_leaving``)
+    # leaving a brand: the word, then the brand's name (read by ``LEAVING``)
     **_saying(Intent.LEAVE, "退出", "tuichu", "leave"),
 }
 # Said around an answer and meaning nothing alone: interjections, sentence-final particles
@@ -83,7 +83,8 @@ FILLERS = frozenset(
 # What softens a refusal (不好意思不接, 这次不接了, 算了不做了): with a no only; with any other
 # answer the reply is not read.
 SOFTENERS = frozenset({"不好意思", "抱歉", "对不起", "算了", "这次", "这回", "暂时", "先"})
-# Measure words of a number of pieces (接10个, 15件完成); never one of pairs (双, 对: two each?).
+# Measure words of a number of pieces (接10个, 15件完成); none of pairs (双, 对), which may be
+# two pieces each.
 MEASURES = frozenset({*"个件条只张块套片顶把幅枚份床匹", "pieces", "piece", "pcs", "pc"})
 # A bare digit is a menu choice.
 DIGITS = {"0": Intent.HELP, "1": Intent.YES, "2": Intent.NO}
@@ -100,7 +101,6 @@ TOKENS = re.compile(r"[kq]\d{1,6}(?!\d)|\d+|[a-z]+|[\u3007\u3400-\u9fff]+|\?")
 CHINESE = re.compile(r"[\u3007\u3400-\u9fff]+")
 # Every Chinese word a reply may hold, longest first: the one place it is cut from.
 WORDS = sorted({w for w in (*PHRASES, *FILLERS, *SOFTENERS, *MEASURES) if CHINESE.fullmatch(w)}, key=len, reverse=True)
-LONGEST_WORD = len(WORDS[0])
 MAX_WORDS = 20  # no real answer is longer; a longer reply is a message for a person
 
 
