@@ -126,7 +126,7 @@ def parse(text: str) -> Reply:
     if leaving:
         return Reply(Intent.LEAVE, name=leaving.group(1) or None)
     words = _words(normalise(text))
-    said = _sort(words) if words is not None and len(words) <= MAX_WORDS else None
+    said = _sort(words) if words is not None else None
     if said is None or len(said.codes) > 1 or len(said.numbers) > 2 or any(len(n) > 7 for n in said.numbers):
         return Reply(Intent.UNKNOWN)
     code = said.codes[0] if said.codes else None
@@ -157,7 +157,8 @@ def _meaning(said: _Said) -> tuple[Intent | None, list[str]]:
 
 
 def _words(text: str) -> list[str] | None:
-    """The words of a normalised reply, Chinese cut into the vocabulary's; None if one is not."""
+    """The words of a normalised reply, Chinese cut into the vocabulary's; None if one is not,
+    or if there are more than an answer holds."""
     pieces: list[str] = []
     end = 0
     for match in TOKENS.finditer(text):
@@ -174,7 +175,7 @@ def _words(text: str) -> list[str] | None:
         if cut is None:
             return None
         words += cut
-    return words
+    return words if len(words) <= MAX_WORDS else None
 
 
 def _is_chinese(token: str) -> bool:
@@ -185,7 +186,7 @@ def _cut(run: str) -> list[str] | None:
     """Chinese cut into words of the vocabulary, longest first, and numerals."""
     words: list[str] = []
     at = 0
-    while at < len(run):
+    while at < len(run) and len(words) <= MAX_WORDS:
         if run[at] in NUMERAL_CHARACTERS:
             end = at + 1
             while end < len(run) and run[end] in NUMERAL_CHARACTERS:
@@ -200,7 +201,7 @@ def _cut(run: str) -> list[str] | None:
             return None
         words.append(word)
         at += len(word)
-    return words
+    return words if at == len(run) else None
 
 
 def _sort(words: list[str]) -> _Said | None:
