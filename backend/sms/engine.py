@@ -225,8 +225,9 @@ async def _answer(turn: Turn) -> Route:
 def _asked(flow: Flow, item: Item, reply: Reply) -> Route:
     ask = flows().entry(flow.id)
     target = ask.replies.get(reply.intent.value)
-    # A number of pieces answers an offer, not an invitation: which one was meant?
-    if target is None or (reply.quantity is not None and item.kind == ItemKind.INVITATION):
+    # A number of pieces answers an offer, not an invitation nor a payment (收到 200 is no
+    # confirmation of a payment of 225): which one was meant?
+    if target is None or (reply.quantity is not None and item.kind != ItemKind.JOB):
         return _condition(Condition.WHICH_ITEM, {})
     return Route(flow, flow.step(target), item, item.values)
 

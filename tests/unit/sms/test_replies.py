@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.sms.replies import PHRASES, Intent, Reply, normalise, parse
+from backend.sms.numerals import NUMERAL_CHARACTERS
+from backend.sms.replies import CHINESE, FILLERS, MEASURES, PHRASES, SOFTENERS, Intent, Reply, normalise, parse
+from tests.unit.sms.test_numerals import written
 
 # CONTRACT.md, "SMS replies (what villagers may type)", and the forms around them.
 UNDERSTOOD = {
@@ -16,7 +18,7 @@ UNDERSTOOD = {
     ),
     "接 10": Reply(Intent.YES, quantity=10),
     "1 10": Reply(Intent.YES, quantity=10),
-    "接１０件": Reply(Intent.UNKNOWN),  # "件" is a second word: not guessed
+    "接１０件": Reply(Intent.YES, quantity=10),  # a measure word counts the number before it
     **dict.fromkeys(["2", "不", "不接", "拒绝", "拒絕", "n", "no", "NO", "bu"], Reply(Intent.NO)),
     "K7 1": Reply(Intent.YES, code="K7"),
     **dict.fromkeys(["同意", "同意了", "agree", "tongyi"], Reply(Intent.YES)),
@@ -27,6 +29,8 @@ UNDERSTOOD = {
     "y1": Reply(Intent.YES, quantity=1),  # yes to one piece: Y is no code letter
     "1 k7": Reply(Intent.YES, code="K7"),
     "k12 接 5": Reply(Intent.YES, code="K12", quantity=5),
+    "接单ok": Reply(Intent.YES),  # two words that both say yes
+    "不 接": Reply(Intent.NO),  # a space inside a word: 不接
     "Ｋ７，２": Reply(Intent.NO, code="K7"),
     **dict.fromkeys(["收到", "已收到", "收到了"], Reply(Intent.YES)),
     **dict.fromkeys(["没收到", "未收到", "沒收到"], Reply(Intent.NO)),
@@ -61,7 +65,9 @@ NOT_UNDERSTOOD = [
     "接 99999999",
     "2 5",  # a decline takes no number
     "? 3",
-    "接单ok",  # mixed scripts, two words
+    "接单不",  # yes and no: a question, not an answer
+    "不，接",  # a space inside a word is no gap, a comma is: two answers
+    "好，不接",
     "1" * 500,
     "接" * 500,
     "x" * 500,
@@ -151,3 +157,90 @@ FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 def test_full_width_forms_read_as_half_width(reply: str) -> None:
     wide = "".join(FULL_WIDTH.get(c, c) for c in reply).replace(" ", "\u3000")
     assert parse(wide) == parse(reply)
+
+
+# Issue 26: fillers, softeners, numbers of pieces. What they may add, and what they may not.
+ANSWER_PHRASES = sorted(phrase for phrase, intent in PHRASES.items() if intent != Intent.LEAVE)
+CHINESE_PHRASES = [phrase for phrase in ANSWER_PHRASES if CHINESE.fullmatch(phrase)]
+SAID = st.sampled_from(sorted(FILLERS))
+GAPS = st.sampled_from([" ", "，", "！", "。", "\u3000"])
+
+
+@given(st.sampled_from(ANSWER_PHRASES), st.lists(SAID, max_size=3), st.lists(SAID, max_size=3), GAPS)
+def test_fillers_around_any_phrase_keep_its_meaning(phrase: str, before: list[str], after: list[str], gap: str) -> None:
+    assert parse(gap.join([*before, phrase, *after])) == Reply(PHRASES[phrase])
+
+
+@given(st.sampled_from(CHINESE_PHRASES), st.lists(SAID.filter(CHINESE.fullmatch), max_size=2), st.integers(1, 3))
+def test_fillers_and_repetition_run_together_keep_its_meaning(phrase: str, fillers: list[str], times: int) -> None:
+    """好的好的, 嗯收到了谢谢: written without a gap, cut into its words all the same."""
+    assert parse("".join([*fillers, phrase * times, *reversed(fillers)])) == Reply(PHRASES[phrase])
+
+
+@given(st.lists(st.sampled_from(sorted(FILLERS | SOFTENERS | MEASURES)), min_size=1, max_size=4), GAPS)
+def test_fillers_softeners_and_measure_words_alone_have_no_intent(words: list[str], gap: str) -> None:
+    assert parse(gap.join(words)).intent == Intent.UNKNOWN
+
+
+@given(st.sampled_from(sorted(SOFTENERS)), st.sampled_from(ANSWER_PHRASES), GAPS)
+def test_softeners_go_with_a_no_only(softener: str, phrase: str, gap: str) -> None:
+    """不好意思不接 declines; 不好意思接 is not read (what would it be sorry for?)."""
+    expected = Intent.NO if PHRASES[phrase] == Intent.NO else Intent.UNKNOWN
+    assert parse(f"{softener}{gap}{phrase}").intent == expected
+
+
+QUANTIFIED_PHRASES = sorted(phrase for phrase in ANSWER_PHRASES if PHRASES[phrase] in (Intent.YES, Intent.DONE))
+
+
+@given(
+    st.sampled_from(QUANTIFIED_PHRASES),
+    st.integers(1, 1_000_000),
+    st.sampled_from(sorted(MEASURES)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_number_of_pieces_on_either_side_is_the_quantity(
+    phrase: str, quantity: int, measure: str, in_chinese: bool, first: bool
+) -> None:
+    """接10个, 10个接, 接十个, 5 pieces ok, 完成了十五个, 15个完成."""
+    pieces = f"{written(quantity) if in_chinese else quantity} {measure}"
+    text = f"{pieces} {phrase}" if first else f"{phrase} {pieces}"
+    assert parse(text) == Reply(PHRASES[phrase], quantity=quantity)
+
+
+@given(
+    st.integers(1, 99_999_999),
+    st.sampled_from(["", *sorted(MEASURES)]),
+    st.booleans(),
+    st.lists(SAID, max_size=2),
+)
+def test_a_number_alone_is_no_answer(number: int, measure: str, in_chinese: bool, fillers: list[str]) -> None:
+    """225, 两百二十五, 10个: a payment's amount or a count without a word is not a yes (only
+    a bare 1, 2 or 0 typed as digits is a menu choice)."""
+    if not (measure or in_chinese) and number <= 2:
+        number += 2
+    said = written(number) if in_chinese else str(number)
+    assert parse(" ".join([*fillers, f"{said}{measure}"])).intent == Intent.UNKNOWN
+
+
+@given(st.sampled_from([p for p in CHINESE_PHRASES if PHRASES[p] in (Intent.YES, Intent.DONE)]))
+def test_a_yes_or_done_asked_or_denied_is_not_read_as_one(phrase: str) -> None:
+    """好吗, 收到了吗, 接不接, 好不好: questions. 不好, 没做完, 还没完成: not a yes, not done."""
+    intent = PHRASES[phrase]
+    for question in (f"{phrase}吗", f"{phrase}了吗", f"{phrase}?", f"{phrase}不{phrase}", f"{phrase}不"):
+        assert parse(question).intent == Intent.UNKNOWN, question
+    for denied in (f"不{phrase}", f"没{phrase}", f"还没{phrase}", f"没有{phrase}"):
+        assert parse(denied).intent not in (intent, Intent.YES, Intent.DONE), denied
+
+
+DECLINES = ["不要", "接不了", "做不了", "不接了", "不用了谢谢", "算了不做了", "还没收到呢"]
+
+
+@pytest.mark.parametrize("text", DECLINES)
+def test_refusals_and_disputes_in_other_words_are_a_no(text: str) -> None:
+    assert parse(text) == Reply(Intent.NO)
+
+
+def test_no_word_of_the_vocabulary_holds_a_numeral() -> None:
+    """Numerals are cut out first: a word holding one (一下) could never be read."""
+    assert not [word for word in (*PHRASES, *FILLERS, *SOFTENERS, *MEASURES) if set(word) & NUMERAL_CHARACTERS]
