@@ -4,6 +4,7 @@
 // wires the feed (sync.js), the outbox and the view (views/jobs.js): the view asks by events,
 // and is told what to draw.
 
+import { myMemberIds, myMemberships } from "./brands.js";
 import { inStore, remember, remembered } from "./db.js";
 import { notify } from "./dom.js";
 import { t } from "./i18n.js";
@@ -35,8 +36,8 @@ export class JobsController {
   /** @type {Set<number>} ids of jobs with an action not yet through */
   waiting = new Set();
   pending = 0; // actions not yet through, any of them
-  /** @type {number | null} my member id: a village leader's list holds the neighbours' jobs */
-  myself = null;
+  /** @type {Set<number>} my member ids, one per brand: a village leader's list holds the neighbours' jobs */
+  mine = new Set();
   /** @type {JobsView | null} */
   view = null;
   listening = false;
@@ -49,7 +50,7 @@ export class JobsController {
     view.addEventListener("decline", (event) => this.decline(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("submit", (event) => this.submit(/** @type {CustomEvent<Ask>} */ (event).detail));
     this.listen();
-    this.myself = (await remembered("who")) ?? null;
+    this.mine = myMemberIds();
     await this.restore();
     view.render();
     await this.showPending();
@@ -57,10 +58,18 @@ export class JobsController {
     outbox.keepTrying();
   }
 
-  /** The jobs and the cursor saved on the phone. */
+  /** The jobs and the cursor saved on the phone; those of a brand she has left are forgotten
+  (the feed no longer tells of them, so they would stay as they were). */
   async restore() {
     this.jobs.clear();
-    for (const job of (await inStore("jobs", "readonly", (store) => store.getAll())) || []) this.jobs.set(job.id, job);
+    const brands = new Set(myMemberships().map((m) => m.brand.id));
+    /** @type {number[]} */
+    const gone = [];
+    for (const job of (await inStore("jobs", "readonly", (store) => store.getAll())) || []) {
+      if (brands.size && job.brand_id !== undefined && !brands.has(job.brand_id)) gone.push(job.id);
+      else this.jobs.set(job.id, job);
+    }
+    if (gone.length) await inStore("jobs", "readwrite", (store) => gone.forEach((id) => store.delete(id)));
     this.cursor = (await remembered("cursor")) || "0";
   }
 
@@ -69,6 +78,7 @@ export class JobsController {
     this.jobs.clear();
     this.cursor = "0";
     this.waiting.clear();
+    this.mine = new Set();
   }
 
   /** Keep what the server said about these jobs, here and on the phone, and the cursor after them.
