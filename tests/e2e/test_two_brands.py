@@ -207,3 +207,34 @@ async def test_an_import_counts_the_people_it_invited_and_names_no_other_brand(p
     await expect(people.import_result).to_contain_text("已发出1个邀请")
     await expect(people.rows("artisan")).to_have_count(1)
     assert "王家手作" not in await page.locator("body").inner_text()
+
+
+async def test_leaving_the_brand_she_signed_in_as_keeps_what_waits_to_be_sent(
+    phone: Page, client: httpx.AsyncClient
+) -> None:
+    a, b = await support.brand(name="王家手作"), await support.brand(name="苗岭银饰")
+    her = await support.artisan(a)
+    invitation_id = await _invite(client, b, her)
+    answer = f"{API}/me/invitations/{invitation_id}/answer"
+    await support.ok(await client.post(answer, json={"accept": True}, headers=her.auth))
+    offer_b = await support.job_in_state(client, b, await _member_in(b, her), "offered", quantity=2)
+    app = AppPage(phone)
+    await app.sign_in(her.phone)
+    await expect(app.job(offer_b.job_id)).to_contain_text("苗岭银饰")
+    # Her accept cannot get through for now (the signal drops on the way), so it waits.
+    await phone.route("**/api/v1/jobs/*/accept", lambda route: route.abort("internetdisconnected"))
+    await app.card(offer_b.job_id).accept()
+    await expect(app.pending).to_have_attribute("data-pending", "1")
+
+    # She leaves brand A, whose membership the server took her as until now.
+    await _my_brands(app)
+    await _leave(app, a.id)
+    await expect(phone.locator("[data-left]")).to_contain_text("王家手作")
+    await phone.unroute("**/api/v1/jobs/*/accept")
+    await phone.reload()
+
+    # Still her on this phone: the accept was kept and goes through, and B's card stays.
+    await expect(app.job(offer_b.job_id)).to_have_attribute("data-status", "accepted")
+    await expect(app.pending).to_have_attribute("data-pending", "0")
+    [row] = await run("SELECT status FROM job WHERE id = {}", offer_b.job_id)
+    assert row["status"] == "accepted"
