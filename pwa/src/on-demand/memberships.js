@@ -17,7 +17,7 @@ export async function myBrands(view, back) {
       "section",
       { class: "my-brands" },
       h("h1", {}, t("My brands")),
-      h("p", { class: "hint" }, t("The brands you work with. Each sees only its own work with you.")),
+      h("p", { class: "hint" }, t("The brands you work with. Each sees the work you do for it; of your other work, only how many pieces you have in hand in all.")),
       done,
       list,
       h("button", { type: "button", class: "quiet", "data-action": "back", onclick: back }, t("Back to my jobs")),
