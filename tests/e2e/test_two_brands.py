@@ -56,6 +56,7 @@ async def _leave(app: AppPage, brand_id: int) -> None:
     """Leave a brand from "my brands": asked, then confirmed."""
     row = app.page.locator(f"[data-brand-id='{brand_id}']")
     await row.locator("[data-action=leave-brand]").click()
+    await expect(row.locator("[data-action=confirm-leave]")).to_have_text("是的，不做了")  # its texts came with it
     await row.locator("[data-action=confirm-leave]").click()
 
 

@@ -6,10 +6,11 @@
 import { api, ApiError } from "../api.js";
 import { keepMemberships, myMemberships } from "../brands.js";
 import { h, notify } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { loadOnDemand, locale, t } from "../i18n.js";
 
 /** @param {HTMLElement} view @param {() => unknown} back draws the main page again @returns {Promise<void>} */
 export async function myBrands(view, back) {
+  await loadOnDemand();
   const list = h("ul", { class: "brands" });
   const done = h("p", { class: "saved", role: "status", "data-left": true, hidden: true });
   view.replaceChildren(

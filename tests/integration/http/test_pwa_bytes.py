@@ -173,6 +173,29 @@ async def test_the_artisans_app_gets_its_own_texts_without_the_consoles(client: 
     assert wrong.status_code == 400
 
 
+async def test_my_brands_is_served_when_asked_for_but_neither_precached_nor_preloaded(
+    client: httpx.AsyncClient,
+) -> None:
+    """The view she seldom opens costs nothing on a first visit: its module is outside the
+    shell (the precache and the page's Link header) and its texts outside the app's catalog."""
+    module = "/pwa/src/on-demand/memberships.js"
+    page = await client.get("/")
+    worker = await client.get("/sw.js")
+    served = await client.get(module, headers={"Accept-Encoding": BROWSER})
+    app = (await client.get("/api/v1/i18n/zh_Hans?part=app")).json()
+    on_demand = (await client.get("/api/v1/i18n/zh_Hans?part=on-demand")).json()
+
+    assert served.status_code == 200
+    assert "export async function myBrands" in served.text
+    assert module not in pages.shell()
+    assert "/on-demand/" not in worker.text
+    assert "/on-demand/" not in page.headers["link"]
+    assert on_demand["Yes, stop"] == "是的，不做了"
+    assert "Yes, stop" not in app
+    assert app["My brands"] == "我的品牌"  # the button that opens it is the app's own
+    assert "Send offers" not in on_demand
+
+
 async def test_my_payouts_and_me_answer_304_until_a_payout_changes(client: httpx.AsyncClient) -> None:
     brand = await support.brand()
     artisan = await support.artisan(brand)
