@@ -1,6 +1,7 @@
 // My jobs' controller, after svgomg's main controller: the one holder of their state (the jobs
-// as the server last told them, the feed's cursor, which wait in the outbox, whose phone this
-// is), kept on the phone so that a visit shows them at once, with or without a signal. It
+// as the server last told them, the feed's cursor, which wait in the outbox, her member id in
+// each of her brands), kept on the phone so that a visit shows them at once, with or without
+// a signal. It
 // wires the feed (sync.js), the outbox and the view (views/jobs.js): the view asks by events,
 // and is told what to draw.
 
