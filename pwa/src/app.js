@@ -51,11 +51,9 @@ async function start() {
   page.append(invitationsPart, jobsPart, payoutsPart);
   // A village leader submits for neighbours and is paid nothing here: no payments section.
   const isLeader = (await remembered("role")) === "leader";
-  await Promise.all([
-    myInvitations(invitationsPart, answered),
-    myJobs.show(jobsPart),
-    isLeader ? null : myPayouts(payoutsPart),
-  ]); // on 2G each round trip counts
+  // Invitations are rare: her jobs do not wait for that answer, the card shows when it comes.
+  myInvitations(invitationsPart, answered);
+  await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
     h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")),
