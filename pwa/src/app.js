@@ -1,7 +1,7 @@
 // The artisan's app: sign in, then invitations from brands, my jobs and my payments. Works
 // without a service worker (online); with one, starts without a network and offers an update
-// instead of reloading by surprise. "My brands" is loaded when asked for (on-demand/), so the
-// first visit does not pay for it.
+// instead of reloading by surprise. What few people see (an invitation, "My brands") is loaded
+// when needed (on-demand/), so the first visit does not pay for it.
 
 import { api, ApiError, setToken, token } from "./api.js";
 import { forgetMemberships, keepMemberships, restoreMemberships } from "./brands.js";
@@ -11,10 +11,11 @@ import { load, locale, preferredLocale, t } from "./i18n.js";
 import { queued } from "./outbox.js";
 import { signIn } from "./sign-in.js";
 import { myJobs } from "./jobs-controller.js";
-import { forgetInvitations, myInvitations } from "./views/invitations.js";
 import { myPayouts } from "./views/payouts.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+/** @type {typeof import("./on-demand/invitations.js") | null} once an invitation was shown */
+let invitationCards = null;
 let shown = 0; // the latest start: an older one still loading must not overwrite it
 const WORKERS = ["artisan", "leader"];
 
@@ -52,7 +53,7 @@ async function start() {
   // A village leader submits for neighbours and is paid nothing here: no payments section.
   const isLeader = (await remembered("role")) === "leader";
   // Invitations are rare: her jobs do not wait for that answer, the card shows when it comes.
-  myInvitations(invitationsPart, answered);
+  showInvitations(invitationsPart);
   await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
@@ -67,6 +68,25 @@ brands kept a member id: one of hers is the same person. @param {Wire.Me} me @pa
 function isSamePerson(me, who) {
   if (typeof who === "string") return who === me.phone;
   return [me.id, ...(me.memberships || []).map((m) => m.id)].includes(Number(who));
+}
+
+/** Invitations from other brands, if she has any: their card's code is loaded only then.
+@param {HTMLElement} element @returns {Promise<void>} */
+async function showInvitations(element) {
+  let found = (await remembered("invitations")) || [];
+  try {
+    found = /** @type {Wire.MyInvitationList} */ (await api("GET", "/me/invitations", { language: locale })).invitations;
+    await remember("invitations", found);
+  } catch {
+    // offline: as the last visit knew them
+  }
+  if (!found.length) return;
+  try {
+    invitationCards = await import("./on-demand/invitations.js");
+  } catch {
+    return; // offline and never loaded: the card shows once there is a signal
+  }
+  await invitationCards.myInvitations(element, found, answered);
 }
 
 /** Her answer to an invitation went through: her brands as they are now, everything drawn again
@@ -112,7 +132,7 @@ One function for signing out, a token refused (401) and another person's sign-in
 async function forgetPerson() {
   myJobs.forget();
   forgetMemberships();
-  forgetInvitations();
+  invitationCards?.forgetInvitations();
   await forgetAll();
   if (!("caches" in window)) return;
   const names = await caches.keys();

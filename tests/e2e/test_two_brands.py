@@ -146,6 +146,8 @@ async def test_a_yes_given_offline_waits_in_the_outbox_and_goes_through_once(
     await app.sign_in(her.phone)
     card = phone.locator(f"[data-invitation-id='{invitation_id}']")
     await expect(card).to_be_visible()
+    await app.worker_ready()
+    await expect(card).to_be_visible()  # its code fetched through the service worker: kept
     keys: list[str] = []
     phone.on(
         "request",
@@ -153,6 +155,8 @@ async def test_a_yes_given_offline_waits_in_the_outbox_and_goes_through_once(
     )
 
     await phone.context.set_offline(True)
+    await phone.reload()  # the app started again without a network: the card's code was kept
+    await expect(card).to_contain_text("苗岭银饰")
     await card.locator("[data-action=agree-invitation]").click()
     await expect(app.pending).to_have_attribute("data-pending", "1")
     await expect(card.locator(".hint")).to_be_visible()  # waiting to send, not asked twice

@@ -1,11 +1,13 @@
 // Invitations from brands she does not work with yet: which brand asks and what it would see
 // of her (the server's list, the one its SMS question is made from), with her yes or no. The
-// answer goes through the outbox like every action, so a lost signal loses nothing.
+// answer goes through the outbox like every action, so a lost signal loses nothing. Loaded
+// only when there is an invitation (app.js): most artisans never get one, and the first visit
+// does not pay for it; once loaded the service worker keeps it for starting without a network.
 
 import { api } from "../api.js";
-import { remember, remembered } from "../db.js";
+import { remember } from "../db.js";
 import { h, oneTap } from "../dom.js";
-import { locale, t } from "../i18n.js";
+import { loadOnDemand, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 /** @type {Wire.MyInvitation[]} */
@@ -85,18 +87,19 @@ function listen() {
   outbox.on("refused", (entry) => entry.about?.invitation !== undefined && reload());
 }
 
-/** Her open invitations, above her jobs (nothing is drawn when there are none).
-@param {HTMLElement} element @param {(me: Wire.Me) => unknown} onAnswer told the server's answer (GET /me as it is now)
+/** Her open invitations, above her jobs.
+@param {HTMLElement} element @param {Wire.MyInvitation[]} found as the server (or, offline, the last visit) said
+@param {(me: Wire.Me) => unknown} onAnswer told the server's answer (GET /me as it is now)
 @returns {Promise<void>} */
-export async function myInvitations(element, onAnswer) {
+export async function myInvitations(element, found, onAnswer) {
   answered = onAnswer;
+  invitations = found;
   list = h("ol", { class: "invitations" });
   element.replaceChildren(list);
   listen();
-  invitations = (await remembered("invitations")) || [];
+  await loadOnDemand();
   waiting = await waitingIds();
   render();
-  await reload();
 }
 
 /** Another person may use this phone next. */
