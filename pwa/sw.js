@@ -13,7 +13,8 @@ const PHOTO_CACHE = "photos";
 // Jobs are not among them: the app keeps those itself and asks only for what changed.
 const DATA = ["/api/v1/me", "/api/v1/i18n/", "/api/v1/payouts"];
 // Views loaded when needed (an invitation, My brands): not in the shell, so a first visit does
-// not pay for them; kept once fetched (network first), so they open without a network after.
+// not pay for them; kept once fetched (network first, in the data cache, so forgotten with her
+// answers and fetched again when needed), so they open without a network after.
 const ON_DEMAND = "/pwa/src/on-demand/";
 // A stored photo never changes (its address names its content): cache first.
 const PHOTOS = /^\/api\/v1\/photos\/\d+\/(list|review|full)$/;
