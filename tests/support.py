@@ -60,9 +60,11 @@ async def person(brand_id: int, role: Role, village_id: int | None = None, **ext
     return Person(id=member.id, phone=phone, role=role, token=await issue_token(member.id), village_id=village_id)
 
 
-async def brand(villages: int = 1) -> Brand:
+async def brand(villages: int = 1, name: str | None = None) -> Brand:
+    """A brand with a coordinator and ``villages`` villages; ``name`` is what people see (by
+    default one made from its slug, unique in the run)."""
     slug = f"brand-{random.randrange(10**6)}-{next(_slugs)}"
-    brand_id = await create_brand(slug, f"Brand {slug}")
+    brand_id = await create_brand(slug, name or f"Brand {slug}")
     coordinator = await person(brand_id, Role.COORDINATOR)
     actor = await principal_for(coordinator.id, Channel.CONSOLE)
     village_ids = [

@@ -69,16 +69,21 @@ def _translations(locale: str) -> _gettext.NullTranslations:
 
 
 # The console's own files: the artisan's app, which pays for every byte on 2G, leaves their
-# messages out of its catalog.
+# messages out of its catalog. So does it for the views it loads only when asked for (My
+# brands): their texts come with them, as the ``on-demand`` part.
 CONSOLE_DIR = "pwa/src/console/"
+ON_DEMAND_DIR = "pwa/src/on-demand/"
 
 
 def is_pwa_message(message: Message, part: str = "all") -> bool:
     """Whether the PWA shows this message: one of its locations is a file in pwa/ (for the
-    ``app`` part, one outside the console's folder)."""
+    ``app`` part, one outside the console's and the on-demand views' folders; for the
+    ``on-demand`` part, one in the on-demand views' folder)."""
     places = [name for name, _line in message.locations if name.startswith(PWA_DIR)]
     if part == "app":
-        places = [name for name in places if not name.startswith(CONSOLE_DIR)]
+        places = [name for name in places if not name.startswith((CONSOLE_DIR, ON_DEMAND_DIR))]
+    elif part == "on-demand":
+        places = [name for name in places if name.startswith(ON_DEMAND_DIR)]
     return bool(places)
 
 
@@ -104,7 +109,8 @@ def _catalog_json(locale: str, part: str) -> dict[str, str]:
 
 def catalog_json(locale: str, part: str = "all") -> dict[str, str]:
     """The PWA's messages in ``locale``, msgid → text, made from the same ``.po`` file; the
-    ``app`` part leaves out what only the console shows.
+    ``app`` part leaves out what only the console or an on-demand view shows, the
+    ``on-demand`` part is the texts of the app's views loaded when asked for.
 
     Catalogs keep each message's file names (``#: pwa/src/app.js``, no line numbers, so edits
     elsewhere in a file do not churn them); that is how PWA messages are told apart.

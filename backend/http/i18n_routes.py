@@ -18,14 +18,14 @@ class I18nController(Controller):
 
     @get(
         "/{locale:str}",
-        summary="The PWA's messages in one language (msgid → text; part=app: the artisan's app only); "
-        "public, 304 when unchanged",
+        summary="The PWA's messages in one language (msgid → text; part=app: the artisan's app only, "
+        "part=on-demand: its views loaded when asked for); public, 304 when unchanged",
     )
     async def catalog(
         self,
         request: Request[Any, Any, Any],
         locale: FromPath[str],
-        part: FromQuery[Literal["all", "app"]] = "all",
+        part: FromQuery[Literal["all", "app", "on-demand"]] = "all",
     ) -> Response[dict[str, str]]:
         found = normalize_locale(locale)
         if found is None:

@@ -1,7 +1,10 @@
-// The artisan's app: sign in, then my jobs. Works without a service worker (online); with
-// one, starts without a network and offers an update instead of reloading by surprise.
+// The artisan's app: sign in, then invitations from brands, my jobs and my payments. Works
+// without a service worker (online); with one, starts without a network and offers an update
+// instead of reloading by surprise. What few people see (an invitation, "My brands") is loaded
+// when needed (on-demand/), so the first visit does not pay for it.
 
 import { api, ApiError, setToken, token } from "./api.js";
+import { forgetMemberships, keepMemberships, restoreMemberships } from "./brands.js";
 import { forgetAll, remember, remembered } from "./db.js";
 import { h, notify } from "./dom.js";
 import { load, locale, preferredLocale, t } from "./i18n.js";
@@ -11,6 +14,8 @@ import { myJobs } from "./jobs-controller.js";
 import { myPayouts } from "./views/payouts.js";
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));
+/** @type {typeof import("./on-demand/invitations.js") | null} once an invitation was shown */
+let invitationCards = null;
 let shown = 0; // the latest start: an older one still loading must not overwrite it
 const WORKERS = ["artisan", "leader"];
 
@@ -24,11 +29,12 @@ async function start() {
       setToken(null);
       return signIn(view, start);
     }
-    if ((await remembered("who")) !== me.id) {
+    if (!isSamePerson(me, await remembered("who"))) {
       await forgetPerson(); // another person used this phone before: nothing of theirs shows or goes
-      await remember("who", me.id);
+      await remember("who", me.phone);
     }
     await remember("role", me.role);
+    await keepMemberships(me.memberships || []);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       // Signed out elsewhere (a coordinator, a lost phone, months unused): what she left
@@ -39,15 +45,71 @@ async function start() {
     }
     // offline: go on with what was saved
   }
+  await restoreMemberships(); // offline: as the last visit knew them
   const mine = ++shown;
   const page = h("div");
-  const [jobsPart, payoutsPart] = [h("div"), h("div")];
-  page.append(jobsPart, payoutsPart);
+  const [invitationsPart, jobsPart, payoutsPart] = [h("div"), h("div"), h("div")];
+  page.append(invitationsPart, jobsPart, payoutsPart);
   // A village leader submits for neighbours and is paid nothing here: no payments section.
   const isLeader = (await remembered("role")) === "leader";
+  // Invitations are rare: her jobs do not wait for that answer, the card shows when it comes.
+  showInvitations(invitationsPart);
   await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
-  page.append(h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")));
+  page.append(
+    h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
+    h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")),
+  );
   if (mine === shown) view.replaceChildren(page);
+}
+
+/** Whether the person signed in is the one whose things this phone keeps: one person per phone
+number, whichever of her brands she acts as. An app from before she could work with several
+brands kept a member id: one of hers is the same person. @param {Wire.Me} me @param {unknown} who */
+function isSamePerson(me, who) {
+  if (typeof who === "string") return who === me.phone;
+  return [me.id, ...(me.memberships || []).map((m) => m.id)].includes(Number(who));
+}
+
+/** Invitations from other brands, if she has any: their card's code is loaded only then.
+@param {HTMLElement} element @returns {Promise<void>} */
+async function showInvitations(element) {
+  let found = (await remembered("invitations")) || [];
+  try {
+    found = /** @type {Wire.MyInvitationList} */ (await api("GET", "/me/invitations", { language: locale })).invitations;
+    await remember("invitations", found);
+  } catch {
+    // offline: as the last visit knew them
+  }
+  if (!found.length) return;
+  try {
+    invitationCards = await import("./on-demand/invitations.js");
+  } catch {
+    return; // offline and never loaded: the card shows once there is a signal
+  }
+  await invitationCards.myInvitations(element, found, answered);
+}
+
+/** Her answer to an invitation went through: her brands as they are now, everything drawn again
+(the cards name their brand when there are several). @param {Wire.Me} me */
+async function answered(me) {
+  if (!me?.memberships) return;
+  await keepMemberships(me.memberships);
+  start();
+}
+
+/** "My brands", loaded now (it is not part of the first visit): the brands she works with, and
+leaving one. */
+async function showBrands() {
+  notify("");
+  let module;
+  try {
+    module = await import("./on-demand/memberships.js");
+  } catch {
+    notify(t("This needs a connection. Please try again when there is a signal."));
+    return;
+  }
+  ++shown; // a start still loading must not draw over it
+  await module.myBrands(view, start);
 }
 
 async function signOut() {
@@ -69,6 +131,8 @@ profile, payments and photos): every cache but the app's own files ("shell-…" 
 One function for signing out, a token refused (401) and another person's sign-in. */
 async function forgetPerson() {
   myJobs.forget();
+  forgetMemberships();
+  invitationCards?.forgetInvitations();
   await forgetAll();
   if (!("caches" in window)) return;
   const names = await caches.keys();

@@ -6,7 +6,9 @@ const STORES = /** @type {const} */ (["outbox", "jobs", "meta", "photos"]);
 /** @type {Promise<IDBDatabase> | null} */
 let opened = null;
 
-/** @typedef {{cursor: string, who: number, role: Wire.Role}} Meta what "meta" keeps, by name */
+/** What "meta" keeps, by name: the feed's cursor; whose phone this is (her phone number; a member
+id, before she could work with several brands); her role, brands and open invitations.
+@typedef {{cursor: string, who: string | number, role: Wire.Role, memberships: Wire.Membership[], invitations: Wire.MyInvitation[]}} Meta */
 
 /** @returns {Promise<IDBDatabase>} */
 export function database() {

@@ -22,6 +22,18 @@ export async function load(wanted, part = "app") {
   document.documentElement.lang = wanted === "en" ? "en" : "zh-Hans";
 }
 
+/** The texts of a view loaded when asked for (pwa/src/on-demand/), added to the current
+language's: the first visit does not pay for them. Offline and never fetched: shown as written.
+@returns {Promise<void>} */
+export async function loadOnDemand() {
+  try {
+    const response = await fetch(`/api/v1/i18n/${locale}?part=on-demand`);
+    if (response.ok) Object.assign(messages, await response.json());
+  } catch {
+    // no signal: the texts show as written
+  }
+}
+
 /**
  * The message in the current language, with {name} placeholders filled in.
  * @param {string} msgid @param {Record<string, string | number>} [values]

@@ -1,9 +1,11 @@
 // My jobs' controller, after svgomg's main controller: the one holder of their state (the jobs
-// as the server last told them, the feed's cursor, which wait in the outbox, whose phone this
-// is), kept on the phone so that a visit shows them at once, with or without a signal. It
+// as the server last told them, the feed's cursor, which wait in the outbox, her member id in
+// each of her brands), kept on the phone so that a visit shows them at once, with or without
+// a signal. It
 // wires the feed (sync.js), the outbox and the view (views/jobs.js): the view asks by events,
 // and is told what to draw.
 
+import { myMemberIds, myMemberships } from "./brands.js";
 import { inStore, remember, remembered } from "./db.js";
 import { notify } from "./dom.js";
 import { t } from "./i18n.js";
@@ -35,8 +37,8 @@ export class JobsController {
   /** @type {Set<number>} ids of jobs with an action not yet through */
   waiting = new Set();
   pending = 0; // actions not yet through, any of them
-  /** @type {number | null} my member id: a village leader's list holds the neighbours' jobs */
-  myself = null;
+  /** @type {Set<number>} my member ids, one per brand: a village leader's list holds the neighbours' jobs */
+  mine = new Set();
   /** @type {JobsView | null} */
   view = null;
   listening = false;
@@ -49,7 +51,7 @@ export class JobsController {
     view.addEventListener("decline", (event) => this.decline(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("submit", (event) => this.submit(/** @type {CustomEvent<Ask>} */ (event).detail));
     this.listen();
-    this.myself = (await remembered("who")) ?? null;
+    this.mine = myMemberIds();
     await this.restore();
     view.render();
     await this.showPending();
@@ -57,10 +59,18 @@ export class JobsController {
     outbox.keepTrying();
   }
 
-  /** The jobs and the cursor saved on the phone. */
+  /** The jobs and the cursor saved on the phone; those of a brand she has left are forgotten
+  (the feed no longer tells of them, so they would stay as they were). */
   async restore() {
     this.jobs.clear();
-    for (const job of (await inStore("jobs", "readonly", (store) => store.getAll())) || []) this.jobs.set(job.id, job);
+    const brands = new Set(myMemberships().map((m) => m.brand.id));
+    /** @type {number[]} */
+    const gone = [];
+    for (const job of (await inStore("jobs", "readonly", (store) => store.getAll())) || []) {
+      if (brands.size && job.brand_id !== undefined && !brands.has(job.brand_id)) gone.push(job.id);
+      else this.jobs.set(job.id, job);
+    }
+    if (gone.length) await inStore("jobs", "readwrite", (store) => gone.forEach((id) => store.delete(id)));
     this.cursor = (await remembered("cursor")) || "0";
   }
 
@@ -69,6 +79,7 @@ export class JobsController {
     this.jobs.clear();
     this.cursor = "0";
     this.waiting.clear();
+    this.mine = new Set();
   }
 
   /** Keep what the server said about these jobs, here and on the phone, and the cursor after them.

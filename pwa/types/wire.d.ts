@@ -40,7 +40,14 @@ declare namespace Wire {
     slug: string;
     name: string;
   }
-  /** GET /me */
+  /** One brand she works with, and her place there (`id`: her member id in that brand). */
+  interface Membership {
+    id: number;
+    role: Role;
+    village_id: number | null;
+    brand: Brand;
+  }
+  /** GET /me: the person as the membership she acts as, and every brand she works with. */
   interface Me {
     id: number;
     name: string;
@@ -49,6 +56,7 @@ declare namespace Wire {
     locale: string;
     village_id: number | null;
     brand: Brand;
+    memberships: Membership[];
   }
   /** POST /auth/token */
   interface Token {
@@ -78,6 +86,9 @@ declare namespace Wire {
     reference_photo_ids: number[];
     review_reason: string;
     artisan_name: string;
+    /** whose work: a person may work with several brands */
+    brand_id: number;
+    brand_name: string;
   }
   /** GET /jobs?since=CURSOR: the jobs changed since the cursor (a page of at most 200). */
   interface JobPage {
@@ -99,6 +110,8 @@ declare namespace Wire {
     confirmed_at: string | null;
     /** app, sms, voice, console or simulator */
     confirmed_via: string;
+    /** whose money (GET /me's memberships name it) */
+    brand_id: number;
   }
   interface PayoutList {
     payouts: Payout[];
@@ -227,6 +240,8 @@ declare namespace Wire {
   }
   /** GET /brand */
   interface BrandSettings extends Brand {
+    /** what villagers type to name the brand by SMS (退出 王家); empty: its name */
+    short_name: string;
     offer_window_hours: number;
   }
   /** POST /artisans/import */
@@ -235,6 +250,41 @@ declare namespace Wire {
     imported: number;
     artisans: number[];
     dry_run: boolean;
+    /** rows of people who work with another brand: asked first, as by POST /artisans */
+    invited: number;
+  }
+
+  type InvitationStatus = "pending" | "accepted" | "declined";
+  /** A brand's invitation as its staff see it (GET /invitations): nothing of her other brands. */
+  interface Invitation {
+    id: number;
+    name: string;
+    village_id: number;
+    crafts: string[];
+    status: InvitationStatus;
+    created_at: string;
+  }
+  interface InvitationList {
+    invitations: Invitation[];
+  }
+  /** POST /artisans for someone who works with another brand (202): she is asked first. */
+  interface InvitationSent {
+    invitation: Invitation;
+    status: "invitation_sent";
+  }
+  /** An invitation as she sees it (GET /me/invitations): who asks, what it would see of her. */
+  interface MyInvitation {
+    id: number;
+    brand: Brand;
+    name: string;
+    village: string;
+    crafts: string[];
+    /** in her language, the same list the SMS question is made from */
+    sees: string[];
+    created_at: string;
+  }
+  interface MyInvitationList {
+    invitations: MyInvitation[];
   }
 
   /** GET /dashboard/orders: one order's pieces at each stage. */

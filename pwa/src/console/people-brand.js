@@ -152,10 +152,13 @@ export async function craftsPanel(panel, ctx) {
   listPanel(panel, t("Crafts"), list);
 }
 
-/** The brand's name and how long an offer stays open (admins only). @param {HTMLElement} panel @returns {Promise<void>} */
+/** The brand's name, its short name for SMS and how long an offer stays open (admins only).
+@param {HTMLElement} panel @returns {Promise<void>} */
 export async function settingsPanel(panel) {
   const brand = /** @type {Wire.BrandSettings} */ (await api("GET", "/brand", { language: locale }));
   const name = text("name", brand.name);
+  // At most 8 characters (the server says so too, by field, when one is not allowed).
+  const shortName = text("short_name", brand.short_name, { maxlength: "8" });
   const hours = h("input", {
     name: "offer_window_hours", type: "number", min: "1", max: "720", value: String(brand.offer_window_hours),
   });
@@ -165,6 +168,12 @@ export async function settingsPanel(panel) {
     { class: "card form-grid", "data-form": "settings", novalidate: true },
     h("h1", { class: "wide" }, t("Settings")),
     field(t("Brand name"), name),
+    field(t("Short name for SMS"), shortName),
+    h(
+      "p",
+      { class: "hint wide" },
+      t("What villagers type to leave the brand by SMS (退出 and this name), and how SMS name it; at most 8 characters. Empty: the brand's name."),
+    ),
     field(t("Offer window (hours)"), hours),
     h("p", { class: "hint wide" }, t("An offer not answered in this time expires; offers already sent keep their time.")),
     h("div", { class: "buttons" }, h("button", { type: "submit", "data-action": "save" }, t("Save"))),
@@ -176,7 +185,7 @@ export async function settingsPanel(panel) {
     submitting(form, async () => {
       const saved = /** @type {Wire.BrandSettings} */ (
         await api("PATCH", "/brand", {
-          body: { name: name.value.trim(), offer_window_hours: Number(hours.value) },
+          body: { name: name.value.trim(), short_name: shortName.value.trim(), offer_window_hours: Number(hours.value) },
           language: locale,
         })
       );

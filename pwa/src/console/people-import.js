@@ -84,6 +84,8 @@ export function importPanel(imported) {
         result.textContent = t("Rows checked: {rows}. No problems: press Import to add them.", { rows: answer.rows });
       } else {
         result.textContent = t("Artisans imported: {count}.", { count: answer.imported });
+        // Translators: people in the file who already work with another brand; which one is never said.
+        if (answer.invited) result.append(" ", t("Invitations sent: {count} (they work with another brand and are asked first).", { count: answer.invited }));
         file.value = "";
         await imported();
       }

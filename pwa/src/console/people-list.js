@@ -26,6 +26,8 @@ import { table } from "./ui.js";
  * @property {boolean} [signsOut] people: a button signs one out of every device (path/ID/sign-out)
  * @property {(item: T) => boolean} [shows] the filter of the moment
  * @property {(items: T[]) => void} [changed] told after every change
+ * @property {(answer: unknown) => string | null} [notAdded] what an answer to "add" says when it
+ *   is not the new item (an invitation sent to someone who works with another brand), else null
  */
 
 /** Only the values that differ from the item's: a PATCH never writes back what it did not mean to.
@@ -142,6 +144,11 @@ export function keptList(spec, items) {
             : await api("POST", spec.path, { body: sent, language: locale })
         );
         close();
+        const instead = item ? null : spec.notAdded?.(saved);
+        if (instead) {
+          status.textContent = instead;
+          return;
+        }
         keep(saved, item ? t("Saved: {name}", { name: saved.name }) : t("Added: {name}", { name: saved.name }));
       });
     });

@@ -1,5 +1,6 @@
 // The "artisans" section: the brand's artisans (a list to filter and search, add, change,
-// deactivate, and import from a spreadsheet) and its villages; for admins also the village
+// deactivate, and import from a spreadsheet), its invitations to people who work with another
+// brand, and its villages; for admins also the village
 // leaders and coordinators, the crafts and the brand's settings. One tab shows at a time and
 // the address remembers it (/console/artisans#villages).
 
@@ -8,6 +9,7 @@ import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { craftsPanel, membersPanel, settingsPanel, villagesPanel } from "./people-brand.js";
 import { importPanel } from "./people-import.js";
+import { invitationSent, invitationsPanel } from "./people-invitations.js";
 import { keptList } from "./people-list.js";
 import { LANGUAGES, button, craftLabel, languageSelect, select, villageName, villageOptions } from "./people-ui.js";
 import { field } from "./ui.js";
@@ -27,6 +29,7 @@ function tabs(me) {
   /** @type {Tab[]} */
   const everyone = [
     ["artisans", t("Artisans"), artisansPanel],
+    ["invitations", t("Invitations"), invitationsPanel],
     ["villages", t("Villages"), villagesPanel],
   ];
   if (me.role !== "admin") return everyone;
@@ -166,6 +169,7 @@ async function artisansPanel(panel, ctx) {
       changeLabel: (a) => t("Change {name}", { name: a.name }),
       empty: t("No artisans yet: add one, or import a spreadsheet."),
       shows,
+      notAdded: invitationSent,
     },
     ctx.artisans,
   );

@@ -3,12 +3,13 @@
 // artisan asks (accept, decline, submit) goes back to it as events. Hooks of CONTRACT.md on
 // every job.
 
+import { namesBrands } from "../brands.js";
 import { h, notify, oneTap, photo } from "../dom.js";
 import { formatDay, formatMoney, statusWord, t } from "../i18n.js";
 import * as photos from "../photos.js";
 
 /** What a card asks of the controller. @typedef {{job: Wire.Job, quantity?: number, pictures?: Blob[]}} Ask */
-/** What the view reads. @typedef {{jobs: Map<number, Wire.Job>, waiting: Set<number>, pending: number, myself: number | null}} State */
+/** What the view reads. @typedef {{jobs: Map<number, Wire.Job>, waiting: Set<number>, pending: number, mine: Set<number>}} State */
 
 // Offers first (they wait for an answer), then work in hand, then the rest, newest first.
 const ORDER = ["offered", "rework", "accepted", "submitted", "approved", "paid", "disputed", "confirmed"];
@@ -34,6 +35,7 @@ export class JobsView extends EventTarget {
     this.list = h("ol", { class: "jobs" });
     /** @type {Map<number, {job: Wire.Job, element: HTMLElement}>} the card on screen and the job it shows */
     this.drawn = new Map();
+    this.several = false; // she works with several brands: each card names its own
     element.replaceChildren(h("h1", {}, t("My jobs")), this.list);
   }
 
@@ -41,8 +43,16 @@ export class JobsView extends EventTarget {
     return this.list.isConnected;
   }
 
+  /** Cards are drawn anew next time (what they show besides their job changed). */
+  forgetCards() {
+    this.drawn.clear();
+  }
+
   /** Every job, in order. An unchanged job keeps its card: what the artisan typed there stays. */
   render() {
+    const several = namesBrands();
+    if (several !== this.several) this.forgetCards();
+    this.several = several;
     const sorted = [...this.state.jobs.values()].sort((a, b) => rank(a) - rank(b) || b.id - a.id);
     this.list.replaceChildren(...sorted.map((job) => this.cardOf(job)));
     if (!sorted.length) this.list.append(h("li", { class: "empty" }, t("No jobs yet. New offers will show here.")));
@@ -82,12 +92,13 @@ export class JobsView extends EventTarget {
   /** @param {Wire.Job} job */
   card(job) {
     const pieces = job.status === "offered" ? job.quantity_offered : job.quantity_accepted;
-    const forOther = this.state.myself !== null && job.artisan_id !== this.state.myself;
+    const forOther = this.state.mine.size > 0 && !this.state.mine.has(job.artisan_id);
     return h(
       "li",
       { class: `job ${job.status}`, "data-job-id": String(job.id), "data-status": job.status },
       pattern(job),
       h("h2", {}, `${job.code} · ${job.title}`),
+      this.several && job.brand_name ? h("p", { class: "brand" }, t("Work for {brand}", { brand: job.brand_name })) : null,
       forOther ? h("p", { class: "whose" }, t("For {name}", { name: job.artisan_name })) : null,
       h("p", { class: "status" }, statusWord(job.status)),
       h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),

@@ -1,6 +1,7 @@
 // My payouts: each payment recorded for my work, to confirm or to say it did not arrive.
 
 import { api, ApiError } from "../api.js";
+import { brandName, namesBrands } from "../brands.js";
 import { h, notify, oneTap } from "../dom.js";
 import { formatMoney, locale, statusWord, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -21,10 +22,12 @@ function card(payout) {
   const dispute = () =>
     outbox.send(`/payouts/${payout.id}/dispute`, { reason: reason.value.trim() || t("Not received") }, { payout: payout.id });
   const open = payout.status === "paid" && !waiting.has(payout.id);
+  const brand = namesBrands() ? brandName(payout.brand_id) : "";
   return h(
     "li",
     { class: `payout ${payout.status}`, "data-payout-id": String(payout.id), "data-status": payout.status },
     h("h3", {}, t("Payment {amount}", { amount: formatMoney(payout.amount_fen) })),
+    brand ? h("p", { class: "brand" }, t("Paid by {brand}", { brand })) : null,
     h("p", { class: "status" }, statusWord(payout.status)),
     open ? h("button", { type: "button", "data-action": "confirm", onclick: oneTap(confirm) }, t("I received it")) : null,
     open ? h("label", {}, t("What is wrong?"), reason) : null,

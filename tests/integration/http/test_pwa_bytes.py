@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path, PurePosixPath
 
 import brotli
@@ -171,6 +172,42 @@ async def test_the_artisans_app_gets_its_own_texts_without_the_consoles(client: 
     assert "Send offers" not in app  # only the console shows it
     assert set(app) < set(everything)
     assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("module", "exported"),
+    [
+        ("/pwa/src/on-demand/memberships.js", "export async function myBrands"),
+        ("/pwa/src/on-demand/invitations.js", "export async function myInvitations"),
+    ],
+)
+async def test_views_few_people_see_are_served_when_needed_but_neither_precached_nor_preloaded(
+    client: httpx.AsyncClient, module: str, exported: str
+) -> None:
+    """My brands and an invitation's card cost nothing on a first visit: their modules are
+    outside the shell (the service worker's precache list and the page's Link header)."""
+    page = await client.get("/")
+    worker = (await client.get("/sw.js")).text
+    shell = json.loads(worker.split("const SHELL = ", 1)[1].split(";", 1)[0])
+    served = await client.get(module, headers={"Accept-Encoding": BROWSER})
+
+    assert served.status_code == 200
+    assert exported in served.text
+    assert "/pwa/src/app.js" in shell
+    assert module not in shell
+    assert "/on-demand/" not in page.headers["link"]
+
+
+async def test_the_on_demand_views_texts_come_apart_from_the_apps(client: httpx.AsyncClient) -> None:
+    app = (await client.get("/api/v1/i18n/zh_Hans?part=app")).json()
+    on_demand = (await client.get("/api/v1/i18n/zh_Hans?part=on-demand")).json()
+
+    assert on_demand["Yes, stop"] == "是的，不做了"
+    assert on_demand["{brand} asks to work with you"] == "{brand}请您给它做活"
+    assert "Yes, stop" not in app
+    assert "{brand} asks to work with you" not in app
+    assert app["My brands"] == "我的品牌"  # the button that opens it is the app's own
+    assert "Send offers" not in on_demand
 
 
 async def test_my_payouts_and_me_answer_304_until_a_payout_changes(client: httpx.AsyncClient) -> None:
