@@ -19,7 +19,6 @@ from backend.db.engine import direct_config
 from backend.db.preflight import StartupRefused, deployment, preflight
 from tests.servers import ROOT
 
-pytestmark = pytest.mark.postgres
 CROWD = {"CUNJIANG_API_PROCESSES": "200", "CUNJIANG_WORKER_PROCESSES": "3", "CUNJIANG_DATABASE_POOL_MAX": "20"}
 
 
@@ -41,6 +40,7 @@ async def _limits() -> capacity.ServerLimits:
         await connection.close()
 
 
+@pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.parametrize("command", [["migrate"], ["worker"], ["serve", "--no-worker", "--port"]])
 async def test_start_up_is_refused_naming_the_numbers_when_the_pools_could_exceed_max_connections(
@@ -69,6 +69,7 @@ async def test_start_up_is_refused_naming_the_numbers_when_the_pools_could_excee
     assert "Traceback" not in err.decode()
 
 
+@pytest.mark.postgres
 async def test_a_direct_url_to_another_database_is_refused_naming_both() -> None:
     elsewhere = _direct_url().rsplit("/", 1)[0] + "/postgres"
     settings = msgspec.structs.replace(get_settings(), database_direct_url=elsewhere)
@@ -83,6 +84,7 @@ async def test_a_direct_url_to_another_database_is_refused_naming_both() -> None
     assert "must reach the same database on the same server" in message
 
 
+@pytest.mark.postgres
 async def test_a_direct_url_to_the_same_database_passes_and_leaves_the_pools_to_pgbouncer(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -96,5 +98,15 @@ async def test_a_direct_url_to_the_same_database_passes_and_leaves_the_pools_to_
     assert "through PgBouncer: the pools may open 1000 client connections" in caplog.text
 
 
+@pytest.mark.postgres
 async def test_the_default_deployment_fits_the_servers_connections() -> None:
     await preflight(get_settings())
+
+
+async def test_a_direct_url_beside_sqlite_is_refused() -> None:
+    settings = msgspec.structs.replace(
+        get_settings(), database_url="sqlite:///var/x.sqlite3", database_direct_url="postgresql://db/cunjiang"
+    )
+
+    with pytest.raises(StartupRefused, match="CUNJIANG_DATABASE_DIRECT_URL is for PostgreSQL"):
+        await preflight(settings)
