@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: cluster chaos deploy-checks demo test test-sqlite test-postgres check lint types lint-js bench i18n clean
+.PHONY: cluster chaos deploy-checks demo test test-sqlite test-postgres test-pgbouncer check lint types lint-js bench i18n clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,13 +21,18 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 demo: $(VENV)/.synced
 	$(VENV)/bin/cunjiang serve --demo
 
-test: $(VENV)/.synced deploy-checks test-sqlite test-postgres
+test: $(VENV)/.synced deploy-checks test-sqlite test-postgres test-pgbouncer
 
 test-sqlite: $(VENV)/.synced
 	$(VENV)/bin/python -m pytest
 
 test-postgres: $(VENV)/.synced
 	CUNJIANG_TEST_DB=postgres $(VENV)/bin/python -m pytest
+
+# The database's paths again, through a real PgBouncer in transaction mode (tests/conftest.py,
+# THROUGH_PGBOUNCER), with LISTEN and migrations on the direct URL, as production runs.
+test-pgbouncer: $(VENV)/.synced
+	CUNJIANG_TEST_DB=pgbouncer $(VENV)/bin/python -m pytest
 
 check: lint types lint-js
 

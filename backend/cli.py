@@ -102,17 +102,33 @@ async def _dead_letters() -> None:
     print(translate(N_("Pushed items that could not be read: {count}."), count=len(rows)), file=sys.stderr)
 
 
-async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+async def _with_db(work: Callable[[], Awaitable[Any]], *, pool: bool = True) -> Any:
     from backend.db import session
 
-    await session.start()
+    if pool:
+        await session.start()
     try:
         return await work()
     finally:
         await session.stop()
 
 
+async def _run(work: Callable[[], Awaitable[Any]], *, pool: bool = True, checked: bool = False) -> Any:
+    """``work`` with the database open; ``checked``: after the start-up checks of the
+    database configuration (``backend.db.preflight``), which exit 1 saying what is wrong."""
+    if checked:
+        from backend.core.settings import get_settings
+        from backend.db.preflight import StartupRefused, preflight
+
+        try:
+            await preflight(get_settings())
+        except StartupRefused as error:
+            raise SystemExit(f"cunjiang: start-up refused: {error}") from None
+    return await _with_db(work, pool=pool)
+
+
 async def _migrate() -> None:
+    """Migrate on direct connections of its own (``backend.db.migrating``): no pool needed."""
     from backend.db.session import migrate
 
     await migrate()
@@ -163,7 +179,7 @@ def _serve(args: argparse.Namespace) -> None:
     from backend.app import create_app
     from backend.core.logs import redact_logs
 
-    asyncio.run(_with_db(_migrate))
+    asyncio.run(_run(_migrate, pool=False, checked=True))
     if args.demo:
         from backend.demo import seed_demo
 
@@ -231,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "token": lambda: _token(args),
             "sms": _dead_letters,
         }
-        asyncio.run(_with_db(work[args.command]))
+        checked = args.command in ("migrate", "worker")
+        asyncio.run(_run(work[args.command], pool=args.command != "migrate", checked=checked))
     except DomainError as error:
         fields = getattr(error, "fields", {})
         detail = f" ({', '.join(f'{k}: {v}' for k, v in fields.items())})" if fields else ""

@@ -1,8 +1,11 @@
 """Test environment: set before the app is imported, one database lane per run.
 
 ``CUNJIANG_TEST_DB=sqlite`` (default) uses a fresh SQLite file; ``postgres`` creates a fresh
-database on the local server (``CUNJIANG_TEST_POSTGRES_URL``) and drops it afterwards. With
-``CI=true`` the PostgreSQL lane fails instead of skipping when the server is missing.
+database on the local server (``CUNJIANG_TEST_POSTGRES_URL``) and drops it afterwards;
+``pgbouncer`` does the same, then puts a real PgBouncer in transaction mode in front of it
+(started by a session fixture on a free port) with ``CUNJIANG_DATABASE_DIRECT_URL`` set, as
+production runs, and runs only the tests of the database's paths (``THROUGH_PGBOUNCER``).
+With ``CI=true`` these lanes fail instead of skipping when the server or PgBouncer is missing.
 """
 
 from __future__ import annotations
@@ -10,18 +13,42 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import socket
+import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 
 LANE = os.environ.get("CUNJIANG_TEST_DB", "sqlite")
+ON_POSTGRES = LANE in ("postgres", "pgbouncer")
 PG_SERVER = os.environ.get("CUNJIANG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WORK = Path(tempfile.mkdtemp(prefix="cunjiang-test-"))
 PG_NAME = f"cunjiang_test_{secrets.token_hex(4)}"
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"  # Debian installs it outside PATH
+PGBOUNCER_WAIT_S = 30.0
+_running: list[subprocess.Popen[bytes]] = []  # PgBouncer, in its lane
+# What the PgBouncer lane runs: the tests of the paths where transaction pooling could break
+# something (prepared statements, session state, LISTEN, advisory locks, leases, races).
+THROUGH_PGBOUNCER = (
+    "tests/integration/across/test_concurrency.py",  # racing accepts, Idempotency-Key replays, dispatches
+    "tests/integration/across/test_servers.py",  # two server processes: caches told by LISTEN, revocations
+    "tests/integration/jobs/test_feed.py",  # the job feed's cursor and cache, a late commit not skipped
+    "tests/integration/jobs/test_core_loop.py",  # dispatch, accept, submit, review, pay
+    "tests/integration/outbox/test_queue.py",  # outbox leases, senders sharing the queue
+    "tests/integration/db/test_counters.py",  # counters and their notifications
+    "tests/integration/db/test_migration_lock.py",  # several migrations at once
+    "tests/integration/db/test_preflight.py",  # the direct URL and the pool capacity checks
+    "tests/integration/ops/test_health.py::test_readyz_is_ready_on_the_migrated_database",
+    "tests/integration/ops/test_health.py::test_readyz_names_the_listener_once_its_session_is_terminated",
+    "tests/integration/wiring/test_cli.py",  # migrate and worker commands
+)
 
 
 async def _admin(sql: str) -> None:
@@ -32,16 +59,93 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
+def _required(what: str, error: object) -> None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{what} required in CI, but: {error}")
+    pytest.exit(f"{what}: {error}; lane skipped", returncode=0)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PGBOUNCER_PORT = _free_port()
+PGBOUNCER_USER = urlsplit(PG_SERVER).username or "postgres"
+
+
+def _pgbouncer_config(folder: Path) -> Path:
+    """Transaction pooling in front of the test's server, as production's PgBouncer would be."""
+    server = urlsplit(PG_SERVER)
+    (folder / "users.txt").write_text(f'"{PGBOUNCER_USER}" ""\n', encoding="utf-8")
+    config = folder / "pgbouncer.ini"
+    config.write_text(
+        f"""[databases]
+* = host={server.hostname or "127.0.0.1"} port={server.port or 5432}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {PGBOUNCER_PORT}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder / "users.txt"}
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+""",
+        encoding="utf-8",
+    )
+    for path in (folder, folder / "users.txt", config):
+        path.chmod(0o755 if path.is_dir() else 0o644)  # readable by the user it runs as
+    return config
+
+
+async def _accepts(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(url, statement_cache_size=0)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
+def _start_pgbouncer(url: str) -> subprocess.Popen[bytes]:
+    """A real PgBouncer in front of the run's database, accepting connections at ``url``."""
+    folder = Path(tempfile.mkdtemp(prefix="cunjiang-pgbouncer-"))
+    command = [PGBOUNCER, str(_pgbouncer_config(folder))]
+    if os.geteuid() == 0:
+        command[1:1] = ["-u", "postgres"]  # it refuses to run as root
+    log = folder / "pgbouncer.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + PGBOUNCER_WAIT_S
+    while not asyncio.run(_accepts(url)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"pgbouncer did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.05)
+    return process
+
+
 def _database_url() -> str:
     if LANE == "sqlite":
         return f"sqlite:///{WORK / 'test.sqlite3'}"
+    if LANE == "pgbouncer" and not Path(PGBOUNCER).exists():
+        _required("PgBouncer lane", f"no pgbouncer at {PGBOUNCER} (apt-get install -y pgbouncer)")
     try:
         asyncio.run(_admin(f'CREATE DATABASE "{PG_NAME}"'))
     except (OSError, asyncpg.PostgresError) as error:
-        if os.environ.get("CI") == "true":
-            raise RuntimeError(f"PostgreSQL lane required in CI, but: {error}") from error
-        pytest.exit(f"PostgreSQL not reachable at {PG_SERVER} ({error}); lane skipped", returncode=0)
-    return PG_SERVER.rsplit("/", 1)[0] + f"/{PG_NAME}"
+        _required("PostgreSQL lane", f"PostgreSQL not reachable at {PG_SERVER} ({error})")
+    direct = PG_SERVER.rsplit("/", 1)[0] + f"/{PG_NAME}"
+    if LANE != "pgbouncer":
+        return direct
+    os.environ["CUNJIANG_DATABASE_DIRECT_URL"] = direct
+    pooled = f"postgresql://{PGBOUNCER_USER}@127.0.0.1:{PGBOUNCER_PORT}/{PG_NAME}"
+    # Now, not in a fixture: Piccolo's engine asks the server's version when it is built,
+    # as the app is imported below.
+    _running.append(_start_pgbouncer(pooled))
+    return pooled
 
 
 os.environ["CUNJIANG_DATABASE_URL"] = _database_url()
@@ -84,12 +188,19 @@ async def client(database: None) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_database() -> Iterator[None]:
     yield
-    if LANE == "postgres":
+    for process in _running:
+        process.terminate()
+        process.wait(timeout=15)
+    if ON_POSTGRES:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    skip_pg = pytest.mark.skip(reason="runs in the PostgreSQL lane (CUNJIANG_TEST_DB=postgres)")
+    if LANE == "pgbouncer":
+        kept = [item for item in items if item.nodeid.startswith(THROUGH_PGBOUNCER)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+    skip_pg = pytest.mark.skip(reason="runs in the PostgreSQL lanes (CUNJIANG_TEST_DB=postgres or pgbouncer)")
     for item in items:
-        if "postgres" in item.keywords and LANE != "postgres":
+        if "postgres" in item.keywords and not ON_POSTGRES:
             item.add_marker(skip_pg)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     aliyun_templates: Path | None
     sms_callback_token: str | None
     token_idle_days: float = 90.0  # a device token unused this long stops working
+    # PostgreSQL behind PgBouncer (transaction mode): LISTEN and migrations go straight to it.
+    database_direct_url: str | None = None
+    database_pool_max: int = 20  # connections in each process's pool
+    api_processes: int = 1  # the deployment, as the pool capacity check counts it
+    worker_processes: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,4 +85,16 @@ def get_settings() -> Settings:
         aliyun_templates=Path(env["ALIYUN_SMS_TEMPLATES"]) if env.get("ALIYUN_SMS_TEMPLATES") else None,
         sms_callback_token=env.get("CUNJIANG_SMS_CALLBACK_TOKEN") or None,
         token_idle_days=float(env.get("CUNJIANG_TOKEN_IDLE_DAYS") or 90),
+        database_direct_url=env.get("CUNJIANG_DATABASE_DIRECT_URL") or None,
+        database_pool_max=_positive(env, "CUNJIANG_DATABASE_POOL_MAX", 20),
+        api_processes=_positive(env, "CUNJIANG_API_PROCESSES", 1),
+        worker_processes=_positive(env, "CUNJIANG_WORKER_PROCESSES", 0, least=0),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int, *, least: int = 1) -> int:
+    """A whole number of at least ``least`` from ``name``; anything else refuses to start, named."""
+    raw = env.get(name) or str(default)
+    if not raw.isdecimal() or not raw.isascii() or int(raw) < least:
+        raise ValueError(f"{name} must be a whole number of at least {least}, not {raw!r}")
+    return int(raw)

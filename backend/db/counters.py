@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from backend.db.engine import DB
+from backend.db.engine import direct_config
 from backend.db.session import after_commit, fetch, is_sqlite, run, sqlite_reader
 
 log = logging.getLogger("cunjiang.db")
@@ -111,8 +111,10 @@ async def start_listener() -> None:
     global _listener
     if is_sqlite() or _listener is not None:
         return
-    settings = {**DB.config.get("server_settings", {}), "application_name": LISTENER_NAME}  # type: ignore[attr-defined]
-    connection = await asyncpg.connect(**{**DB.config, "server_settings": settings})  # type: ignore[attr-defined]
+    # A LISTEN lives in one server session: the direct URL's, never PgBouncer's.
+    config = direct_config()
+    settings = {**config.get("server_settings", {}), "application_name": LISTENER_NAME}
+    connection = await asyncpg.connect(**{**config, "server_settings": settings})
     await connection.add_listener(CHANNEL, _on_notify)
     connection.add_termination_listener(_on_lost)
     _listener = connection

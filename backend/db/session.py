@@ -31,7 +31,9 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from backend.core.china_time import OFFSET_HOURS, ZONE_NAME
+from backend.core.settings import get_settings
 from backend.db.engine import DB
+from backend.db.migrating import migration_lock, on_direct_connections
 from backend.db.sqlite import KeptConnectionsSQLiteEngine
 
 POOL_CLOSE_SECONDS = 5.0
@@ -146,7 +148,8 @@ def take_noted(name: str) -> list[int]:
 async def start() -> None:
     """Open the PostgreSQL pool (on SQLite there is nothing to open)."""
     if isinstance(DB, PostgresEngine):
-        await DB.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+        size = get_settings().database_pool_max
+        await DB.start_connection_pool(min_size=min(2, size), max_size=size, reset=_keep_session)
 
 
 async def _keep_session(_connection: object) -> None:
@@ -154,7 +157,9 @@ async def _keep_session(_connection: object) -> None:
 
     asyncpg still rolls back an open transaction itself; nothing here sets session state,
     listens or takes session advisory locks on pooled connections (transaction-scoped ones,
-    as uploads take, end with their transaction), so there is nothing else to undo.
+    as uploads take, end with their transaction), so there is nothing else to undo. The same
+    holds behind PgBouncer in transaction mode, where the next transaction may be another
+    server session: the listener and the migrations' lock use direct connections instead.
     """
 
 
@@ -176,10 +181,12 @@ async def stop() -> None:
 
 
 async def migrate() -> None:
-    """Apply every migration not yet applied (both engines)."""
+    """Apply every migration not yet applied (both engines), one process at a time per
+    database (``backend.db.migrating``): the others wait, then find them applied."""
     # Piccolo reports on stdout; keep stdout for what commands print (ids, tokens).
-    with contextlib.redirect_stdout(sys.stderr):
-        result = await run_forwards(app_name="cunjiang")
+    async with migration_lock():
+        with on_direct_connections(), contextlib.redirect_stdout(sys.stderr):
+            result = await run_forwards(app_name="cunjiang")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
 

@@ -12,7 +12,7 @@ from tests import support
 from tests.support import Brand, Person, refused
 
 API = "/api/v1"
-ON_POSTGRES = os.environ.get("CUNJIANG_TEST_DB", "sqlite") == "postgres"
+ON_POSTGRES = os.environ.get("CUNJIANG_TEST_DB", "sqlite") in ("postgres", "pgbouncer")
 OTP_ADDRESS = "198.51.100.62"  # sign-in codes are limited per address: keep ours apart
 CODES = {400: "invalid_request", 404: "not_found", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}
 HUGE = "界" * 100_000
