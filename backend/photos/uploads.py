@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -161,7 +162,8 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
                 now + EXPIRES_AFTER,
             )
     except Exception:
-        await upload_parts().remove(upload_id, held)
+        with contextlib.suppress(StoreUnavailable):  # the refusal matters, not the cleanup's failure
+            await upload_parts().remove(upload_id, held)
         raise
     return UploadState(id=upload_id, length=length, offset=0, metadata=metadata, expires_at=now + EXPIRES_AFTER)
 
