@@ -94,6 +94,22 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
+def is_virtual_hosted() -> bool:
+    """``AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true``: the bucket in the host name
+    (``bucket.oss-cn-hangzhou.aliyuncs.com/key``), which Aliyun OSS requires, instead of
+    the path (``endpoint/bucket/key``)."""
+    return os.environ.get("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "").strip().lower() == "true"
+
+
+def bucket_endpoint(endpoint: str, url: str) -> str:
+    """``https://oss-cn-hangzhou.aliyuncs.com`` and ``s3://bucket/…`` → ``https://bucket.oss-cn-hangzhou.aliyuncs.com``."""
+    bucket = urlsplit(url).netloc
+    parts = urlsplit(endpoint)
+    if parts.netloc.startswith(f"{bucket}."):  # given with the bucket already
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{bucket}.{parts.netloc}"
+
+
 class StoreUnavailable(Unavailable):
     code = "storage_unavailable"
     message = N_("Photos cannot be stored just now. Please try again in a few minutes.")
@@ -114,7 +130,11 @@ class S3PhotoStore:
     def __init__(self, url: str) -> None:
         endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
         options = {"allow_http": endpoint.startswith("http://"), "timeout": "30s", "connect_timeout": "5s"}
-        self._store = S3Store.from_url(url, client_options=options, retry_config=S3_RETRY)  # type: ignore[arg-type]
+        config = {}
+        if is_virtual_hosted() and endpoint:
+            # obstore sends virtual-hosted requests to the endpoint as given: the bucket goes in it.
+            config = {"virtual_hosted_style_request": True, "endpoint": bucket_endpoint(endpoint, url)}
+        self._store = S3Store.from_url(url, config=config, client_options=options, retry_config=S3_RETRY)  # type: ignore[arg-type]
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         # One PUT: S3 shows an object whole or not at all.

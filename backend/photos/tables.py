@@ -23,8 +23,9 @@ class Photo(Table, tablename="photo"):
 
 
 class Upload(Table, tablename="upload"):
-    """A resumable upload (tus): its bytes live in a file under the data folder until it
-    becomes a photo, is terminated, or expires."""
+    """A resumable upload (tus): its bytes live in the upload store (``upload_parts``: the
+    shared S3 store with ``s3://`` storage, else the data folder) until it becomes a photo,
+    is terminated, or expires."""
 
     id = Varchar(length=32, primary_key=True, help_text="The last segment of its Location URL.")
     # No cascades (unlike the older tables): a brand or person with uploads cannot be deleted.
@@ -40,6 +41,11 @@ class Upload(Table, tablename="upload"):
     length = BigInt(help_text="Upload-Length: the whole file, in bytes.")
     offset = BigInt(default=0, help_text="Upload-Offset: the bytes received so far.")
     metadata = Text(default="{}", help_text="Upload-Metadata, decoded: filename, filetype.")
+    parts = Text(
+        default="{}",
+        help_text="What the upload store holds for it at this offset (S3 multipart id, parts, pending chunks).",
+    )
+    attempts = Integer(default=0, help_text="PATCHes taken so far: each gets its own number, for its bytes' name.")
     created_at = Timestamptz()
     expires_at = Timestamptz(
         index=True, help_text="24 hours after creation: removed then, finished or not, unless it became a photo."

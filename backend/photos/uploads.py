@@ -1,9 +1,11 @@
 """Resumable uploads (tus 1.0.0): a photo sent in parts over a connection that drops.
 
 An upload is created with its length; its parts arrive in order, each at the offset the
-server holds, each checked against its checksum when the client sends one, and are written
-to a file under the data folder. A dropped connection costs only the part in flight: the
-client asks the offset (HEAD) and goes on. A finished upload becomes a photo
+server holds, each checked against its checksum when the client sends one. Its bytes live
+in ``upload_parts``: with ``s3://`` storage an S3 multipart upload in the shared store, so
+that any host continues any upload (its offset is in the database); otherwise files under
+the data folder. A dropped connection costs only the part in flight: the client asks the
+offset (HEAD) and goes on. A finished upload becomes a photo
 (``POST /photos {upload_id}``) and is then forgotten. Until then, finished or not, it holds
 one of its creator's ``MAX_OPEN`` places and its length counts towards ``MAX_HELD_BYTES``;
 every upload expires 24 hours after its creation and the worker removes its row and bytes.
@@ -12,15 +14,15 @@ An upload belongs to its creator: for anyone else it does not exist.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
+import logging
 import secrets
-from pathlib import Path
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -30,9 +32,12 @@ from backend.core.errors import ChecksumMismatch, Conflict, Invalid, NotFound, T
 from backend.core.i18n import N_
 from backend.core.settings import get_settings
 from backend.core.types import Principal, Role, as_datetime, utcnow
-from backend.db.session import is_sqlite, lock_keys, run, write_transaction
+from backend.db.session import lock_keys, run, write_transaction
 from backend.photos.processing import MAX_UPLOAD_BYTES
+from backend.photos.storage import StoreUnavailable
+from backend.photos.upload_parts import Held, UploadParts, parts_from_url
 
+log = logging.getLogger("cunjiang.uploads")
 MiB = 1024 * 1024
 EXPIRES_AFTER = dt.timedelta(hours=24)  # from creation, finished or not
 # What one person may hold in uploads not yet photos (finished or not, until they expire):
@@ -41,11 +46,14 @@ EXPIRES_AFTER = dt.timedelta(hours=24)  # from creation, finished or not
 # leader submitting for several neighbours over 2G, far from 20 uploads of 15 MiB each.
 MAX_OPEN = 20
 MAX_HELD_BYTES = 100 * MiB
+# Each PATCH of an upload is one attempt, numbered: with S3 a number may become a part's,
+# and S3 numbers parts up to 10,000 (a 15 MiB photo in 64 KiB parts takes 240).
+MAX_ATTEMPTS = 10_000
 CHECKSUMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
 # An upload is its creator's, the person: whichever of her brands she made it as.
 HERS = "owner IN (SELECT id FROM member WHERE person = {})"
 SELECT = (
-    'SELECT id, owner, length, "offset", metadata, expires_at, finished_at FROM upload '
+    'SELECT id, owner, length, "offset", metadata, parts, expires_at, finished_at FROM upload '
     "WHERE id = {} AND owner IN (SELECT id FROM member WHERE person = {})"
 )
 
@@ -82,12 +90,10 @@ class UploadUnfinished(Conflict):
     message = N_("This upload is not finished yet.")
 
 
-def uploads_dir() -> Path:
-    return get_settings().data_dir / "uploads"
-
-
-def _file(upload_id: str) -> Path:
-    return uploads_dir() / f"{upload_id}.part"
+@cache
+def upload_parts() -> UploadParts:
+    settings = get_settings()
+    return parts_from_url(settings.storage_url, settings.data_dir)
 
 
 def parse_metadata(header: str | None) -> dict[str, str]:
@@ -138,30 +144,41 @@ async def create_upload(actor: Principal, length: int, metadata: dict[str, str])
         raise TooLarge(N_("A photo may be at most {limit} MB."), limit=MAX_UPLOAD_BYTES // MiB)
     now = utcnow()
     upload_id = secrets.token_hex(16)
-    async with write_transaction():
-        await _one_creation_at_a_time(actor.person_id)
-        held = await run(
-            f"SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE {HERS} AND expires_at > {{}}",  # noqa: S608
-            actor.person_id,
-            now,
-        )
-        if held[0]["n"] >= MAX_OPEN:
-            raise TooManyUploads()
-        if int(held[0]["bytes"]) + length > MAX_HELD_BYTES:
-            raise TooManyUploadBytes(limit=MAX_HELD_BYTES // MiB)
-        await asyncio.to_thread(_create_file, _file(upload_id))
-        await run(
-            'INSERT INTO upload (id, brand, owner, length, "offset", metadata, created_at, expires_at) '
-            "VALUES ({}, {}, {}, {}, 0, {}, {}, {})",
-            upload_id,
-            actor.brand_id,
-            actor.member_id,
-            length,
-            json.dumps(metadata, ensure_ascii=False),
-            now,
-            now + EXPIRES_AFTER,
-        )
+    # The store first (an S3 multipart upload: a round trip), outside the write lock.
+    held = await upload_parts().start(upload_id)
+    try:
+        async with write_transaction():
+            await _check_room(actor, length, now)
+            await run(
+                'INSERT INTO upload (id, brand, owner, length, "offset", metadata, parts, created_at, expires_at) '
+                "VALUES ({}, {}, {}, {}, 0, {}, {}, {}, {})",
+                upload_id,
+                actor.brand_id,
+                actor.member_id,
+                length,
+                json.dumps(metadata, ensure_ascii=False),
+                held.encode(),
+                now,
+                now + EXPIRES_AFTER,
+            )
+    except Exception:
+        with contextlib.suppress(StoreUnavailable):  # the refusal matters, not the cleanup's failure
+            await upload_parts().remove(upload_id, held)
+        raise
     return UploadState(id=upload_id, length=length, offset=0, metadata=metadata, expires_at=now + EXPIRES_AFTER)
+
+
+async def _check_room(actor: Principal, length: int, now: dt.datetime) -> None:
+    await _one_creation_at_a_time(actor.person_id)
+    held = await run(
+        f"SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE {HERS} AND expires_at > {{}}",  # noqa: S608
+        actor.person_id,
+        now,
+    )
+    if held[0]["n"] >= MAX_OPEN:
+        raise TooManyUploads()
+    if int(held[0]["bytes"]) + length > MAX_HELD_BYTES:
+        raise TooManyUploadBytes(limit=MAX_HELD_BYTES // MiB)
 
 
 async def _one_creation_at_a_time(person_id: int) -> None:
@@ -187,68 +204,105 @@ async def upload_state(actor: Principal, upload_id: str) -> UploadState:
 async def append(actor: Principal, upload_id: str, offset: int, part: bytes, checksum: str | None) -> UploadState:
     """Write ``part`` at ``offset`` (which must be where the upload stands); the new state.
 
-    Parts of one upload take turns on its row, so two clients resuming at once cannot both
-    write at the same offset; a refused part (checksum, offset, length) changes nothing."""
+    Any host may take any PATCH. The part is written under its own attempt's name, then
+    the offset moves only if it still stands where the part starts (compare-and-set): of two
+    requests at one offset, on one host or two, one wins and the other is refused (409) and
+    its bytes discarded. A refused part (checksum, offset, length) changes nothing."""
     check_part(part, checksum)
+    state = await upload_state(actor, upload_id)
+    if offset != state.offset:
+        raise OffsetMismatch()
+    if state.offset + len(part) > state.length:
+        raise Invalid(N_("This part goes beyond the upload's length."), fields={"Upload-Offset": "beyond_length"})
+    attempt, before = await _claim_attempt(upload_id, offset)
+    new_offset = offset + len(part)
+    is_last = new_offset == state.length
+    try:
+        after = await upload_parts().write(upload_id, before, attempt, part, is_last=is_last)
+    except NotFound:
+        # What it built on went: the upload is gone, or a request that won this offset
+        # took its pending chunks into a part (then this one lost: 409, not 404).
+        await upload_state(actor, upload_id)
+        raise OffsetMismatch() from None
     async with write_transaction():
-        lock = "" if is_sqlite() else " FOR UPDATE"
-        rows = await run(SELECT + lock, upload_id, actor.person_id)
-        if not _is_live(rows):
-            raise NotFound()
-        state = _state(rows[0])
-        if offset != state.offset:
-            raise OffsetMismatch()
-        if state.offset + len(part) > state.length:
-            raise Invalid(N_("This part goes beyond the upload's length."), fields={"Upload-Offset": "beyond_length"})
-        await asyncio.to_thread(_write_at, _file(upload_id), offset, part)
-        new_offset = offset + len(part)
-        finished = utcnow() if new_offset == state.length else None
-        await run('UPDATE upload SET "offset" = {}, finished_at = {} WHERE id = {}', new_offset, finished, upload_id)
+        won = await run(
+            'UPDATE upload SET "offset" = {}, parts = {}, finished_at = {} '
+            'WHERE id = {} AND "offset" = {} RETURNING id',
+            new_offset,
+            after.encode(),
+            utcnow() if is_last else None,
+            upload_id,
+            offset,
+        )
+    if not won:
+        await upload_parts().discard(upload_id, before, after)
+        raise OffsetMismatch()
+    try:
+        await upload_parts().settle(upload_id, before, after, is_last=is_last)
+    except StoreUnavailable:
+        # The part is stored and counted: what settling left undone (completing the S3
+        # upload, deleting chunks now in a part) is done by the read, or by the removal.
+        log.warning("upload %s: settling attempt %s failed", upload_id, attempt, exc_info=True)
     return msgspec.structs.replace(state, offset=new_offset)
+
+
+async def _claim_attempt(upload_id: str, offset: int) -> tuple[int, Held]:
+    """A number no other request of this upload gets, and what the upload holds at ``offset``
+    (read with it, so the two belong together); 409 once the offset has moved on."""
+    async with write_transaction():
+        rows = await run(
+            'UPDATE upload SET attempts = attempts + 1 WHERE id = {} AND "offset" = {} RETURNING attempts, parts',
+            upload_id,
+            offset,
+        )
+    if not rows:
+        raise OffsetMismatch()
+    if rows[0]["attempts"] > MAX_ATTEMPTS:
+        raise Invalid(
+            N_("This upload was sent in too many parts; start it again."), fields={"Upload-Offset": "too_many_parts"}
+        )
+    return rows[0]["attempts"], Held.decode(rows[0]["parts"])
 
 
 async def terminate(actor: Principal, upload_id: str) -> None:
     """Cancel an upload and remove its bytes (tus termination)."""
     async with write_transaction():
-        deleted = await run(f"DELETE FROM upload WHERE id = {{}} AND {HERS} RETURNING id", upload_id, actor.person_id)  # noqa: S608
+        deleted = await run(
+            f"DELETE FROM upload WHERE id = {{}} AND {HERS} RETURNING id, parts",  # noqa: S608
+            upload_id,
+            actor.person_id,
+        )
     if not deleted:
         raise NotFound()
-    await asyncio.to_thread(_file(upload_id).unlink, missing_ok=True)
+    await upload_parts().remove(upload_id, Held.decode(deleted[0]["parts"]))
 
 
 async def finished_bytes(actor: Principal, upload_id: str) -> bytes:
     """The whole file of the caller's finished upload, to become a photo."""
-    state = await upload_state(actor, upload_id)
-    if not state.is_finished:
+    rows = await run(SELECT, upload_id, actor.person_id)
+    if not _is_live(rows):
+        raise NotFound()
+    if not _state(rows[0]).is_finished:
         raise UploadUnfinished()
-    return await asyncio.to_thread(_file(upload_id).read_bytes)
+    return await upload_parts().read(upload_id, Held.decode(rows[0]["parts"]))
 
 
 async def forget_upload(upload_id: str) -> None:
     """The upload became a photo: its row and bytes go."""
     async with write_transaction():
-        await run("DELETE FROM upload WHERE id = {}", upload_id)
-    await asyncio.to_thread(_file(upload_id).unlink, missing_ok=True)
+        gone = await run("DELETE FROM upload WHERE id = {} RETURNING id, parts", upload_id)
+    for row in gone:
+        await upload_parts().remove(upload_id, Held.decode(row["parts"]))
 
 
 async def remove_expired() -> int:
-    """Remove uploads past their expiry, finished or not, and their bytes (the worker runs this)."""
-    async with write_transaction():
-        gone = await run("DELETE FROM upload WHERE expires_at <= {} RETURNING id", utcnow())
-    for row in gone:
-        await asyncio.to_thread(_file(row["id"]).unlink, missing_ok=True)
-    return len(gone)
-
-
-def _create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(exist_ok=False)
-
-
-def _write_at(path: Path, offset: int, part: bytes) -> None:
-    with path.open("r+b") as file:
-        file.seek(offset)
-        file.write(part)
-        file.flush()
-        # Durable before the offset says so: a crash must not leave an offset past the bytes.
-        os.fsync(file.fileno())
+    """Remove uploads past their expiry, finished or not, and their bytes (the worker runs
+    this): with S3, their multipart uploads aborted and their pending chunks deleted. The
+    bytes go first: a store down for the moment leaves the row for the next round."""
+    now = utcnow()
+    expired = await run("SELECT id, parts FROM upload WHERE expires_at <= {}", now)
+    for row in expired:
+        await upload_parts().remove(row["id"], Held.decode(row["parts"]))
+        async with write_transaction():
+            await run("DELETE FROM upload WHERE id = {} AND expires_at <= {}", row["id"], now)
+    return len(expired)

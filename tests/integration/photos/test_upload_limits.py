@@ -79,7 +79,7 @@ async def test_a_finished_upload_never_made_a_photo_expires_and_its_bytes_go(cli
     assert state.status_code == 404
     support.refused(claimed, 404, "not_found")
     assert await run("SELECT id FROM upload WHERE id = {}", upload_id) == []
-    assert not uploads._file(upload_id).exists()
+    assert not tus.has_local_bytes(upload_id)
 
 
 async def test_simultaneous_creations_never_pass_the_open_limit(client: httpx.AsyncClient) -> None:

@@ -72,7 +72,7 @@ async def test_a_tus_client_interrupted_after_two_parts_resumes_with_a_new_clien
 
     assert resumed_from == 80_000
     assert (made["width"], made["height"]) == (900, 700)
-    assert not uploads._file(upload_id).exists()  # the bytes went with the upload
+    assert not tus.has_local_bytes(upload_id)  # the bytes went with the upload
     assert await run("SELECT id FROM upload WHERE id = {}", upload_id) == []
 
 
@@ -183,5 +183,5 @@ async def test_termination_and_expiry_remove_the_bytes(client: httpx.AsyncClient
     assert deleted.status_code == 204
     assert [gone.status_code, expired.status_code] == [404, 404]
     assert not await run("SELECT 1 AS x FROM upload WHERE id IN ({}, {})", cancelled, lapsed)
-    assert not uploads._file(cancelled).exists()
-    assert not uploads._file(lapsed).exists()
+    assert not tus.has_local_bytes(cancelled)
+    assert not tus.has_local_bytes(lapsed)

@@ -6,6 +6,7 @@ import base64
 
 import httpx
 
+from backend.core.settings import get_settings
 from tests import support
 
 URL = "/api/v1/uploads"
@@ -46,3 +47,8 @@ async def finished(client: httpx.AsyncClient, person: support.Person, data: byte
     answer = await patch(client, person, upload_id, 0, data)
     assert answer.status_code == 204, answer.text
     return upload_id
+
+
+def has_local_bytes(upload_id: str) -> bool:
+    """Whether the upload's bytes are in the local folder (the store without ``s3://``)."""
+    return (get_settings().data_dir / "uploads" / upload_id).exists()
