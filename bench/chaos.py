@@ -54,6 +54,9 @@ ANSWER_KINDS_EXCLUDED = ("offer", "offers", "payout_sent", "rework", "otp")
 FINAL = ("sent", "delivered", "undelivered", "failed", "suppressed", "merged")
 
 
+KINDS = ("order", "dispatch", "accept", "photo", "submission", "approve", "payout", "confirm", "sms")
+
+
 @dataclass
 class Ledger:
     """What the clients were told, and when the cluster was being hurt."""
@@ -64,9 +67,6 @@ class Ledger:
     server_errors: list[tuple[float, int, str]] = field(default_factory=list)
     hurt: list[tuple[float, float, str]] = field(default_factory=list)  # (from, to, what)
     requests: int = 0
-
-
-KINDS = ("order", "dispatch", "accept", "photo", "submission", "approve", "payout", "confirm", "sms")
 
 
 class Client:
