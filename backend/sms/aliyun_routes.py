@@ -46,7 +46,7 @@ async def _answer(inbox_ids: list[int]) -> None:
         await engine.process(inbox_id)
 
 
-@post(UP_PATH, status_code=200, include_in_schema=False)
+@post(UP_PATH, status_code=200, include_in_schema=False, opt={"exactly_once": "by_content"})  # per sequence_id
 async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Response[dict[str, object]]:
     """Villagers' replies: each stored once per sequence_id, answered just after; bad items set aside."""
     aliyun.check_push_token(token)
@@ -54,7 +54,7 @@ async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Res
     return Response(RECEIVED, background=BackgroundTask(_answer, stored) if stored else None)
 
 
-@post(REPORT_PATH, status_code=200, include_in_schema=False)
+@post(REPORT_PATH, status_code=200, include_in_schema=False, opt={"exactly_once": "by_content"})
 async def aliyun_report(request: Request[Any, Any, Any], token: Token = None) -> dict[str, object]:
     """Delivery reports: each applied to its message (by Aliyun's id and the number, or our OutId)."""
     aliyun.check_push_token(token)

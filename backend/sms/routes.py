@@ -21,7 +21,9 @@ STATUS_PATH = "/sms/twilio/status"
 INBOUND_PATH = "/sms/twilio/inbound"
 
 
-@post(INBOUND_PATH, status_code=200, include_in_schema=False)
+# A provider's webhook is once per its own id (MessageSid): an Idempotency-Key a proxy adds
+# changes nothing, and the conversation after it runs outside the key's transaction.
+@post(INBOUND_PATH, status_code=200, include_in_schema=False, opt={"exactly_once": "by_content"})
 async def twilio_inbound(request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]) -> Response[bytes]:
     """A villager's SMS: stored once per MessageSid and answered with TwiML at once; the
     conversation answers it just after (and the worker, should this process stop first)."""
@@ -36,7 +38,7 @@ async def twilio_inbound(request: Request[Any, Any, Any], data: URLEncodedBody[d
     )
 
 
-@post(STATUS_PATH, status_code=204, include_in_schema=False)
+@post(STATUS_PATH, status_code=204, include_in_schema=False, opt={"exactly_once": "by_content"})
 async def twilio_status(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[dict[str, str]],

@@ -74,3 +74,20 @@ async def test_a_message_without_an_id_is_refused_clearly(client: httpx.AsyncCli
 
     assert response["fields"] == {"message": "incomplete"}
     assert await _stored("") == []
+
+
+async def test_a_webhook_that_carries_an_idempotency_key_is_answered_once_never_with_a_500(
+    client: httpx.AsyncClient, twilio_token: str
+) -> None:
+    """A proxy or a retrying client may add an Idempotency-Key to the provider's webhook: the
+    conversation, which runs its own transactions, still answers, once per MessageSid."""
+    form = _form("SMinbound0003", "帮助")
+    headers = _signed(form) | {"Idempotency-Key": "proxy-added-key"}
+
+    first = await client.post(PATH, data=form, headers=headers)
+    again = await client.post(PATH, data=form, headers=headers)
+    other_key = await client.post(PATH, data=form, headers=_signed(form) | {"Idempotency-Key": "another"})
+
+    assert [first.status_code, again.status_code, other_key.status_code] == [200, 200, 200]
+    [row] = await _stored("SMinbound0003")
+    assert row["processed_at"] is not None
