@@ -195,3 +195,12 @@ async def test_revoking_a_switch_holds_at_once_for_every_reader(client: httpx.As
     assert (await consent_of(person)).name is False
     shown = await ok(await client.get(f"{API}/me/consent", headers=her.auth))
     assert (shown["name"], shown["photo"]) == (False, True)
+
+
+async def test_her_words_cannot_be_written_through_the_switches(client: httpx.AsyncClient) -> None:
+    her = await support.artisan(await support.brand())
+    body = {"name": True, "display_name": None, "photo": False, "village": False, "story": True}
+
+    refused(await client.put(f"{API}/me/consent", json=body | {"story_text": "我写的"}, headers=her.auth), 400)
+
+    assert (await consent_of(await support.person_of(her.id))).story_text is None
