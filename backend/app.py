@@ -37,7 +37,7 @@ from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
-from backend.memberships.routes import MembershipController
+from backend.memberships.routes import MembershipController, StoryController
 from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
@@ -88,6 +88,7 @@ def _api() -> Router:
         AuthController,
         AccountController,
         MembershipController,
+        StoryController,
         AllianceController,
         StaffController,
         CraftController,

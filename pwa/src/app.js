@@ -1,7 +1,7 @@
 // The artisan's app: sign in, then invitations from brands, my jobs and my payments. Works
 // without a service worker (online); with one, starts without a network and offers an update
-// instead of reloading by surprise. What few people see (an invitation, "My brands") is loaded
-// when needed (on-demand/), so the first visit does not pay for it.
+// instead of reloading by surprise. What few people see (an invitation, "My brands", "What
+// buyers may see") is loaded when needed (on-demand/), so the first visit does not pay for it.
 
 import { api, ApiError, setToken, token } from "./api.js";
 import { forgetMemberships, keepMemberships, restoreMemberships } from "./brands.js";
@@ -57,6 +57,7 @@ async function start() {
   await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
+    h("button", { type: "button", class: "quiet", "data-action": "my-consent", onclick: showConsent }, t("What buyers may see")),
     h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")),
   );
   if (mine === shown) view.replaceChildren(page);
@@ -110,6 +111,20 @@ async function showBrands() {
   }
   ++shown; // a start still loading must not draw over it
   await module.myBrands(view, start);
+}
+
+/** "What buyers may see", loaded now: her switches and the words waiting for her approval. */
+async function showConsent() {
+  notify("");
+  let module;
+  try {
+    module = await import("./on-demand/consent.js");
+  } catch {
+    notify(t("This needs a connection. Please try again when there is a signal."));
+    return;
+  }
+  ++shown; // a start still loading must not draw over it
+  await module.whatBuyersSee(view, start);
 }
 
 async function signOut() {

@@ -47,6 +47,24 @@ declare namespace Wire {
     village_id: number | null;
     brand: Brand;
   }
+  /** GET /me/consent, GET /members/{id}/consent: what she lets buyers see, and her own words
+  (`story_text` approved, shown only while `story` is on; `story_proposed` waiting for her). */
+  interface Consent {
+    name: boolean;
+    display_name: string | null;
+    photo: boolean;
+    village: boolean;
+    story: boolean;
+    story_text: string | null;
+    story_proposed: string | null;
+    story_proposal: number | null;
+  }
+  /** POST /members/{id}/story */
+  interface StoryProposed {
+    proposal: number;
+    text: string;
+    asked_by_sms: boolean;
+  }
   /** GET /me: the person as the membership she acts as, and every brand she works with. */
   interface Me {
     id: number;
