@@ -74,8 +74,9 @@ cluster: $(VENV)/.synced
 # kill -9 under load on the cluster; prints a JSON report of lost, doubled and stuck work
 # (exit 1 if any). It restarts this machine's PostgreSQL once: not while other tests run.
 SECONDS_OF_CHAOS ?= 180
+GATEWAY ?= aliyun
 chaos: $(VENV)/.synced
-	$(VENV)/bin/python -m bench.chaos --seconds $(SECONDS_OF_CHAOS) --restart-postgres
+	$(VENV)/bin/python -m bench.chaos --seconds $(SECONDS_OF_CHAOS) --restart-postgres --gateway $(GATEWAY)
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py

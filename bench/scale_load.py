@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -24,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,12 +33,8 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from bench.cluster import Cluster
-from tests.fakes.aliyun_server import fake_aliyun
-from tests.fakes.twilio_server import fake_twilio
-from tests.integration.gateways.aliyun_setup import filled_sheet
+from bench.gateways import NAMES, OUR_NUMBER, TWILIO_TOKEN, local_gateway
 
-TWILIO_TOKEN = "scale-auth-token"  # noqa: S105 - the local Twilio's, for signatures
-OUR_NUMBER = "+15005550006"
 FINAL_OR_HANDED = ("sent", "delivered", "undelivered", "failed", "suppressed", "merged")
 TARGETS = {
     "feed": "500/s, p99 < 150 ms (half of them 304)",
@@ -241,36 +236,12 @@ def _cluster(args: argparse.Namespace, api: int, gateway: dict[str, str]) -> Clu
     return Cluster(api=api, workers=args.workers, database_url=args.database, extra_env=env | gateway)
 
 
-@contextlib.contextmanager
-def _gateway(name: str, folder: Path) -> Iterator[tuple[dict[str, str], Callable[[], int]]]:
-    """The local Twilio or Aliyun the workers send through: its settings, and how many SMS it
-    has been handed. Villagers' SMS arrive by Twilio's webhook either way (its signature)."""
-    inbound = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_FROM": OUR_NUMBER}
-    if name == "twilio":
-        with fake_twilio() as twilio:
-            yield (
-                inbound | {"CUNJIANG_SMS_PROVIDER": "twilio", "TWILIO_API_BASE": twilio.url},
-                lambda: len(twilio.messages),
-            )
-        return
-    with fake_aliyun() as aliyun:
-        settings = {
-            "CUNJIANG_SMS_PROVIDER": "aliyun",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": "ak",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "secret",
-            "ALIYUN_SMS_SIGN_NAME": "村匠",
-            "ALIYUN_SMS_ENDPOINT": aliyun.url,
-            "ALIYUN_SMS_TEMPLATES": str(filled_sheet(folder)),
-        }
-        yield inbound | settings, lambda: len(aliyun.sent)
-
-
 async def main_async(args: argparse.Namespace, tokens: dict[str, Any]) -> dict[str, Any]:
     only = set(args.only.split(",")) if args.only else set(TARGETS)
     report: dict[str, Any] = {"targets": {kind: TARGETS[kind] for kind in TARGETS if kind in only}}
-    with tempfile.TemporaryDirectory() as folder, _gateway(args.gateway, Path(folder)) as (gateway, handed):
-        report["gateway"] = args.gateway
-        cluster = _cluster(args, args.api, gateway)
+    with tempfile.TemporaryDirectory() as folder, local_gateway(args.gateway, Path(folder)) as gateway:
+        report["gateway"] = gateway.name
+        cluster = _cluster(args, args.api, gateway.env)
         print(f"starting the cluster ({args.api} API, {args.workers} workers)…", file=sys.stderr, flush=True)
         cluster.start()
         db = await asyncpg.connect(args.database)
@@ -286,14 +257,14 @@ async def main_async(args: argparse.Namespace, tokens: dict[str, Any]) -> dict[s
             await db.close()
             cluster.stop()
         if "scaling" in only:
-            single = _cluster(args, 1, gateway)
+            single = _cluster(args, 1, gateway.env)
             single.start()
             try:
                 one = _closed_feed_throughput(single, tokens, args.seconds / 2)
             finally:
                 single.stop()
             report["scaling"] = {"rps_2_api": round(two), "rps_1_api": round(one), "ratio": round(two / one, 2)}
-        report["sms_handed_to_gateway"] = handed()
+        report["sms_handed_to_gateway"] = len(gateway.handed())
     return report
 
 
@@ -305,7 +276,7 @@ def main() -> None:
     parser.add_argument("--api", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--gateway", choices=("twilio", "aliyun"), default="aliyun", help="where the SMS go")
+    parser.add_argument("--gateway", choices=NAMES, default="aliyun", help="where the SMS go")
     parser.add_argument("--only", help="comma-separated kinds: " + ",".join(TARGETS))
     args = parser.parse_args()
     tokens = json.loads(Path(args.tokens).read_text(encoding="utf-8"))
