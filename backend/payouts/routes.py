@@ -95,13 +95,20 @@ class PayoutController(Controller):
 class StatementController(Controller):
     tags = ("payouts",)
 
-    @get("/me/statement", summary="Her income statement (收入明细) for a month, every brand, grouped by brand")
-    async def mine(self, principal: NamedDependency[Principal], month: Month = None) -> Statement:
-        return await statement.my_statement(principal, month)
+    @get(
+        "/me/statement",
+        summary="Her income statement (收入明细) for a month, every brand, grouped by brand; 304 when unchanged",
+    )
+    async def mine(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], month: Month = None
+    ) -> Response[Statement]:
+        return json_with_etag(request, await statement.my_statement(principal, month))
 
-    @get("/me/statement/months", summary="The months in which she earned or was paid, newest first")
-    async def my_months(self, principal: NamedDependency[Principal]) -> StatementMonths:
-        return await statement.my_months(principal)
+    @get("/me/statement/months", summary="The months in which she earned or was paid, newest first; 304 when unchanged")
+    async def my_months(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Response[StatementMonths]:
+        return json_with_etag(request, await statement.my_months(principal))
 
     @get("/members/{member_id:int}/statement", summary="A person's statement, this brand's part only (staff)")
     async def of_member(

@@ -35,7 +35,7 @@ from backend.payouts.schemas import (
     StatementTotals,
 )
 
-MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$")  # 1970-01 to 2999-12
 SHOWN_REFERENCE = 4  # characters of a transfer reference a statement shows (a printed page travels)
 
 EARNED = """

@@ -139,7 +139,20 @@ async def test_a_month_without_work_is_an_empty_statement(client: httpx.AsyncCli
 
 
 @pytest.mark.parametrize(
-    "month", ["2026-13", "2026-00", "2026-1", "26-11", "2026-11-01", "十一月", "2026-11%00", "２０２６-11", "2026-11\n"]
+    "month",
+    [
+        "2026-13",
+        "2026-00",
+        "2026-1",
+        "26-11",
+        "2026-11-01",
+        "十一月",
+        "2026-11%00",
+        "２０２６-11",
+        "2026-11\n",
+        "0000-01",
+        "9999-12",
+    ],
 )
 async def test_a_malformed_month_is_refused_naming_the_field(
     client: httpx.AsyncClient, ledger: Ledger, month: str
@@ -204,3 +217,11 @@ async def test_no_one_reads_a_statement_that_is_not_theirs(
 
 async def test_a_statement_needs_a_sign_in(client: httpx.AsyncClient) -> None:
     refused(await client.get(f"{API}/me/statement"), 401, "unauthorized")
+
+
+async def test_a_statement_read_again_unchanged_is_304(client: httpx.AsyncClient, ledger: Ledger) -> None:
+    first = await client.get(f"{API}/me/statement?month=2026-11", headers=ledger.yang.auth)
+    again = await client.get(
+        f"{API}/me/statement?month=2026-11", headers={**ledger.yang.auth, "If-None-Match": first.headers["etag"]}
+    )
+    assert (again.status_code, again.content) == (304, b"")
