@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sys
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from backend.outbox.tables import OutboxMessage
 from backend.payouts.summary import send_monthly_statements
 from backend.payouts.tables import Payout, StatementSms
 from tests import support
+from tests.conftest import ON_POSTGRES
 from tests.support import Brand, Person, job_in_state
 
 RATE = 4500  # support.order_body's piece rate
@@ -27,6 +29,22 @@ RATE = 4500  # support.order_body's piece rate
 MARCH, MAY = dt.datetime(2031, 3, 14, 10, 0, tzinfo=CHINA_TZ), dt.datetime(2031, 5, 20, 10, 0, tzinfo=CHINA_TZ)
 APRIL_FIRST = dt.datetime(2031, 4, 1, 0, 5, tzinfo=CHINA_TZ)
 JUNE_FIRST = dt.datetime(2031, 6, 1, 7, 0, tzinfo=CHINA_TZ)
+SEPTEMBER = dt.datetime(2031, 9, 9, 9, 0, tzinfo=CHINA_TZ)
+# A worker process's monthly round, on the test database (the environment says which).
+ROUND = """
+import asyncio, datetime as dt
+from backend.db import session
+from backend.payouts.summary import send_monthly_statements
+
+async def main():
+    await session.start()
+    try:
+        print(await send_monthly_statements(dt.datetime(2031, 10, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))))
+    finally:
+        await session.stop()
+
+asyncio.run(main())
+"""
 
 
 async def worked(
@@ -98,3 +116,21 @@ async def test_rounds_at_once_queue_one_summary_per_person(client: httpx.AsyncCl
     for villager in villagers:
         [sms] = await summaries(villager.phone)
         assert "已付¥90.00" in str(sms["body"])
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="several worker processes share one database on PostgreSQL")
+async def test_worker_processes_at_once_queue_one_summary_per_person(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    villagers = [await support.artisan(brand, sms_only=True) for _ in range(6)]
+    for villager in villagers:
+        await worked(client, brand, villager, "confirmed", 1, SEPTEMBER)
+    processes = [
+        await asyncio.create_subprocess_exec(sys.executable, "-c", ROUND, stdout=asyncio.subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outputs = [await process.communicate() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0]
+    assert sum(int(out.split()[-1]) for out, _ in outputs) == len(villagers)  # nobody else worked in September 2031
+    for villager in villagers:
+        [sms] = await summaries(villager.phone)
+        assert "已付¥45.00" in str(sms["body"])
