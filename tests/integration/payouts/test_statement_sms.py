@@ -15,13 +15,12 @@ from backend.accounts.service import add_membership
 from backend.auth.service import issue_token
 from backend.core.china_time import CHINA_TZ
 from backend.core.types import Role
-from backend.db.session import write_transaction
+from backend.db.session import is_sqlite, write_transaction
 from backend.jobs.tables import Submission
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.summary import send_monthly_statements
 from backend.payouts.tables import Payout, StatementSms
 from tests import support
-from tests.conftest import ON_POSTGRES
 from tests.support import Brand, Person, job_in_state
 
 RATE = 4500  # support.order_body's piece rate
@@ -118,7 +117,7 @@ async def test_rounds_at_once_queue_one_summary_per_person(client: httpx.AsyncCl
         assert "已付¥90.00" in str(sms["body"])
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="several worker processes share one database on PostgreSQL")
+@pytest.mark.skipif(is_sqlite(), reason="several worker processes share the database on PostgreSQL; SQLite runs one")
 async def test_worker_processes_at_once_queue_one_summary_per_person(client: httpx.AsyncClient) -> None:
     brand = await support.brand()
     villagers = [await support.artisan(brand, sms_only=True) for _ in range(6)]
