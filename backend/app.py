@@ -41,7 +41,7 @@ from backend.memberships.routes import MembershipController, StoryController
 from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
-from backend.payouts.routes import PayoutController
+from backend.payouts.routes import PayoutController, StatementController
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
@@ -95,6 +95,7 @@ def _api() -> Router:
         OrderController,
         JobController,
         PayoutController,
+        StatementController,
         PhotoController,
         UploadController,
         SimulatorController,

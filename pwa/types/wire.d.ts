@@ -305,6 +305,65 @@ declare namespace Wire {
     invitations: MyInvitation[];
   }
 
+  /** Money in fen and as the server wrote it for the reader (Babel, her locale). */
+  interface Amount {
+    fen: number;
+    text: string;
+  }
+  /** A line of a job in the income statement: what it earned, or a payout (more kinds may come). */
+  interface StatementLine {
+    kind: "earned" | "paid" | string;
+    at: string;
+    day: string;
+    amount: Amount;
+    quantity: number | null;
+    unit_price: Amount | null;
+    payout_id: number | null;
+    method: string;
+    method_label: string;
+    /** masked: its last four characters */
+    reference: string;
+    status: PayoutStatus | null;
+    status_label: string;
+    dispute_reason: string;
+    resolution_note: string;
+    confirmed_at: string | null;
+  }
+  interface StatementJob {
+    job_id: number;
+    code: string;
+    order_title: string;
+    lines: StatementLine[];
+  }
+  interface StatementTotals {
+    earned: Amount;
+    paid: Amount;
+    confirmed: Amount;
+    disputed: Amount;
+    awaiting: Amount;
+  }
+  interface StatementBrand {
+    brand_id: number;
+    brand_name: string;
+    member_id: number;
+    artisan_name: string;
+    jobs: StatementJob[];
+    totals: StatementTotals;
+  }
+  /** GET /me/statement?month=YYYY-MM: her income statement (收入明细) of a month in China. */
+  interface Statement {
+    month: string;
+    name: string;
+    locale: Locale;
+    generated_on: string;
+    brands: StatementBrand[];
+    totals: StatementTotals;
+  }
+  /** GET /me/statement/months */
+  interface StatementMonths {
+    months: string[];
+  }
+
   /** GET /dashboard/orders: one order's pieces at each stage. */
   interface OrderBar {
     id: number;
