@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from backend.audit.service import Event, record_events
@@ -238,5 +239,6 @@ async def suggest(actor: Principal, order_id: int, wanted: SuggestionFilter) -> 
     pieces = remaining if wanted.quantity is None else wanted.quantity
     shares = list(zip(ranked, split(ranked, pieces), strict=True))
     offers = [_offer(c, q) for c, q in shares if q]
-    others = [_offer(c, 0) for c, q in shares if not q][:MORE_CANDIDATES]
+    unoffered = (candidate for candidate, quantity in shares if not quantity)
+    others = [_offer(candidate, 0) for candidate in islice(unoffered, MORE_CANDIDATES)]
     return Suggestion(remaining=remaining, wanted=pieces, offers=offers, candidates=len(ranked), others=others)
