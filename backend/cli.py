@@ -244,13 +244,12 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
     from backend.ops.dumps import DatabaseUnreachable, ToolFailed
     from backend.photos.storage import StoreUnavailable
 
-    clash = (
-        ("--photos", args.photos and args.verify)
-        if args.command == "backup"
-        else ("--force", args.force and args.check_only)
-    )
-    if clash[1]:
-        print(translate(N_("cunjiang: {option} cannot be combined with that."), option=clash[0]), file=sys.stderr)
+    clashing = {"backup": ("--photos", "--verify"), "restore": ("--force", "--check-only")}[args.command]
+    if all(getattr(args, option.strip("-").replace("-", "_")) for option in clashing):
+        print(
+            translate(N_("cunjiang: {one} and {other} cannot be used together."), one=clashing[0], other=clashing[1]),
+            file=sys.stderr,
+        )
         return 2
     try:
         verification = asyncio.run(_backup_work(args, _Progress()))
