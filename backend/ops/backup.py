@@ -255,7 +255,7 @@ def describe(verification: Verification) -> list[str]:
         for problem in verification.photos
     ]
     summary = translate(
-        N_("{tables} tables and {objects} photo objects checked: {problems} problems."),
+        N_("Checked {tables} tables and {objects} photo objects; problems found: {problems}."),
         tables=verification.tables_checked,
         objects=verification.objects_checked,
         problems=len(verification.tables) + len(verification.photos),

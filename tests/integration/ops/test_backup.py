@@ -148,7 +148,7 @@ async def test_a_backup_restores_into_a_fresh_database_and_store_with_the_same_r
     assert restored.code == 0, restored
     assert await counts_of(empty_database) == live
     assert hashes_in(fresh) == manifest_of(folder)
-    assert restored.out.strip().endswith("0 problems."), restored
+    assert restored.out.strip().endswith("problems found: 0."), restored
     assert "photos:" in restored.err  # progress shown
 
 
@@ -169,7 +169,7 @@ async def test_a_changed_photo_and_a_missing_one_fail_verification_by_name(
     assert checked.code == 1, checked
     assert f"photo {changed}: changed (another SHA-256)" in checked.out.splitlines()
     assert f"photo {missing}: missing" in checked.out.splitlines()
-    assert checked.out.strip().endswith("2 problems."), checked
+    assert checked.out.strip().endswith("problems found: 2."), checked
 
 
 async def test_a_damaged_copy_in_the_backup_fails_its_verify(backup: tuple[Path, list[int]]) -> None:
