@@ -256,6 +256,9 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
     except (ToolFailed, DatabaseUnreachable, StoreUnavailable) as error:
         print(f"cunjiang: {explain(error)}", file=sys.stderr)
         return 1
+    except (OSError, ValueError) as error:  # a folder that cannot be written, a storage URL that is wrong
+        print(f"cunjiang: {error}", file=sys.stderr)
+        return 1
     if verification is None:
         return 0
     print("\n".join(backup.describe(verification)))

@@ -70,14 +70,23 @@ class TableMismatch(msgspec.Struct, frozen=True):
 
 
 class Verification(msgspec.Struct, frozen=True, kw_only=True):
+    """What a check found: of the database, of the photos, or (``backup --verify``) of the
+    backup's own copies, where ``damaged_copy`` names a database copy that is not whole."""
+
     tables_checked: int
     tables: list[TableMismatch]
     objects_checked: int
     photos: list[Problem]
+    of_backup: bool = False
+    damaged_copy: str | None = None
+
+    @property
+    def problems(self) -> int:
+        return len(self.tables) + len(self.photos) + (self.damaged_copy is not None)
 
     @property
     def is_ok(self) -> bool:
-        return not self.tables and not self.photos
+        return self.problems == 0
 
 
 class NotABackup(DomainError):
@@ -217,14 +226,18 @@ async def verify_backup(folder: Path, reporter: Reporter) -> Verification:
     summary, entries = read_backup(folder)
     copy = folder / summary.database.file
     reporter.step(translate(N_("Checking the backup's database copy…")))
-    if not copy.exists() or await asyncio.to_thread(dumps.file_sha256, copy) != summary.database.sha256:
-        raise BackupDamaged(file=str(copy))
+    whole = copy.exists() and await asyncio.to_thread(dumps.file_sha256, copy) == summary.database.sha256
     photos: list[Problem] = []
     if summary.photos.copied:
         reporter.step(translate(N_("Checking the backup's copies of the photos…")))
         photos = await manifest.verify_copies(folder / PHOTOS, entries, reporter.progress(translate(N_("photos"))))
     return Verification(
-        tables_checked=0, tables=[], objects_checked=len(entries) if summary.photos.copied else 0, photos=photos
+        tables_checked=0,
+        tables=[],
+        objects_checked=len(entries) if summary.photos.copied else 0,
+        photos=photos,
+        of_backup=True,
+        damaged_copy=None if whole else str(copy),
     )
 
 
@@ -254,13 +267,24 @@ def describe(verification: Verification) -> list[str]:
         translate(N_("photo {key}: {fault}"), key=problem.key, fault=translate(words[problem.fault]))
         for problem in verification.photos
     ]
-    summary = translate(
-        N_("Checked {tables} tables and {objects} photo objects; problems found: {problems}."),
-        tables=verification.tables_checked,
-        objects=verification.objects_checked,
-        problems=len(verification.tables) + len(verification.photos),
-    )
-    return [*lines, summary]
+    if verification.damaged_copy is not None:
+        lines.insert(
+            0, translate(N_("database copy {file}: damaged (another SHA-256)"), file=verification.damaged_copy)
+        )
+    if verification.of_backup:
+        verdict = translate(
+            N_("Checked the database copy and {objects} photo copies; problems found: {problems}."),
+            objects=verification.objects_checked,
+            problems=verification.problems,
+        )
+    else:
+        verdict = translate(
+            N_("Checked {tables} tables and {objects} photo objects; problems found: {problems}."),
+            tables=verification.tables_checked,
+            objects=verification.objects_checked,
+            problems=verification.problems,
+        )
+    return [*lines, verdict]
 
 
 def _counted(mismatch: TableMismatch) -> dict[str, str]:

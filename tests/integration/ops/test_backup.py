@@ -56,7 +56,12 @@ async def cunjiang(*args: str, **env: str) -> Ran:
 
 def target(database_url: str, store: Path | str) -> dict[str, str]:
     """The environment of a deployment on ``database_url`` with its photos in ``store``."""
-    return {"CUNJIANG_DATABASE_URL": database_url, "CUNJIANG_STORAGE_URL": str(store)}
+    # No direct URL: the run's own (PgBouncer lane) would send the restore to its database.
+    return {
+        "CUNJIANG_DATABASE_URL": database_url,
+        "CUNJIANG_STORAGE_URL": str(store),
+        "CUNJIANG_DATABASE_DIRECT_URL": "",
+    }
 
 
 async def seeded(client: httpx.AsyncClient) -> list[int]:
@@ -181,6 +186,19 @@ async def test_a_damaged_copy_in_the_backup_fails_its_verify(backup: tuple[Path,
 
     assert verified.code == 1, verified
     assert f"photo {key}: the backup's copy is damaged" in verified.out.splitlines()
+    assert verified.out.strip().endswith("problems found: 1."), verified
+
+
+async def test_a_damaged_database_copy_fails_the_backups_verify(backup: tuple[Path, list[int]]) -> None:
+    folder, _photos = backup
+    summary = json.loads((folder / "backup.json").read_text(encoding="utf-8"))
+    copy = folder / summary["database"]["file"]
+    copy.write_bytes(copy.read_bytes()[:-1])
+
+    verified = await cunjiang("backup", "--verify", str(folder))
+
+    assert verified.code == 1, verified
+    assert f"database copy {copy}: damaged (another SHA-256)" in verified.out.splitlines()
 
 
 async def test_a_row_missing_after_restore_fails_verification(
