@@ -69,9 +69,10 @@ async def seeded(client: httpx.AsyncClient) -> list[int]:
     await seed_demo()
     brand = await support.brand(villages=2)
     photos = []
-    for state in ("submitted", "paid", "confirmed", "rework"):
-        work = await support.job_in_state(client, brand, await support.artisan(brand), state)
-        photos.append(work.photo_id)
+    for number, state in enumerate(("submitted", "paid", "confirmed", "rework")):
+        artisan = await support.artisan(brand)
+        work = await support.job_in_state(client, brand, artisan, state)
+        photos += [work.photo_id, await support.upload_photo(client, artisan, color=(40 * number, 90, 200 - number))]
     return [photo for photo in photos if photo is not None]
 
 
