@@ -241,7 +241,7 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
     """``cunjiang backup`` and ``cunjiang restore``: 0 done and verified, 1 a failure or a
     mismatch (each named), 2 refused (bad arguments, not a backup, a database not empty)."""
     from backend.ops import backup
-    from backend.ops.dumps import DatabaseUnreachable, ToolFailed
+    from backend.ops.dumps import DatabaseFailed, DatabaseUnreachable, ToolFailed
     from backend.photos.storage import StoreUnavailable
 
     clashing = {"backup": ("--photos", "--verify"), "restore": ("--force", "--check-only")}[args.command]
@@ -253,7 +253,7 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
         return 2
     try:
         verification = asyncio.run(_backup_work(args, _Progress()))
-    except (ToolFailed, DatabaseUnreachable, StoreUnavailable) as error:
+    except (ToolFailed, DatabaseUnreachable, DatabaseFailed, StoreUnavailable) as error:
         print(f"cunjiang: {explain(error)}", file=sys.stderr)
         return 1
     except (OSError, ValueError) as error:  # a folder that cannot be written, a storage URL that is wrong

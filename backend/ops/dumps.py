@@ -14,9 +14,11 @@ from a running deployment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,11 @@ class DatabaseUnreachable(DomainError):
     message = N_("The database {database} cannot be reached: {detail}")
 
 
+class DatabaseFailed(DomainError):
+    code = "database_failed"
+    message = N_("The database {database} answered with an error: {detail}")
+
+
 def engine_of(settings: Settings) -> Engine:
     return Engine.SQLITE if settings.is_sqlite else Engine.POSTGRESQL
 
@@ -109,11 +116,8 @@ async def row_counts(settings: Settings) -> dict[str, int]:
     if engine_of(settings) is Engine.SQLITE:
         _head, tables = await asyncio.to_thread(_sqlite_summary, settings.sqlite_path)
         return tables
-    connection = await _connect(settings)
-    try:
+    async with _session(settings) as connection:
         _head, tables = await _pg_summary(connection)
-    finally:
-        await connection.close()
     return tables
 
 
@@ -122,15 +126,12 @@ async def is_empty(settings: Settings) -> bool:
     if engine_of(settings) is Engine.SQLITE:
         path = settings.sqlite_path
         return not path.exists() or not await asyncio.to_thread(_sqlite_tables, path)
-    connection = await _connect(settings)
-    try:
+    async with _session(settings) as connection:
         found = await connection.fetchval(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
             "AND c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f')"
         )
-    finally:
-        await connection.close()
     return int(found) == 0
 
 
@@ -149,30 +150,34 @@ async def restore_database(settings: Settings, copy: Path, engine: Engine, *, re
 # PostgreSQL
 
 
-async def _connect(settings: Settings) -> asyncpg.Connection:
-    config = direct_config(settings)
+@contextlib.asynccontextmanager
+async def _session(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of its own to the direct URL; the server's errors as :class:`DatabaseFailed`."""
+    name = database_name(settings)
     try:
-        return await asyncpg.connect(**config, timeout=10)
+        connection = await asyncpg.connect(**direct_config(settings), timeout=10)
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        raise DatabaseUnreachable(database=database_name(settings), detail=str(error) or type(error).__name__) from None
+        raise DatabaseUnreachable(database=name, detail=str(error) or type(error).__name__) from None
+    try:
+        yield connection
+    except asyncpg.PostgresError as error:
+        raise DatabaseFailed(database=name, detail=str(error)) from None
+    finally:
+        await connection.close()
 
 
 async def _pg_dump(settings: Settings, target: Path) -> tuple[str | None, dict[str, int]]:
-    connection = await _connect(settings)
-    try:
-        async with connection.transaction(isolation="repeatable_read", readonly=True):
-            snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
-            # The snapshot lives as long as this transaction: pg_dump joins it, and the
-            # counts read here are of the very rows it dumps.
-            dumping = asyncio.create_task(
-                _pg_tool("pg_dump", direct_config(settings), ["--format=custom", f"--snapshot={snapshot}"], target)
-            )
-            try:
-                summary = await _pg_summary(connection)
-            finally:
-                await dumping
-    finally:
-        await connection.close()
+    async with _session(settings) as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+        snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
+        # The snapshot lives as long as this transaction: pg_dump joins it, and the
+        # counts read here are of the very rows it dumps.
+        dumping = asyncio.create_task(
+            _pg_tool("pg_dump", direct_config(settings), ["--format=custom", f"--snapshot={snapshot}"], target)
+        )
+        try:
+            summary = await _pg_summary(connection)
+        finally:
+            await dumping
     return summary
 
 
@@ -187,7 +192,7 @@ async def _pg_summary(connection: asyncpg.Connection) -> tuple[str | None, dict[
     tables = {name: int(await connection.fetchval(_count_sql(f"public.{_quoted(name)}"))) for name in names}
     head = None
     if "migration" in tables:
-        head = await connection.fetchval("SELECT max(name) FROM migration WHERE app_name = $1", APP_NAME)
+        head = await connection.fetchval("SELECT max(name) FROM public.migration WHERE app_name = $1", APP_NAME)
     return head, tables
 
 

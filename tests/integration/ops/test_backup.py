@@ -55,12 +55,16 @@ async def cunjiang(*args: str, **env: str) -> Ran:
 
 
 def target(database_url: str, store: Path | str) -> dict[str, str]:
-    """The environment of a deployment on ``database_url`` with its photos in ``store``."""
-    # No direct URL: the run's own (PgBouncer lane) would send the restore to its database.
+    """The environment of a deployment on ``database_url`` with its photos in ``store``. In the
+    PgBouncer lane ``database_url`` goes through it, and the direct URL names the same database
+    on the server, as production is configured (never the run's own direct URL)."""
+    direct = os.environ.get("CUNJIANG_DATABASE_DIRECT_URL", "")
+    if direct and not database_url.startswith("sqlite:"):
+        direct = direct.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
     return {
         "CUNJIANG_DATABASE_URL": database_url,
         "CUNJIANG_STORAGE_URL": str(store),
-        "CUNJIANG_DATABASE_DIRECT_URL": "",
+        "CUNJIANG_DATABASE_DIRECT_URL": direct,
     }
 
 
