@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shlex
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.cli import _parser
 from backend.core.settings import get_settings
 from backend.db.session import is_sqlite, run
 from backend.demo import seed_demo
@@ -357,3 +359,19 @@ async def test_an_s3_store_is_listed_in_the_manifest_and_copied_back_into_a_fres
     checked = await cunjiang("restore", "--check-only", str(tmp_path / "backup"), **target(empty_database, fresh))
     assert checked.code == 1, checked
     assert f"photo {sorted(stored)[0]}: missing" in checked.out.splitlines()
+
+
+def test_the_nightly_unit_runs_a_backup_the_command_line_takes() -> None:
+    unit = (ROOT / "deploy" / "cunjiang-backup.service").read_text(encoding="utf-8")
+    timer = (ROOT / "deploy" / "cunjiang-backup.timer").read_text(encoding="utf-8")
+    [start] = [line.removeprefix("ExecStart=") for line in unit.splitlines() if line.startswith("ExecStart=")]
+    shell, flag, script = shlex.split(start.replace("$$", "$").replace("%%", "%"))  # systemd's own escapes
+    executable, *arguments = shlex.split(script.removeprefix("exec "))
+
+    assert (shell, flag) == ("/bin/sh", "-c")
+    assert executable == "/opt/cunjiang/.venv/bin/cunjiang"
+    parsed = _parser().parse_args(arguments)  # exits (fails the test) on anything it does not take
+    assert (parsed.command, parsed.photos, parsed.verify) == ("backup", True, False)
+    assert str(parsed.folder).startswith("/var/lib/cunjiang-backups/$(date -u +%Y-%m-%dT%H%M%SZ)")
+    assert "StateDirectory=cunjiang-backups" in unit.splitlines()  # the folder the backups go into
+    assert {"OnCalendar=*-*-* 03:30:00", "Persistent=true"} <= set(timer.splitlines())
