@@ -48,8 +48,22 @@ def seen_by(actor: Principal, *roles: Role) -> tuple[str, list[int]]:
 
 # On PostgreSQL a job's feed position is the id of the transaction that last changed it
 # (see ``backend.jobs.machine``): only positions below the oldest transaction still
-# running are final, so the feed stops there and a later read picks up the rest.
-SETTLED = "AND j.change_seq < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+# running are final, so the feed stops there and a later read picks up the rest. Transaction
+# ids are the whole server's, so the snapshot's running ones are kept unless they are known
+# to be another database's (which cannot change our jobs): a long transaction elsewhere on the
+# server must not hold every artisan's feed back. One that ended meanwhile is no longer in
+# pg_stat_activity and so counts as ours: the cut-off can only be earlier, never later, than
+# what the snapshot sees. (Without pg_read_all_stats, other roles' sessions show no
+# ``backend_xid``: theirs count as ours too, as before.)
+SETTLED = """AND j.change_seq < (
+  SELECT COALESCE(
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(now.snapshot) AS x
+     WHERE x::text::bigint % 4294967296 NOT IN (
+       SELECT backend_xid::text::bigint FROM pg_stat_activity
+       WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+    pg_snapshot_xmax(now.snapshot)::text::bigint)
+  FROM (SELECT pg_current_snapshot() AS snapshot) AS now
+) """
 
 
 async def job_row(actor: Principal, job_id: int, role: Role) -> dict[str, Any] | None:

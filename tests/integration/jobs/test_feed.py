@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 
+import asyncpg
 import httpx
 import pytest
 
@@ -144,6 +146,27 @@ async def test_a_change_committed_late_by_an_older_transaction_is_not_skipped(cl
     assert sorted((j["id"], j["status"]) for j in late) == sorted(
         [(older[0]["id"], "declined"), (younger[0]["id"], "declined")]
     )
+
+
+@pytest.mark.skipif(is_sqlite(), reason="PostgreSQL's transaction ids are the whole server's")
+async def test_a_transaction_in_another_database_does_not_hold_the_feed_back(client: httpx.AsyncClient) -> None:
+    """A writing transaction left open in another database of the server (a long report, a
+    migration, another application) is older than the change, but cannot change our jobs."""
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    [job] = await support.offer(client, brand, (await support.open_order(client, brand))["id"], (artisan, 1))
+    _seen, cursor = await _follow(client, artisan)
+    ours = os.environ.get("CUNJIANG_DATABASE_DIRECT_URL") or os.environ["CUNJIANG_DATABASE_URL"]
+    elsewhere = await asyncpg.connect(ours.rsplit("/", 1)[0] + "/postgres")
+    try:
+        async with elsewhere.transaction():
+            await elsewhere.fetchval("SELECT pg_current_xact_id()")  # it holds a transaction id now
+            await ok(await client.post(f"/api/v1/jobs/{job['id']}/decline", json={}, headers=artisan.auth))
+            seen, _cursor = await _follow(client, artisan, cursor)
+    finally:
+        await elsewhere.close()
+
+    assert [(j["id"], j["status"]) for j in seen] == [(job["id"], "declined")]
 
 
 async def _an_artisan_of_the_next_village_with_an_offer(
