@@ -37,6 +37,10 @@ _known: dict[str, int] = {}
 _events: dict[str, int] = {}  # PostgreSQL: changes announced without a counter (see read_version)
 _sqlite_seen: int | None = None
 _listener: asyncpg.Connection | None = None
+_wanted = False  # a listener was started and not stopped: a lost one is reconnected
+_reconnecting: asyncio.Task[None] | None = None
+RECONNECT_FIRST_S = 0.5
+RECONNECT_MAX_S = 10.0
 _probing = asyncio.Lock()  # one query at a time on the listener's connection
 
 
@@ -96,27 +100,62 @@ async def read_version(name: str) -> int | None:
     """
     if is_sqlite():
         return await read_counter(name)
-    return _events.get(name, 0) if _listener is not None else None
+    if _listener is None:
+        return None
+    return _events.setdefault(name, 0)  # named, so that a reconnection renews it
 
 
 def _on_lost(_connection: Any) -> None:
     global _listener
-    log.warning("counter listener lost; reading counters from the table until restart")
+    log.warning("counter listener lost; reading counters from the table until it is back")
     _listener = None
     _known.clear()
+    _reconnect_soon()
+
+
+def _reconnect_soon() -> None:
+    """Listen again, in the background, for as long as this process wants a listener: a
+    PostgreSQL restart or a failover must not leave it uncached (and unready) until restart."""
+    global _reconnecting
+    if _wanted and (_reconnecting is None or _reconnecting.done()):
+        _reconnecting = asyncio.get_running_loop().create_task(_reconnect(), name="counter listener reconnect")
+
+
+async def _reconnect() -> None:
+    delay = RECONNECT_FIRST_S
+    while _wanted and _listener is None:
+        await asyncio.sleep(delay)
+        try:
+            await _listen()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            delay = min(2 * delay, RECONNECT_MAX_S)
+            log.warning("counter listener: reconnecting failed (%s), next try in %.1f s", type(error).__name__, delay)
+        else:
+            log.info("counter listener back")
 
 
 async def start_listener() -> None:
-    """Listen for counter changes (PostgreSQL); call once per process after the pool."""
-    global _listener
+    """Listen for counter changes (PostgreSQL); call once per process after the pool. From
+    then on a lost listener is reconnected until ``stop_listener``."""
+    global _wanted
     if is_sqlite() or _listener is not None:
         return
+    _wanted = True
+    await _listen()
+
+
+async def _listen() -> None:
+    global _listener
     # A LISTEN lives in one server session: the direct URL's, never PgBouncer's.
     config = direct_config()
     settings = {**config.get("server_settings", {}), "application_name": LISTENER_NAME}
     connection = await asyncpg.connect(**{**config, "server_settings": settings})
     await connection.add_listener(CHANNEL, _on_notify)
     connection.add_termination_listener(_on_lost)
+    # What changed while nobody listened was never heard: every cache keyed by an event
+    # count so far must miss once, and counters are read from the table again.
+    for name in _events:
+        _events[name] += 1
     _listener = connection
     _known.clear()
 
@@ -156,7 +195,10 @@ def _give_up(connection: asyncpg.Connection) -> None:
 
 
 async def stop_listener() -> None:
-    global _listener
+    global _listener, _wanted
+    _wanted = False
+    if _reconnecting is not None and not _reconnecting.done():
+        _reconnecting.cancel()
     connection, _listener = _listener, None
     if connection is not None:
         connection.remove_termination_listener(_on_lost)

@@ -6,6 +6,7 @@ terminated."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -100,22 +101,50 @@ async def listener_restarted() -> AsyncIterator[None]:
 
 
 @pytest.mark.postgres
-async def test_readyz_names_the_listener_once_its_session_is_terminated(
+async def test_the_listener_comes_back_after_its_session_is_terminated(
     client: httpx.AsyncClient, listener_restarted: None
 ) -> None:
-    ours = os.environ["CUNJIANG_DATABASE_URL"]
-    [cut] = await admin(
-        ours,
-        "SELECT pg_terminate_backend(pid, 10000) AS done FROM pg_stat_activity "
-        "WHERE datname = current_database() AND application_name = $1",
-        counters.LISTENER_NAME,
-    )
-    assert cut["done"] is True
+    """Not ready while the listener cannot reconnect (the database refuses new sessions), ready
+    again once it can; caches keyed before the loss miss once after it."""
+    ours = os.environ.get("CUNJIANG_DATABASE_DIRECT_URL") or os.environ["CUNJIANG_DATABASE_URL"]
+    server, name = ours.rsplit("/", 1)
+    elsewhere = f"{server}/postgres"  # a database cannot close itself to connections
+    before = await counters.read_version(counters.JOB_CHANGES)
+    await admin(elsewhere, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    try:
+        [cut] = await admin(
+            elsewhere,
+            "SELECT pg_terminate_backend(pid, 10000) AS done FROM pg_stat_activity "
+            "WHERE datname = $1 AND application_name = $2",
+            name,
+            counters.LISTENER_NAME,
+        )
+        assert cut["done"] is True
 
-    answer = await client.get("/readyz")
+        down = await client.get("/readyz")
+        still_alive = await client.get("/healthz")
+        listener_metric = value(await scrape(client), "cunjiang_change_listener_up")
+    finally:
+        await admin(elsewhere, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    back = await _until_ready(client)
 
-    assert answer.status_code == 503, answer.text
-    assert answer.json()["failing"] == ["listener"]
-    assert answer.json()["checks"]["database"] == "ok"
-    assert (await client.get("/healthz")).status_code == 200
-    assert value(await scrape(client), "cunjiang_change_listener_up") == 0
+    assert down.status_code == 503, down.text
+    assert down.json()["failing"] == ["listener"]
+    assert down.json()["checks"]["database"] == "ok"
+    assert still_alive.status_code == 200
+    assert listener_metric == 0
+    assert back.status_code == 200, back.text
+    after = await counters.read_version(counters.JOB_CHANGES)
+    assert before is not None
+    assert after is not None
+    assert after != before
+
+
+async def _until_ready(client: httpx.AsyncClient) -> httpx.Response:
+    """/readyz until it says ready (the listener's retries back off to 10 s), or a minute."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        answer = await client.get("/readyz")
+        if answer.status_code == 200 or asyncio.get_running_loop().time() > deadline:
+            return answer
+        await asyncio.sleep(0.2)
