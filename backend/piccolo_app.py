@@ -17,6 +17,7 @@ from backend.jobs.tables import Job, Submission
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
+from backend.passports.tables import BrandKey, Passport, PassportScan
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
@@ -37,6 +38,9 @@ TABLES = [
     Job,
     Submission,
     Payout,
+    Passport,
+    PassportScan,
+    BrandKey,
     AuditEvent,
     OutboxMessage,
     Photo,
