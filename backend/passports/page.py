@@ -47,7 +47,7 @@ def render(facts: Facts, locale: str) -> bytes:
         return escape(translate(msgid, locale, **{k: str(v) for k, v in params.items()}))
 
     craft = facts.craft.get(locale) or facts.craft.get("zh_Hans") or next(iter(facts.craft.values()), "")
-    place = "、".join(part for part in (facts.province, facts.county, facts.village) if part)
+    place = "".join(part for part in (facts.province, facts.county, facts.village) if part)
     if locale == "en":
         place = ", ".join(part for part in (facts.village, facts.county, facts.province) if part)
     parts = _head(facts.product, locale, indexable=facts.maker.named)
@@ -63,7 +63,8 @@ def render(facts: Facts, locale: str) -> bytes:
     else:
         parts.append("<p>" + t(N_("The maker chose not to be named.")) + "</p>")
     if facts.work_photo:
-        parts.append(f'<img src="/p/{escape(facts.id)}/work" alt="{t(N_("Her photo of the work"))}">')
+        alt = t(N_("Her photo of the work"))
+        parts.append(f'<img src="/p/{escape(facts.id)}/work" alt="{alt}">')
     if facts.paid_confirmed_month:
         month = _month(facts.paid_confirmed_month, locale)
         parts.append('<p class="paid">' + t(N_("The maker confirmed she was paid ({month})."), month=month) + "</p>")
@@ -72,11 +73,10 @@ def render(facts: Facts, locale: str) -> bytes:
     if facts.design_story.strip():
         parts.append(f"<p>{_text(facts.design_story)}</p>")
     if facts.pattern_photo:
-        parts.append(f'<img src="/p/{escape(facts.id)}/pattern" alt="{t(N_("The pattern"))}">')
-    parts.append(
-        f"<footer>{t(N_('Pieces in this batch: {pieces}.'), pieces=facts.pieces)} "
-        f'<a href="/p/{escape(facts.id)}.json">{t(N_("Signed record"))}</a></footer></body></html>'
-    )
+        alt = t(N_("The pattern"))
+        parts.append(f'<img src="/p/{escape(facts.id)}/pattern" alt="{alt}">')
+    pieces, record = t(N_("Pieces in this batch: {pieces}."), pieces=facts.pieces), t(N_("Signed record"))
+    parts.append(f'<footer>{pieces} <a href="/p/{escape(facts.id)}.json">{record}</a></footer></body></html>')
     return "".join(parts).encode()
 
 

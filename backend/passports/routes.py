@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -52,7 +52,7 @@ def _locale(request: Request[Any, Any, Any]) -> str:
 def _html(request: Request[Any, Any, Any], body: bytes, status: int, *, indexable: bool) -> Response[bytes]:
     use_policy(request, policy_for(body))
     headers = FRESH | ({} if indexable else {"x-robots-tag": "noindex"})
-    return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(body, status_code=status, media_type=MediaType.HTML, headers=headers)
 
 
 @get("/p/{name:str}", include_in_schema=False)
