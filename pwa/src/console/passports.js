@@ -64,7 +64,7 @@ function labelSheet(list, back) {
   const labels = list.passports.filter((p) => p.status === "valid").map((p) =>
     h("figure", { class: "label", "data-label": p.id },
       qrImage(p.id),
-      h("figcaption", {}, h("strong", {}, list.order_title), h("br"), `${p.job_code} · ${t("{quantity} pieces", { quantity: p.quantity })}`)));
+      h("figcaption", {}, h("strong", {}, list.order_title), h("br"), p.job_code, " · ", t("{quantity} pieces", { quantity: p.quantity }))));
   return h("section", { class: "label-sheet", "data-label-sheet": "" },
     h("div", { class: "buttons no-print" },
       h("button", { type: "button", "data-action": "print", onclick: () => window.print() }, t("Print")),
