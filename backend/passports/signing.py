@@ -11,7 +11,7 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.db.session import run, write_transaction
+from backend.db.session import lock_keys, write_transaction
 from backend.passports.tables import BrandKey
 
 ALG = "EdDSA"
@@ -49,9 +49,7 @@ async def key_of(brand_id: int) -> dict[str, Any]:
     public_raw = private.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
     private_raw = private.private_bytes(RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     async with write_transaction():
-        # Serialise first needs per brand: the brand's row is locked (PostgreSQL); SQLite
-        # lets one writer in at a time already.
-        await run('UPDATE "brand" SET id = id WHERE id = {}', brand_id)
+        await lock_keys(f"brand_key:{brand_id}")  # two first needs at once: the second finds the first's
         found = await _newest(brand_id)
         if found is None:
             await BrandKey.insert(
