@@ -20,6 +20,7 @@ from backend.passports.schemas import PassportItem, PassportList, WithdrawReques
 OrderId = Annotated[int, QueryParameter(ge=1, le=2**31 - 1, description="The order whose passports to list.")]
 # Consent is read on every request: no copy may outlive a revocation.
 FRESH = {"cache-control": "no-store"}
+UNLISTED = FRESH | {"x-robots-tag": "noindex"}  # the JSON and the photos: for the page's readers, not for search
 
 
 class PassportController(Controller):
@@ -51,7 +52,7 @@ def _locale(request: Request[Any, Any, Any]) -> str:
 
 def _html(request: Request[Any, Any, Any], body: bytes, status: int, *, indexable: bool) -> Response[bytes]:
     use_policy(request, policy_for(body))
-    headers = FRESH | ({} if indexable else {"x-robots-tag": "noindex"})
+    headers = FRESH if indexable else UNLISTED
     return Response(body, status_code=status, media_type=MediaType.HTML, headers=headers)
 
 
@@ -63,7 +64,7 @@ async def passport_page(request: Request[Any, Any, Any], name: FromPath[str]) ->
         return Response(await signing.key_set(), headers={"cache-control": "public, max-age=300"})
     if name.endswith(".json"):
         found = await public.find(name.removesuffix(".json"))
-        return Response(await public.signed(found), status_code=410 if found.withdrawn else 200, headers=FRESH)
+        return Response(await public.signed(found), status_code=410 if found.withdrawn else 200, headers=UNLISTED)
     locale = _locale(request)
     try:
         found = await public.find(name)
@@ -80,4 +81,4 @@ async def passport_page(request: Request[Any, Any, Any], name: FromPath[str]) ->
 async def passport_photo(passport_id: FromPath[str], kind: FromPath[Literal["pattern", "work"]]) -> Response[bytes]:
     """A photo the page shows (the pattern; her photo of the work with her consent), else 404."""
     image = await public.photo(await public.find(passport_id), kind)
-    return Response(image.data, media_type=image.media_type, headers=FRESH | {"etag": image.etag})
+    return Response(image.data, media_type=image.media_type, headers=UNLISTED | {"etag": image.etag})

@@ -186,6 +186,7 @@ async def test_photos_are_served_only_as_the_page_shows_them(client: httpx.Async
     pattern = await client.get(f"/p/{s.passport_id}/pattern")
     assert pattern.status_code == 200
     assert pattern.headers["content-type"] == "image/jpeg"
+    assert (pattern.headers["cache-control"], pattern.headers["x-robots-tag"]) == ("no-store", "noindex")
     assert (await client.get(f"/p/{s.passport_id}/work")).status_code == 404  # no photo consent
     assert (await client.get(f"/p/{s.passport_id}/other")).status_code in (400, 404)
     assert (await client.get(f"/p/{secrets.token_urlsafe(16)}/pattern")).status_code == 404
