@@ -265,3 +265,13 @@ async def test_each_brand_signs_with_its_own_key(client: httpx.AsyncClient) -> N
     _w, third = await approved(client, b, await support.artisan(b))
     kids = [(await client.get(f"/p/{p}.json")).json()["kid"] for p in (first, second, third)]
     assert kids[0] == kids[1] != kids[2]
+
+
+async def test_a_brands_first_signatures_at_once_make_one_key(client: httpx.AsyncClient) -> None:
+    b = await support.brand()
+    passports = [(await approved(client, b, await support.artisan(b)))[1] for _ in range(3)]
+
+    answers = await asyncio.gather(*(client.get(f"/p/{p}.json") for p in passports * 2))
+
+    assert {answer.json()["kid"] for answer in answers} == {answers[0].json()["kid"]}
+    assert len(await run("SELECT id FROM brand_key WHERE brand = {}", b.id)) == 1
