@@ -54,7 +54,7 @@ def render(facts: Facts, locale: str) -> bytes:
     parts += [
         f"<h1>{escape(facts.product)}</h1>",
         f'<p class="meta">{escape(craft)} · {escape(facts.brand)}</p>',
-        "<p>" + t(N_("Made in {place}."), place=place) + " ",
+        "<p>" + (t(N_("Made in {place}."), place=place) + " " if place else ""),
         t(N_("Approved in {month}."), month=_month(facts.approved_month, locale)) + "</p>",
         "<h2>" + t(N_("The maker")) + "</h2>",
     ]
