@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import msgspec
 
+from backend.accounts.consent import consent_of
 from backend.accounts.service import principal_by_phone
 from backend.core.access import within
 from backend.core.errors import DomainError
@@ -197,6 +198,9 @@ async def _route(turn: Turn) -> Route:
         return Route(flow, flow.step(step_id))
     if flow.item == ItemKind.BRAND:
         return await _brand_named(turn, flow, step_id)
+    if flow.item == ItemKind.CONSENT:
+        item = _consent_item(_person(turn))
+        return Route(flow, flow.step(step_id), item, item.values)
     return await _started_about_item(turn, flow, step_id)
 
 
@@ -218,12 +222,14 @@ async def _answer(turn: Turn) -> Route:
         flow = everything.by_id[asked.flow]
         item = await _item_by_id(actor, flow.item, asked.item_id)
         if item is not None:
-            return _asked(flow, item, turn.reply)
+            return _asked(flow, item, turn.reply, asked.step)
     return _condition(Condition.WHICH_ITEM, {})
 
 
-def _asked(flow: Flow, item: Item, reply: Reply) -> Route:
-    ask = flows().entry(flow.id)
+def _asked(flow: Flow, item: Item, reply: Reply, step_id: str = "") -> Route:
+    """The step a yes or no leads to from the ask step that asked (default: the entry)."""
+    asking = flow.step(step_id) if step_id and step_id in {s.id for s in flow.steps} else None
+    ask = asking if isinstance(asking, Ask) else flows().entry(flow.id)
     target = ask.replies.get(reply.intent.value)
     # A number of pieces answers an offer, not an invitation nor a payment (收到 200 is no
     # confirmation of a payment of 225): which one was meant?
@@ -312,6 +318,10 @@ async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | 
     if kind == ItemKind.INVITATION:
         invitation = await invitation_item(actor, item_id)
         return _invitation_item(invitation) if invitation else None
+    if kind == ItemKind.CONSENT:
+        return _consent_item(actor) if item_id == actor.person_id else None
+    if kind == ItemKind.STORY:
+        return await _story_item(actor, item_id)
     return None
 
 
@@ -379,6 +389,25 @@ def _brand_item(brand: BrandItem) -> Item:
     )
 
 
+def _consent_item(actor: Principal) -> Item:
+    """What buyers may see of her: hers, of no one brand (the answer is filed as hers)."""
+    return Item(kind=ItemKind.CONSENT, id=actor.person_id, code="", status="open", brand_id=None, values={})
+
+
+async def _story_item(actor: Principal, proposal: int) -> Item:
+    """A proposal of her story, by its number: waiting while it is the one she was asked about."""
+    consent = await consent_of(actor.person_id)
+    pending = consent.story_proposal == proposal
+    return Item(
+        kind=ItemKind.STORY,
+        id=proposal,
+        code="",
+        status="pending" if pending else "settled",
+        brand_id=None,
+        values={"story": consent.story_proposed or "" if pending else ""},
+    )
+
+
 def _values(values: JobValues | PayoutValues | InvitationValues | BrandValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
@@ -390,14 +419,17 @@ async def _perform(turn: Turn, route: Route) -> str:
     step, values = route.step, dict(route.values)
     locale = turn.actor.locale if turn.actor else DEFAULT_LOCALE
     about = _about(route)
+    asks = step.id if isinstance(step, Ask) else None
     if isinstance(step, Act):
         context = Context(actor=turn.actor, phone=turn.phone, reply=turn.reply, body=turn.body, item=route.item)
         done: Done = await ACTIONS[step.action].run(context)
         values |= done.values
         locale = done.locale or locale
         about = done.about if done.about is not None else about
-    if isinstance(step, Ask) and route.item is not None:
-        await remember([(turn.phone, route.flow.id, route.item.id, route.item.code)], utcnow())
+        asks = step.then
+    if asks is not None and route.item is not None:
+        step_id = "" if asks == route.flow.entry else asks
+        await remember([(turn.phone, route.flow.id, route.item.id, route.item.code)], utcnow(), step_id)
     await _send(turn, step.message, values, locale, about)
     return f"{route.flow.id}.{step.id}"
 
@@ -412,8 +444,10 @@ async def _refuse(turn: Turn, route: Route, error: DomainError) -> str:
 
 
 def _about(route: Route) -> frozenset[int] | None:
-    """The brand an answer is about: its item's (None: the engine cannot tell)."""
-    return frozenset({route.item.brand_id}) if route.item is not None else None
+    """The brand an answer is about: its item's (None: the engine cannot tell, or it is hers)."""
+    if route.item is None or route.item.brand_id is None:
+        return None
+    return frozenset({route.item.brand_id})
 
 
 def _filed_under(turn: Turn, about: frozenset[int] | None) -> tuple[int | None, int | None]:
