@@ -100,6 +100,7 @@ bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/bench_photos.py
 	$(VENV)/bin/python -m bench.bench_console
 	$(VENV)/bin/python bench/bench_pwa.py
+	$(VENV)/bin/python bench/bench_passport.py
 
 i18n: $(VENV)/.synced
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot \

@@ -41,6 +41,7 @@ from backend.memberships.routes import MembershipController, StoryController
 from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
+from backend.passports.routes import PassportController, passport_page, passport_photo
 from backend.payouts.routes import PayoutController, StatementController
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.routes import PhotoController
@@ -96,6 +97,7 @@ def _api() -> Router:
         JobController,
         PayoutController,
         StatementController,
+        PassportController,
         PhotoController,
         UploadController,
         SimulatorController,
@@ -155,6 +157,8 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             aliyun_up,
             aliyun_report,
             region_page,
+            passport_page,
+            passport_photo,
             ops.healthz,
             ops.readyz,
             ops.metrics(),

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend.accounts.schemas import ConsentChoice, ConsentRead
+from backend.accounts.shown import shown_words
 from backend.accounts.tables import Consent
 from backend.audit.service import Event, record_events
 from backend.core.text import filled
@@ -39,7 +40,7 @@ async def consent_of(person_id: int) -> ConsentRead:
 async def public_story(person_id: int) -> str | None:
     """Her own words as she approved them, if she lets them be shown; else None."""
     consent = await consent_of(person_id)
-    return consent.story_text if consent.story else None
+    return shown_words(consent.story, consent.story_text)
 
 
 async def ensure_row(person_id: int) -> None:

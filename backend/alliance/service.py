@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from backend.accounts.service import brand_id_for_slug
+from backend.accounts.shown import shown_name, shown_village
 from backend.alliance.schemas import (
     AllianceBrandRead,
     AllianceCreate,
@@ -253,11 +254,11 @@ async def region_page(slug: str, locale: str) -> tuple[dict[str, Any], list[Make
         crafts = [craft_names.get(code, code) for code in row["crafts"].split(",") if code]
         if found is None:
             makers[row["person"]] = Maker(
-                name=row["display_name"] or row["name"],
+                name=shown_name(True, row["display_name"], row["name"]) or "",  # named: the query's condition
                 crafts=crafts,
                 county=row["county"],
                 province=row["province"],
-                village=row["village"] if row["show_village"] else None,
+                village=shown_village(row["show_village"], row["village"]),
             )
         else:  # her crafts in every brand of the alliance, once each
             makers[row["person"]] = msgspec.structs.replace(found, crafts=list(dict.fromkeys(found.crafts + crafts)))

@@ -27,6 +27,7 @@ from backend.jobs.schemas import (
 )
 from backend.jobs.service import own_job
 from backend.jobs.tables import Submission
+from backend.passports.service import issue_passport
 from backend.photos.tables import Photo
 
 
@@ -214,6 +215,8 @@ async def review_submission(actor: Principal, submission_id: int, data: ReviewRe
             .where((Submission.id == submission_id) & (Submission.status == SubmissionStatus.SUBMITTED.value))
             .returning(*Submission.all_columns())
         )
+        if approve:
+            await issue_passport(actor, submission_id)
         return submission_read(changed[0])
 
 

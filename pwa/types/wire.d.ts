@@ -165,6 +165,32 @@ declare namespace Wire {
     paid: number;
     offered_open: number;
   }
+  /** A piece passport as the brand's staff see it (GET /passports?order_id=). */
+  interface Passport {
+    id: string;
+    url: string;
+    status: "valid" | "withdrawn";
+    submission_id: number;
+    job_id: number;
+    job_code: string;
+    artisan_name: string;
+    quantity: number;
+    approved_at: string;
+    withdrawn_at: string | null;
+    withdrawn_reason: string;
+    scans_total: number;
+    scans_last_30_days: number;
+    busiest_day_scans: number;
+    flagged: boolean;
+  }
+  interface PassportList {
+    order_id: number;
+    order_title: string;
+    scans_total: number;
+    scans_last_30_days: number;
+    flagged: number;
+    passports: Passport[];
+  }
   interface Order {
     id: number;
     title: string;

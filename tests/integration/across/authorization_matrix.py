@@ -175,6 +175,10 @@ ROWS = [
     ),
     Row("POST", "/orders/{order}/cancel", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("POST", "/jobs/{offered}/withdraw", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    # piece passports: the brand's staff
+    Row("GET", "/passports?order_id={order}", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("GET", "/passports/{passport}/qr.svg", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("POST", "/passports/{passport}/withdraw", {"reason": "褪色"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     # jobs: artisans their own, a leader the village's
     Row("GET", "/jobs", own=by(admin=403, coordinator=403, leader=200, a1=200, a2=200)),
     Row("GET", "/jobs?since=0", own=by(admin=403, coordinator=403, leader=200, a1=200, a2=200)),

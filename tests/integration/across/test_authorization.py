@@ -29,6 +29,7 @@ from backend.jobs.tables import Job
 from backend.orders.tables import Order
 from tests import support
 from tests.integration.across.authorization_matrix import ACTORS, FILE, ROWS, SIGNED_IN, Row
+from tests.integration.passports.helpers import passport_of
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 
 API = "/api/v1"
@@ -45,7 +46,7 @@ class Side:
 
     brand: Brand
     people: dict[str, Person]
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,6 +113,7 @@ async def _side(client: httpx.AsyncClient, sharing: tuple[Person, Person] | None
         "photo": submitted.photo_id,
         "photo_a2": paid_a2.photo_id,
         "craft": await _craft_id(client, people["admin"]),
+        "passport": await passport_of(approved.submission_id),
     }
     return Side(brand=brand, people=people, ids=ids)  # type: ignore[arg-type]
 
@@ -134,8 +136,10 @@ async def world(client: httpx.AsyncClient) -> World:
 # Fresh resources for the cases that succeed (always in brand A).
 
 
-async def _fresh(client: httpx.AsyncClient, side: Side, key: str) -> int:
+async def _fresh(client: httpx.AsyncClient, side: Side, key: str) -> int | str:
     brand, a1, a2 = side.brand, side.people["a1"], side.people["a2"]
+    if key == "passport":
+        return await passport_of((await job_in_state(client, brand, a1, "approved")).submission_id)
     if key == "order":
         return int((await support.open_order(client, brand))["id"])
     if key == "artisan":
@@ -156,7 +160,7 @@ FRESH: dict[str, tuple[str, str, Callable[[Work], Any]]] = {
     "payout": ("paid", "a1", lambda w: w.payout_id),
     "disputed": ("disputed", "a1", lambda w: w.payout_id),
 }
-FRESH_KEYS = {*FRESH, "order", "artisan", "member"}
+FRESH_KEYS = {*FRESH, "order", "artisan", "member", "passport"}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ SAMPLES: dict[str, list[str]] = {
     "path": ["index.html", "console.html", "src/app.js", "no-such-page"],
     "section": ["sms", "orders"],
     "slug": ["no-such-region"],  # a real region page is checked in tests/integration/alliance
+    # Real passports' pages are checked in tests/integration/passports.
+    "passport_id": ["AAAAAAAAAAAAAAAAAAAAAA", "abc"],
+    "name": ["AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAA.json", "keys.json"],
+    "kind": ["pattern", "work"],
 }
 # Not routes of the app, but what a browser may ask for: each gets an answer with the headers.
 EXTRA = ["/console/", "/no-such-page", "/api/v1/no-such-thing", "/pwa/no-such-file.html"]
