@@ -195,10 +195,10 @@ def _serve(args: argparse.Namespace) -> None:
 
     asyncio.run(_run(_migrate, pool=False, checked=True))
     if args.demo:
-        from backend.demo import seed_demo
+        from backend.demo import demo_passport, seed_demo
 
         asyncio.run(_with_db(seed_demo))
-        _print_demo_welcome(f"http://{args.host}:{args.port}")
+        _print_demo_welcome(f"http://{args.host}:{args.port}", asyncio.run(_with_db(demo_passport)))
     app = create_app(run_worker=not args.no_worker)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")  # configures uvicorn's logging
     redact_logs()  # so after it: its access log's handler gets the filter too
@@ -304,7 +304,7 @@ def _told_backup(folder: Path, summary: Any) -> str:
     )
 
 
-def _print_demo_welcome(url: str) -> None:
+def _print_demo_welcome(url: str, passport: str | None) -> None:
     from backend.demo import ADMIN_PHONE, ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
 
     lines = [
@@ -326,6 +326,9 @@ def _print_demo_welcome(url: str) -> None:
             phone=SMS_VILLAGER_PHONE,
         ),
     ]
+    if passport:
+        shown = N_("A piece passport, as a buyer who scans its label sees it: {url}/p/{id}")
+        lines.append(translate(shown, url=url, id=passport))
     print("\n".join(["", *lines, ""]), flush=True)
 
 

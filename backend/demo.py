@@ -11,11 +11,13 @@ import logging
 
 from PIL import Image, ImageDraw
 
+from backend.accounts.consent import change_consent
 from backend.accounts.schemas import VillageCreate
 from backend.accounts.service import add_member, create_brand, create_village, principal_for
 from backend.accounts.tables import Brand
 from backend.core.china_time import china_today
 from backend.core.types import Channel, Principal, Role
+from backend.db.session import run
 from backend.jobs.dispatch import dispatch
 from backend.jobs.schemas import Decision, DispatchRequest, JobRead, Offer, ReviewRequest, SubmissionCreate
 from backend.jobs.service import accept_job
@@ -121,10 +123,22 @@ async def _progress(coordinator: Principal, artisans: list[Principal], jobs: lis
     submission = await submit_work(artisans[0], scarf.id, SubmissionCreate(quantity=20, photo_ids=[photo.id]))
     await review_submission(coordinator, submission.id, ReviewRequest(decision=Decision.APPROVE))
     await record_payout(coordinator, scarf.id, PayoutCreate(method=PayoutMethod.WECHAT, reference="WX20261120"))
+    # She lets buyers who scan the scarf's label see her name and village (the approval made
+    # its passport): the demo's passport page shows a maker, not only "chose not to be named".
+    await change_consent(artisans[0], {"name": True, "village": True})
 
     await accept_job(artisans[3], batik.id, 10)
     photo = await upload_photo(artisans[3], demo_photo(11))
     await submit_work(artisans[3], batik.id, SubmissionCreate(quantity=10, photo_ids=[photo.id], note="第一批"))
+
+
+async def demo_passport() -> str | None:
+    """The demo brand's first piece passport (its scarf), if it has one."""
+    rows = await run(
+        "SELECT p.id FROM passport p JOIN brand b ON b.id = p.brand WHERE b.slug = {} ORDER BY p.created_at LIMIT 1",
+        SLUG,
+    )
+    return str(rows[0]["id"]) if rows else None
 
 
 async def seed_demo() -> bool:

@@ -6,7 +6,7 @@ import httpx
 
 from backend.accounts.tables import Brand
 from backend.auth.service import token_for_phone
-from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE, SLUG, seed_demo
+from backend.demo import ARTISAN_PHONE, COORDINATOR_PHONE, SLUG, demo_passport, seed_demo
 from tests.support import ok
 
 
@@ -27,3 +27,10 @@ async def test_the_demo_is_seeded_once_with_orders_in_several_states(client: htt
     artisan = {"Authorization": f"Bearer {await token_for_phone(ARTISAN_PHONE)}"}
     payouts = (await ok(await client.get("/api/v1/payouts", headers=artisan)))["payouts"]
     assert [(p["status"], p["amount_fen"]) for p in payouts] == [("paid", 20 * 4500)]
+
+    passport = await demo_passport()
+    assert passport is not None
+    page = await client.get(f"/p/{passport}")
+    assert page.status_code == 200
+    assert "苗绣蝴蝶纹围巾" in page.text
+    assert "制作者选择不公开姓名" not in page.text  # the demo's maker lets her name be shown
