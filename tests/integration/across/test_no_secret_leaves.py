@@ -158,7 +158,10 @@ async def _drive_the_loop(
     payout = await call("coordinator", "POST", f"/jobs/{job['id']}/payout", json={"method": "cash"})
     await call("artisan", "POST", f"/payouts/{payout['id']}/confirm")
     await call("coordinator", "POST", "/sms/simulator", json={"phone": villager.phone, "body": "0"})
+    listed = await call("coordinator", "GET", f"/passports?order_id={order['id']}")
+    [passport] = listed["passports"]  # type: ignore[attr-defined]
     return {
+        "passport_id": str(passport["id"]),
         "order_id": str(order["id"]),
         "photo_id": str(photo["id"]),
         "size": "list",
