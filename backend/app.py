@@ -42,7 +42,7 @@ from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
 from backend.passports.routes import PassportController, passport_page, passport_photo
-from backend.payouts.routes import PayoutController, StatementController
+from backend.payouts.routes import AdvanceController, PayoutController, StatementController
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
@@ -96,6 +96,7 @@ def _api() -> Router:
         OrderController,
         JobController,
         PayoutController,
+        AdvanceController,
         StatementController,
         PassportController,
         PhotoController,

@@ -18,7 +18,7 @@ from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage
 from backend.passports.tables import BrandKey, Passport, PassportScan
-from backend.payouts.tables import Payout, StatementSms
+from backend.payouts.tables import Advance, Payout, StatementSms
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
 
@@ -39,6 +39,7 @@ TABLES = [
     Submission,
     Payout,
     StatementSms,
+    Advance,
     Passport,
     PassportScan,
     BrandKey,

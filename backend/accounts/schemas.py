@@ -138,6 +138,9 @@ class MemberList(Wire):
 
 
 OfferWindow = Annotated[int, msgspec.Meta(ge=1, le=30 * 24, description="Hours an offer stays open.")]
+AdvancePercent = Annotated[
+    int, msgspec.Meta(ge=0, le=50, description="The share of an accepted job's pay an artisan may ask in advance.")
+]
 
 
 ShortName = Annotated[
@@ -156,12 +159,14 @@ class BrandSettings(Wire):
     name: str
     short_name: str  # empty: SMS name the brand by its name
     offer_window_hours: int
+    advance_percent: int = 30  # an artisan may ask this share of an accepted job's pay in advance
 
 
 class BrandUpdate(Wire):
     name: Name | UnsetType = UNSET
     short_name: ShortName | UnsetType = UNSET
     offer_window_hours: OfferWindow | UnsetType = UNSET
+    advance_percent: AdvancePercent | UnsetType = UNSET
 
 
 class ImportResult(Wire):

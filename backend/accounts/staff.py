@@ -100,6 +100,7 @@ def _settings(row: dict[str, Any]) -> BrandSettings:
         name=row["name"],
         short_name=row["short_name"],
         offer_window_hours=row["offer_window_hours"],
+        advance_percent=row["advance_percent"],
     )
 
 
@@ -110,8 +111,8 @@ async def brand_settings(actor: Principal) -> BrandSettings:
 
 
 async def update_brand(actor: Principal, data: BrandUpdate) -> BrandSettings:
-    """The brand's name, its short name for SMS and its offer window (new offers only: those
-    out keep their expiry)."""
+    """The brand's name, its short name for SMS, its offer window (new offers only: those
+    out keep their expiry) and its advance share (new requests only)."""
     require_role(actor, Role.ADMIN)
     changes = _changes(data)
     values: dict[Any, Any] = {}
@@ -121,6 +122,8 @@ async def update_brand(actor: Principal, data: BrandUpdate) -> BrandSettings:
         values[Brand.short_name] = _short_name(changes["short_name"])
     if "offer_window_hours" in changes:
         values[Brand.offer_window_hours] = changes["offer_window_hours"]
+    if "advance_percent" in changes:  # requests made before keep their amounts
+        values[Brand.advance_percent] = changes["advance_percent"]
     async with write_transaction():
         if values:
             await Brand.update(values).where(Brand.id == actor.brand_id)

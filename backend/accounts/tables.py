@@ -22,6 +22,9 @@ class Brand(Table, tablename="brand"):
     short_name = Varchar(
         length=16, default="", help_text="What villagers call it in an SMS (退出 王家); empty: its name."
     )
+    advance_percent = Integer(
+        default=30, help_text="The share (0-50) of an accepted job's pay an artisan may ask in advance."
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 

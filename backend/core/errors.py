@@ -128,6 +128,11 @@ class PayoutExists(Conflict):
     message = N_("A payout has already been recorded for this job.")
 
 
+class AdvanceOpen(Conflict):
+    code = "advance_open"
+    message = N_("This job already has an advance request waiting.")
+
+
 class PhoneTaken(Conflict):
     code = "phone_taken"
     message = N_("Another person already uses this phone number.")

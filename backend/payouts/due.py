@@ -8,6 +8,7 @@ from backend.core.access import STAFF, require_role
 from backend.core.types import Principal, as_datetime
 from backend.db.session import run
 from backend.jobs.machine import Status
+from backend.payouts.advances import paid_advances
 from backend.payouts.schemas import PayoutDue
 
 DUE = """
@@ -19,7 +20,9 @@ WHERE j.brand = {} AND j.status = {} ORDER BY j.updated_at, j.id LIMIT 1000
 """
 
 
-def _due(row: dict[str, Any]) -> PayoutDue:
+def _due(row: dict[str, Any], advanced: int) -> PayoutDue:
+    gross = row["quantity_approved"] * row["unit_price_fen"]
+    deducted = min(advanced, gross)
     return PayoutDue(
         job_id=row["job_id"],
         code=row["code"],
@@ -30,12 +33,17 @@ def _due(row: dict[str, Any]) -> PayoutDue:
         order_title=row["order_title"],
         quantity_approved=row["quantity_approved"],
         unit_price_fen=row["unit_price_fen"],
-        amount_fen=row["quantity_approved"] * row["unit_price_fen"],
+        amount_fen=gross - deducted,
         approved_at=as_datetime(row["updated_at"]),
+        gross_fen=gross,
+        advance_fen=deducted,
     )
 
 
 async def payouts_due(actor: Principal) -> list[PayoutDue]:
-    """The brand's approved jobs without a payout, longest waiting first, with what each is owed."""
+    """The brand's approved jobs without a payout, longest waiting first, with what each is owed:
+    its gross, its paid advances to deduct and the net (what a payout records by default)."""
     require_role(actor, *STAFF)
-    return [_due(row) for row in await run(DUE, actor.brand_id, Status.APPROVED.value)]
+    rows = await run(DUE, actor.brand_id, Status.APPROVED.value)
+    advanced = await paid_advances([row["job_id"] for row in rows])
+    return [_due(row, advanced.get(row["job_id"], 0)) for row in rows]

@@ -42,6 +42,9 @@ COLUMNS = (
     (N_("Reference"), ""),
     (N_("Status"), ""),
     (N_("Confirmed or disputed at"), ""),
+    # The amount above is the net paid: what the job earned less the advance paid on it before.
+    (N_("Gross (yuan)"), "0.00"),
+    (N_("Advance deducted (yuan)"), "0.00"),
 )
 METHOD_LABELS = {"cash": N_("Cash"), "wechat": N_("WeChat Pay"), "alipay": N_("Alipay"), "bank": N_("Bank transfer")}
 
@@ -106,6 +109,8 @@ async def _payouts(brand_id: int, period: Period) -> list[dict[str, Any]]:
             Payout.job._.order._.title,
             Payout.job.code,
             Payout.job.quantity_approved,
+            Payout.gross_fen,
+            Payout.advance_fen,
             Payout.amount_fen,
             Payout.method,
             Payout.reference,
@@ -154,4 +159,6 @@ def _values(row: dict[str, Any], disputed_at: dt.datetime | None, locale: str) -
         row["reference"],
         status_label(row["status"], locale),
         _china_time(settled) if settled is not None else None,
+        Decimal(row["gross_fen"]).scaleb(-2),
+        Decimal(row["advance_fen"]).scaleb(-2),
     ]

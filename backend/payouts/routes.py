@@ -10,14 +10,20 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.core.types import Principal
 from backend.http.responses import json_with_etag
-from backend.payouts import due, export, service, statement
+from backend.payouts import advances, due, export, service, statement
 from backend.payouts.schemas import (
+    AdvanceCreate,
+    AdvanceList,
+    AdvancePay,
+    AdvanceRead,
+    AdvanceStatus,
     DisputeRequest,
     PayoutCreate,
     PayoutDueList,
     PayoutList,
     PayoutRead,
     PayoutStatus,
+    RefuseRequest,
     ResolveRequest,
     Statement,
     StatementMonths,
@@ -90,6 +96,51 @@ class PayoutController(Controller):
             "cache-control": "private, no-store",  # names, phones and money: never kept by a cache on the way
         }
         return Response(sheet.data, media_type=sheet.media_type, headers=headers)
+
+
+class AdvanceController(Controller):
+    tags = ("advances",)
+
+    @post("/jobs/{job_id:int}/advance", summary="Ask for an advance on an accepted job (artisan); default the most")
+    async def request(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[AdvanceCreate | None] = None
+    ) -> AdvanceRead:
+        return await advances.request_advance(principal, job_id, data or AdvanceCreate())
+
+    @get("/advances", summary="Own advances (artisan) or the brand's (coordinator); 304 when unchanged")
+    async def list_advances(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        status: FromQuery[AdvanceStatus | None] = None,
+    ) -> Response[AdvanceList]:
+        return json_with_etag(request, AdvanceList(advances=await advances.list_advances(principal, status)))
+
+    @post("/advances/{advance_id:int}/approve", status_code=200, summary="Approve a request (coordinator)")
+    async def approve(self, principal: NamedDependency[Principal], advance_id: FromPath[int]) -> AdvanceRead:
+        return await advances.approve_advance(principal, advance_id)
+
+    @post("/advances/{advance_id:int}/refuse", status_code=200, summary="Refuse a request, with a reason")
+    async def refuse(
+        self, principal: NamedDependency[Principal], advance_id: FromPath[int], data: JSONBody[RefuseRequest]
+    ) -> AdvanceRead:
+        return await advances.refuse_advance(principal, advance_id, data.reason)
+
+    @post("/advances/{advance_id:int}/pay", status_code=200, summary="Record an approved advance paid")
+    async def pay(
+        self, principal: NamedDependency[Principal], advance_id: FromPath[int], data: JSONBody[AdvancePay]
+    ) -> AdvanceRead:
+        return await advances.pay_advance(principal, advance_id, data)
+
+    @post("/advances/{advance_id:int}/confirm", status_code=200, summary="Confirm the advance arrived")
+    async def confirm(self, principal: NamedDependency[Principal], advance_id: FromPath[int]) -> AdvanceRead:
+        return await advances.confirm_advance(principal, advance_id)
+
+    @post("/advances/{advance_id:int}/dispute", status_code=200, summary="Say the advance did not arrive")
+    async def dispute(
+        self, principal: NamedDependency[Principal], advance_id: FromPath[int], data: JSONBody[DisputeRequest]
+    ) -> AdvanceRead:
+        return await advances.dispute_advance(principal, advance_id, data.reason)
 
 
 class StatementController(Controller):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
+
+import msgspec
 
 from backend.core.types import Fen, Reason, Reference, ShortText, Wire
 
@@ -46,7 +49,7 @@ class PayoutRead(Wire):
     job_id: int
     artisan_id: int
     brand_id: int  # whose money: a person may work with several brands (GET /me names them)
-    amount_fen: int
+    amount_fen: int  # the net paid: gross_fen less advance_fen
     method: str
     reference: str
     status: PayoutStatus
@@ -56,6 +59,8 @@ class PayoutRead(Wire):
     confirmed_at: dt.datetime | None
     # app, sms, voice, console (a dispute settled as confirmed) or simulator (staff typed it)
     confirmed_via: str = ""
+    gross_fen: int = 0  # what the job earned (approved pieces × rate, or the amount recorded)
+    advance_fen: int = 0  # the job's paid advances deducted, never more than the gross
 
 
 class PayoutList(Wire):
@@ -74,8 +79,10 @@ class PayoutDue(Wire):
     order_title: str
     quantity_approved: int
     unit_price_fen: int
-    amount_fen: int
+    amount_fen: int  # the net: gross_fen less advance_fen
     approved_at: dt.datetime
+    gross_fen: int = 0  # approved pieces × rate
+    advance_fen: int = 0  # the job's paid advances, deducted at payment (never more than the gross)
 
 
 class PayoutDueList(Wire):
@@ -87,7 +94,9 @@ class LineKind(StrEnum):
     that money moves of other kinds (an advance, a deduction) join a job as lines of their own."""
 
     EARNED = "earned"  # approved pieces × piece rate, on the day they were approved
-    PAID = "paid"  # a payout recorded, on the day it was recorded
+    PAID = "paid"  # a payout recorded (the net after any advance), on the day it was recorded
+    ADVANCED = "advanced"  # an advance paid, on the day it was paid
+    DEDUCTED = "deducted"  # the job's advances deducted from its payout, on the payout's day
 
 
 class Amount(Wire):
@@ -104,11 +113,13 @@ class StatementLine(Wire):
     amount: Amount
     quantity: int | None = None  # earned: the approved pieces
     unit_price: Amount | None = None  # earned: the piece rate
-    payout_id: int | None = None  # paid
-    method: str = ""  # paid: cash, wechat, alipay or bank
+    payout_id: int | None = None  # paid, deducted
+    advance_id: int | None = None  # advanced
+    method: str = ""  # paid, advanced: cash, wechat, alipay or bank
     method_label: str = ""
     reference: str = ""  # paid: the transfer reference, masked (its last four characters)
-    status: PayoutStatus | None = None  # paid: paid (awaiting her confirmation), confirmed or disputed
+    # paid, advanced: paid (awaiting her confirmation), confirmed or disputed
+    status: PayoutStatus | None = None
     status_label: str = ""
     dispute_reason: str = ""
     resolution_note: str = ""  # how the brand closed a dispute
@@ -124,13 +135,17 @@ class StatementJob(Wire):
 
 class StatementTotals(Wire):
     """Sums of a month's lines. ``paid`` = ``confirmed`` + ``disputed`` + ``awaiting``
-    (payouts she has not answered yet); each payout counted by its status today."""
+    (payouts she has not answered yet); each payout counted by its status today. ``advanced``:
+    advances paid to her; ``deducted``: advances taken off payouts (what she received for a
+    month is ``paid`` + ``advanced``)."""
 
     earned: Amount
     paid: Amount
     confirmed: Amount
     disputed: Amount
     awaiting: Amount
+    advanced: Amount
+    deducted: Amount
 
 
 class StatementBrand(Wire):
@@ -155,3 +170,49 @@ class Statement(Wire):
 
 class StatementMonths(Wire):
     months: list[str]  # YYYY-MM with any line, newest first
+
+
+class AdvanceStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    LAPSED = "lapsed"  # approved but the job was paid first: nothing to advance any more
+    PAID = "paid"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+class AdvanceCreate(Wire):
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=10**12)] | None = None  # none: the most she may ask
+
+
+class RefuseRequest(Wire):
+    reason: Reason
+
+
+class AdvancePay(Wire):
+    method: PayoutMethod
+    reference: Reference = ""
+
+
+class AdvanceRead(Wire):
+    id: int
+    job_id: int
+    code: str
+    artisan_id: int
+    brand_id: int
+    amount_fen: int
+    status: AdvanceStatus
+    reason: str  # why it was refused, or why she disputes it
+    method: str
+    reference: str
+    requested_via: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    paid_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+    deducted_in: int | None  # the payout that deducted it
+
+
+class AdvanceList(Wire):
+    advances: list[AdvanceRead]

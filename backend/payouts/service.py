@@ -19,6 +19,7 @@ from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
 from backend.outbox.questions import ask
 from backend.outbox.questions import question as confirm_question
+from backend.payouts import advances
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
 
@@ -40,6 +41,8 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
         created_at=row["created_at"],
         confirmed_at=row["confirmed_at"],
         confirmed_via=row["confirmed_via"],
+        gross_fen=row["gross_fen"],
+        advance_fen=row["advance_fen"],
     )
 
 
@@ -57,29 +60,36 @@ async def _unpaid_job(actor: Principal, job_id: int) -> dict[str, Any]:
 
 
 async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> PayoutRead:
-    """Record that an approved job was paid; the amount defaults to approved pieces × rate."""
+    """Record that an approved job was paid: its gross (by default approved pieces × rate) less
+    the job's paid advances (never below zero) is the net paid, the payout's ``amount_fen``."""
     require_role(actor, *STAFF)
     async with write_transaction():
         job = await _unpaid_job(actor, job_id)
-        amount = (
+        gross = (
             data.amount_fen if data.amount_fen is not None else job["quantity_approved"] * job["order.unit_price_fen"]
         )
         try:
-            await transition(job_id, Action.PAY, actor, amount_fen=amount, method=data.method.value)
+            await transition(job_id, Action.PAY, actor, amount_fen=gross, method=data.method.value)
         except InvalidTransition as error:
             if error.params.get("status") in PAID_ALREADY:
                 raise PayoutExists() from error
             raise
+        # After the transition: an advance paid meanwhile has committed (the job's row is ours now).
+        deducted = min((await advances.paid_advances([job_id])).get(job_id, 0), gross)
+        amount = gross - deducted
         payout = Payout(
             job=job_id,
             brand=actor.brand_id,
             artisan=job["artisan"],
             amount_fen=amount,
+            gross_fen=gross,
+            advance_fen=deducted,
             method=data.method.value,
             reference=data.reference,
             recorded_by=actor.member_id,
         )
         await payout.save()
+        await advances.deduct_advances(actor, job_id, gross, payout.id)
         await record_event(
             actor,
             brand_id=actor.brand_id,
@@ -89,6 +99,8 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             to_status=PayoutStatus.PAID.value,
             job_id=job_id,
             amount_fen=amount,
+            gross_fen=gross,
+            advance_fen=deducted,
         )
         await _ask_to_confirm(job, payout.id, amount)
         return payout_read(payout.to_dict())

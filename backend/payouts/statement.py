@@ -20,7 +20,7 @@ from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_, format_money, translate
 from backend.core.labels import status_label
 from backend.core.types import Principal, as_datetime
-from backend.db.session import fetch
+from backend.db.session import china_month_sql, fetch
 from backend.jobs.record import APPROVED_SUBMISSION, expression
 from backend.payouts.export import METHOD_LABELS
 from backend.payouts.schemas import (
@@ -47,14 +47,21 @@ WHERE s.status = '{approved}' AND j.artisan IN ({marks}) AND s.reviewed_at >= {}
 PAID = """
 SELECT p.job AS job_id, j.code, p.brand AS brand_id, p.artisan AS member_id, o.title, p.created_at AS at,
        p.id AS payout_id, p.amount_fen, p.method, p.reference, p.status, p.dispute_reason, p.resolution_note,
-       p.confirmed_at
+       p.confirmed_at, p.advance_fen
 FROM payout p JOIN job j ON j.id = p.job JOIN production_order o ON o.id = j."order"
 WHERE p.artisan IN ({marks}) AND p.created_at >= {} AND p.created_at < {}
+"""
+ADVANCED = """
+SELECT a.job AS job_id, j.code, a.brand AS brand_id, a.artisan AS member_id, o.title, a.paid_at AS at,
+       a.id AS advance_id, a.amount_fen, a.method, a.reference, a.status, a.reason, a.confirmed_at
+FROM advance a JOIN job j ON j.id = a.job JOIN production_order o ON o.id = j."order"
+WHERE a.artisan IN ({marks}) AND a.paid_at IS NOT NULL AND a.paid_at >= {} AND a.paid_at < {}
 """
 MONTHS = """
 SELECT {approval_month} AS month FROM submission s JOIN job j ON j.id = s.job
 WHERE s.status = '{approved}' AND j.artisan IN ({marks})
 UNION SELECT {payout_month} AS month FROM payout p WHERE p.artisan IN ({marks})
+UNION SELECT {advance_month} AS month FROM advance a WHERE a.artisan IN ({marks}) AND a.paid_at IS NOT NULL
 """
 MEMBERS = """
 SELECT m.id, m.name, m.brand, b.name AS brand_name FROM member m JOIN brand b ON b.id = m.brand
@@ -84,15 +91,19 @@ def _marks(count: int) -> str:
     return ", ".join("{}" for _ in range(count))
 
 
-async def _rows(member_ids: list[int], first: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The earned and paid rows of these memberships in the month starting on ``first``."""
+Rows = list[dict[str, Any]]
+
+
+async def _rows(member_ids: list[int], first: dt.date) -> tuple[Rows, Rows, Rows]:
+    """The earned, paid and advanced rows of these memberships in the month starting on ``first``."""
     start = start_of_day(first).astimezone(dt.UTC)
     end = start_of_day(month_start(first, -1)).astimezone(dt.UTC)
     marks = _marks(len(member_ids))
     earned_sql = EARNED.replace("{approved}", APPROVED_SUBMISSION).replace("{marks}", marks)
     earned = await fetch(earned_sql, (*member_ids, start, end))
     paid = await fetch(PAID.replace("{marks}", marks), (*member_ids, start, end))
-    return [dict(row) for row in earned], [dict(row) for row in paid]
+    advanced = await fetch(ADVANCED.replace("{marks}", marks), (*member_ids, start, end))
+    return [dict(row) for row in earned], [dict(row) for row in paid], [dict(row) for row in advanced]
 
 
 def _amount(fen: int, locale: str) -> Amount:
@@ -130,6 +141,36 @@ def _paid_line(row: dict[str, Any], locale: str) -> StatementLine:
     )
 
 
+def _deducted_line(row: dict[str, Any], locale: str) -> StatementLine:
+    """The job's advances taken off its payout: a line of its own, on the payout's day."""
+    at = as_datetime(row["at"])
+    return StatementLine(
+        kind=LineKind.DEDUCTED,
+        at=at,
+        day=in_china(at).date(),
+        amount=_amount(int(row["advance_fen"]), locale),
+        payout_id=int(row["payout_id"]),
+    )
+
+
+def _advanced_line(row: dict[str, Any], locale: str) -> StatementLine:
+    at = as_datetime(row["at"])
+    return StatementLine(
+        kind=LineKind.ADVANCED,
+        at=at,
+        day=in_china(at).date(),
+        amount=_amount(int(row["amount_fen"]), locale),
+        advance_id=int(row["advance_id"]),
+        method=row["method"],
+        method_label=translate(METHOD_LABELS.get(row["method"], row["method"]), locale),
+        reference=mask_reference(row["reference"]),
+        status=PayoutStatus(row["status"]),
+        status_label=status_label(row["status"], locale),
+        dispute_reason=row["reason"] if row["status"] == PayoutStatus.DISPUTED else "",
+        confirmed_at=as_datetime(row["confirmed_at"]) if row["confirmed_at"] else None,
+    )
+
+
 def totals_of(lines: list[StatementLine], locale: str) -> StatementTotals:
     """The sums of lines: earned, paid, and the paid by their payout's status."""
 
@@ -143,12 +184,16 @@ def totals_of(lines: list[StatementLine], locale: str) -> StatementTotals:
         confirmed=total(LineKind.PAID, PayoutStatus.CONFIRMED),
         disputed=total(LineKind.PAID, PayoutStatus.DISPUTED),
         awaiting=total(LineKind.PAID, PayoutStatus.PAID),
+        advanced=total(LineKind.ADVANCED),
+        deducted=total(LineKind.DEDUCTED),
     )
 
 
 def _jobs(rows: list[tuple[dict[str, Any], StatementLine]]) -> list[StatementJob]:
-    """Lines grouped by job, jobs in the order of their first line, lines by time (earned first)."""
-    rows = sorted(rows, key=lambda pair: (pair[1].at, pair[1].kind != LineKind.EARNED, pair[0]["job_id"]))
+    """Lines grouped by job, jobs in the order of their first line, lines by time (earned first,
+    a payout's deduction before its net)."""
+    order = {LineKind.EARNED: 0, LineKind.ADVANCED: 1, LineKind.DEDUCTED: 2, LineKind.PAID: 3}
+    rows = sorted(rows, key=lambda pair: (pair[1].at, order[pair[1].kind], pair[0]["job_id"]))
     jobs: dict[int, StatementJob] = {}
     for row, line in rows:
         job = jobs.setdefault(
@@ -160,8 +205,10 @@ def _jobs(rows: list[tuple[dict[str, Any], StatementLine]]) -> list[StatementJob
 
 async def _statement(members: list[dict[str, Any]], first: dt.date, locale: str) -> Statement:
     """The statement of these memberships (rows of ``MEMBERS``) for the month from ``first``."""
-    earned, paid = await _rows([m["id"] for m in members], first) if members else ([], [])
+    earned, paid, advanced = await _rows([m["id"] for m in members], first) if members else ([], [], [])
     lines = [(row, _earned_line(row, locale)) for row in earned] + [(row, _paid_line(row, locale)) for row in paid]
+    lines += [(row, _deducted_line(row, locale)) for row in paid if int(row["advance_fen"])]
+    lines += [(row, _advanced_line(row, locale)) for row in advanced]
     brands = []
     for member in sorted(members, key=lambda m: (m["brand_name"], m["id"])):
         mine = [(row, line) for row, line in lines if row["member_id"] == member["id"]]
@@ -215,7 +262,8 @@ async def my_months(actor: Principal) -> StatementMonths:
     sql = MONTHS.replace("{marks}", _marks(len(ids))).replace("{approved}", APPROVED_SUBMISSION)
     for name in ("approval_month", "payout_month"):
         sql = sql.replace("{" + name + "}", expression(name))
-    rows = await fetch(sql, (*ids, *ids))
+    sql = sql.replace("{advance_month}", china_month_sql("a.paid_at"))
+    rows = await fetch(sql, (*ids, *ids, *ids))
     return StatementMonths(months=sorted({str(row["month"]) for row in rows}, reverse=True))
 
 

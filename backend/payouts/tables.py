@@ -16,7 +16,9 @@ class Payout(Table, tablename="payout"):
     job = ForeignKey(Job, null=False, unique=True, help_text="One payout per job, enforced here.")
     brand = ForeignKey(Brand, null=False, index=True)
     artisan = ForeignKey(Member, null=False, index=True)
-    amount_fen = BigInt()
+    amount_fen = BigInt(help_text="The net paid: the gross less the advance deducted.")
+    gross_fen = BigInt(default=0, help_text="What the job earned (approved pieces × rate, or as recorded).")
+    advance_fen = BigInt(default=0, help_text="The job's paid advances deducted (never more than the gross).")
     method = Varchar(length=16, help_text="cash, wechat, alipay or bank.")
     reference = Varchar(length=100, default="", help_text="Transfer reference; masked in logs.")
     status = Varchar(length=16, default="paid", index=True, help_text="paid, confirmed or disputed.")
@@ -40,3 +42,42 @@ class StatementSms(Table, tablename="statement_sms"):
     created_at = Timestamptz(default=TimestamptzNow())
 
     UNIQUE: ClassVar[Keys] = {"statement_sms_person_month": ("person", "month")}  # exactly once, whoever sends
+
+
+class Advance(Table, tablename="advance"):
+    """Money paid ahead on an accepted job (预付款), deducted from that job's payout only.
+
+    requested → approved or refused; approved → paid (or lapsed: the job was paid first);
+    paid → confirmed or disputed by the artisan.
+    """
+
+    id: Serial
+    job = ForeignKey(Job, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    brand = ForeignKey(Brand, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    artisan = ForeignKey(Member, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    amount_fen = BigInt()
+    status = Varchar(length=16, default="requested", index=True)
+    open_job = Integer(
+        null=True,
+        default=None,
+        unique=True,
+        help_text="The job while the request is open (requested or approved): one open request per job.",
+    )
+    requested_via = Varchar(length=16, default="", help_text="app, sms, voice or simulator.")
+    reason = Text(default="", help_text="Why it was refused, or why she disputes it.")
+    method = Varchar(length=16, default="", help_text="Paid: cash, wechat, alipay or bank.")
+    reference = Varchar(length=100, default="", help_text="Transfer reference; masked in logs.")
+    decided_by = ForeignKey(Member, null=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    paid_by = ForeignKey(Member, null=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    deducted_in = ForeignKey(
+        Payout,
+        null=True,
+        on_delete=OnDelete.no_action,
+        on_update=OnUpdate.no_action,
+        help_text="The job's payout that deducted it.",
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None, index=True)
+    confirmed_at = Timestamptz(null=True, default=None)
+    confirmed_via = Varchar(length=16, default="")

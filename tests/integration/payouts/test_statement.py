@@ -96,6 +96,8 @@ async def test_statement_groups_her_month_by_brand_with_totals(client: httpx.Asy
         "confirmed": 4 * RATE,
         "disputed": 3 * RATE,
         "awaiting": 9999,
+        "advanced": 0,
+        "deducted": 0,
     }
     assert fen(by_brand["李家蜡染"]["totals"]) == {
         "earned": 5 * RATE,
@@ -103,6 +105,8 @@ async def test_statement_groups_her_month_by_brand_with_totals(client: httpx.Asy
         "confirmed": 0,
         "disputed": 0,
         "awaiting": 0,
+        "advanced": 0,
+        "deducted": 0,
     }
     assert fen(found["totals"])["earned"] == 12 * RATE
     assert fen(found["totals"])["paid"] == 7 * RATE + 9999

@@ -1,0 +1,306 @@
+"""Advances (预付款): asked on an accepted job up to the brand's share of what its accepted
+pieces will earn, approved or refused, paid and confirmed like a payout, and deducted from
+that job's payout only, never below zero; no claw-back, one open request per job."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from typing import Any
+
+import httpx
+
+from backend.audit.tables import AuditEvent
+from backend.core.china_time import china_today
+from backend.core.types import Role
+from backend.outbox.tables import OutboxMessage
+from backend.payouts.tables import Advance
+from tests import support
+from tests.support import Brand, Person, Work, ok, refused
+
+API = "/api/v1"
+PRICE = 4500  # support.order_body's piece rate
+
+
+async def steps(client: httpx.AsyncClient, brand: Brand, who: Person, work: Work, *names: str) -> None:
+    for name in names:
+        await support._take_step(client, brand, who, work, name, 5)
+
+
+async def ask(client: httpx.AsyncClient, who: Person, job_id: int, body: Any = None, **headers: str) -> httpx.Response:
+    return await client.post(f"{API}/jobs/{job_id}/advance", json=body or {}, headers=who.auth | headers)
+
+
+async def act(client: httpx.AsyncClient, who: Person, advance_id: int, action: str, body: Any = None) -> Any:
+    return await ok(await client.post(f"{API}/advances/{advance_id}/{action}", json=body, headers=who.auth))
+
+
+async def paid_advance(
+    client: httpx.AsyncClient, brand: Brand, who: Person, job_id: int, amount: int | None = None
+) -> Any:
+    advance = await ok(await ask(client, who, job_id, {"amount_fen": amount} if amount else {}), 201)
+    await act(client, brand.coordinator, advance["id"], "approve")
+    return await act(client, brand.coordinator, advance["id"], "pay", {"method": "wechat", "reference": "WX-ADV-9"})
+
+
+async def test_an_advance_is_asked_approved_paid_confirmed_and_deducted_from_that_jobs_payout_only(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    advanced = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    other = await support.job_in_state(client, brand, artisan, "approved", quantity=5)
+
+    asked = await ok(await ask(client, artisan, advanced.job_id), 201)
+    assert (asked["amount_fen"], asked["status"], asked["requested_via"]) == (5 * PRICE * 30 // 100, "requested", "app")
+    waiting = await ok(await client.get(f"{API}/advances?status=requested", headers=brand.coordinator.auth))
+    assert [a["id"] for a in waiting["advances"]] == [asked["id"]]
+    approved = await act(client, brand.coordinator, asked["id"], "approve")
+    paid = await act(client, brand.coordinator, asked["id"], "pay", {"method": "wechat", "reference": "WX-ADV-9"})
+    confirmed = await act(client, artisan, asked["id"], "confirm")
+    assert [approved["status"], paid["status"], confirmed["status"]] == ["approved", "paid", "confirmed"]
+    assert (paid["method"], paid["reference"]) == ("wechat", "WX-ADV-9")
+
+    await steps(client, brand, artisan, advanced, "submit", "approve")
+    due = {
+        d["job_id"]: d
+        for d in (await ok(await client.get(f"{API}/payouts/due", headers=brand.coordinator.auth)))["due"]
+    }
+    assert (due[advanced.job_id]["gross_fen"], due[advanced.job_id]["advance_fen"]) == (22500, 6750)
+    assert due[advanced.job_id]["amount_fen"] == 22500 - 6750
+    assert (due[other.job_id]["gross_fen"], due[other.job_id]["advance_fen"], due[other.job_id]["amount_fen"]) == (
+        22500, 0, 22500,
+    )  # fmt: skip
+
+    body = {"method": "bank", "reference": "B-1"}
+    payout = await ok(
+        await client.post(f"{API}/jobs/{advanced.job_id}/payout", json=body, headers=brand.coordinator.auth), 201
+    )
+    untouched = await ok(
+        await client.post(f"{API}/jobs/{other.job_id}/payout", json=body, headers=brand.coordinator.auth), 201
+    )
+    assert (payout["gross_fen"], payout["advance_fen"], payout["amount_fen"]) == (22500, 6750, 15750)
+    assert (untouched["gross_fen"], untouched["advance_fen"], untouched["amount_fen"]) == (22500, 0, 22500)
+    [stored] = await Advance.select().where(Advance.id == asked["id"])
+    assert stored["deducted_in"] == payout["id"]
+
+    actions = (
+        await AuditEvent.select(AuditEvent.action, AuditEvent.channel)
+        .where((AuditEvent.entity == "advance") & (AuditEvent.entity_id == asked["id"]))
+        .order_by(AuditEvent.id)
+    )
+    assert [(e["action"], e["channel"]) for e in actions] == [
+        ("request", "app"), ("approve", "console"), ("pay", "console"), ("confirm", "app"),
+    ]  # fmt: skip
+
+
+async def test_the_statement_shows_the_advance_and_its_deduction_and_agrees_with_the_export(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    advance = await paid_advance(client, brand, artisan, work.job_id, 5000)
+    await steps(client, brand, artisan, work, "submit", "approve", "pay")
+
+    statement = await ok(await client.get(f"{API}/me/statement", headers=artisan.auth))
+    [job] = statement["brands"][0]["jobs"]
+    lines = {line["kind"]: line for line in job["lines"]}
+    assert [line["kind"] for line in job["lines"]] == ["advanced", "earned", "deducted", "paid"]  # by time
+    assert (lines["earned"]["amount"]["fen"], lines["advanced"]["amount"]["fen"]) == (22500, 5000)
+    assert (lines["deducted"]["amount"]["fen"], lines["paid"]["amount"]["fen"]) == (5000, 17500)
+    assert lines["advanced"]["advance_id"] == advance["id"]
+    assert (lines["advanced"]["status"], lines["advanced"]["reference"]) == ("paid", "****DV-9")
+    totals = statement["totals"]
+    assert {k: totals[k]["fen"] for k in ("earned", "paid", "advanced", "deducted")} == {
+        "earned": 22500, "paid": 17500, "advanced": 5000, "deducted": 5000,
+    }  # fmt: skip
+    assert totals["paid"]["fen"] + totals["advanced"]["fen"] - totals["deducted"]["fen"] == 17500
+
+    today = china_today().isoformat()
+    sheet = await client.get(f"{API}/payouts/export?from={today}&to={today}", headers=brand.coordinator.auth)
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"), newline="")))
+    assert (rows[0][8], rows[0][13:]) == ("金额（元）", ["应付（元）", "扣除预付款（元）"])
+    [row] = [r for r in rows[1:] if int(r[0]) == work.payout_id]
+    assert (row[8], row[13:]) == ("175.00", ["225.00", "50.00"])
+    assert row[8] == f"{lines['paid']['amount']['fen'] / 100:.2f}"  # the statement's paid line, to the fen
+
+
+async def test_the_cap_is_the_brands_share_of_the_accepted_pieces_and_counts_what_was_asked(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    admin = await support.person(brand.id, Role.ADMIN)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=4)
+    refused(await client.patch(f"{API}/brand", json={"advance_percent": 51}, headers=admin.auth), 400)
+    refused(await client.patch(f"{API}/brand", json={"advance_percent": 40}, headers=brand.coordinator.auth), 403)
+    settings = await ok(await client.patch(f"{API}/brand", json={"advance_percent": 50}, headers=admin.auth))
+    assert settings["advance_percent"] == 50
+    cap = 4 * PRICE // 2
+
+    over = refused(await ask(client, artisan, work.job_id, {"amount_fen": cap + 1}), 422, "invalid")
+    assert over["fields"] == {"amount_fen": "over_limit"}
+    refused(await ask(client, artisan, work.job_id, {"amount_fen": 0}), 400)
+    first = await paid_advance(client, brand, artisan, work.job_id, 3000)
+    second = await ok(await ask(client, artisan, work.job_id), 201)  # the default: what remains
+    assert (first["amount_fen"], second["amount_fen"]) == (3000, cap - 3000)
+    await act(client, brand.coordinator, second["id"], "refuse", {"reason": "订单未确认"})
+    again = await ok(await ask(client, artisan, work.job_id), 201)  # a refusal frees its share
+    assert again["amount_fen"] == cap - 3000
+    await act(client, brand.coordinator, again["id"], "approve")
+    await act(client, brand.coordinator, again["id"], "pay", {"method": "cash"})
+    nothing = refused(await ask(client, artisan, work.job_id), 422, "invalid")
+    assert nothing["fields"] == {"amount_fen": "nothing_left"}
+
+
+async def test_one_open_request_per_job_even_when_two_arrive_at_once(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    for _ in range(3):
+        work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+        answers = await asyncio.gather(ask(client, artisan, work.job_id), ask(client, artisan, work.job_id))
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201, 409], [a.text for a in answers]
+        assert await Advance.count().where(Advance.job == work.job_id) == 1
+    refused(await ask(client, artisan, work.job_id), 409, "advance_open")
+
+
+async def test_a_replay_with_the_same_key_makes_one_request(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    first = await ok(await ask(client, artisan, work.job_id, {"amount_fen": 1000}, **{"Idempotency-Key": "adv-1"}), 201)
+    second = await ok(
+        await ask(client, artisan, work.job_id, {"amount_fen": 1000}, **{"Idempotency-Key": "adv-1"}), 201
+    )
+    assert first == second
+    assert await Advance.count().where(Advance.job == work.job_id) == 1
+    pay = {"method": "wechat", "reference": "W"}
+    await act(client, brand.coordinator, first["id"], "approve")
+    headers = brand.coordinator.auth | {"Idempotency-Key": "pay-1"}
+    once = await ok(await client.post(f"{API}/advances/{first['id']}/pay", json=pay, headers=headers))
+    twice = await ok(await client.post(f"{API}/advances/{first['id']}/pay", json=pay, headers=headers))
+    assert once == twice
+    events = await AuditEvent.count().where(
+        (AuditEvent.entity == "advance") & (AuditEvent.entity_id == first["id"]) & (AuditEvent.action == "pay")
+    )
+    assert events == 1
+
+
+async def test_the_deduction_never_goes_below_zero_nor_reaches_another_job(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    other = await support.job_in_state(client, brand, artisan, "approved", quantity=5)
+    await paid_advance(client, brand, artisan, work.job_id, 6000)
+    await steps(client, brand, artisan, work, "submit", "approve")
+    body = {"method": "cash", "amount_fen": 2500}  # the brand pays less than the advance by hand
+    payout = await ok(
+        await client.post(f"{API}/jobs/{work.job_id}/payout", json=body, headers=brand.coordinator.auth), 201
+    )
+    assert (payout["gross_fen"], payout["advance_fen"], payout["amount_fen"]) == (2500, 2500, 0)
+    full = await ok(
+        await client.post(f"{API}/jobs/{other.job_id}/payout", json={"method": "cash"}, headers=brand.coordinator.auth),
+        201,
+    )
+    assert (full["advance_fen"], full["amount_fen"]) == (0, 22500)
+
+
+async def test_no_claw_back_when_the_order_is_cancelled_and_an_open_request_lapses_at_payout(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    kept = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    advance = await paid_advance(client, brand, artisan, kept.job_id, 4000)
+    await ok(await client.post(f"{API}/orders/{kept.order_id}/cancel", headers=brand.coordinator.auth))
+    later = await support.job_in_state(client, brand, artisan, "approved", quantity=5)
+    payout = await ok(
+        await client.post(f"{API}/jobs/{later.job_id}/payout", json={"method": "cash"}, headers=brand.coordinator.auth),
+        201,
+    )
+    assert (payout["advance_fen"], payout["amount_fen"]) == (0, 22500)
+    [mine] = (await ok(await client.get(f"{API}/advances", headers=artisan.auth)))["advances"]
+    assert (mine["id"], mine["status"], mine["deducted_in"]) == (advance["id"], "paid", None)
+    statement = await ok(await client.get(f"{API}/me/statement", headers=artisan.auth))
+    assert statement["totals"]["advanced"]["fen"] == 4000
+    assert statement["totals"]["deducted"]["fen"] == 0
+
+    open_one = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    approved = await ok(await ask(client, artisan, open_one.job_id), 201)
+    await act(client, brand.coordinator, approved["id"], "approve")
+    await steps(client, brand, artisan, open_one, "submit", "approve", "pay")
+    [row] = await Advance.select().where(Advance.id == approved["id"])
+    assert (row["status"], row["open_job"]) == ("lapsed", None)
+    refused(
+        await client.post(
+            f"{API}/advances/{approved['id']}/pay", json={"method": "cash"}, headers=brand.coordinator.auth
+        ),
+        409,
+        "invalid_transition",
+    )
+    refused(await ask(client, artisan, open_one.job_id), 409, "invalid_transition")  # paid: no more advances
+
+
+async def test_refusal_and_dispute_need_a_reason_and_states_hold(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    asked = await ok(await ask(client, artisan, work.job_id), 201)
+    refused(await client.post(f"{API}/advances/{asked['id']}/refuse", json={}, headers=brand.coordinator.auth), 400)
+    refused(
+        await client.post(f"{API}/advances/{asked['id']}/pay", json={"method": "cash"}, headers=brand.coordinator.auth),
+        409,
+        "invalid_transition",
+    )
+    refused(await client.post(f"{API}/advances/{asked['id']}/confirm", headers=artisan.auth), 409, "invalid_transition")
+    refused(await client.post(f"{API}/advances/{asked['id']}/approve", headers=artisan.auth), 403, "forbidden")
+    no = await act(client, brand.coordinator, asked["id"], "refuse", {"reason": "订单未确认"})
+    assert (no["status"], no["reason"]) == ("refused", "订单未确认")
+    paid = await paid_advance(client, brand, artisan, work.job_id, 1000)
+    disputed = await act(client, artisan, paid["id"], "dispute", {"reason": "没收到"})
+    assert (disputed["status"], disputed["reason"]) == ("disputed", "没收到")
+    refused(await ask(client, artisan, work.job_id + 10**6), 404, "not_found")
+    refused(await client.post(f"{API}/advances/{paid['id'] + 10**6}/approve", headers=brand.coordinator.auth), 404)
+
+
+async def test_only_her_own_jobs_and_only_the_brands_staff(client: httpx.AsyncClient) -> None:
+    brand, other = await support.brand(), await support.brand()
+    artisan, stranger = await support.artisan(brand), await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    offered = await support.job_in_state(client, brand, artisan, "offered", quantity=5)
+    refused(await ask(client, stranger, work.job_id), 404, "not_found")
+    refused(await ask(client, brand.coordinator, work.job_id), 403, "forbidden")
+    refused(await ask(client, artisan, offered.job_id), 409, "invalid_transition")
+    asked = await ok(await ask(client, artisan, work.job_id), 201)
+    refused(
+        await client.post(f"{API}/advances/{asked['id']}/approve", headers=other.coordinator.auth), 404, "not_found"
+    )
+    assert (await ok(await client.get(f"{API}/advances", headers=other.coordinator.auth)))["advances"] == []
+    assert (await ok(await client.get(f"{API}/advances", headers=stranger.auth)))["advances"] == []
+    await act(client, brand.coordinator, asked["id"], "approve")
+    await act(client, brand.coordinator, asked["id"], "pay", {"method": "cash"})
+    refused(await client.post(f"{API}/advances/{asked['id']}/confirm", headers=stranger.auth), 404, "not_found")
+
+
+async def test_an_sms_only_artisan_is_told_of_approval_refusal_and_payment(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand, sms_only=True)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    asked = await ok(await ask(client, artisan, work.job_id, {"amount_fen": 1000}), 201)
+    await act(client, brand.coordinator, asked["id"], "refuse", {"reason": "订单未确认"})
+    paid = await paid_advance(client, brand, artisan, work.job_id, 2000)
+    sent = (
+        await OutboxMessage.select(OutboxMessage.kind, OutboxMessage.body)
+        .where((OutboxMessage.member == artisan.id) & OutboxMessage.kind.like("advance%"))
+        .order_by(OutboxMessage.id)
+    )
+    assert [m["kind"] for m in sent] == ["advance_refused", "advance_approved", "advance_paid"]
+    code = paid["code"]
+    assert [m["body"] for m in sent] == [
+        f"{code}预支未批准：订单未确认",
+        f"{code}预支¥20.00已批准，随后付款。",
+        f"{code}预支¥20.00已付，结算此活工钱时扣除。",
+    ]
