@@ -28,6 +28,8 @@ from backend.memberships.service import leave
 from backend.memberships.story import decide_story
 from backend.messages import optout
 from backend.messages.templates import Value
+from backend.payouts.advances import request_advance
+from backend.payouts.schemas import AdvanceCreate
 from backend.payouts.service import confirm_payout, dispute_payout
 from backend.sms.replies import Reply
 from backend.sms.vocabulary import ItemKind
@@ -165,6 +167,19 @@ async def _dispute_payout(context: Context) -> Done:
 async def _report_done(context: Context) -> Done:
     job = await report_done(_actor(context), _item(context).id, context.reply.quantity)
     return Done({"quantity": job.quantity_reported})
+
+
+@action(
+    "request_advance",
+    item=ItemKind.JOB,
+    example="预支",
+    provides=frozenset({"amount"}),
+    refusals={**GONE, "advance_open": NOTHING, "nothing_left": NOTHING},
+)
+async def _request_advance(context: Context) -> Done:
+    """The most she may ask on the job (the app's default too): the same service."""
+    advance = await request_advance(_actor(context), _item(context).id, AdvanceCreate())
+    return Done({"amount": advance.amount_fen})
 
 
 # Her answer to a brand's invitation, and leaving a brand: hers alone, never staff's typing

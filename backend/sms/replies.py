@@ -29,6 +29,7 @@ class Intent(StrEnum):
     YES = "yes"  # accept an offer, confirm a payout, agree to work with a brand
     NO = "no"  # decline an offer, dispute a payout, decline a brand's invitation
     DONE = "done"  # finished pieces, with a quantity
+    ADVANCE = "advance"  # ask for an advance on work in hand (预支): the most she may ask
     HELP = "help"
     STOP = "stop"  # opt out of SMS
     START = "start"  # opt back in
@@ -62,6 +63,8 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.NO, "n", "no", "bu", "bujie", "buyao", "jujue", "meishoudao", "decline", "butongyi"),
     # finished pieces
     **_saying(Intent.DONE, "完成", "完成了", "做好", "做好了", "做完", "做完了", "done", "wancheng", "zuohao"),
+    # an advance on work in hand
+    **_saying(Intent.ADVANCE, "预支", "预付", "预支工钱", "advance", "yuzhi"),
     # help, opting out and back in, language
     **_saying(Intent.HELP, "帮助", "菜单", "help", "menu", "bangzhu"),
     **_saying(Intent.STOP, "退订", "t", "td", "stop", "unsubscribe", "tuiding"),

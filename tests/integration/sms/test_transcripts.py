@@ -125,6 +125,11 @@ class Villager:
             "JOIN member m ON m.id = j.artisan LEFT JOIN payout p ON p.job = j.id WHERE m.person = {} ORDER BY j.id",
             self.person_id,
         )
+        advances = await run(
+            "SELECT a.id, j.code, a.amount_fen, a.status FROM advance a JOIN member m ON m.id = a.artisan "
+            "JOIN job j ON j.id = a.job WHERE m.person = {} ORDER BY a.id",
+            self.person_id,
+        )
         people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
         invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
@@ -135,6 +140,7 @@ class Villager:
         return {
             "consent": consent[0] if consent else {},
             "jobs": {row["code"]: row for row in jobs},
+            "advances": {row["id"]: row for row in advances},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
             "brands": {self.brand_name(row["brand"]) for row in brands},
@@ -190,6 +196,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             found.append(f"{code}: {job['quantity_reported']} reported done")
         if job["payout"] != old["payout"]:
             found.append(f"{code} payout: {old['payout']} → {job['payout']}")
+    found += _advance_changes(before["advances"], after["advances"])
     if after["opted_out"] != before["opted_out"]:
         found.append("opted out" if after["opted_out"] else "opted back in")
     if after["locale"] != before["locale"]:
@@ -200,6 +207,17 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         if before["invitations"].get(name, status) != status:
             found.append(f"invitation from {name}: {before['invitations'][name]} → {status}")
     return found + _consent_changes(before["consent"], after["consent"])
+
+
+def _advance_changes(before: dict[int, Any], after: dict[int, Any]) -> list[str]:
+    found: list[str] = []
+    for key, advance in after.items():
+        old = before.get(key)
+        if old is None:
+            found.append(f"{advance['code']} advance: {advance['status']} {advance['amount_fen']} fen")
+        elif old["status"] != advance["status"]:
+            found.append(f"{advance['code']} advance: {old['status']} → {advance['status']}")
+    return found
 
 
 def _consent_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
