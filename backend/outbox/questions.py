@@ -17,7 +17,13 @@ from backend.outbox.rows import Outgoing
 from backend.outbox.service import enqueue_many
 
 # The flows Cunjiang starts by asking, and the message each asks with (its entry step's).
-QUESTIONS = {"offer": "offer", "payout": "payout_sent", "invitation": "invitation", "story": "story_proposed"}
+QUESTIONS = {
+    "offer": "offer",
+    "payout": "payout_sent",
+    "invitation": "invitation",
+    "story": "story_proposed",
+    "advance_paid": "advance_paid",
+}
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):

@@ -30,6 +30,7 @@ from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
 from backend.messages.templates import render
 from backend.outbox import enqueue
+from backend.outbox.questions import ask, question
 from backend.payouts.schemas import AdvanceCreate, AdvancePay, AdvanceRead, AdvanceStatus
 from backend.payouts.tables import Advance
 
@@ -240,7 +241,7 @@ async def pay_advance(actor: Principal, advance_id: int, data: AdvancePay) -> Ad
         status = await Job.select(Job.status).where(Job.id == row["job"]).first()
         if status is None or status["status"] not in ADVANCEABLE:  # a payout lapses what is open: unreachable
             raise InvalidTransition(status=status["status"] if status else "")
-        await _tell(row, "advance_paid", amount=row["amount_fen"])
+        await _ask_to_confirm(row)
         return await _read(advance_id)
 
 
@@ -283,6 +284,21 @@ async def list_advances(actor: Principal, status: AdvanceStatus | None) -> list[
     return [advance_read(row) for row in rows]
 
 
+async def artisan_advance(actor: Principal, advance_id: int) -> AdvanceRead | None:
+    """Her advance (the SMS conversation's item), if it is hers."""
+    own = Advance.artisan.is_in(list(actor.member_ids(Role.ARTISAN)))
+    row = await Advance.select(*READ_COLUMNS).where((Advance.id == advance_id) & own).first()
+    return advance_read(row) if row else None
+
+
+async def paid_advance_of_job(actor: Principal, job_id: int) -> AdvanceRead | None:
+    """The advance of her job paid and waiting for her word (an SMS names it by the job's code)."""
+    own = Advance.artisan.is_in(list(actor.member_ids(Role.ARTISAN)))
+    paid = (Advance.job == job_id) & (Advance.status == AdvanceStatus.PAID.value)
+    row = await Advance.select(*READ_COLUMNS).where(paid & own).order_by(Advance.id, ascending=False).first()
+    return advance_read(row) if row else None
+
+
 async def deduct_advances(actor: Principal, job_id: int, gross: int, payout_id: int) -> int:
     """At the job's payout (inside its transaction): its paid advances are deducted, never more
     than ``gross``; a request still open lapses. Returns the amount deducted."""
@@ -308,6 +324,15 @@ async def paid_advances(job_ids: list[int]) -> dict[int, int]:
     for row in rows:
         found[row["job"]] = found.get(row["job"], 0) + int(row["amount_fen"])
     return found
+
+
+async def _ask_to_confirm(row: dict[str, Any]) -> None:
+    """By SMS, when she is not in the app: was the advance received (the ``advance_paid`` flow)?"""
+    artisan = await Member.select(*CONTACT).where(Member.id == row["artisan"]).first()
+    if artisan is None or not needs_sms(artisan, utcnow()):
+        return
+    code = row["job.code"]
+    await ask([question("advance_paid", artisan, row["brand"], row["id"], code, code=code, amount=row["amount_fen"])])
 
 
 async def _tell(row: dict[str, Any], message: str, **values: Any) -> None:

@@ -28,7 +28,7 @@ from backend.memberships.service import leave
 from backend.memberships.story import decide_story
 from backend.messages import optout
 from backend.messages.templates import Value
-from backend.payouts.advances import request_advance
+from backend.payouts.advances import confirm_advance, dispute_advance, request_advance
 from backend.payouts.schemas import AdvanceCreate
 from backend.payouts.service import confirm_payout, dispute_payout
 from backend.sms.replies import Reply
@@ -180,6 +180,18 @@ async def _request_advance(context: Context) -> Done:
     """The most she may ask on the job (the app's default too): the same service."""
     advance = await request_advance(_actor(context), _item(context).id, AdvanceCreate())
     return Done({"amount": advance.amount_fen})
+
+
+@action("confirm_advance", item=ItemKind.ADVANCE, example="收到", refusals=GONE)
+async def _confirm_advance(context: Context) -> Done:
+    await confirm_advance(_actor(context), _item(context).id)
+    return Done()
+
+
+@action("dispute_advance", item=ItemKind.ADVANCE, example="没收到", refusals=GONE)
+async def _dispute_advance(context: Context) -> Done:
+    await dispute_advance(_actor(context), _item(context).id, reason=context.body[:500] or "SMS")
+    return Done()
 
 
 # Her answer to a brand's invitation, and leaving a brand: hers alone, never staff's typing

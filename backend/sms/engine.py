@@ -45,11 +45,21 @@ from backend.messages.asked import recall, remember
 from backend.messages.optout import is_opted_out
 from backend.messages.templates import Value, messages, render
 from backend.outbox import enqueue
+from backend.payouts.advances import artisan_advance, paid_advance_of_job
 from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
+from backend.payouts.schemas import AdvanceRead
 from backend.sms.actions import ACTIONS, Context, Done, Item, refusal_of
 from backend.sms.flows import Act, Ask, Flow, Step, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import BrandValues, Condition, InvitationValues, ItemKind, JobValues, PayoutValues
+from backend.sms.vocabulary import (
+    AdvanceValues,
+    BrandValues,
+    Condition,
+    InvitationValues,
+    ItemKind,
+    JobValues,
+    PayoutValues,
+)
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -305,7 +315,8 @@ async def _items_by_code(actor: Principal, code: str) -> list[Item]:
     if job is None:
         return []
     payout = await payout_of_job(actor, job.id)
-    return [*([_payout_item(payout)] if payout else []), _job_item(job)]
+    advance = await paid_advance_of_job(actor, job.id)
+    return [*([_payout_item(payout)] if payout else []), *([_advance_item(advance)] if advance else []), _job_item(job)]
 
 
 async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | None:
@@ -322,6 +333,9 @@ async def _item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | 
         return _consent_item(actor) if item_id == actor.person_id else None
     if kind == ItemKind.STORY:
         return await _story_item(actor, item_id)
+    if kind == ItemKind.ADVANCE:
+        advance = await artisan_advance(actor, item_id)
+        return _advance_item(advance) if advance else None
     return None
 
 
@@ -360,6 +374,17 @@ def _payout_item(payout: PayoutItem) -> Item:
         status=payout.status.value,
         brand_id=payout.brand_id,
         values=_values(PayoutValues(code=payout.code, amount=payout.amount_fen, status=Label(payout.status.value))),
+    )
+
+
+def _advance_item(advance: AdvanceRead) -> Item:
+    return Item(
+        kind=ItemKind.ADVANCE,
+        id=advance.id,
+        code=advance.code,
+        status=advance.status.value,
+        brand_id=advance.brand_id,
+        values=_values(AdvanceValues(code=advance.code, amount=advance.amount_fen, status=Label(advance.status.value))),
     )
 
 
@@ -408,7 +433,7 @@ async def _story_item(actor: Principal, proposal: int) -> Item:
     )
 
 
-def _values(values: JobValues | PayoutValues | InvitationValues | BrandValues) -> dict[str, Value]:
+def _values(values: JobValues | PayoutValues | AdvanceValues | InvitationValues | BrandValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
 

@@ -15,7 +15,7 @@ import msgspec
 from backend.accounts.schemas import InvitationStatus
 from backend.core.i18n import Label
 from backend.jobs.machine import Status
-from backend.payouts.schemas import PayoutStatus
+from backend.payouts.schemas import AdvanceStatus, PayoutStatus
 from backend.sms.replies import Intent
 
 
@@ -31,6 +31,7 @@ class ItemKind(StrEnum):
     BRAND = "brand"
     CONSENT = "consent"
     STORY = "story"
+    ADVANCE = "advance"  # an advance paid on a job, waiting for her word
 
 
 class Condition(StrEnum):
@@ -54,6 +55,7 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.BRAND: frozenset({"active"}),  # a brand she is an active member of
     ItemKind.CONSENT: frozenset({"open"}),  # hers, always open to a change of mind
     ItemKind.STORY: frozenset({"pending", "settled"}),  # waiting for her answer, or not any more
+    ItemKind.ADVANCE: frozenset(status.value for status in AdvanceStatus),
 }
 
 
@@ -70,6 +72,14 @@ class JobValues(msgspec.Struct, frozen=True):
 
 class PayoutValues(msgspec.Struct, frozen=True):
     """What a message about a payout may show."""
+
+    code: str
+    amount: int  # fen
+    status: Label
+
+
+class AdvanceValues(msgspec.Struct, frozen=True):
+    """What a message about an advance may show (its job's code, like a payout)."""
 
     code: str
     amount: int  # fen
@@ -99,6 +109,7 @@ ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.BRAND: frozenset(BrandValues.__struct_fields__),
     ItemKind.CONSENT: frozenset(),
     ItemKind.STORY: frozenset({"story"}),  # the words waiting for her answer
+    ItemKind.ADVANCE: frozenset(AdvanceValues.__struct_fields__),
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),

@@ -302,5 +302,5 @@ async def test_an_sms_only_artisan_is_told_of_approval_refusal_and_payment(clien
     assert [m["body"] for m in sent] == [
         f"{code}预支未批准：订单未确认",
         f"{code}预支¥20.00已批准，随后付款。",
-        f"{code}预支¥20.00已付，结算此活工钱时扣除。",
+        f"{code}：预支¥20.00已付，结算此活工钱时扣除。收到回1，没收到回2。",
     ]

@@ -114,7 +114,21 @@ class Villager:
         elif words[0] == "forget":
             await run("UPDATE sms_conversation SET expires_at = asked_at WHERE phone = {}", self.phone)
         else:
-            raise AssertionError(f"unknown step before a turn: {action}")
+            await self.money_before(words)
+
+    async def money_before(self, words: list[str]) -> None:
+        coordinator = self.brand.coordinator.auth
+        if words[:2] == ["advance", "paid"]:  # advance paid K1 AMOUNT: asked in the app, approved, paid
+            job_id = self.jobs[words[2]].job_id
+            assert self.person is not None
+            body = {"amount_fen": int(words[3])}
+            url = f"/api/v1/jobs/{job_id}/advance"
+            advance = await support.ok(await self.client.post(url, json=body, headers=self.person.auth), 201)
+            for step, answer in (("approve", None), ("pay", {"method": "wechat", "reference": "WX-A"})):
+                url = f"/api/v1/advances/{advance['id']}/{step}"
+                await support.ok(await self.client.post(url, json=answer, headers=coordinator))
+        else:
+            raise AssertionError(f"unknown step before a turn: {' '.join(words)}")
 
     def brand_name(self, brand_id: int) -> str:
         return next((name for name, b in self.brands.items() if b.id == brand_id), f"brand {brand_id}")
