@@ -19,6 +19,10 @@ STATUS_LABELS: dict[str, str] = {
     "paid": N_("paid"),
     "confirmed": N_("confirmed"),
     "disputed": N_("disputed"),
+    # an advance's own states (backend.payouts.schemas.AdvanceStatus), beside those above
+    "requested": N_("requested"),
+    "refused": N_("refused"),
+    "lapsed": N_("lapsed"),
 }
 
 

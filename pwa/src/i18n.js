@@ -84,6 +84,9 @@ const STATUS_WORDS = {
   paid: () => t("paid"),
   confirmed: () => t("confirmed"),
   disputed: () => t("disputed"),
+  requested: () => t("requested"), // an advance's own states
+  refused: () => t("refused"),
+  lapsed: () => t("lapsed"),
 };
 
 /** A state's word in the current language (the state itself when it has none). @param {string} status @returns {string} */

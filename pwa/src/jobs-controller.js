@@ -8,7 +8,7 @@
 import { myMemberIds, myMemberships } from "./brands.js";
 import { inStore, remember, remembered } from "./db.js";
 import { notify } from "./dom.js";
-import { t } from "./i18n.js";
+import { formatMoney, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
 import { pull, whenDue } from "./sync.js";
@@ -19,6 +19,7 @@ import { JobsView } from "./views/jobs.js";
 /** What to do after the server refused a queued action, by the action and the refusal's code.
 @param {string} path @param {string} code @returns {string} */
 function nextStep(path, code) {
+  if (path.endsWith("/advance")) return ""; // the refusal says it all: one waits already, or how much is left
   if (path.endsWith("/submissions")) {
     if (code === "invalid_transition") return t("Someone already sent this work; the list shows where it stands.");
     return t("Check the pieces and photos, then send again.");
@@ -50,6 +51,7 @@ export class JobsController {
     view.addEventListener("accept", (event) => this.accept(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("decline", (event) => this.decline(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("submit", (event) => this.submit(/** @type {CustomEvent<Ask>} */ (event).detail));
+    view.addEventListener("advance", (event) => this.advance(/** @type {CustomEvent<Ask>} */ (event).detail));
     this.listen();
     this.mine = myMemberIds();
     await this.restore();
@@ -123,6 +125,11 @@ export class JobsController {
     whenDue(() => this.refresh(), () => Boolean(this.view?.isShown()));
     outbox.on("change", () => this.showPending());
     outbox.on("done", async (entry, answer) => {
+      if (entry.about?.advance) {
+        const advance = /** @type {Wire.Advance} */ (answer);
+        notify(t("{code}: advance of {amount} asked. Your coordinator will reply.", { code: advance.code, amount: formatMoney(advance.amount_fen) }));
+        return;
+      }
       if (!entry.about?.job) return;
       const job = /** @type {Wire.Job | null} */ (answer);
       if (entry.about.sync) await this.refresh(); // a submission answers with itself: ask the feed
@@ -146,6 +153,11 @@ export class JobsController {
   /** @param {Ask} ask */
   decline({ job }) {
     return outbox.send(`/jobs/${job.id}/decline`, {}, { job: job.id, code: job.code });
+  }
+
+  /** An advance on work in hand, the most allowed (the server counts it). @param {Ask} ask */
+  advance({ job }) {
+    return outbox.send(`/jobs/${job.id}/advance`, {}, { job: job.id, code: job.code, advance: true });
   }
 
   /** Finished pieces: their photos kept on the phone, the submission queued until they are up. @param {Ask} ask */

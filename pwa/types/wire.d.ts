@@ -130,6 +130,34 @@ declare namespace Wire {
     confirmed_via: string;
     /** whose money (GET /me's memberships name it) */
     brand_id: number;
+    /** what the job earned; amount_fen is the net: gross_fen less advance_fen */
+    gross_fen: number;
+    /** the job's paid advances deducted, never more than the gross */
+    advance_fen: number;
+  }
+  type AdvanceStatus = "requested" | "approved" | "refused" | "lapsed" | "paid" | "confirmed" | "disputed";
+  /** An advance (预付款) on a job: POST /jobs/{id}/advance, GET /advances. */
+  interface Advance {
+    id: number;
+    job_id: number;
+    code: string;
+    artisan_id: number;
+    brand_id: number;
+    amount_fen: number;
+    status: AdvanceStatus;
+    /** why it was refused, or why she disputes it */
+    reason: string;
+    method: string;
+    reference: string;
+    requested_via: string;
+    created_at: string;
+    decided_at: string | null;
+    paid_at: string | null;
+    confirmed_at: string | null;
+    deducted_in: number | null;
+  }
+  interface AdvanceList {
+    advances: Advance[];
   }
   interface PayoutList {
     payouts: Payout[];
@@ -145,8 +173,11 @@ declare namespace Wire {
     order_title: string;
     quantity_approved: number;
     unit_price_fen: number;
+    /** the net: gross_fen less advance_fen */
     amount_fen: number;
     approved_at: string;
+    gross_fen: number;
+    advance_fen: number;
   }
 
   /** POST /photos */
@@ -287,6 +318,8 @@ declare namespace Wire {
     /** what villagers type to name the brand by SMS (退出 王家); empty: its name */
     short_name: string;
     offer_window_hours: number;
+    /** the share (0-50) of an accepted job's pay an artisan may ask in advance */
+    advance_percent: number;
   }
   /** POST /artisans/import */
   interface ImportResult {
@@ -336,9 +369,11 @@ declare namespace Wire {
     fen: number;
     text: string;
   }
-  /** A line of a job in the income statement: what it earned, or a payout (more kinds may come). */
+  /** A line of a job in the income statement: what it earned, a payout (its net), an advance
+  paid, or the advances deducted from the payout (more kinds may come). */
   interface StatementLine {
-    kind: "earned" | "paid" | string;
+    kind: "earned" | "paid" | "advanced" | "deducted" | string;
+    advance_id?: number | null;
     at: string;
     day: string;
     amount: Amount;
@@ -367,6 +402,8 @@ declare namespace Wire {
     confirmed: Amount;
     disputed: Amount;
     awaiting: Amount;
+    advanced: Amount;
+    deducted: Amount;
   }
   interface StatementBrand {
     brand_id: number;

@@ -72,6 +72,7 @@ async def test_payouts_are_recorded_for_a_selection_exported_as_csv_and_a_disput
     await page.click("[data-action=pay-selected]")
     await expect(payouts.due(approved[0].job_id)).to_have_count(0)
     await expect(payouts.due(approved[1].job_id)).to_have_count(0)
+    await page.wait_for_load_state("networkidle")  # every part drawn again after the payment (disputes too)
 
     row = page.locator(f"[data-part=disputes] [data-payout-id='{disputed.payout_id}']")
     await row.locator("select[name=resolution]").select_option("confirmed")

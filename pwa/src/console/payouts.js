@@ -1,4 +1,5 @@
-// Payouts: approved work waiting to be paid (one by one, or a selection at once), disputes
+// Payouts: approved work waiting to be paid (one by one, or a selection at once), advances
+// asked by artisans (approve, refuse with a reason, record paid), disputes
 // to resolve, what was recorded, and the period's payouts for the accountant (CSV that Excel
 // on Chinese Windows opens right, or XLSX).
 
@@ -45,11 +46,71 @@ async function due(box, reload) {
           rows.map((row) => ({
             attrs: { "data-due-job-id": String(row.job.job_id) },
             cells: [row.tick, row.job.artisan_name, row.job.village, row.job.order_title, row.job.code, String(row.job.quantity_approved),
-              formatMoney(row.job.amount_fen), formatTime(row.job.approved_at),
+              netOf(row.job), formatTime(row.job.approved_at),
               h("button", { type: "button", "data-action": "pay", onclick: () => pay([row]) }, t("Record payment"))],
           })),
         )
       : h("p", { class: "empty" }, t("Nothing waiting: every approved job is paid.")),
+  );
+}
+
+/** What a job is paid: the net, and when an advance is deducted, the gross and the advance. @param {Wire.PayoutDue} job */
+function netOf(job) {
+  if (!job.advance_fen) return formatMoney(job.amount_fen);
+  return t("{net} ({gross} less advance {advance})", {
+    net: formatMoney(job.amount_fen), gross: formatMoney(job.gross_fen), advance: formatMoney(job.advance_fen),
+  });
+}
+
+/** An advance's state as the console says it (a job's "approved" is its pieces', not money's). @returns {Record<string, string>} */
+const ADVANCE_WORDS = () => ({ requested: t("asked, to decide"), approved: t("approved, to pay"), disputed: t("disputed") });
+
+/** Advances (预付款) asked by artisans: approve or refuse a request, record an approved one paid;
+each row keeps its own key, so a retried click is one change.
+@param {HTMLElement} box @param {Map<number, string>} names @param {() => void} reload */
+async function advances(box, names, reload) {
+  const { advances: all } = /** @type {Wire.AdvanceList} */ (await api("GET", "/advances", { language: locale }));
+  const open = all.filter((advance) => ["requested", "approved", "disputed"].includes(advance.status));
+  const act = async (/** @type {Wire.Advance} */ advance, /** @type {string} */ action, /** @type {object | undefined} */ body, /** @type {string} */ key) => {
+    notify("");
+    try {
+      await api("POST", `/advances/${advance.id}/${action}`, { body, language: locale, headers: { "Idempotency-Key": key } });
+      reload();
+    } catch (error) {
+      notify(`${advance.code}: ${messageOf(error)}`);
+    }
+  };
+  const decide = (/** @type {Wire.Advance} */ advance) => {
+    const key = newKey();
+    const reason = h("input", { name: "reason", maxlength: "200", placeholder: t("Why not (for the artisan)") });
+    const refuse = () => {
+      if (!reason.value.trim()) {
+        notify(t("Say why, for the artisan."));
+        return;
+      }
+      act(advance, "refuse", { reason: reason.value.trim() }, key);
+    };
+    const refusing = [reason, h("button", { type: "button", class: "quiet", "data-action": "refuse-advance", onclick: refuse }, t("Refuse"))];
+    if (advance.status === "requested") {
+      return h("div", { class: "row" }, h("button", { type: "button", "data-action": "approve-advance", onclick: () => act(advance, "approve", undefined, key) }, t("Approve")), ...refusing);
+    }
+    if (advance.status === "approved") {
+      const method = methodPicker();
+      const reference = h("input", { name: "reference", maxlength: "64", placeholder: t("Transfer number (optional)") });
+      const pay = () => act(advance, "pay", { method: method.value, reference: reference.value.trim() }, key);
+      return h("div", { class: "row" }, method, reference, h("button", { type: "button", "data-action": "pay-advance", onclick: pay }, t("Record payment")), ...refusing);
+    }
+    return h("span", {}, t("Disputed: {reason}", { reason: advance.reason }));
+  };
+  box.replaceChildren(
+    h("h2", {}, t("Advances to decide or pay ({count})", { count: open.length })),
+    open.length
+      ? table([t("Artisan"), t("Job code"), t("Amount"), t("Asked on"), t("Status"), ""], open.map((advance) => ({
+          attrs: { "data-advance-id": String(advance.id), "data-status": advance.status },
+          cells: [names.get(advance.artisan_id) || `#${advance.artisan_id}`, advance.code, formatMoney(advance.amount_fen),
+            formatTime(advance.created_at), ADVANCE_WORDS()[advance.status] || statusWord(advance.status), decide(advance)],
+        })))
+      : h("p", { class: "empty" }, t("No advances waiting.")),
   );
 }
 
@@ -131,16 +192,19 @@ export async function payouts(view) {
   const dueBox = h("section", { class: "card", "data-part": "due" });
   const disputeBox = h("section", { class: "card", "data-part": "disputes" });
   const recordBox = h("section", { class: "card", "data-part": "recorded" });
+  const advanceBox = h("section", { class: "card", "data-part": "advances" });
   /** @type {Map<number, string>} */
   const names = new Map();
   async function reload() {
     try {
-      await Promise.all([due(dueBox, reload), disputes(disputeBox, names, reload), recorded(recordBox, names)]);
+      await Promise.all([
+        due(dueBox, reload), advances(advanceBox, names, reload), disputes(disputeBox, names, reload), recorded(recordBox, names),
+      ]);
     } catch (error) {
       notify(messageOf(error));
     }
   }
-  view.replaceChildren(h("h1", {}, t("Payouts")), exporter(), dueBox, disputeBox, recordBox);
+  view.replaceChildren(h("h1", {}, t("Payouts")), exporter(), dueBox, advanceBox, disputeBox, recordBox);
   try {
     const { artisans } = /** @type {{artisans: Wire.Member[]}} */ (await api("GET", "/artisans", { language: locale }));
     for (const artisan of artisans) names.set(artisan.id, artisan.name);

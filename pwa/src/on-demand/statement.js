@@ -17,6 +17,8 @@ const TOTALS = [
   ["confirmed", () => t("Confirmed received")],
   ["disputed", () => t("Disputed")],
   ["awaiting", () => t("Awaiting your confirmation")],
+  ["advanced", () => t("Advances paid to you")],
+  ["deducted", () => t("Advances deducted")],
 ];
 
 /** Her statement, month by month. @param {HTMLElement} view @param {() => unknown} back draws the main page again
@@ -141,20 +143,37 @@ function linePart(line) {
     { "data-line-kind": line.kind },
     h("td", { class: "day" }, dayInMonth(line.day)),
     h("td", {}, ...lineWords(line).map((words) => h("div", {}, words))),
-    h("td", { class: "amount" }, line.amount.text),
+    h("td", { class: "amount" }, line.kind === "deducted" ? `−${line.amount.text}` : line.amount.text),
   );
 }
 
+/** What each kind of line says, in words. @type {Record<string, (line: Wire.StatementLine) => string[]>} */
+const LINE_WORDS = {
+  earned: (line) => [t("Earned: {quantity} pieces approved × {rate}", { quantity: line.quantity ?? 0, rate: line.unit_price?.text ?? "" })],
+  paid: paidWords,
+  advanced: advanceWords,
+  deducted: () => [t("Advance deducted from this job's payment")],
+};
+
 /** What a line says, in words. @param {Wire.StatementLine} line @returns {string[]} */
 function lineWords(line) {
-  if (line.kind === "earned") {
-    return [t("Earned: {quantity} pieces approved × {rate}", { quantity: line.quantity ?? 0, rate: line.unit_price?.text ?? "" })];
-  }
-  if (line.kind !== "paid") return [line.kind];
+  return (LINE_WORDS[line.kind] || ((/** @type {Wire.StatementLine} */ other) => [other.kind]))(line);
+}
+
+/** A payout (its net), and her word on it. @param {Wire.StatementLine} line @returns {string[]} */
+function paidWords(line) {
   const status = line.status === "paid" ? t("Awaiting your confirmation") : line.status_label;
   const words = [t("Paid by {method}", { method: line.method_label }) + (line.reference ? ` (${line.reference})` : ""), status];
   if (line.dispute_reason) words.push(t("Disputed: {reason}", { reason: line.dispute_reason }));
   if (line.resolution_note) words.push(t("Resolved: {note}", { note: line.resolution_note }));
+  return words;
+}
+
+/** An advance paid on the job, and her word on it. @param {Wire.StatementLine} line @returns {string[]} */
+function advanceWords(line) {
+  const words = [t("Advance paid by {method}", { method: line.method_label }) + (line.reference ? ` (${line.reference})` : "")];
+  words.push(line.status === "paid" ? t("Awaiting your confirmation") : line.status_label);
+  if (line.dispute_reason) words.push(t("Disputed: {reason}", { reason: line.dispute_reason }));
   return words;
 }
 

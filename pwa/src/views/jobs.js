@@ -12,6 +12,8 @@ import * as photos from "../photos.js";
 /** What the view reads. @typedef {{jobs: Map<number, Wire.Job>, waiting: Set<number>, pending: number, mine: Set<number>}} State */
 
 // Offers first (they wait for an answer), then work in hand, then the rest, newest first.
+/** A job takes an advance from its acceptance until its payout (backend/payouts/advances.py). */
+const ADVANCEABLE = ["accepted", "submitted", "rework", "approved"];
 const ORDER = ["offered", "rework", "accepted", "submitted", "approved", "paid", "disputed", "confirmed"];
 const EARNED = ["approved", "paid", "confirmed", "disputed"]; // the work is done and approved
 
@@ -84,7 +86,7 @@ export class JobsView extends EventTarget {
     return element;
   }
 
-  /** @param {"accept" | "decline" | "submit"} name @param {Ask} ask */
+  /** @param {"accept" | "decline" | "submit" | "advance"} name @param {Ask} ask */
   ask(name, ask) {
     this.dispatchEvent(new CustomEvent(name, { detail: ask }));
   }
@@ -109,6 +111,20 @@ export class JobsView extends EventTarget {
       job.quality_notes ? h("p", { class: "notes" }, job.quality_notes) : null,
       job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
       this.actions(job, this.state.waiting.has(job.id)),
+      this.advance(job, forOther),
+    );
+  }
+
+  /** Ask for an advance (预支) on work in hand: the most the brand allows; the coordinator answers.
+  Not on a neighbour's job (a leader's list), nor before acceptance or after payment.
+  @param {Wire.Job} job @param {boolean} forOther */
+  advance(job, forOther) {
+    if (forOther || !ADVANCEABLE.includes(job.status)) return null;
+    const busy = this.state.waiting.has(job.id);
+    return h(
+      "div",
+      { class: "actions advance" },
+      h("button", { type: "button", class: "quiet", "data-action": "advance", onclick: oneTap(() => this.ask("advance", { job })), disabled: busy }, t("Ask for an advance")),
     );
   }
 
