@@ -304,3 +304,46 @@ async def test_an_sms_only_artisan_is_told_of_approval_refusal_and_payment(clien
         f"{code}预支¥20.00已批准，随后付款。",
         f"{code}：预支¥20.00已付，结算此活工钱时扣除。收到回1，没收到回2。",
     ]
+
+
+async def test_an_advance_paid_racing_the_jobs_payout_is_either_deducted_or_lapsed(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    outcomes = set()
+    for _ in range(4):
+        work = await support.job_in_state(client, brand, artisan, "approved", quantity=5)
+        advance = await ok(await ask(client, artisan, work.job_id, {"amount_fen": 5000}), 201)
+        await act(client, brand.coordinator, advance["id"], "approve")
+        pay, payout = await asyncio.gather(
+            client.post(f"{API}/advances/{advance['id']}/pay", json={"method": "cash"}, headers=brand.coordinator.auth),
+            client.post(f"{API}/jobs/{work.job_id}/payout", json={"method": "cash"}, headers=brand.coordinator.auth),
+        )
+        recorded = await ok(payout, 201)
+        [row] = await Advance.select().where(Advance.id == advance["id"])
+        if pay.status_code == 200:  # paid first: the payout deducts it
+            assert (recorded["advance_fen"], recorded["amount_fen"], row["deducted_in"]) == (
+                5000,
+                17500,
+                recorded["id"],
+            )
+        else:  # the payout first: the approved advance lapsed, the job paid in full
+            refused(pay, 409, "invalid_transition")
+            assert (recorded["advance_fen"], recorded["amount_fen"], row["status"]) == (0, 22500, "lapsed")
+        outcomes.add(pay.status_code)
+    assert outcomes <= {200, 409}
+
+
+async def test_hostile_amounts_are_refused_without_a_change(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    for amount in (-1, 0, "many", 1.5, 10**13, True):
+        response = await ask(client, artisan, work.job_id, {"amount_fen": amount})
+        assert response.status_code == 400, (amount, response.text)
+    url = f"{API}/jobs/{work.job_id}/advance"
+    refused(await client.post(url, json=[], headers=artisan.auth), 400)
+    malformed = artisan.auth | {"Content-Type": "application/json"}
+    refused(await client.post(url, content=b'{"amount_fen": ', headers=malformed), 400)
+    refused(await ask(client, artisan, work.job_id, {"amount_fen": 10**12}), 422, "invalid")
+    refused(await ask(client, artisan, work.job_id, {"amount": 100}), 400)
+    assert await Advance.count().where(Advance.job == work.job_id) == 0
