@@ -177,6 +177,7 @@ BRAND_TABLES = (
     "job",
     "submission",
     "payout",
+    "advance",
     "photo",
     "audit_event",
     "outbox_message",

@@ -228,6 +228,23 @@ ROWS = [
         own=STAFF_ONLY,
         other=STAFF_ELSEWHERE,
     ),
+    # advances: asked by the job's own artisan, decided and paid by the brand's staff, confirmed by her
+    Row(
+        "POST",
+        "/jobs/{accepted}/advance",
+        {},
+        own=created(by(admin=403, coordinator=403, leader=403, a1=200, a2=404)),
+        other=NOBODYS,
+    ),
+    Row("GET", "/advances", own=by(admin=200, coordinator=200, leader=403, a1=200, a2=200)),
+    Row("GET", "/advances?status=requested", own=by(admin=200, coordinator=200, leader=403, a1=200, a2=200)),
+    Row("POST", "/advances/{advance_requested}/approve", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row(
+        "POST", "/advances/{advance_requested}/refuse", {"reason": "订单未确认"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE
+    ),
+    Row("POST", "/advances/{advance_approved}/pay", {"method": "cash"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("POST", "/advances/{advance_paid}/confirm", own=A1_ONLY, other=NOBODYS),
+    Row("POST", "/advances/{advance_paid}/dispute", {"reason": "没收到"}, own=A1_ONLY, other=NOBODYS),
     # SMS: what was sent or held, the cost, the simulator (console gateway): the brand's staff
     Row("GET", "/sms/messages", own=STAFF_ONLY),
     Row("GET", "/sms/messages?status=held", own=STAFF_ONLY),

@@ -114,8 +114,23 @@ async def _side(client: httpx.AsyncClient, sharing: tuple[Person, Person] | None
         "photo_a2": paid_a2.photo_id,
         "craft": await _craft_id(client, people["admin"]),
         "passport": await passport_of(approved.submission_id),
+        **{f"advance_{state}": await _advance(client, brand, a1, state) for state in ADVANCE_STEPS},
     }
     return Side(brand=brand, people=people, ids=ids)  # type: ignore[arg-type]
+
+
+# An advance of a1 brought to each state, on a job (and order) of its own: one open per job.
+ADVANCE_STEPS = {"requested": (), "approved": ("approve",), "paid": ("approve", "pay")}
+
+
+async def _advance(client: httpx.AsyncClient, brand: Brand, a1: Person, state: str) -> int:
+    work = await job_in_state(client, brand, a1, "accepted")
+    advance = await ok(await client.post(f"{API}/jobs/{work.job_id}/advance", json={}, headers=a1.auth), 201)
+    for step in ADVANCE_STEPS[state]:
+        body = {"method": "cash"} if step == "pay" else None
+        url = f"{API}/advances/{advance['id']}/{step}"
+        await ok(await client.post(url, json=body, headers=brand.coordinator.auth))
+    return int(advance["id"])
 
 
 async def _craft_id(client: httpx.AsyncClient, admin: Person) -> int:
@@ -146,6 +161,8 @@ async def _fresh(client: httpx.AsyncClient, side: Side, key: str) -> int | str:
         return (await support.artisan(brand)).id
     if key == "member":
         return (await support.person(brand.id, Role.COORDINATOR)).id
+    if key.startswith("advance_"):
+        return await _advance(client, brand, a1, key.removeprefix("advance_"))
     state, who, pick = FRESH[key]
     work = await job_in_state(client, brand, a2 if who == "a2" else a1, state)
     return pick(work)
@@ -160,7 +177,7 @@ FRESH: dict[str, tuple[str, str, Callable[[Work], Any]]] = {
     "payout": ("paid", "a1", lambda w: w.payout_id),
     "disputed": ("disputed", "a1", lambda w: w.payout_id),
 }
-FRESH_KEYS = {*FRESH, "order", "artisan", "member", "passport"}
+FRESH_KEYS = {*FRESH, "order", "artisan", "member", "passport", *(f"advance_{state}" for state in ADVANCE_STEPS)}
 
 
 @dataclass(frozen=True)
