@@ -21,13 +21,14 @@ from backend.core.types import Role
 from backend.db.session import write_transaction
 from backend.jobs.tables import Job, Submission
 from backend.orders.tables import Order
-from backend.payouts.tables import Payout
+from backend.payouts.tables import Advance, Payout
 from tests import support
 from tests.support import Brand, Person, ok
 
 API = "/api/v1"
 MONTHS = [month_start(dt.date(2025, 12, 1), -back) for back in range(12)]  # December 2025 … November 2026
 AMOUNT_COLUMN, CODE_COLUMN = 8, 6  # of the export (backend/payouts/export.py COLUMNS)
+GROSS_COLUMN, ADVANCE_COLUMN = 13, 14
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Year:
     default_paid: dict[int, int] = field(default_factory=dict)  # job id → amount paid by default
     earned: dict[int, int] = field(default_factory=dict)  # job id → approved pieces × rate
     unpaid: set[int] = field(default_factory=set)  # approved, waiting for their payout
+    # brand id → job code → the advance paid on it, and when
+    advanced: dict[int, dict[str, tuple[int, dt.datetime]]] = field(default_factory=dict)
 
 
 def moment(rng: random.Random) -> dt.datetime:
@@ -77,19 +80,35 @@ async def work(year: Year, rng: random.Random, brand: Brand, artisan: Person, nu
         year.unpaid.add(job.id)
         return
     by_default = rng.random() < 0.7
-    amount = approved * rate if by_default else rng.randrange(1, 10**7)
+    gross = approved * rate if by_default else rng.randrange(1, 10**7)
     if by_default:
-        year.default_paid[job.id] = amount
+        year.default_paid[job.id] = gross
     paid_at = approved_at + dt.timedelta(hours=rng.randrange(0, 24 * 40))
+    # A third of the paid jobs had an advance (its own generator: the year above stays as it was).
+    chance = random.Random(10_000 + number)
+    advance = chance.randrange(1, accepted * rate * 30 // 100 + 2) if chance.random() < 0.35 else 0
+    deducted = min(advance, gross)
+    amount = gross - deducted
     resolved = status != "disputed" and rng.random() < 0.2
     method = rng.choice(["cash", "wechat", "bank"])
     await Payout(
         job=job.id, brand=brand.id, artisan=artisan.id, amount_fen=amount, method=method,
+        gross_fen=gross, advance_fen=deducted,
         reference=f"REF{number:06d}", status=status, created_at=paid_at,
         dispute_reason="没收到" if status == "disputed" or resolved else "",
         resolution_note="补发了" if resolved else "",
         confirmed_at=paid_at + dt.timedelta(days=1) if status == "confirmed" else None,
     ).save()  # fmt: skip
+    if advance:
+        payout = await Payout.select(Payout.id).where(Payout.job == job.id).first()
+        year_start = dt.datetime.combine(MONTHS[0], dt.time(), tzinfo=CHINA_TZ)
+        advanced_at = max(approved_at - dt.timedelta(hours=chance.randrange(1, 24 * 20)), year_start)
+        answered = chance.choice(["paid", "confirmed"])
+        await Advance(
+            job=job.id, brand=brand.id, artisan=artisan.id, amount_fen=advance, status=answered, method="wechat",
+            reference=f"ADV{number:06d}", paid_at=advanced_at, deducted_in=payout["id"] if payout else None,
+        ).save()  # fmt: skip
+        year.advanced.setdefault(brand.id, {})[job.code] = (advance, advanced_at)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +163,40 @@ async def test_statements_and_the_payout_export_agree_to_the_fen(client: httpx.A
             assert paid == export
             months_with_payouts += bool(export)
     assert months_with_payouts >= 30  # the year really has payouts in most months of every brand
+
+
+async def test_advances_and_their_deductions_agree_with_the_export_to_the_fen(
+    client: httpx.AsyncClient, year: Year
+) -> None:
+    """Each month: the deduction lines are the export's advance column, the paid lines its net,
+    deduction and net its gross; the advance lines are the advances paid that month."""
+    deductions = 0
+    for brand in year.brands:
+        for first in MONTHS:
+            last = month_start(first, -1) - dt.timedelta(days=1)
+            response = await client.get(f"{API}/payouts/export?from={first}&to={last}", headers=brand.coordinator.auth)
+            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+            columns = (AMOUNT_COLUMN, GROSS_COLUMN, ADVANCE_COLUMN)
+            fen = {row[CODE_COLUMN]: [int(Decimal(row[c]).scaleb(2)) for c in columns] for row in rows}
+            deducted: dict[str, int] = {}
+            advanced: dict[str, int] = {}
+            for artisan in year.artisans[brand.id]:
+                for part in (await staff_statement(client, brand, artisan, first))["brands"]:  # type: ignore[attr-defined]
+                    lines = [(job["code"], line) for job in part["jobs"] for line in job["lines"]]
+                    mine = {kind: {code: line["amount"]["fen"] for code, line in lines if line["kind"] == kind}
+                            for kind in ("deducted", "advanced")}  # fmt: skip
+                    assert part["totals"]["deducted"]["fen"] == sum(mine["deducted"].values())
+                    assert part["totals"]["advanced"]["fen"] == sum(mine["advanced"].values())
+                    deducted |= mine["deducted"]
+                    advanced |= mine["advanced"]
+            assert deducted == {code: amounts[2] for code, amounts in fen.items() if amounts[2]}
+            assert all(net + advance == gross for net, gross, advance in fen.values())
+            start = dt.datetime.combine(first, dt.time(), CHINA_TZ)
+            end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), CHINA_TZ)
+            paid = year.advanced.get(brand.id, {})
+            assert advanced == {code: amount for code, (amount, at) in paid.items() if start <= at < end}
+            deductions += len(deducted)
+    assert deductions >= 30  # the year really has advances deducted
 
 
 async def test_earned_agrees_with_payouts_due_and_default_amounts(client: httpx.AsyncClient, year: Year) -> None:
