@@ -177,11 +177,11 @@ async def test_only_admins_manage_staff_and_settings(page: Page, client: httpx.A
     await expect(people.row("member", leader["id"])).to_contain_text("带头人")
 
     await people.show("settings")
-    await people.fill(offer_window_hours="48")
+    await people.fill(offer_window_hours="48", advance_percent="40")
     await people.save()
     await expect(people.status).to_have_text("已保存。")
-    row = await Brand.select(Brand.offer_window_hours).where(Brand.id == brand.id).first()
-    assert row == {"offer_window_hours": 48}
+    row = await Brand.select(Brand.offer_window_hours, Brand.advance_percent).where(Brand.id == brand.id).first()
+    assert row == {"offer_window_hours": 48, "advance_percent": 40}
 
 
 async def test_a_coordinator_renames_and_deactivates_a_village(page: Page, client: httpx.AsyncClient) -> None:

@@ -162,6 +162,9 @@ export async function settingsPanel(panel) {
   const hours = h("input", {
     name: "offer_window_hours", type: "number", min: "1", max: "720", value: String(brand.offer_window_hours),
   });
+  const advance = h("input", {
+    name: "advance_percent", type: "number", min: "0", max: "50", value: String(brand.advance_percent ?? 30),
+  });
   const status = statusLine();
   const form = h(
     "form",
@@ -176,6 +179,8 @@ export async function settingsPanel(panel) {
     ),
     field(t("Offer window (hours)"), hours),
     h("p", { class: "hint wide" }, t("An offer not answered in this time expires; offers already sent keep their time.")),
+    field(t("Advance (% of a job's pay)"), advance),
+    h("p", { class: "hint wide" }, t("An artisan may ask this share of an accepted job's pay in advance, interest-free; at most 50%. Requests already made keep their amounts.")),
     h("div", { class: "buttons" }, h("button", { type: "submit", "data-action": "save" }, t("Save"))),
     status,
   );
@@ -185,7 +190,10 @@ export async function settingsPanel(panel) {
     submitting(form, async () => {
       const saved = /** @type {Wire.BrandSettings} */ (
         await api("PATCH", "/brand", {
-          body: { name: name.value.trim(), short_name: shortName.value.trim(), offer_window_hours: Number(hours.value) },
+          body: {
+            name: name.value.trim(), short_name: shortName.value.trim(), offer_window_hours: Number(hours.value),
+            advance_percent: Number(advance.value),
+          },
           language: locale,
         })
       );
