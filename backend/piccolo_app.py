@@ -16,10 +16,11 @@ from backend.idempotency.tables import IdempotencyRecord
 from backend.jobs.tables import Job, Submission
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
-from backend.outbox.tables import OutboxMessage
+from backend.outbox.tables import OutboxMessage, VoiceCall
 from backend.payouts.tables import Payout
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
+from backend.voice.tables import VoiceReport
 
 TABLES = [
     Brand,
@@ -39,6 +40,8 @@ TABLES = [
     Payout,
     AuditEvent,
     OutboxMessage,
+    VoiceCall,
+    VoiceReport,
     Photo,
     Upload,
     InboundSms,
