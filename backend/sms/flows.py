@@ -270,9 +270,7 @@ def _voice_problems(flow: Flow, spoken: dict[str, templates.Message]) -> list[Pr
 
 
 def _menu_problems(step: Ask, voice: Voice) -> list[str]:
-    problems = [
-        f"voice key {key!r} is not one key of the phone (0-9, * or #)" for key in voice.keys if key not in KEYS
-    ]
+    problems = [f"voice key {key!r} is not one key of the phone (0-9, * or #)" for key in voice.keys if key not in KEYS]
     if REPEAT_KEY in voice.keys:
         problems.append(f"voice key {REPEAT_KEY!r} repeats the prompt: it cannot answer")
     problems += [
