@@ -70,10 +70,10 @@ async def follow_up(questions: Sequence[tuple[str, str, int, str, str, int | Non
         for phone, flow, item, code, locale, member, brand in asked
         if phone in people
     ]
-    for start in range(0, len(rows), 1000):
-        batch = rows[start : start + 1000]
-        marks = ", ".join("(" + ", ".join("{}" for _ in range(11)) + ")" for _ in batch)
-        await run(QUEUE.replace("{rows}", marks), *(value for row in batch for value in row))
+    for first in range(0, len(rows), 1000):
+        chunk = rows[first : first + 1000]
+        marks = ", ".join("(" + ", ".join("{}" for _ in range(11)) + ")" for _ in chunk)
+        await run(QUEUE.replace("{rows}", marks), *(value for row in chunk for value in row))
     return len(rows)
 
 
