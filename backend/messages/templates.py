@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from enum import StrEnum
 from collections.abc import Sequence
+from enum import StrEnum
 from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path

@@ -15,9 +15,11 @@ class VoiceReport(Table, tablename="voice_report"):
     id: Serial
     provider = Varchar(length=16, help_text="aliyun…")
     call_id = Varchar(length=64, help_text="The provider's call id (Aliyun's call_id).")
-    kind = Varchar(length=16, help_text="keys (the keys pressed, VoiceCallReport) or end (the call ended, VoiceReport).")
+    kind = Varchar(
+        length=16, help_text="keys (the keys pressed: VoiceCallReport) or end (the call ended: VoiceReport)."
+    )
     out_id = Varchar(length=64, default="", help_text="Our id of the call, as the provider echoes it (OutId).")
-    item = Text(help_text="The item as it came (JSON text).")
+    item = Text(help_text="The report as read from the provider's item (JSON: keys, answered, duration…).")
     received_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None, index=True, help_text="When it was applied to its call.")
     outcome = Text(default="")
