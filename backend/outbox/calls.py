@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -77,13 +77,19 @@ async def follow_up(questions: Sequence[tuple[str, str, int, str, str, int | Non
     return len(rows)
 
 
-async def claim_calls(limit: int, *, owner: str, now: dt.datetime, lease: dt.timedelta = LEASE) -> list[dict[str, Any]]:
-    """Take up to ``limit`` due calls for ``owner``, each leased and its attempt counted; a call
-    out of attempts fails, and the budget holds back (to the end of the quiet hours, to the
-    next morning) what may not be placed now."""
+Unwanted = Callable[[dict[str, Any]], Awaitable[str | None]]
+
+
+async def claim_calls(
+    limit: int, *, owner: str, now: dt.datetime, unwanted: Unwanted, lease: dt.timedelta = LEASE
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due calls for ``owner``, each leased and its attempt counted. A call
+    out of attempts fails; a call ``unwanted`` says why it is no longer wanted (its question
+    was answered meanwhile) is cancelled, before it costs the day's budget; the budget holds
+    back (to the end of the quiet hours, to the next morning) what may not be placed now."""
     async with write_transaction():
         query = skip_locked(
-            VoiceCall.select(VoiceCall.id, VoiceCall.to_phone, VoiceCall.attempts)
+            VoiceCall.select(VoiceCall.id, VoiceCall.to_phone, VoiceCall.attempts, VoiceCall.flow, VoiceCall.item_id)
             .where(
                 (VoiceCall.due_at <= now)
                 & (
@@ -99,7 +105,16 @@ async def claim_calls(limit: int, *, owner: str, now: dt.datetime, lease: dt.tim
         spent = [row["id"] for row in due if row["attempts"] >= MAX_ATTEMPTS]
         if spent:
             await _set(spent, status=CallStatus.FAILED.value, outcome="no attempts left", lease_owner=None, now=now)
-        taken = await _within_budget([row for row in due if row["attempts"] < MAX_ATTEMPTS], now)
+        wanted = []
+        for row in due:
+            if row["attempts"] >= MAX_ATTEMPTS:
+                continue
+            why = await unwanted(row)
+            if why is None:
+                wanted.append(row)
+            else:
+                await _set([row["id"]], status=CallStatus.CANCELLED.value, outcome=why, lease_owner=None, now=now)
+        taken = await _within_budget(wanted, now)
         if not taken:
             return []
         marks = ", ".join("{}" for _ in taken)

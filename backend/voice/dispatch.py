@@ -38,7 +38,7 @@ async def call_due(
     owner = owner or uuid.uuid4().hex
     now = now or utcnow()
     placed = 0
-    for row in await claim_calls(limit, owner=owner, now=now):
+    for row in await claim_calls(limit, owner=owner, now=now, unwanted=_unwanted):
         call, why = await _prepare(row)
         if call is None:
             await settle_call(
@@ -47,6 +47,11 @@ async def call_due(
             continue
         placed += await _place(call, row, gateway, owner, now)
     return placed
+
+
+async def _unwanted(row: dict[str, Any]) -> str | None:
+    """Why the call is no longer wanted, or None."""
+    return (await _prepare(row))[1] or None
 
 
 async def _prepare(row: dict[str, Any]) -> tuple[Call | None, str]:
