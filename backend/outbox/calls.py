@@ -89,22 +89,32 @@ async def claim_calls(
     back (to the end of the quiet hours, to the next morning) what may not be placed now."""
     async with write_transaction():
         query = skip_locked(
-            VoiceCall.select(VoiceCall.id, VoiceCall.to_phone, VoiceCall.attempts, VoiceCall.flow, VoiceCall.item_id)
+            VoiceCall.select(
+                VoiceCall.id,
+                VoiceCall.to_phone,
+                VoiceCall.attempts,
+                VoiceCall.flow,
+                VoiceCall.item_id,
+                VoiceCall.provider_call_id,
+            )
             .where(
                 (VoiceCall.due_at <= now)
                 & (
                     (VoiceCall.status == CallStatus.QUEUED.value)
-                    # placed by a worker that died before the provider answered it
-                    | ((VoiceCall.status == CallStatus.CALLING.value) & VoiceCall.provider_call_id.is_null())
+                    # placed by a worker that died before the provider answered, or placed and
+                    # its end never reported (due_at: the lease, or the wait for the report)
+                    | (VoiceCall.status == CallStatus.CALLING.value)
                 )
             )
             .order_by(VoiceCall.id)
             .limit(limit)
         )
         due = await query
-        spent = [row["id"] for row in due if row["attempts"] >= MAX_ATTEMPTS]
-        if spent:
-            await _set(spent, status=CallStatus.FAILED.value, outcome="no attempts left", lease_owner=None, now=now)
+        for row in due:
+            if row["attempts"] >= MAX_ATTEMPTS:
+                # Placed, but its end never reported: as unanswered; else its last placing failed.
+                status = CallStatus.NO_ANSWER if row["provider_call_id"] else CallStatus.FAILED
+                await _set([row["id"]], status=status.value, outcome="no attempts left", lease_owner=None, now=now)
         wanted = []
         for row in due:
             if row["attempts"] >= MAX_ATTEMPTS:

@@ -32,7 +32,7 @@ log = logging.getLogger("cunjiang.voice")
 
 TAKE_KEYS = """
 UPDATE voice_call SET key_pressed = {}, updated_at = {}
-WHERE id = {} AND key_pressed = '' AND status NOT IN ({}, {}, {})
+WHERE id = {} AND key_pressed = '' AND attempts > 0 AND status NOT IN ({}, {}, {})
 RETURNING id, to_phone, flow, item_id, locale, brand, member
 """
 

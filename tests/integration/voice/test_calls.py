@@ -223,8 +223,11 @@ async def test_no_call_in_quiet_hours_and_one_call_a_number_a_day(client: httpx.
     assert (first["status"], second["status"]) == ("calling", "queued")
     assert support.as_moment(second["due_at"]) == china(3, 8)  # the next morning
 
+    # She answers the first call (the console's keys come as any provider's report).
+    keys = reports.Report(provider="console", call_id=first["provider_call_id"], kind=reports.ReportKind.KEYS, keys="1")
+    await reports.apply(await reports.receive(keys) or 0)
     await _place(caller, china(3, 9))
-    assert [c["status"] for c in await _calls(villager.phone)] == ["calling", "calling"]
+    assert [c["status"] for c in await _calls(villager.phone)] == ["answered", "calling"]
 
 
 async def test_a_person_who_does_not_take_calls_is_never_called(client: httpx.AsyncClient, aliyun_voice: Voice) -> None:
@@ -253,3 +256,23 @@ async def test_a_question_answered_meanwhile_by_sms_is_not_followed_by_a_call(
     [call] = await _calls(villager.phone)
     assert call["status"] == "cancelled"
     assert _placed_to(server, villager.phone) == []
+
+
+async def test_a_call_whose_end_is_never_reported_counts_as_unanswered(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    work = await support.job_in_state(client, brand, villager, "offered", quantity=2)
+    caller = ConsoleCaller()
+
+    await _place(caller, china(1, 12))
+    await _place(caller, china(1, 14))  # no report for an hour: again, but not today
+    [call] = await _calls(villager.phone)
+    assert (call["status"], call["attempts"]) == ("calling", 1)
+    await _place(caller, china(2, 10))
+    [call] = await _calls(villager.phone)
+    assert (call["status"], call["attempts"]) == ("calling", 2)
+    await _place(caller, china(3, 10))
+
+    [call] = await _calls(villager.phone)
+    assert (call["status"], call["attempts"]) == ("no_answer", 2)
+    assert await _job(work.job_id) == {"status": "offered", "quantity_accepted": 0}
