@@ -27,8 +27,11 @@ STORE = """
 INSERT INTO voice_report (provider, call_id, kind, out_id, item, received_at) VALUES ({}, {}, {}, {}, {}, {})
 ON CONFLICT (provider, call_id, kind) DO NOTHING RETURNING id
 """
+# By the provider's call id; by our OutId only while the provider's id of the call is not
+# recorded yet (its placing went unanswered), never for a call the provider knows by another id.
 FIND_CALL = """
-SELECT id FROM voice_call WHERE (provider = {} AND provider_call_id = {}) OR (CAST(id AS TEXT) = {} AND {} != '')
+SELECT id FROM voice_call WHERE (provider = {} AND provider_call_id = {})
+  OR (CAST(id AS TEXT) = {} AND {} != '' AND provider_call_id IS NULL)
 ORDER BY id LIMIT 1
 """
 END = """

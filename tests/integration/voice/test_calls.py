@@ -276,3 +276,19 @@ async def test_a_call_whose_end_is_never_reported_counts_as_unanswered(client: h
     [call] = await _calls(villager.phone)
     assert (call["status"], call["attempts"]) == ("no_answer", 2)
     assert await _job(work.job_id) == {"status": "offered", "quantity_accepted": 0}
+
+
+async def test_a_push_without_the_token_or_not_a_json_array_is_refused_and_stores_nothing(
+    client: httpx.AsyncClient, callback_token: str
+) -> None:
+    [before] = await run("SELECT COUNT(*) AS n FROM voice_report")
+    item = [{"call_id": "1^2", "status_code": "300000", "dtmf": "1", "out_id": "1"}]
+
+    wrong = await client.post("/voice/aliyun/report", params={"token": "guess"}, json=item)
+    missing = await client.post("/voice/aliyun/report", json=item)
+    garbled = await client.post("/voice/aliyun/report", params={"token": TOKEN}, content=b"[1,")
+    odd = await client.post("/voice/aliyun/report", params={"token": TOKEN}, json=[1, "x", {"dtmf": "1"}, None])
+
+    assert [wrong.status_code, missing.status_code, garbled.status_code] == [403, 403, 400]
+    assert (odd.status_code, odd.json()) == (200, RECEIVED)  # unreadable items: skipped, the push still succeeds
+    assert await run("SELECT COUNT(*) AS n FROM voice_report") == [before]
