@@ -292,3 +292,26 @@ async def test_a_push_without_the_token_or_not_a_json_array_is_refused_and_store
     assert [wrong.status_code, missing.status_code, garbled.status_code] == [403, 403, 400]
     assert (odd.status_code, odd.json()) == (200, RECEIVED)  # unreadable items: skipped, the push still succeeds
     assert await run("SELECT COUNT(*) AS n FROM voice_report") == [before]
+
+
+async def test_a_key_the_order_can_no_longer_honour_is_answered_by_the_flows_refusal(
+    client: httpx.AsyncClient, callback_token: str, aliyun_voice: Voice
+) -> None:
+    server, gateway, _codes = aliyun_voice
+    brand = await support.brand()
+    caller = await support.artisan(brand, sms_only=True, takes_calls=True)
+    quicker = await support.artisan(brand, sms_only=True, takes_calls=True)
+    order = await support.open_order(client, brand, quantity=3)
+    jobs = await support.offer(client, brand, order["id"], (caller, 3), (quicker, 3))
+    await _place(gateway, china(1, 12))
+    [to_caller] = _placed_to(server, caller.phone)
+    await support.ok(await client.post(f"/api/v1/jobs/{jobs[1]['id']}/accept", json={}, headers=quicker.auth))
+
+    await _push(client, [_keys(to_caller, "1")])
+
+    assert await _job(jobs[0]["id"]) == {"status": "offered", "quantity_accepted": 0}
+    assert await _texts(caller.phone) == ["offer_closed"]
+    [call] = await _calls(caller.phone)
+    assert call["status"] == "answered"
+    [outcome] = await run("SELECT outcome FROM voice_call WHERE id = {}", call["id"])
+    assert outcome == {"outcome": "offer.accept: order_taken"}
