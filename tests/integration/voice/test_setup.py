@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend import worker
 from backend.core.settings import get_settings
 from backend.db.session import run
-from backend.gateways import ConsoleCaller
+from backend.gateways import ConsoleCaller, ConsoleGateway
 from backend.gateways import registry as gateways
 from backend.gateways.aliyun_voice import AliyunVoiceGateway
 from tests import support
@@ -79,3 +80,17 @@ async def test_a_coordinator_says_who_takes_calls_and_her_questions_are_followed
     assert (await support.ok(changed))["takes_calls"] is True
     calls = await run("SELECT flow, status, attempts FROM voice_call WHERE to_phone = {}", villager.phone)
     assert calls == [{"flow": "offer", "status": "queued", "attempts": 0}]
+
+
+async def test_the_worker_places_a_call_due_after_voice_after_hours(
+    client: httpx.AsyncClient, voice_env: pytest.MonkeyPatch
+) -> None:
+    _with(voice_env, CUNJIANG_VOICE_AFTER_HOURS="0")
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    await support.job_in_state(client, brand, villager, "offered", quantity=2)
+
+    await worker.run_once(ConsoleGateway(), housekeeping=False, caller=ConsoleCaller())
+
+    calls = await run("SELECT status, attempts, provider FROM voice_call WHERE to_phone = {}", villager.phone)
+    assert calls == [{"status": "calling", "attempts": 1, "provider": "console"}]
