@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: cluster chaos deploy-checks demo test test-sqlite test-postgres test-pgbouncer check lint types lint-js bench i18n clean
+.PHONY: cluster chaos scale deploy-checks demo test test-sqlite test-postgres test-pgbouncer check lint types lint-js bench i18n clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -74,8 +74,25 @@ cluster: $(VENV)/.synced
 # kill -9 under load on the cluster; prints a JSON report of lost, doubled and stuck work
 # (exit 1 if any). It restarts this machine's PostgreSQL once: not while other tests run.
 SECONDS_OF_CHAOS ?= 180
+GATEWAY ?= aliyun
 chaos: $(VENV)/.synced
-	$(VENV)/bin/python -m bench.chaos --seconds $(SECONDS_OF_CHAOS) --restart-postgres
+	$(VENV)/bin/python -m bench.chaos --seconds $(SECONDS_OF_CHAOS) --restart-postgres --gateway $(GATEWAY)
+
+# A year of a 70-brand alliance (ARTISANS artisans) loaded with COPY into a fresh database, then
+# the load test through `make cluster` (open model, targets of issue 25) and the round trips
+# and CPU per kind of request (deploy/README.md's capacity model). Takes the machine for ~15 min.
+ARTISANS ?= 100000
+SCALE_ADMIN ?= postgresql://postgres@127.0.0.1:5432/test
+SCALE_URL ?= postgresql://postgres@127.0.0.1:5432/cunjiang_scale
+scale: $(VENV)/.synced
+	psql $(SCALE_ADMIN) -qc 'DROP DATABASE IF EXISTS cunjiang_scale WITH (FORCE)' -c 'CREATE DATABASE cunjiang_scale'
+	rm -rf var/scale && mkdir -p var/scale
+	CUNJIANG_DATABASE_URL=$(SCALE_URL) $(VENV)/bin/cunjiang migrate > /dev/null
+	CUNJIANG_DATABASE_URL=$(SCALE_URL) CUNJIANG_STORAGE_URL=$(CURDIR)/var/scale/photos $(VENV)/bin/python -m bench.scale_seed \
+		--database $(SCALE_URL) --artisans $(ARTISANS) --tokens var/scale/tokens.json
+	$(VENV)/bin/python -m bench.scale_load --database $(SCALE_URL) --tokens var/scale/tokens.json --storage $(CURDIR)/var/scale/photos
+	CUNJIANG_DATABASE_URL=$(SCALE_URL) CUNJIANG_STORAGE_URL=$(CURDIR)/var/scale/photos $(VENV)/bin/python -m bench.round_trips \
+		--tokens var/scale/tokens.json
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py

@@ -37,11 +37,11 @@ from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
-from backend.memberships.routes import MembershipController
+from backend.memberships.routes import MembershipController, StoryController
 from backend.ops import routes as ops
 from backend.orders.routes import OrderController
 from backend.outbox.routes import OutboxController
-from backend.payouts.routes import PayoutController
+from backend.payouts.routes import PayoutController, StatementController
 from backend.photos.processing import MAX_UPLOAD_BYTES
 from backend.photos.routes import PhotoController
 from backend.photos.upload_routes import UploadController
@@ -89,12 +89,14 @@ def _api() -> Router:
         AuthController,
         AccountController,
         MembershipController,
+        StoryController,
         AllianceController,
         StaffController,
         CraftController,
         OrderController,
         JobController,
         PayoutController,
+        StatementController,
         PhotoController,
         UploadController,
         SimulatorController,

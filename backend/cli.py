@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     voice = commands.add_parser("voice", help="voice calls").add_subparsers(dest="action", required=True)
     voice.add_parser("templates", help="print the voice prompts to register with a provider as TTS templates, as TOML")
+
+    backup = commands.add_parser("backup", help="copy the database and a manifest of the photo store into DIR")
+    backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder (with --verify: a backup)")
+    backup.add_argument("--photos", action="store_true", help="copy the photo objects into DIR too")
+    backup.add_argument("--verify", action="store_true", help="check that the backup in DIR is whole; take none")
+    restore = commands.add_parser(
+        "restore", help="restore DIR into the configured database (empty) and photo store, then verify them"
+    )
+    restore.add_argument("folder", type=Path, metavar="DIR", help="a folder written by `cunjiang backup`")
+    restore.add_argument("--force", action="store_true", help="replace the database's contents if it is not empty")
+    restore.add_argument(
+        "--check-only", action="store_true", help="restore nothing: compare the database and store with DIR"
+    )
     return parser
 
 
@@ -212,6 +226,94 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Progress:
+    """Where a long command is, on stderr: each step, and counts at most every few seconds."""
+
+    EVERY_S = 2.0
+
+    def step(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def progress(self, label: str) -> Callable[[int, int], None]:
+        last = -self.EVERY_S
+
+        def tell(done: int, of: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if of and (done == of or now - last >= self.EVERY_S):
+                print(f"{label}: {done}/{of} ({100 * done // of}%)", file=sys.stderr, flush=True)
+                last = now
+
+        return tell
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """``cunjiang backup`` and ``cunjiang restore``: 0 done and verified, 1 a failure or a
+    mismatch (each named), 2 refused (bad arguments, not a backup, a database not empty)."""
+    from backend.ops import backup
+    from backend.ops.dumps import DatabaseFailed, DatabaseUnreachable, ToolFailed
+    from backend.photos.storage import StoreUnavailable
+
+    clashing = {"backup": ("--photos", "--verify"), "restore": ("--force", "--check-only")}[args.command]
+    if all(getattr(args, option.strip("-").replace("-", "_")) for option in clashing):
+        print(
+            translate(N_("cunjiang: {one} and {other} cannot be used together."), one=clashing[0], other=clashing[1]),
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        verification = asyncio.run(_backup_work(args, _Progress()))
+    except (ToolFailed, DatabaseUnreachable, DatabaseFailed, StoreUnavailable) as error:
+        print(f"cunjiang: {explain(error)}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as error:  # a folder that cannot be written, a storage URL that is wrong
+        print(f"cunjiang: {error}", file=sys.stderr)
+        return 1
+    if verification is None:
+        return 0
+    print("\n".join(backup.describe(verification)))
+    return 0 if verification.is_ok else 1
+
+
+async def _backup_work(args: argparse.Namespace, progress: _Progress) -> Any:
+    from backend.ops import backup
+
+    if args.command == "backup" and args.verify:
+        return await backup.verify_backup(args.folder, progress)
+    if args.command == "backup":
+        summary = await backup.take_backup(args.folder, photos=args.photos, reporter=progress)
+        print(_told_backup(args.folder, summary))
+        return None
+    if args.check_only:
+        summary, entries = backup.read_backup(args.folder)
+        return await backup.check_against(summary, entries, progress)
+    verification = await backup.restore_backup(args.folder, force=args.force, reporter=progress)
+    note = backup.migration_note(backup.read_backup(args.folder)[0])
+    if note:
+        print(note, file=sys.stderr)
+    return verification
+
+
+def _told_backup(folder: Path, summary: Any) -> str:
+    database = summary.database
+    return translate(
+        N_(
+            "Backup written to {folder} in {seconds} s: {engine} database {megabytes} MB ({tables} tables, "
+            "{rows} rows, migration {head}); {objects} photo objects, {photo_megabytes} MB{copied}."
+        ),
+        folder=str(folder),
+        seconds=f"{summary.seconds:.1f}",
+        engine=database.engine.value,
+        megabytes=f"{database.size / 1e6:.2f}",
+        tables=len(database.tables),
+        rows=sum(database.tables.values()),
+        head=database.migration_head or "-",
+        objects=summary.photos.objects,
+        photo_megabytes=f"{summary.photos.bytes / 1e6:.2f}",
+        copied=translate(N_(", copied")) if summary.photos.copied else "",
+    )
+
+
 def _print_demo_welcome(url: str) -> None:
     from backend.demo import ADMIN_PHONE, ARTISAN_PHONE, COORDINATOR_PHONE, SMS_VILLAGER_PHONE
 
@@ -251,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "probe":
             return _probe(args)
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(args)
         work: dict[str, Callable[[], Awaitable[Any]]] = {
             "migrate": _migrate,
             "worker": lambda: _worker(args),

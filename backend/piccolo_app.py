@@ -17,7 +17,7 @@ from backend.jobs.tables import Job, Submission
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage, VoiceCall
-from backend.payouts.tables import Payout
+from backend.payouts.tables import Payout, StatementSms
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
 from backend.voice.tables import VoiceReport
@@ -38,6 +38,7 @@ TABLES = [
     Job,
     Submission,
     Payout,
+    StatementSms,
     AuditEvent,
     OutboxMessage,
     VoiceCall,

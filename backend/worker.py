@@ -1,5 +1,6 @@
 """The background loop: answer missed SMS, deliver the outbox, place due calls and apply their
-reports, expire offers and uploads, forget old keys."""
+reports, expire offers and uploads, forget old keys, and on the first days of a month queue the
+monthly income summaries by SMS."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from backend.jobs.service import expire_due_offers
 from backend.outbox import Pacing, deliver_due
 from backend.outbox.delivery import DEFAULT_PACING
 from backend.outbox.secrets import expire_stale
+from backend.payouts.summary import send_monthly_statements
 from backend.photos.uploads import remove_expired as remove_expired_uploads
 from backend.sms.engine import process_pending
 from backend.voice.dispatch import call_due
@@ -51,6 +53,9 @@ async def run_once(
         forgotten = await forget_expired()
         removed = await remove_expired_uploads()
         stale = await expire_stale()
+        summaries = await send_monthly_statements()
+        if summaries:
+            log.info("queued %d monthly income summaries", summaries)
         if expired or forgotten or removed or stale:
             log.info(
                 "expired %d offers, forgot %d idempotency keys, removed %d uploads, gave up %d unsent sign-in codes",

@@ -1,23 +1,26 @@
 """``make chaos``: kill -9 under load on ``make cluster``; a JSON report of lost, doubled and stuck work.
 
-The cluster (2 API processes, 2 workers, PostgreSQL, moto's S3, Twilio's REST format served
-locally) takes a fixed-rate load through nginx: one new order a second (an open model: the
-next one starts on time whatever the last one is doing), each dispatched to three app
-artisans and one SMS villager, more pieces offered than the order holds, so that accepts
-race. Each app artisan accepts, uploads a photo, submits; the coordinator approves and pays;
-the artisan confirms. Each villager answers "1" by SMS, the signed webhook delivered two or
-three times with one MessageSid, as gateways repeat. Every POST carries an Idempotency-Key
-and a client retries an unknown outcome (no answer, 502/503/504, a key still in progress)
-with the same key, as the PWA does. Meanwhile a random API or worker process is killed with
-SIGKILL every 2–10 s and restarted; with ``--restart-postgres``, PostgreSQL itself is
+The cluster (2 API processes, 2 workers, PostgreSQL, moto's S3, the local Aliyun SMS of the
+tests, or with ``--gateway twilio`` the local Twilio) takes a fixed-rate load through nginx:
+one new order a second (an open model: the next one starts on time whatever the last one is
+doing), each dispatched to three app artisans and one SMS villager, more pieces offered than
+the order holds, so that accepts race. Each app artisan accepts, uploads a photo (every other
+one by tus in three PATCHes, resumed from the offset HEAD gives after a failure, whichever API
+process answers), submits; the coordinator approves and pays; the artisan confirms. Each
+villager answers "1" by SMS, the signed webhook delivered two or three times with one
+MessageSid, as gateways repeat. Every POST carries an Idempotency-Key and a client retries an
+unknown outcome (no answer, 502/503/504, a key still in progress) with the same key, as the
+PWA does. Meanwhile a random API or worker process is killed with SIGKILL every 2–10 s and
+restarted; with ``--restart-postgres``, PostgreSQL itself is
 restarted once (``pg_ctlcluster … restart -m immediate``).
 
 After a drain, the checks read the database, in the manner of Jepsen's queue checker:
 acknowledged writes lost, duplicate effects, orders over-allocated, outbox messages not in
-a final state, Twilio duplicates (at most the worker kills that landed during a send),
+a final state, SMS the gateway received twice (Aliyun: none, its OutId and QuerySendDetails
+settle an unknown outcome; Twilio: at most the worker kills, which can land during a send),
 inbound SMS answered twice, and 5xx answers outside the moments of a kill.
 
-    python -m bench.chaos [--seconds 180] [--restart-postgres] [--seed 7]
+    python -m bench.chaos [--seconds 180] [--restart-postgres] [--gateway aliyun|twilio] [--seed 7]
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -44,17 +49,16 @@ from twilio.request_validator import RequestValidator
 
 from backend.core.china_time import china_today
 from bench.cluster import Cluster
-from tests.fakes.twilio_server import fake_twilio
+from bench.gateways import NAMES, OUR_NUMBER, TWILIO_TOKEN, LocalGateway, local_gateway
 
-TWILIO_TOKEN = "chaos-auth-token"  # noqa: S105 - the local Twilio's, for signatures
-OUR_NUMBER = "+15005550006"
 UNKNOWN = {502, 503, 504}
 GIVE_UP_SECONDS = 180.0
 ANSWER_KINDS_EXCLUDED = ("offer", "offers", "payout_sent", "rework", "otp")
 FINAL = ("sent", "delivered", "undelivered", "failed", "suppressed", "merged")
 
 
-KINDS = ("order", "dispatch", "accept", "photo", "submission", "approve", "payout", "confirm", "sms")
+KINDS = ("order", "dispatch", "accept", "upload", "photo", "submission", "approve", "payout", "confirm", "sms")
+TUS = {"Tus-Resumable": "1.0.0"}
 
 
 @dataclass
@@ -142,8 +146,16 @@ class Run:
         if accepted is None or accepted.status_code != 200:
             return  # the order was full: a definite no
         self.ledger.acknowledged["accept"].append((job_id, 5))
-        files = {"file": ("work.jpg", _jpeg(job_id + n), "image/jpeg")}
-        photo = await self.client.post("/api/v1/photos", token, files=files)
+        picture = _jpeg(job_id + n)
+        if job_id % 2:
+            photo = await self.client.post("/api/v1/photos", token, files={"file": ("work.jpg", picture, "image/jpeg")})
+        else:  # resumable: created on one API process, continued on whichever nginx picks
+            upload_id = await self.upload(token, picture)
+            photo = (
+                None
+                if upload_id is None
+                else await self.client.post("/api/v1/photos", token, json={"upload_id": upload_id})
+            )
         if photo is None or photo.status_code != 201:
             return
         photo_id = photo.json()["id"]
@@ -168,6 +180,39 @@ class Run:
         confirmed = await self.client.post(f"/api/v1/payouts/{payout}/confirm", token)
         if confirmed is not None and confirmed.status_code == 200:
             self.ledger.acknowledged["confirm"].append(payout)
+
+    async def upload(self, token: str, data: bytes) -> str | None:
+        """A tus upload in three PATCHes; after a failed one, HEAD says where to go on from."""
+        metadata = "filename d29yay5qcGc=,filetype aW1hZ2UvanBlZw=="  # work.jpg, image/jpeg
+        headers = TUS | {"Upload-Length": str(len(data)), "Upload-Metadata": metadata}
+        made = await self.client.post("/api/v1/uploads", token, headers=headers)
+        if made is None or made.status_code != 201:
+            return None
+        location = made.headers["location"]
+        auth = TUS | {"Authorization": f"Bearer {token}"}
+        offset, chunk, started = 0, -(-len(data) // 3), time.monotonic()
+        while offset < len(data) and time.monotonic() - started < GIVE_UP_SECONDS:
+            self.ledger.requests += 1
+            body = data[offset : offset + chunk]
+            patch = auth | {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+            try:
+                answer = await self.client.http.patch(location, headers=patch, content=body)
+                if answer.status_code == 204:
+                    offset = int(answer.headers["upload-offset"])
+                    continue
+                if answer.status_code >= 500:
+                    self.ledger.server_errors.append((time.monotonic(), answer.status_code, "PATCH upload"))
+                self.ledger.retries[f"PATCH {answer.status_code}"] += 1
+                head = await self.client.http.head(location, headers=auth)
+                offset = int(head.headers.get("upload-offset", offset))
+            except httpx.TransportError:
+                self.ledger.retries["PATCH no answer"] += 1
+            await asyncio.sleep(0.2)
+        if offset < len(data):
+            self.ledger.gave_up.append(location)
+            return None
+        self.ledger.acknowledged["upload"].append(location)
+        return str(location.rstrip("/").rsplit("/", 1)[1])
 
     async def villager(self, phone: str) -> None:
         """'1' by SMS, the webhook delivered two or three times with one MessageSid."""
@@ -243,7 +288,7 @@ async def _ids(db: asyncpg.Connection, table: str, where: str = "TRUE") -> set[i
     return {r["id"] for r in await db.fetch(f"SELECT id FROM {table} WHERE {where}")}  # noqa: S608 - our names
 
 
-async def check(database_url: str, ledger: Ledger, twilio_sends: int, worker_kills: int) -> dict[str, Any]:
+async def check(database_url: str, ledger: Ledger, gateway: LocalGateway, worker_kills: int) -> dict[str, Any]:
     db = await asyncpg.connect(database_url)
     try:
         jobs = {r["id"]: r for r in await db.fetch("SELECT id, status, quantity_accepted FROM job")}
@@ -300,11 +345,14 @@ async def check(database_url: str, ledger: Ledger, twilio_sends: int, worker_kil
         "duplicates": doubled,
         "orders_over_allocated": over_allocated,
         "outbox_not_final": not_final,
-        "twilio": {
-            "sends_received": twilio_sends,
+        "gateway": {
+            "name": gateway.name,
+            "sends_received": len(gateway.handed()),
             "messages_handed": handed,
-            "duplicates": twilio_sends - handed,
-            "allowed_up_to": worker_kills,
+            "duplicates": gateway.duplicates(),
+            # Twilio takes no key: a worker killed between its send and recording it sends again.
+            # Aliyun's OutId and QuerySendDetails settle such an unknown outcome: none allowed.
+            "allowed_up_to": worker_kills if gateway.name == "twilio" else 0,
         },
         "inbound_sms": {
             "villagers": len(villagers),
@@ -335,13 +383,8 @@ def _seed(cluster: Cluster, app: int, sms: int) -> dict[str, Any]:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    with fake_twilio() as twilio:
-        env = {
-            "CUNJIANG_SMS_PROVIDER": "twilio",
-            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_FROM": OUR_NUMBER,
-            "TWILIO_API_BASE": twilio.url,
+    with tempfile.TemporaryDirectory() as folder, local_gateway(args.gateway, Path(folder)) as gateway:
+        env = gateway.env | {
             "CUNJIANG_SMS_QUIET_HOURS": "off",
             "CUNJIANG_SMS_DAILY_CAP": "1000",
             "CUNJIANG_SMS_MERGE_MINUTES": "0",
@@ -374,7 +417,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             print("draining…", file=sys.stderr, flush=True)
             drained = await drain(cluster.database_url)
             worker_kills = sum(1 for _, _, what in ledger.hurt if what.startswith("worker"))
-            report = await check(cluster.database_url, ledger, len(twilio.messages), worker_kills)
+            report = await check(cluster.database_url, ledger, gateway, worker_kills)
             report["drain_seconds"] = round(drained, 1)
             return report
         finally:
@@ -389,9 +432,9 @@ def verdict(report: dict[str, Any]) -> list[str]:
         wrong.append(f"orders over-allocated: {report['orders_over_allocated']}")
     if report["outbox_not_final"]:
         wrong.append(f"outbox messages not final: {report['outbox_not_final']}")
-    twilio = report["twilio"]
-    if twilio["duplicates"] > twilio["allowed_up_to"]:
-        wrong.append(f"Twilio duplicates {twilio['duplicates']} > worker kills {twilio['allowed_up_to']}")
+    sent = report["gateway"]
+    if sent["duplicates"] > sent["allowed_up_to"]:
+        wrong.append(f"{sent['name']} duplicates {sent['duplicates']} > allowed {sent['allowed_up_to']}")
     if report["inbound_sms"]["answered_twice"] or report["inbound_sms"]["unanswered"]:
         wrong.append(f"inbound SMS: {report['inbound_sms']}")
     if report["server_errors"]["outside_kills"]:
@@ -409,6 +452,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--restart-postgres", action="store_true", help="restart PostgreSQL once (-m immediate)")
     parser.add_argument("--seed", type=int, default=7, help="the random choices' seed")
+    parser.add_argument("--gateway", choices=NAMES, default="aliyun", help="the local SMS gateway the workers use")
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
     report["wrong"] = verdict(report)

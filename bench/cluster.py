@@ -132,6 +132,9 @@ class Cluster:
         }
 
     def _database(self) -> None:
+        if self.database_url:  # a database made beforehand (a seeded one): kept
+            self.keep_database = True
+            return
         name = f"cunjiang_cluster_{secrets.token_hex(4)}"
         _psql(ADMIN_URL, f'CREATE DATABASE "{name}"')
         self.database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"

@@ -142,6 +142,19 @@ async def seed_sms(artisans: int, orders: int) -> dict[str, object]:
     return {"phones": phones}
 
 
+async def seed_photos(count: int) -> dict[str, object]:
+    """``count`` different photos of one artisan through the upload service (four objects each
+    in the store), for the backup drill (``bench/backup_drill.py``)."""
+    brand_id = await create_brand("photos", "Photos Brand")
+    coordinator = await _coordinator(brand_id, number=SMS_PHONES - 4)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    artisan_id, _token = await _artisan(brand_id, village.id, SMS_PHONES - 5)
+    artisan = await principal_for(artisan_id, Channel.APP)
+    for number in range(count):
+        await upload_photo(artisan, demo_photo(1000 + number))
+    return {"photos": count}
+
+
 async def seed_uploader() -> dict[str, object]:
     """One artisan with a token, to upload photos."""
     brand_id = await create_brand("uploads", "Uploads Brand")
@@ -244,6 +257,7 @@ SEEDS: dict[str, Callable[..., Awaitable[dict[str, object]]]] = {
     "dispatch": seed_dispatch,
     "sms": seed_sms,
     "uploader": seed_uploader,
+    "photos": seed_photos,
     "pwa": seed_pwa,
     "chaos": seed_chaos,
 }

@@ -12,10 +12,10 @@ const PHOTO_CACHE = "photos";
 // Read-only API answers kept for starting without a network (network first, cache if offline).
 // Jobs are not among them: the app keeps those itself and asks only for what changed.
 const DATA = ["/api/v1/me", "/api/v1/i18n/", "/api/v1/payouts"];
-// Views loaded when needed (an invitation, My brands): not in the shell, so a first visit does
+// Views loaded when needed (an invitation, My brands, My income) and their styles: not in the shell, so a first visit does
 // not pay for them; kept once fetched (network first, in the data cache, so forgotten with her
 // answers and fetched again when needed), so they open without a network after.
-const ON_DEMAND = "/pwa/src/on-demand/";
+const ON_DEMAND = ["/pwa/src/on-demand/", "/pwa/styles/on-demand/"];
 // A stored photo never changes (its address names its content): cache first.
 const PHOTOS = /^\/api\/v1\/photos\/\d+\/(list|review|full)$/;
 // `self` as what it is here, a service worker's scope (the checker's lib knows any worker's).
@@ -49,7 +49,7 @@ worker.addEventListener("fetch", (event) => {
     event.respondWith(caches.match("/", { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
-  } else if (DATA.some((prefix) => url.pathname.startsWith(prefix)) || url.pathname.startsWith(ON_DEMAND)) {
+  } else if (DATA.some((prefix) => url.pathname.startsWith(prefix)) || ON_DEMAND.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(networkFirst(request));
   } else if (PHOTOS.test(url.pathname)) {
     event.respondWith(cacheFirst(request));

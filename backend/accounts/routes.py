@@ -13,6 +13,7 @@ from backend.accounts.schemas import (
     ArtisanList,
     ArtisanUpdate,
     BrandRead,
+    ConsentChoice,
     ConsentRead,
     MemberRead,
     MembershipRead,
@@ -59,7 +60,7 @@ class AccountController(Controller):
         return await consent.consent_of(principal.person_id)
 
     @put("/me/consent", summary="Her choice of what may be shown of her in public, all items at once")
-    async def set_my_consent(self, principal: NamedDependency[Principal], data: JSONBody[ConsentRead]) -> ConsentRead:
+    async def set_my_consent(self, principal: NamedDependency[Principal], data: JSONBody[ConsentChoice]) -> ConsentRead:
         return await consent.set_consent(principal, data)
 
     @get("/me/quiet-hours", summary="Her own quiet hours for SMS (null: the service's)")

@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from backend.core.types import ONE_LINE, CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
+from backend.core.types import ONE_LINE, TEXT, CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
 MAX_CRAFTS = 10
 Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=MAX_CRAFTS)]
@@ -229,7 +229,7 @@ class InvitationAnswer(Wire):
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
-class ConsentRead(Wire):
+class ConsentChoice(Wire):
     """What she allows to be shown of her in public, item by item (all false until she says)."""
 
     name: bool = False
@@ -237,6 +237,45 @@ class ConsentRead(Wire):
     photo: bool = False
     village: bool = False
     story: bool = False
+
+
+class ConsentRead(ConsentChoice):
+    """Her choice, and her own words: the text she approved (shown only while ``story`` is on)
+    and a coordinator's proposal waiting for her yes or no, with its number."""
+
+    story_text: str | None = None
+    story_proposed: str | None = None
+    story_proposal: int | None = None
+
+
+# Long enough for any paste; the rules (at most STORY_MAX_CHARS once trimmed, no phone
+# number, no link) are the service's, refused with words rather than a bare 400.
+StoryText = Annotated[str, msgspec.Meta(max_length=4000, pattern=TEXT)]
+
+
+class StoryProposal(Wire):
+    """A coordinator writes down the words she dictated, for her approval."""
+
+    text: StoryText
+
+
+class StoryProposed(Wire):
+    proposal: int
+    text: str
+    asked_by_sms: bool  # short enough for one SMS and she is reached by SMS: asked there
+
+
+class StoryDecisionWord(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class StoryDecision(Wire):
+    """Her answer to the waiting proposal; ``proposal``, when given, must be the one waiting
+    (the text she saw), else 409."""
+
+    decision: StoryDecisionWord
+    proposal: int | None = None
 
 
 HoursText = Annotated[

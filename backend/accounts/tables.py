@@ -118,5 +118,15 @@ class Consent(Table, tablename="consent"):
     display_name = Varchar(length=50, null=True, default=None, help_text="The name she wants shown, if not her own.")
     photo = Boolean(default=False)
     village = Boolean(default=False, help_text="Her village may be named (the county and province always are).")
-    story = Boolean(default=False)
+    story = Boolean(default=False, help_text="Her approved own words may be shown (story_text).")
     updated_at = Timestamptz(default=TimestamptzNow())
+    story_text = Text(
+        null=True, default=None, help_text="Her own words as she approved them; shown only while story is on."
+    )
+    story_proposed = Text(
+        null=True, default=None, help_text="Words a coordinator wrote down for her, waiting for her yes or no."
+    )
+    story_proposal = Integer(
+        default=0, help_text="Number of the latest proposal: an answer names it, so a replaced one is never approved."
+    )
+    story_proposed_at = Timestamptz(null=True, default=None)

@@ -195,3 +195,14 @@ class OpenWork(Conflict):
 class InAlliance(Conflict):
     code = "in_alliance"
     message = N_("This brand is in an alliance already.")
+
+
+# Her own words (backend/memberships/story.py).
+class StoryNotPending(Conflict):
+    code = "story_not_pending"
+    message = N_("No story is waiting for an answer.")
+
+
+class StoryChanged(Conflict):
+    code = "story_changed"
+    message = N_("The story was changed meanwhile. Please read the new one first.")

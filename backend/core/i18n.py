@@ -178,5 +178,10 @@ def format_day(day: dt.date, locale: str | None = None) -> str:
     return dates.format_skeleton("MMMd", day, locale=babel_locale(locale))
 
 
+def format_month(day: dt.date, locale: str | None = None) -> str:
+    """The month of ``day`` with its year: ``2026年11月`` / ``Nov 2026``."""
+    return dates.format_skeleton("yMMM", day, locale=babel_locale(locale))
+
+
 def format_number(value: int, locale: str | None = None) -> str:
     return numbers.format_decimal(value, locale=babel_locale(locale))

@@ -16,6 +16,7 @@ from backend.accounts import service as accounts
 from backend.accounts.routes import me_read
 from backend.accounts.schemas import (
     ArtisanCreate,
+    ConsentRead,
     ImportResult,
     InvitationAnswer,
     InvitationList,
@@ -23,9 +24,12 @@ from backend.accounts.schemas import (
     MemberRead,
     MeRead,
     MyInvitationList,
+    StoryDecision,
+    StoryProposal,
+    StoryProposed,
 )
 from backend.core.types import Principal
-from backend.memberships import invitations, service
+from backend.memberships import invitations, service, story
 
 
 async def _me_now(principal: Principal) -> MeRead:
@@ -97,3 +101,40 @@ class MembershipController(Controller):
     async def leave_brand(self, principal: NamedDependency[Principal], brand_id: FromPath[int]) -> MeRead:
         await service.leave(principal, brand_id)
         return await _me_now(principal)
+
+
+class StoryController(Controller):
+    """Her own words: proposed by her brand's staff, approved or rejected by her alone (or, read
+    out to her, recorded on her behalf)."""
+
+    tags = ("consent",)
+
+    @get("/members/{member_id:int}/consent", summary="What she allows to be shown of her in public (staff, read-only)")
+    async def member_consent(self, principal: NamedDependency[Principal], member_id: FromPath[int]) -> ConsentRead:
+        return await story.member_consent(principal, member_id)
+
+    @post(
+        "/members/{member_id:int}/story",
+        status_code=201,
+        summary="Propose her own words for her approval (replaces a proposal still waiting; 422 for a phone or link)",
+    )
+    async def propose_story(
+        self, principal: NamedDependency[Principal], member_id: FromPath[int], data: JSONBody[StoryProposal]
+    ) -> StoryProposed:
+        return await story.propose_story(principal, member_id, data)
+
+    @post(
+        "/members/{member_id:int}/story/decision",
+        status_code=200,
+        summary="Record her answer to the waiting story on her behalf, after reading it out to her",
+    )
+    async def decide_story_for(
+        self, principal: NamedDependency[Principal], member_id: FromPath[int], data: JSONBody[StoryDecision]
+    ) -> ConsentRead:
+        return await story.decide_story_for(principal, member_id, data)
+
+    @post("/me/story", status_code=200, summary="Approve or reject the story waiting for her (409 when none waits)")
+    async def decide_my_story(
+        self, principal: NamedDependency[Principal], data: JSONBody[StoryDecision]
+    ) -> ConsentRead:
+        return await story.decide_story(principal, data)

@@ -18,39 +18,41 @@ from backend.core.types import utcnow
 from backend.db.session import run
 
 REMEMBER = """
-INSERT INTO sms_conversation (phone, flow, item_id, code, asked_at, expires_at) VALUES {rows}
+INSERT INTO sms_conversation (phone, flow, item_id, code, step, asked_at, expires_at) VALUES {rows}
 ON CONFLICT (phone) DO UPDATE SET flow = excluded.flow, item_id = excluded.item_id,
-  code = excluded.code, asked_at = excluded.asked_at, expires_at = excluded.expires_at
+  code = excluded.code, step = excluded.step, asked_at = excluded.asked_at, expires_at = excluded.expires_at
 """
-ROWS_PER_STATEMENT = 4000  # six parameters a row, under PostgreSQL's 32,767
+ROWS_PER_STATEMENT = 4000  # seven parameters a row, under PostgreSQL's 32,767
 
 
 class Remembered(msgspec.Struct, frozen=True):
     flow: str
     item_id: int
     code: str
+    step: str = ""  # the ask step that asked, when not the flow's entry
 
 
 def memory() -> dt.timedelta:
     return dt.timedelta(hours=get_settings().sms_memory_hours)
 
 
-async def remember(asked: Sequence[tuple[str, str, int, str]], now: dt.datetime) -> None:
-    """(phone, flow, item id, code) asked now; the latest question per number wins."""
-    latest = {phone: (phone, flow, item, code, now, now + memory()) for phone, flow, item, code in asked}
+async def remember(asked: Sequence[tuple[str, str, int, str]], now: dt.datetime, step: str = "") -> None:
+    """(phone, flow, item id, code) asked now, by ``step`` of the flow (default: its entry);
+    the latest question per number wins."""
+    latest = {phone: (phone, flow, item, code, step, now, now + memory()) for phone, flow, item, code in asked}
     rows = list(latest.values())
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         batch = rows[start : start + ROWS_PER_STATEMENT]
-        marks = ", ".join("({}, {}, {}, {}, {}, {})" for _ in batch)
+        marks = ", ".join("({}, {}, {}, {}, {}, {}, {})" for _ in batch)
         await run(REMEMBER.replace("{rows}", marks), *(value for row in batch for value in row))
 
 
 async def recall(phone: str) -> Remembered | None:
     """What ``phone`` was last asked, unless it was too long ago."""
     rows = await run(
-        "SELECT flow, item_id, code FROM sms_conversation WHERE phone = {} AND expires_at > {}", phone, utcnow()
+        "SELECT flow, item_id, code, step FROM sms_conversation WHERE phone = {} AND expires_at > {}", phone, utcnow()
     )
-    return Remembered(rows[0]["flow"], rows[0]["item_id"], rows[0]["code"]) if rows else None
+    return Remembered(rows[0]["flow"], rows[0]["item_id"], rows[0]["code"], rows[0]["step"]) if rows else None
 
 
 async def forget(phones: Sequence[str]) -> None:

@@ -13,6 +13,9 @@ class LastQuestion(Table, tablename="sms_conversation"):
     flow = Varchar(length=32, help_text="The flow that asked (sms_flows/<flow>.toml).")
     item_id = Integer(help_text="The job or payout asked about.")
     code = Varchar(length=12, default="", help_text="The item's code in SMS (K7).")
+    step = Varchar(
+        length=32, default="", help_text="The ask step whose question it was, when not the flow's entry (consent)."
+    )
     asked_at = Timestamptz()
     expires_at = Timestamptz(help_text="After this a bare answer no longer refers to the item.")
 

@@ -19,7 +19,7 @@ from backend.outbox.rows import Outgoing
 from backend.outbox.service import enqueue_many
 
 # The flows Cunjiang starts by asking, and the message each asks with (its entry step's).
-QUESTIONS = {"offer": "offer", "payout": "payout_sent", "invitation": "invitation"}
+QUESTIONS = {"offer": "offer", "payout": "payout_sent", "invitation": "invitation", "story": "story_proposed"}
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.core.types import Principal
 from backend.http.responses import json_with_etag
-from backend.payouts import due, export, service
+from backend.payouts import due, export, service, statement
 from backend.payouts.schemas import (
     DisputeRequest,
     PayoutCreate,
@@ -19,11 +19,22 @@ from backend.payouts.schemas import (
     PayoutRead,
     PayoutStatus,
     ResolveRequest,
+    Statement,
+    StatementMonths,
 )
 
 DAY = "A calendar day in China, YYYY-MM-DD"
 FromDay = Annotated[str, QueryParameter(name="from", max_length=10, description=f"{DAY}: the first (included).")]
 ToDay = Annotated[str, QueryParameter(name="to", max_length=10, description=f"{DAY}: the last (included).")]
+Month = Annotated[
+    str | None,
+    QueryParameter(
+        name="month",
+        pattern=statement.MONTH.pattern,
+        max_length=7,
+        description="A calendar month in China, YYYY-MM; default: this month.",
+    ),
+]
 SheetFormat = Annotated[export.Format, QueryParameter(name="format", description="csv (UTF-8 with BOM) or xlsx.")]
 
 
@@ -79,3 +90,28 @@ class PayoutController(Controller):
             "cache-control": "private, no-store",  # names, phones and money: never kept by a cache on the way
         }
         return Response(sheet.data, media_type=sheet.media_type, headers=headers)
+
+
+class StatementController(Controller):
+    tags = ("payouts",)
+
+    @get(
+        "/me/statement",
+        summary="Her income statement (收入明细) for a month, every brand, grouped by brand; 304 when unchanged",
+    )
+    async def mine(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], month: Month = None
+    ) -> Response[Statement]:
+        return json_with_etag(request, await statement.my_statement(principal, month))
+
+    @get("/me/statement/months", summary="The months in which she earned or was paid, newest first; 304 when unchanged")
+    async def my_months(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Response[StatementMonths]:
+        return json_with_etag(request, await statement.my_months(principal))
+
+    @get("/members/{member_id:int}/statement", summary="A person's statement, this brand's part only (staff)")
+    async def of_member(
+        self, principal: NamedDependency[Principal], member_id: FromPath[int], month: Month = None
+    ) -> Statement:
+        return await statement.member_statement(principal, member_id, month)

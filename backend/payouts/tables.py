@@ -1,10 +1,13 @@
 """Payouts: recorded once per job by the brand, confirmed once by the artisan."""
 
-from piccolo.columns import BigInt, ForeignKey, Serial, Text, Timestamptz, Varchar
+from typing import ClassVar
+
+from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, OnUpdate, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from backend.accounts.tables import Brand, Member
+from backend.accounts.tables import Brand, Member, Person
+from backend.db.declared import Keys
 from backend.jobs.tables import Job
 
 
@@ -25,3 +28,15 @@ class Payout(Table, tablename="payout"):
     confirmed_via = Varchar(
         length=16, default="", help_text="Where the confirmation came from: app, sms, voice, simulator, console."
     )
+
+
+class StatementSms(Table, tablename="statement_sms"):
+    """The monthly income summary sent to an SMS-only person: one per person and month."""
+
+    id: Serial
+    person = ForeignKey(Person, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    month = Varchar(length=7, help_text="The month summed up, YYYY-MM (China time).")
+    message = Integer(null=True, default=None, help_text="The outbox message that carries it.")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    UNIQUE: ClassVar[Keys] = {"statement_sms_person_month": ("person", "month")}  # exactly once, whoever sends

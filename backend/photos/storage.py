@@ -6,8 +6,9 @@ import asyncio
 import datetime as dt
 import os
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import obstore
@@ -19,10 +20,27 @@ from backend.core.i18n import N_
 from backend.core.metrics import PHOTO_STORE_ERRORS
 
 
+class Stored(NamedTuple):
+    """One object of a store, as a listing gives it."""
+
+    key: str
+    size: int
+
+
 class PhotoStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     async def get(self, key: str) -> bytes | None: ...
+
+    def listing(self) -> AsyncIterator[list[Stored]]:
+        """Every photo object, in batches: for backups (``backend.ops.backup``). Unfinished
+        uploads (``uploads/``, where the S3 store keeps them) and half-written files are no
+        photos and are left out."""
+        ...
+
+
+UPLOADS_PREFIX = "uploads/"  # where S3UploadParts keeps unfinished uploads, beside the photos
+LISTING_BATCH = 1000
 
 
 def photo_key(content_hash: str, size: str, kind: str = "jpg") -> str:
@@ -51,6 +69,11 @@ class LocalPhotoStore:
         except OSError:
             PHOTO_STORE_ERRORS.labels("local", "get").inc()
             raise
+
+    async def listing(self) -> AsyncIterator[list[Stored]]:
+        found = await asyncio.to_thread(_walk, self.root)
+        for start in range(0, len(found), LISTING_BATCH):
+            yield found[start : start + LISTING_BATCH]
 
     def _path(self, key: str) -> Path:
         parts = PurePosixPath(key).parts
@@ -85,6 +108,20 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _walk(root: Path) -> list[Stored]:
+    """Every file under ``root`` but the temporary ones of writes under way (dot files)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        if Path(folder) == root and UPLOADS_PREFIX.rstrip("/") in dirs:
+            dirs.remove(UPLOADS_PREFIX.rstrip("/"))
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            found.append(Stored(path.relative_to(root).as_posix(), path.stat().st_size))
+    return sorted(found)
 
 
 def _read_or_none(path: Path) -> bytes | None:
@@ -152,6 +189,18 @@ class S3PhotoStore:
             return None
         except obstore.exceptions.BaseError as error:
             PHOTO_STORE_ERRORS.labels("s3", "get").inc()
+            raise StoreUnavailable() from error
+
+    async def listing(self) -> AsyncIterator[list[Stored]]:
+        try:
+            async for batch in obstore.list(self._store, chunk_size=LISTING_BATCH):
+                yield [
+                    Stored(str(meta["path"]), int(meta["size"]))
+                    for meta in batch
+                    if not str(meta["path"]).startswith(UPLOADS_PREFIX)
+                ]
+        except obstore.exceptions.BaseError as error:
+            PHOTO_STORE_ERRORS.labels("s3", "list").inc()
             raise StoreUnavailable() from error
 
 

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
+from backend.accounts.consent import SWITCHES, change_consent
+from backend.accounts.schemas import StoryDecision, StoryDecisionWord
 from backend.accounts.service import set_own_locale
 from backend.core.errors import DomainError, Forbidden, Invalid, OrderFull
 from backend.core.i18n import N_, translate
@@ -23,6 +25,7 @@ from backend.jobs.submissions import report_done
 from backend.memberships import invitations
 from backend.memberships.queries import open_invitations
 from backend.memberships.service import leave
+from backend.memberships.story import decide_story
 from backend.messages import optout
 from backend.messages.templates import Value
 from backend.payouts.service import confirm_payout, dispute_payout
@@ -78,7 +81,7 @@ class Item(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     code: str
     status: str
-    brand_id: int  # whose it is: the answer about it is filed under this brand
+    brand_id: int | None  # whose it is: the answer about it is filed under this brand (None: hers)
     values: dict[str, Value]
 
 
@@ -196,6 +199,56 @@ async def _decline_invitation(context: Context) -> Done:
 )
 async def _leave_brand(context: Context) -> Done:
     await leave(_herself(context), _item(context).id)
+    return Done()
+
+
+# What buyers may see of her (公开, 不公开) and her own words: hers alone, like the above; each
+# answer calls the very services of the app's switches and story card (channel sms).
+CONSENT_REFUSALS = {"forbidden": NOTHING}
+
+
+# The words of what buyers may see of her, after each answer.
+SHOWN_WORDS = {"name": N_("your name"), "village": N_("your village"), "photo": N_("your photo")}
+NOTHING_SHOWN = N_("nothing")
+
+
+def _consent_switch(name: str, item: str, shown: bool, example: str) -> None:
+    async def run(context: Context) -> Done:
+        actor = _herself(context)
+        consent = await change_consent(actor, {item: shown})
+        words = [translate(word, actor.locale) for key, word in SHOWN_WORDS.items() if getattr(consent, key)]
+        joiner = "、" if actor.locale.startswith("zh") else ", "
+        return Done({"shown": joiner.join(words) or translate(NOTHING_SHOWN, actor.locale)})
+
+    action(name, item=ItemKind.CONSENT, example=example, provides=frozenset({"shown"}), refusals=CONSENT_REFUSALS)(run)
+
+
+for _item_name in ("name", "village", "photo"):
+    _consent_switch(f"show_{_item_name}", _item_name, True, "1")
+    _consent_switch(f"hide_{_item_name}", _item_name, False, "2")
+
+
+@action("hide_all", item=ItemKind.CONSENT, example="不公开", refusals=CONSENT_REFUSALS)
+async def _hide_all(context: Context) -> Done:
+    await change_consent(_herself(context), dict.fromkeys(SWITCHES, False))
+    return Done()
+
+
+STORY_REFUSALS = {"story_not_pending": NOTHING, "story_changed": NOTHING, "forbidden": NOTHING}
+
+
+@action("approve_story", item=ItemKind.STORY, example="1", refusals=STORY_REFUSALS)
+async def _approve_story(context: Context) -> Done:
+    """Her yes to the words she was sent: approved, and shown (the question asked both)."""
+    actor = _herself(context)
+    await decide_story(actor, StoryDecision(decision=StoryDecisionWord.APPROVE, proposal=_item(context).id))
+    await change_consent(actor, {"story": True})
+    return Done()
+
+
+@action("reject_story", item=ItemKind.STORY, example="2", refusals=STORY_REFUSALS)
+async def _reject_story(context: Context) -> Done:
+    await decide_story(_herself(context), StoryDecision(decision=StoryDecisionWord.REJECT, proposal=_item(context).id))
     return Done()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from backend.accounts.consent import consent_of
 from backend.core.errors import DomainError
 from backend.core.i18n import Label, translate
 from backend.core.types import Principal, utcnow
@@ -52,8 +53,10 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
     outcome: str
 
 
-def asked(flow: Flow, item: Item, reply: Reply) -> Route:
-    ask = flows().entry(flow.id)
+def asked(flow: Flow, item: Item, reply: Reply, step_id: str = "") -> Route:
+    """The step a yes or no leads to from the ask step that asked (default: the entry)."""
+    asking = flow.step(step_id) if step_id and step_id in {s.id for s in flow.steps} else None
+    ask = asking if isinstance(asking, Ask) else flows().entry(flow.id)
     target = ask.replies.get(reply.intent.value)
     # A number of pieces answers an offer, not an invitation nor a payment (收到 200 is no
     # confirmation of a payment of 225): which one was meant?
@@ -98,6 +101,10 @@ async def item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | N
     if kind == ItemKind.INVITATION:
         invitation = await invitation_item(actor, item_id)
         return _invitation_item(invitation) if invitation else None
+    if kind == ItemKind.CONSENT:
+        return consent_item(actor) if item_id == actor.person_id else None
+    if kind == ItemKind.STORY:
+        return await _story_item(actor, item_id)
     return None
 
 
@@ -165,6 +172,25 @@ def brand_item(brand: BrandItem) -> Item:
     )
 
 
+def consent_item(actor: Principal) -> Item:
+    """What buyers may see of her: hers, of no one brand (the answer is filed as hers)."""
+    return Item(kind=ItemKind.CONSENT, id=actor.person_id, code="", status="open", brand_id=None, values={})
+
+
+async def _story_item(actor: Principal, proposal: int) -> Item:
+    """A proposal of her story, by its number: waiting while it is the one she was asked about."""
+    consent = await consent_of(actor.person_id)
+    pending = consent.story_proposal == proposal
+    return Item(
+        kind=ItemKind.STORY,
+        id=proposal,
+        code="",
+        status="pending" if pending else "settled",
+        brand_id=None,
+        values={"story": consent.story_proposed or "" if pending else ""},
+    )
+
+
 def _values(values: JobValues | PayoutValues | InvitationValues | BrandValues) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
@@ -177,13 +203,16 @@ async def carry_out(route: Route, context: Context, locale: str) -> Answer:
     ask about an item is remembered, so that a bare answer answers it."""
     step, values = route.step, dict[str, object](route.values)
     about = about_of(route)
+    asks = step.id if isinstance(step, Ask) else None
     if isinstance(step, Act):
         done: Done = await ACTIONS[step.action].run(context)
         values |= done.values
         locale = done.locale or locale
         about = done.about if done.about is not None else about
-    if isinstance(step, Ask) and route.item is not None:
-        await remember([(context.phone, route.flow.id, route.item.id, route.item.code)], utcnow())
+        asks = step.then
+    if asks is not None and route.item is not None:
+        step_id = "" if asks == route.flow.entry else asks
+        await remember([(context.phone, route.flow.id, route.item.id, route.item.code)], utcnow(), step_id)
     return Answer(key=step.message, values=values, locale=locale, about=about, outcome=f"{route.flow.id}.{step.id}")
 
 
@@ -199,8 +228,10 @@ def refused(route: Route, error: DomainError, locale: str) -> Answer:
 
 
 def about_of(route: Route) -> frozenset[int] | None:
-    """The brand an answer is about: its item's (None: the engine cannot tell)."""
-    return frozenset({route.item.brand_id}) if route.item is not None else None
+    """The brand an answer is about: its item's (None: the engine cannot tell, or it is hers)."""
+    if route.item is None or route.item.brand_id is None:
+        return None
+    return frozenset({route.item.brand_id})
 
 
 def shown(key: str, values: dict[str, object], locale: str) -> dict[str, Value] | None:

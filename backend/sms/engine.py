@@ -176,6 +176,9 @@ async def _route(turn: Turn) -> Route:
         return Route(flow, flow.step(step_id))
     if flow.item == ItemKind.BRAND:
         return await _brand_named(turn, flow, step_id)
+    if flow.item == ItemKind.CONSENT:
+        item = conversation.consent_item(_person(turn))
+        return Route(flow, flow.step(step_id), item, item.values)
     return await _started_about_item(turn, flow, step_id)
 
 
@@ -197,7 +200,7 @@ async def _answer(turn: Turn) -> Route:
         flow = everything.by_id[asked.flow]
         item = await conversation.item_by_id(actor, flow.item, asked.item_id)
         if item is not None:
-            return conversation.asked(flow, item, turn.reply)
+            return conversation.asked(flow, item, turn.reply, asked.step)
     return conversation.condition(Condition.WHICH_ITEM, {})
 
 

@@ -5,7 +5,9 @@ ways: Cunjiang sends its ``entry`` step, an ``ask``, about an item (an offer, a 
 and the villager's yes or no goes where that step's ``replies`` point; or a villager's
 reply starts it (``starts_on``: "完成 15", "退订", "0", something not understood). A step
 ``act``s (one action of ``backend.sms.vocabulary``, then its message, or the message its
-refusal maps to), ``say``s a message, or ``ask``s again.
+refusal maps to), ``say``s a message, or ``ask``s again. An ``act`` may go on to an ``ask``
+of its flow (``then``): its message is that step's question, and the next yes or no goes
+where that step's ``replies`` point (公开 asks her name, then her village, then her photo).
 
 Files are decoded with msgspec (structure), then checked for meaning, every problem with
 its file, line and step (goflow's approach): known steps, actions, items, states and
@@ -59,12 +61,14 @@ class Ask(msgspec.Struct, tag_field="type", tag="ask", forbid_unknown_fields=Tru
 
 
 class Act(msgspec.Struct, tag_field="type", tag="act", forbid_unknown_fields=True, frozen=True):
-    """Carry out ``action``; then send ``message``, or the message its refusal maps to."""
+    """Carry out ``action``; then send ``message``, or the message its refusal maps to. With
+    ``then``, the message asks that ask step's question, which the next answer answers."""
 
     id: str
     action: str
     message: str
     refusals: dict[str, str] = {}
+    then: str | None = None
 
 
 class Say(msgspec.Struct, tag_field="type", tag="say", forbid_unknown_fields=True, frozen=True):
@@ -241,6 +245,7 @@ def _step_problems(flow: Flow, step: Step, steps: dict[str, Step], known: dict[s
                 message, given | spec.refusals.get(refusal, set()), known, f"refusal {refusal!r}"
             )
         given |= spec.provides
+        problems += _then_problems(step, steps)
     problems += _message_problems(step.message, given, known, "message")
     return problems
 
@@ -283,6 +288,17 @@ def _menu_problems(step: Ask, voice: Voice) -> list[str]:
     return problems
 
 
+def _then_problems(step: Act, steps: dict[str, Step]) -> list[str]:
+    if step.then is None:
+        return []
+    asked = steps.get(step.then)
+    if not isinstance(asked, Ask):
+        return [f"then {step.then!r} is not an ask step of this flow"]
+    if asked.message != step.message:
+        return [f"then {step.then!r} asks with {asked.message!r}, but this step sends {step.message!r}"]
+    return []
+
+
 def _condition_values(flow: Flow, step_id: str) -> set[str]:
     """What the conditions leading to this step fill in (only what all of them do)."""
     ways = [CONDITION_VALUES.get(key) for key, target in flow.starts_on.items() if target == step_id]
@@ -312,6 +328,8 @@ def _reachable(flow: Flow, steps: dict[str, Step]) -> set[str]:
         step = steps[step_id]
         if isinstance(step, Ask):
             todo += step.replies.values()
+        if isinstance(step, Act) and step.then:
+            todo.append(step.then)
     return reached
 
 

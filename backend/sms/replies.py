@@ -35,6 +35,8 @@ class Intent(StrEnum):
     CHINESE = "chinese"
     ENGLISH = "english"
     LEAVE = "leave"  # stop working with a brand, named in the reply (退出 王家)
+    PUBLIC = "public"  # choose, one question at a time, what buyers may see of her (公开)
+    PRIVATE = "private"  # buyers see nothing of her, at once (不公开)
     UNKNOWN = "unknown"
 
 
@@ -66,6 +68,9 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.START, "订阅", "start", "subscribe", "dingyue"),
     **_saying(Intent.CHINESE, "中文", "汉语", "chinese", "zhongwen"),
     **_saying(Intent.ENGLISH, "en", "english", "英文", "英语"),
+    # what buyers may see of her: choose item by item, or nothing at all
+    **_saying(Intent.PUBLIC, "公开", "public", "gongkai"),
+    **_saying(Intent.PRIVATE, "不公开", "private", "bugongkai", "隐藏", "hide"),
     # leaving a brand: the word, then the brand's name (read by ``LEAVING``)
     **_saying(Intent.LEAVE, "退出", "tuichu", "leave"),
 }

@@ -21,13 +21,16 @@ from backend.sms.replies import Intent
 
 class ItemKind(StrEnum):
     """What a conversation is about: nothing in particular, a job (an offer, work in hand), a
-    payout, a brand's invitation to work with it, or a brand she works with (to leave it)."""
+    payout, a brand's invitation to work with it, a brand she works with (to leave it), what
+    buyers may see of her (her consent), or the words a coordinator proposed as her story."""
 
     NONE = "none"
     JOB = "job"
     PAYOUT = "payout"
     INVITATION = "invitation"
     BRAND = "brand"
+    CONSENT = "consent"
+    STORY = "story"
 
 
 class Condition(StrEnum):
@@ -49,6 +52,8 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.PAYOUT: frozenset(status.value for status in PayoutStatus),
     ItemKind.INVITATION: frozenset(status.value for status in InvitationStatus),
     ItemKind.BRAND: frozenset({"active"}),  # a brand she is an active member of
+    ItemKind.CONSENT: frozenset({"open"}),  # hers, always open to a change of mind
+    ItemKind.STORY: frozenset({"pending", "settled"}),  # waiting for her answer, or not any more
 }
 
 
@@ -92,6 +97,8 @@ ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.PAYOUT: frozenset(PayoutValues.__struct_fields__),
     ItemKind.INVITATION: frozenset(InvitationValues.__struct_fields__),
     ItemKind.BRAND: frozenset(BrandValues.__struct_fields__),
+    ItemKind.CONSENT: frozenset(),
+    ItemKind.STORY: frozenset({"story"}),  # the words waiting for her answer
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),

@@ -1,7 +1,8 @@
 // The artisan's app: sign in, then invitations from brands, my jobs and my payments. Works
 // without a service worker (online); with one, starts without a network and offers an update
-// instead of reloading by surprise. What few people see (an invitation, "My brands") is loaded
-// when needed (on-demand/), so the first visit does not pay for it.
+// instead of reloading by surprise. What few people see (an invitation, "My brands", "My
+// income", "What buyers may see") is loaded when needed (on-demand/), so the first visit does
+// not pay for it.
 
 import { api, ApiError, setToken, token } from "./api.js";
 import { forgetMemberships, keepMemberships, restoreMemberships } from "./brands.js";
@@ -56,7 +57,9 @@ async function start() {
   showInvitations(invitationsPart);
   await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
   page.append(
+    h("button", { type: "button", class: "quiet", "data-action": "my-income", onclick: showIncome }, t("My income")),
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
+    h("button", { type: "button", class: "quiet", "data-action": "my-consent", onclick: showConsent }, t("What buyers may see")),
     h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")),
   );
   if (mine === shown) view.replaceChildren(page);
@@ -100,16 +103,35 @@ async function answered(me) {
 /** "My brands", loaded now (it is not part of the first visit): the brands she works with, and
 leaving one. */
 async function showBrands() {
+  const module = await onDemand(() => import("./on-demand/memberships.js"));
+  await module?.myBrands(view, start);
+}
+
+/** "My income" (收入明细), loaded now: what she earned and was paid, month by month, and a
+page to print. */
+async function showIncome() {
+  const module = await onDemand(() => import("./on-demand/statement.js"));
+  await module?.myIncome(view, start);
+}
+
+/** A view of on-demand/, loaded now; null (and a notice) without a signal.
+@template T @param {() => Promise<T>} load @returns {Promise<T | null>} */
+async function onDemand(load) {
   notify("");
-  let module;
   try {
-    module = await import("./on-demand/memberships.js");
+    const module = await load();
+    ++shown; // a start still loading must not draw over it
+    return module;
   } catch {
     notify(t("This needs a connection. Please try again when there is a signal."));
-    return;
+    return null;
   }
-  ++shown; // a start still loading must not draw over it
-  await module.myBrands(view, start);
+}
+
+/** "What buyers may see", loaded now: her switches and the words waiting for her approval. */
+async function showConsent() {
+  const module = await onDemand(() => import("./on-demand/consent.js"));
+  await module?.whatBuyersSee(view, start);
 }
 
 async function signOut() {

@@ -47,6 +47,24 @@ declare namespace Wire {
     village_id: number | null;
     brand: Brand;
   }
+  /** GET /me/consent, GET /members/{id}/consent: what she lets buyers see, and her own words
+  (`story_text` approved, shown only while `story` is on; `story_proposed` waiting for her). */
+  interface Consent {
+    name: boolean;
+    display_name: string | null;
+    photo: boolean;
+    village: boolean;
+    story: boolean;
+    story_text: string | null;
+    story_proposed: string | null;
+    story_proposal: number | null;
+  }
+  /** POST /members/{id}/story */
+  interface StoryProposed {
+    proposal: number;
+    text: string;
+    asked_by_sms: boolean;
+  }
   /** GET /me: the person as the membership she acts as, and every brand she works with. */
   interface Me {
     id: number;
@@ -285,6 +303,65 @@ declare namespace Wire {
   }
   interface MyInvitationList {
     invitations: MyInvitation[];
+  }
+
+  /** Money in fen and as the server wrote it for the reader (Babel, her locale). */
+  interface Amount {
+    fen: number;
+    text: string;
+  }
+  /** A line of a job in the income statement: what it earned, or a payout (more kinds may come). */
+  interface StatementLine {
+    kind: "earned" | "paid" | string;
+    at: string;
+    day: string;
+    amount: Amount;
+    quantity: number | null;
+    unit_price: Amount | null;
+    payout_id: number | null;
+    method: string;
+    method_label: string;
+    /** masked: its last four characters */
+    reference: string;
+    status: PayoutStatus | null;
+    status_label: string;
+    dispute_reason: string;
+    resolution_note: string;
+    confirmed_at: string | null;
+  }
+  interface StatementJob {
+    job_id: number;
+    code: string;
+    order_title: string;
+    lines: StatementLine[];
+  }
+  interface StatementTotals {
+    earned: Amount;
+    paid: Amount;
+    confirmed: Amount;
+    disputed: Amount;
+    awaiting: Amount;
+  }
+  interface StatementBrand {
+    brand_id: number;
+    brand_name: string;
+    member_id: number;
+    artisan_name: string;
+    jobs: StatementJob[];
+    totals: StatementTotals;
+  }
+  /** GET /me/statement?month=YYYY-MM: her income statement (收入明细) of a month in China. */
+  interface Statement {
+    month: string;
+    name: string;
+    locale: Locale;
+    generated_on: string;
+    brands: StatementBrand[];
+    totals: StatementTotals;
+  }
+  /** GET /me/statement/months */
+  interface StatementMonths {
+    months: string[];
   }
 
   /** GET /dashboard/orders: one order's pieces at each stage. */

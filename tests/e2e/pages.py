@@ -168,6 +168,36 @@ class AppPage:
         await self.page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
+class StatementPage:
+    """ "My income" (收入明细) in the artisan's app: a month's lines and totals, and its printable page."""
+
+    def __init__(self, app: AppPage) -> None:
+        self.page = app.page
+
+    async def open(self) -> None:
+        await self.page.click("[data-action=my-income]")
+        await expect(self.page.locator("select[name=month]")).to_be_visible()
+
+    def total(self, name: str, whose: str) -> Locator:
+        """A total (earned, paid, confirmed, disputed, awaiting) of a brand (its id) or of ``all``."""
+        return self.page.locator(f"[data-totals='{whose}'] [data-total={name}]")
+
+    def lines(self, kind: str) -> Locator:
+        return self.page.locator(f"[data-line-kind={kind}]")
+
+    async def choose_month(self, month: str) -> None:
+        await self.page.select_option("select[name=month]", month)
+
+    async def printable(self) -> Locator:
+        """The page to print, as paper shows it (print styles)."""
+        await self.page.click("[data-action=printable]")
+        printed = self.page.locator("[data-printable]")
+        await expect(printed).to_be_visible()
+        await expect(printed.locator("[data-action=print]")).to_be_visible()
+        await self.page.emulate_media(media="print")
+        return printed
+
+
 class JobCard:
     """One job on the artisan's app, through its hooks."""
 

@@ -28,6 +28,8 @@ import { table } from "./ui.js";
  * @property {(items: T[]) => void} [changed] told after every change
  * @property {(answer: unknown) => string | null} [notAdded] what an answer to "add" says when it
  *   is not the new item (an invitation sent to someone who works with another brand), else null
+ * @property {(item: T) => HTMLElement} [more] shown under the form of an item being changed (an
+ *   artisan: what buyers may see of her)
  */
 
 /** Only the values that differ from the item's: a PATCH never writes back what it did not mean to.
@@ -152,7 +154,7 @@ export function keptList(spec, items) {
         keep(saved, item ? t("Saved: {name}", { name: saved.name }) : t("Added: {name}", { name: saved.name }));
       });
     });
-    slot.replaceChildren(form);
+    slot.replaceChildren(form, ...(item && spec.more ? [spec.more(item)] : []));
     /** @type {HTMLElement | null} */ (form.querySelector("input, select"))?.focus();
   }
 

@@ -1,5 +1,6 @@
 // The "artisans" section: the brand's artisans (a list to filter and search, add, change,
-// deactivate, and import from a spreadsheet), its invitations to people who work with another
+// deactivate, and import from a spreadsheet; under an artisan's form, what buyers may see of
+// her and her own words: people-consent.js), its invitations to people who work with another
 // brand, and its villages; for admins also the village
 // leaders and coordinators, the crafts and the brand's settings. One tab shows at a time and
 // the address remembers it (/console/artisans#villages).
@@ -8,6 +9,7 @@ import { api, messageOf } from "../api.js";
 import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 import { craftsPanel, membersPanel, settingsPanel, villagesPanel } from "./people-brand.js";
+import { consentPanel } from "./people-consent.js";
 import { importPanel } from "./people-import.js";
 import { invitationSent, invitationsPanel } from "./people-invitations.js";
 import { keptList } from "./people-list.js";
@@ -170,6 +172,7 @@ async function artisansPanel(panel, ctx) {
       empty: t("No artisans yet: add one, or import a spreadsheet."),
       shows,
       notAdded: invitationSent,
+      more: consentPanel,
     },
     ctx.artisans,
   );

@@ -210,6 +210,11 @@ ROWS = [
     Row("GET", "/payouts/due", own=STAFF_ONLY),
     Row("GET", "/payouts/export?from=2026-11-01&to=2026-11-30", own=STAFF_ONLY),
     Row("GET", "/payouts/export?from=2026-11-01&to=2026-11-30&format=xlsx", own=STAFF_ONLY),
+    # the income statement: her own for everyone; one of the brand's people's for its staff
+    Row("GET", "/me/statement", own=ANY_USER),
+    Row("GET", "/me/statement?month=2026-11", own=ANY_USER),
+    Row("GET", "/me/statement/months", own=ANY_USER),
+    Row("GET", "/members/{artisan}/statement", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("POST", "/payouts/{payout}/confirm", own=A1_ONLY, other=NOBODYS),
     Row("POST", "/payouts/{payout}/dispute", {"reason": "没收到"}, own=A1_ONLY, other=NOBODYS),
     Row(

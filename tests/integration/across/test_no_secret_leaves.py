@@ -158,7 +158,13 @@ async def _drive_the_loop(
     payout = await call("coordinator", "POST", f"/jobs/{job['id']}/payout", json={"method": "cash"})
     await call("artisan", "POST", f"/payouts/{payout['id']}/confirm")
     await call("coordinator", "POST", "/sms/simulator", json={"phone": villager.phone, "body": "0"})
-    return {"order_id": str(order["id"]), "photo_id": str(photo["id"]), "size": "list", "locale": "zh_Hans"}
+    return {
+        "order_id": str(order["id"]),
+        "photo_id": str(photo["id"]),
+        "size": "list",
+        "locale": "zh_Hans",
+        "member_id": str(artisan.id),
+    }
 
 
 def _every_get(app: httpx.AsyncClient, ids: dict[str, str], phones: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SAMPLES: dict[str, list[str]] = {
     "locale": ["zh_Hans"],
     "order_id": ["1"],
+    "member_id": ["1"],
     "photo_id": ["1"],
     "size": ["list"],
     "file_path": ["swagger-ui.css", "index.html", "oauth2-redirect.html"],

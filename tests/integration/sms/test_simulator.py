@@ -214,3 +214,34 @@ async def test_the_same_message_id_from_two_coordinators_is_two_messages(client:
     answer = await support.ok(await client.post(URL, json=body, headers=second.auth), 201)
 
     assert [m["direction"] for m in answer["messages"]] == ["in", "out", "in", "out"]
+
+
+async def test_staff_typing_as_her_cannot_choose_what_buyers_see_of_her(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    story = {"text": "我十岁跟奶奶学蜡染。"}
+    await support.ok(
+        await client.post(f"/api/v1/members/{villager.id}/story", json=story, headers=brand.coordinator.auth), 201
+    )
+
+    for body in ("1", "公开", "不公开"):
+        await support.ok(
+            await client.post(URL, json={"phone": villager.phone, "body": body}, headers=brand.coordinator.auth), 201
+        )
+
+    [row] = await run(
+        "SELECT name, story, story_text, story_proposed FROM consent WHERE person = {}",
+        await support.person_of(villager.id),
+    )
+    assert (bool(row["name"]), bool(row["story"]), row["story_text"], row["story_proposed"]) == (
+        False,
+        False,
+        None,
+        story["text"],
+    )
+    outcomes = await run("SELECT outcome FROM sms_inbox WHERE from_phone = {} ORDER BY id", villager.phone)
+    assert [o["outcome"] for o in outcomes] == [
+        "story.approve: forbidden",
+        "consent.name",  # the question is asked (nothing changes by asking)
+        "consent.hide_all: forbidden",
+    ]

@@ -15,7 +15,8 @@ one) and ``member_of`` (others she already said yes to, in the app).
 
 Turn keys: ``send`` (the SMS; without it the turn is only what happens ``before``),
 ``before`` (what happens first: ``withdraw K1``, ``expire K1``, ``others take 18 of K1``,
-``pay K1``, ``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``),
+``pay K1``, ``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``,
+``propose story WORDS`` (her coordinator writes down her words), ``approve story in app``),
 ``asked`` (the exact SMS that what happened before sent her, if any), ``reply`` (the exact
 SMS back) or ``silent = true``, ``changes`` (default: none), ``repeat = true`` (Twilio
 delivers the webhook twice).
@@ -103,6 +104,13 @@ class Villager:
             await self.job("offered", int(words[1]), " ".join(words[3:]) or None)
         elif words[:2] == ["invite", "from"]:
             await self.invite(" ".join(words[2:]))
+        elif words[:2] == ["propose", "story"]:
+            url = f"/api/v1/members/{self.person.id if self.person else 0}/story"
+            await support.ok(await self.client.post(url, json={"text": " ".join(words[2:])}, headers=coordinator), 201)
+        elif words == ["approve", "story", "in", "app"]:
+            assert self.person is not None
+            answer = {"decision": "approve"}
+            await support.ok(await self.client.post("/api/v1/me/story", json=answer, headers=self.person.auth))
         elif words[0] == "forget":
             await run("UPDATE sms_conversation SET expires_at = asked_at WHERE phone = {}", self.phone)
         else:
@@ -120,7 +128,12 @@ class Villager:
         people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
         invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
+        consent = await run(
+            "SELECT name, village, photo, story, story_text, story_proposed FROM consent WHERE person = {}",
+            self.person_id,
+        )
         return {
+            "consent": consent[0] if consent else {},
             "jobs": {row["code"]: row for row in jobs},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
@@ -186,6 +199,19 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     for name, status in sorted(after["invitations"].items()):
         if before["invitations"].get(name, status) != status:
             found.append(f"invitation from {name}: {before['invitations'][name]} → {status}")
+    return found + _consent_changes(before["consent"], after["consent"])
+
+
+def _consent_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What buyers may see of her, and her words: ``consent name: on``, ``story approved: …``."""
+    found = [
+        f"consent {item}: {'on' if after.get(item) else 'off'}"
+        for item in ("name", "village", "photo", "story")
+        if bool(before.get(item)) != bool(after.get(item))
+    ]
+    if before.get("story_proposed") and not after.get("story_proposed"):
+        approved = after.get("story_text") != before.get("story_text")
+        found.append(f"story approved: {after['story_text']}" if approved else "story rejected")
     return found
 
 

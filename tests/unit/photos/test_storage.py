@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.photos.storage import LocalPhotoStore, photo_key, store_from_url
+from backend.photos import storage
+from backend.photos.storage import LocalPhotoStore, Stored, photo_key, store_from_url
 
 HASH = "ab" + "c" * 62
 
@@ -59,6 +60,29 @@ async def test_failed_put_keeps_the_previous_file_whole(tmp_path: Path, monkeypa
 
     assert await store.get("ab/cd/full.jpg") == b"old photo"
     assert files_under(tmp_path) == ["ab/cd/full.jpg"]
+
+
+async def test_the_listing_names_every_photo_with_its_size_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalPhotoStore(tmp_path)
+    for number in range(5):
+        await store.put(f"ab/{number:02d}/full.jpg", b"x" * number, "image/jpeg")
+    (tmp_path / "ab" / "00" / ".full.jpg.1234.tmp").write_bytes(b"a write under way")
+    (tmp_path / "uploads" / "abc").mkdir(parents=True)
+    (tmp_path / "uploads" / "abc" / "00001.part").write_bytes(b"unfinished")
+    monkeypatch.setattr(storage, "LISTING_BATCH", 2)
+
+    batches = [batch async for batch in store.listing()]
+
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    assert [item for batch in batches for item in batch] == [
+        Stored(f"ab/{number:02d}/full.jpg", number) for number in range(5)
+    ]
+
+
+async def test_the_listing_of_a_store_never_written_is_empty(tmp_path: Path) -> None:
+    assert [batch async for batch in LocalPhotoStore(tmp_path / "none").listing()] == []
 
 
 async def test_stored_photo_is_readable_by_a_web_server(tmp_path: Path) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.outbox.questions import QUESTIONS
 from backend.sms import actions, vocabulary
-from backend.sms.flows import Act, check, flow_files, flows
+from backend.sms.flows import Act, Ask, check, flow_files, flows
 from backend.sms.replies import parse
 
 BROKEN = Path(__file__).parent / "broken_flows"
@@ -33,7 +32,9 @@ def _with(broken: Path) -> list[Path]:
 
 def test_the_shipped_flows_are_valid() -> None:
     assert check() == []
-    assert set(flows().by_id) == {"offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language"}
+    assert set(flows().by_id) == {
+        "offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language", "consent", "story",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("broken", sorted(BROKEN.glob("*.toml")), ids=lambda path: path.stem)
@@ -44,13 +45,15 @@ def test_each_broken_flow_is_refused_with_its_place_and_reason(broken: Path) -> 
 
 
 def _acts_reached_by(reply: str) -> set[str]:
-    """The actions a reply leads to: the step a starter starts, or the answer to each ask."""
+    """The actions a reply leads to: the step a starter starts, or the answer to each ask (a
+    question Cunjiang starts a flow with, or one a flow asks on its way)."""
     everything, intent = flows(), parse(reply).intent.value
     if intent in vocabulary.ANSWERS:
         targets = [
-            (flow, flow.step(everything.entry(flow.id).replies[intent]))
+            (flow, flow.step(step.replies[intent]))
             for flow in everything.by_id.values()
-            if flow.id in QUESTIONS and intent in everything.entry(flow.id).replies
+            for step in flow.steps
+            if isinstance(step, Ask) and intent in step.replies
         ]
     else:
         flow_id, step_id = everything.starters[intent]

@@ -34,6 +34,8 @@ UNDERSTOOD = {
     "Ｋ７，２": Reply(Intent.NO, code="K7"),
     **dict.fromkeys(["收到", "已收到", "收到了"], Reply(Intent.YES)),
     **dict.fromkeys(["没收到", "未收到", "沒收到"], Reply(Intent.NO)),
+    **dict.fromkeys(["公开", "公开。", "Public", "gongkai", "公 开"], Reply(Intent.PUBLIC)),
+    **dict.fromkeys(["不公开", "不 公开", "private", "HIDE", "隐藏", "bugongkai"], Reply(Intent.PRIVATE)),
     "完成 15": Reply(Intent.DONE, quantity=15),
     "做好了15": Reply(Intent.DONE, quantity=15),
     "done 15": Reply(Intent.DONE, quantity=15),
