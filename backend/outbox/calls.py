@@ -53,10 +53,13 @@ RETURNING id, brand, member, person, to_phone, flow, item_id, code, locale, atte
 """  # noqa: S608 - our own constants
 
 
-async def follow_up(questions: Sequence[tuple[str, str, int, str, str, int | None, int]], now: dt.datetime) -> int:
-    """Queue one call after each question (phone, flow, item id, code, locale, member id,
-    brand id) about an offer or a payment to a person who takes calls; inside the question's
-    transaction. How many were queued."""
+# A question asked: (phone, flow, item id, item code, locale, member id, brand id).
+Asked = tuple[str, str, int, str, str, int | None, int]
+
+
+async def follow_up(questions: Sequence[Asked], now: dt.datetime) -> int:
+    """Queue one call after each question about an offer or a payment to a person who takes
+    calls; inside the question's transaction. How many were queued."""
     asked = [q for q in questions if q[1] in CALLED_FLOWS]
     phones = sorted({q[0] for q in asked})
     people: dict[str, int] = {}

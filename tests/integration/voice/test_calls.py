@@ -315,3 +315,21 @@ async def test_a_key_the_order_can_no_longer_honour_is_answered_by_the_flows_ref
     assert call["status"] == "answered"
     [outcome] = await run("SELECT outcome FROM voice_call WHERE id = {}", call["id"])
     assert outcome == {"outcome": "offer.accept: order_taken"}
+
+
+async def test_workers_placing_calls_at_once_place_each_call_once(
+    client: httpx.AsyncClient, aliyun_voice: Voice
+) -> None:
+    server, gateway, _codes = aliyun_voice
+    brand = await support.brand()
+    villagers = [await support.artisan(brand, sms_only=True, takes_calls=True) for _ in range(4)]
+    for villager in villagers:
+        await support.job_in_state(client, brand, villager, "offered", quantity=2)
+
+    await asyncio.gather(*(call_due(gateway, owner=f"worker-{n}", now=china(1, 12), limit=2) for n in range(4)))
+    await _place(gateway, china(1, 12))  # what the four rounds left (each takes two)
+
+    for villager in villagers:
+        assert len(_placed_to(server, villager.phone)) == 1
+        [call] = await _calls(villager.phone)
+        assert (call["status"], call["attempts"]) == ("calling", 1)
