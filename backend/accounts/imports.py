@@ -53,9 +53,7 @@ HEADERS = {
     "locale": "locale",
 }
 # How the columns are named in messages: both names, whatever the reader's language.
-KNOWN = (
-    "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 接电话 (takes_calls), 语言 (locale)"
-)
+KNOWN = "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 接电话 (takes_calls), 语言 (locale)"
 REQUIRED = {"name": "姓名 (name)", "phone": "手机 (phone)", "village": "村 (village)"}
 YES = frozenset({"是", "yes", "y", "1", "true"})
 NO = frozenset({"否", "no", "n", "0", "false", ""})
