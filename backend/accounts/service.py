@@ -31,7 +31,7 @@ from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only"})
+PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only", "takes_calls"})
 
 
 def member_read(row: dict[str, Any]) -> MemberRead:
@@ -43,6 +43,7 @@ def member_read(row: dict[str, Any]) -> MemberRead:
         village_id=row["village"],
         crafts=[c for c in row["crafts"].split(",") if c],
         sms_only=row["sms_only"],
+        takes_calls=row["takes_calls"],
         locale=row["locale"],
         active=row["active"],
     )
@@ -81,6 +82,7 @@ async def add_member(
     village_id: int | None = None,
     crafts: list[str] | None = None,
     sms_only: bool = False,
+    takes_calls: bool = False,
     locale: str = "zh_Hans",
     actor: Principal | None = None,
 ) -> MemberRead:
@@ -94,7 +96,9 @@ async def add_member(
         await rules.check_village(brand_id, village_id)
         await require_crafts(brand_id, crafts or [], field="crafts")
         await rules.check_phone_free(e164)
-        people = await Person.insert(Person(phone=e164, sms_only=sms_only, locale=locale)).returning(Person.id)
+        people = await Person.insert(
+            Person(phone=e164, sms_only=sms_only, takes_calls=takes_calls, locale=locale)
+        ).returning(Person.id)
         return await add_membership(
             brand_id, people[0]["id"], role=role, name=name, village_id=village_id, crafts=crafts, actor=actor
         )
@@ -188,6 +192,8 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
         values[Member.name] = filled(changes["name"], "name")
     if "sms_only" in changes:
         values[Person.sms_only] = changes["sms_only"]
+    if "takes_calls" in changes:
+        values[Person.takes_calls] = changes["takes_calls"]
     if "active" in changes:
         values[Member.active] = changes["active"]
     return values

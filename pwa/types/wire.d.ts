@@ -273,6 +273,8 @@ declare namespace Wire {
     sms_only: boolean;
     locale: string;
     active: boolean;
+    /** a question left unanswered by SMS is followed by a voice call */
+    takes_calls: boolean;
   }
   interface Craft {
     id: number;
