@@ -12,15 +12,13 @@ each answering key to the template that thanks her, and the repeat key to the pr
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import msgspec
 from alibabacloud_dyvmsapi20170525 import models
 from alibabacloud_dyvmsapi20170525.client import Client
-from alibabacloud_tea_openapi.utils_models import Config
-from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
+from backend.gateways.aliyun_sdk import client_config, runtime
 from backend.gateways.base import SEND_TIMEOUT_S, SendError
 from backend.gateways.calls import Call, Placed
 from backend.messages.registered import Codes
@@ -46,20 +44,10 @@ class AliyunVoiceGateway:
         codes: Codes,
         timeout_s: float = SEND_TIMEOUT_S,
     ) -> None:
-        where = urlsplit(endpoint if "//" in endpoint else f"https://{endpoint}")
-        config = Config(
-            access_key_id=access_key_id,
-            access_key_secret=access_key_secret,
-            endpoint=where.netloc,
-            protocol=where.scheme or "https",
-        )
-        self._client = Client(config)
+        self._client = Client(client_config(access_key_id, access_key_secret, endpoint))
         self._show_number = show_number
         self._codes = codes
-        milliseconds = int(max(timeout_s, 1.0) * 1000)
-        self._runtime = RuntimeOptions(
-            read_timeout=milliseconds, connect_timeout=milliseconds, autoretry=False, max_attempts=0
-        )
+        self._runtime = runtime(timeout_s)
 
     def _code(self, key: str, locale: str) -> str:
         code = self._codes.get((key, locale))
