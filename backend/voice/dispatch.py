@@ -37,21 +37,19 @@ async def call_due(
     """Place the calls that are due and within the budget, as ``owner``; how many were placed."""
     owner = owner or uuid.uuid4().hex
     now = now or utcnow()
-    placed = 0
-    for row in await claim_calls(limit, owner=owner, now=now, unwanted=_unwanted):
+    prepared: dict[int, Call] = {}
+
+    async def unwanted(row: dict[str, Any]) -> str | None:
+        """Why the call is no longer wanted, or None (and the call, kept for placing it)."""
         call, why = await _prepare(row)
-        if call is None:
-            await settle_call(
-                row["id"], owner, {"status": CallStatus.CANCELLED.value, "outcome": why, "updated_at": now}
-            )
-            continue
-        placed += await _place(call, row, gateway, owner, now)
+        if call is not None:
+            prepared[row["id"]] = call
+        return why or None
+
+    placed = 0
+    for row in await claim_calls(limit, owner=owner, now=now, unwanted=unwanted):
+        placed += await _place(prepared[row["id"]], row, gateway, owner, now)
     return placed
-
-
-async def _unwanted(row: dict[str, Any]) -> str | None:
-    """Why the call is no longer wanted, or None."""
-    return (await _prepare(row))[1] or None
 
 
 async def _prepare(row: dict[str, Any]) -> tuple[Call | None, str]:
