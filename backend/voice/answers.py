@@ -71,7 +71,7 @@ async def _take(call_id: int, keys: str, now: dt.datetime) -> dict[str, Any] | N
     return rows[0] if rows else None
 
 
-def _menu(flow_id: str) -> dict[str, str]:
+def menu_of(flow_id: str) -> dict[str, str]:
     if flow_id not in flows().by_id:
         return {}
     ask: Ask = flows().entry(flow_id)
@@ -85,7 +85,7 @@ async def _route(row: dict[str, Any], keys: str) -> Found:
     """Her, where her answer goes (the flow's reply to it, about the item of the call), and
     the answer as the conversation reads it."""
     nothing: Found = (None, None, None)
-    answer = answer_of(keys, _menu(row["flow"]))
+    answer = answer_of(keys, menu_of(row["flow"]))
     if answer is None or row["flow"] not in flows().by_id:
         return nothing
     actor = await principal_by_phone(row["to_phone"], Channel.VOICE)
