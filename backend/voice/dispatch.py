@@ -60,7 +60,13 @@ async def spoken(call_id: int) -> Call | None:
         call_id,
         CallStatus.CALLING.value,
     )
-    return (await _prepare(rows[0]))[0] if rows else None
+    return await prepared(rows[0]) if rows else None
+
+
+async def prepared(row: dict[str, Any]) -> Call | None:
+    """The call of ``row`` (its id, number, flow and item) as it would be spoken now, while
+    it is still wanted, or None."""
+    return (await _prepare(row))[0]
 
 
 async def _prepare(row: dict[str, Any]) -> tuple[Call | None, str]:

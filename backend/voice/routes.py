@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 
+from backend.core.types import Principal
 from backend.gateways import aliyun, twilio, twilio_voice
+from backend.http.params import MAX_ID, PhoneQuery
 from backend.sms.aliyun_routes import RECEIVED, Token, read_items
-from backend.voice import aliyun_push, reports, twilio_calls
+from backend.voice import aliyun_push, reports, simulator, twilio_calls
+from backend.voice.schemas import PressedKeys, SimulatedCalls
 
 REPORT_PATH = "/voice/aliyun/report"
 TWIML = "text/xml"
-CallId = Annotated[int, QueryParameter(ge=1, le=2**62, description="Our id of the call")]
+CallId = Annotated[int, QueryParameter(ge=1, le=MAX_ID, description="Our id of the call")]
 Keys = Annotated[str, QueryParameter(max_length=40, description="The keys pressed before, in this call")]
 
 
@@ -73,3 +77,27 @@ async def twilio_voice_status(
     """The call's status: its end settles it (applied just after)."""
     stored = await twilio_calls.status(call, _verified(request, data))
     return Response(None, status_code=204, background=BackgroundTask(_apply, [stored]) if stored else None)
+
+
+class CallViewController(Controller):
+    tags = ("sms",)
+
+    @get("/sms/simulator/calls", summary="The calls due or placed to a number, newest first (console gateways only)")
+    async def calls(self, principal: NamedDependency[Principal], phone: PhoneQuery) -> SimulatedCalls:
+        return await simulator.calls(principal, phone)
+
+    @post(
+        "/sms/simulator/calls/{call_id:int}/keys",
+        status_code=200,
+        summary="Press keys as the villager in a ringing call (console gateways only); the calls after them",
+        # The keys are stored once per call (the report's own exactly-once) and carried out
+        # outside the request's transaction: a refusal needs transactions of its own.
+        opt={"exactly_once": "by_content"},
+    )
+    async def press(
+        self,
+        principal: NamedDependency[Principal],
+        call_id: FromPath[int],
+        data: JSONBody[PressedKeys],
+    ) -> SimulatedCalls:
+        return await simulator.press(principal, call_id, data)

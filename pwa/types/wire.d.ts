@@ -445,6 +445,25 @@ declare namespace Wire {
     phone: string;
     messages: SmsMessage[];
   }
+  /** A call to the villager the simulator pretends to be (the console's call view). */
+  interface SimulatedCall {
+    id: number;
+    status: "queued" | "calling" | "answered" | "no_answer" | "failed" | "cancelled";
+    flow: string;
+    words: string;
+    language: string;
+    keys_pressed: string;
+    attempts: number;
+    due_at: string;
+    called_at: string | null;
+    outcome: string;
+  }
+  interface SimulatedCalls {
+    phone: string;
+    calls: SimulatedCall[];
+    heard: string;
+    ended: boolean;
+  }
   /** An item a provider pushed that could not be used. */
   interface DeadLetter {
     id: number;
