@@ -107,7 +107,7 @@ function callView(phoneOf) {
     if (key === shown) return;
     shown = key;
     section.hidden = false;
-    list.dataset.phone = answer.phone;
+    list.dataset.callsPhone = answer.phone;
     list.replaceChildren(...answer.calls.map(item));
     if (!answer.calls.length) list.append(h("li", { class: "empty" }, t("No calls to this number.")));
   }
