@@ -432,6 +432,17 @@ declare namespace Wire {
   interface SmsDays {
     days: DayUsage[];
   }
+  /** Voice calls in a month (China time), by when each was last placed. */
+  interface CallMonth {
+    month: string;
+    calls: number;
+    answered: number;
+    keys_pressed: number;
+    cost_fen: number;
+  }
+  interface CallMonths {
+    months: CallMonth[];
+  }
 
   /** A message of the SMS simulator's conversation. */
   interface SmsMessage {

@@ -17,8 +17,8 @@ from backend.gateways import ConsoleCaller
 from backend.voice.dispatch import call_due
 from tests import support
 from tests.e2e.pages import SmsSimulatorPage, request_code
-from tests.servers import running_servers
 from tests.integration.voice.conftest import china
+from tests.servers import running_servers
 from tests.support import CALLBACK_TOKEN
 
 
