@@ -49,7 +49,13 @@ from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
-from backend.voice.routes import aliyun_voice_report
+from backend.voice.routes import (
+    CallViewController,
+    aliyun_voice_report,
+    twilio_voice_gather,
+    twilio_voice_prompt,
+    twilio_voice_status,
+)
 
 MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # the largest request: a photo and its multipart envelope
 
@@ -102,6 +108,7 @@ def _api() -> Router:
         PhotoController,
         UploadController,
         SimulatorController,
+        CallViewController,
         DeadLetterController,
         OutboxController,
         DashboardController,
@@ -162,6 +169,9 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             aliyun_up,
             aliyun_report,
             aliyun_voice_report,
+            twilio_voice_prompt,
+            twilio_voice_gather,
+            twilio_voice_status,
             region_page,
             passport_page,
             passport_photo,

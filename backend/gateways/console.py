@@ -25,7 +25,8 @@ class ConsoleGateway:
 
 class ConsoleCaller:
     """Places no call: the prompt goes to the server log. Keys are pressed for it through
-    ``backend.voice.reports.receive`` (the console's call view, a later step, and the tests)."""
+    ``backend.voice.reports`` (the console's call view, ``backend.voice.simulator``, which lists
+    the calls it placed; and the tests)."""
 
     name = "console"
 

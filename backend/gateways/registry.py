@@ -13,6 +13,7 @@ from backend.gateways.base import SmsGateway
 from backend.gateways.calls import CallGateway
 from backend.gateways.console import ConsoleCaller, ConsoleGateway
 from backend.gateways.twilio import TwilioGateway
+from backend.gateways.twilio_voice import TwilioVoiceGateway
 from backend.messages import registered
 from backend.messages.prompts import prompts
 
@@ -100,25 +101,30 @@ ALIYUN_VOICE_SETTINGS = {
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "aliyun_access_key_secret",
     "ALIYUN_VMS_CALLED_SHOW_NUMBER": "aliyun_vms_called_show_number",
 }
-VOICE_PROVIDERS = ("console", "aliyun")
-NOT_YET = {"twilio": "Twilio voice (TwiML <Say>/<Gather>) is not built yet: use console or aliyun"}
+TWILIO_VOICE_SETTINGS = {
+    "TWILIO_ACCOUNT_SID": "twilio_account_sid",
+    "TWILIO_AUTH_TOKEN": "twilio_auth_token",
+    "TWILIO_VOICE_FROM (or TWILIO_FROM as a number)": "twilio_voice_from",
+}
+VOICE_PROVIDERS = ("console", "aliyun", "twilio")
 
 
 def voice_problems() -> list[str]:
     """Why the configured voice gateway cannot run (a missing setting or template code), or nothing."""
     settings = get_settings()
     provider = settings.voice_provider
-    if provider in NOT_YET:
-        return [f"CUNJIANG_VOICE_PROVIDER={provider}: {NOT_YET[provider]}"]
     if provider not in VOICE_PROVIDERS:
         return [f"CUNJIANG_VOICE_PROVIDER={provider}: one of {', '.join(VOICE_PROVIDERS)}"]
     if provider == "console":
         return []
+    needed = TWILIO_VOICE_SETTINGS if provider == "twilio" else ALIYUN_VOICE_SETTINGS
     missing = [
-        f"CUNJIANG_VOICE_PROVIDER=aliyun needs {name}"
-        for name, attribute in ALIYUN_VOICE_SETTINGS.items()
+        f"CUNJIANG_VOICE_PROVIDER={provider} needs {name}"
+        for name, attribute in needed.items()
         if not getattr(settings, attribute)
     ]
+    if provider == "twilio":
+        return missing  # Twilio speaks the prompts' words: nothing to register
     return missing + registered.problems(
         settings.aliyun_vms_templates, prompts(), "ALIYUN_VMS_TEMPLATES", "cunjiang voice templates"
     )
@@ -128,8 +134,16 @@ def voice_configured() -> CallGateway:
     """The voice gateway ``CUNJIANG_VOICE_PROVIDER`` chooses; the console while the chosen one
     cannot run (start-up refuses that case first: see :func:`voice_problems`)."""
     settings = get_settings()
-    if settings.voice_provider != "aliyun" or voice_problems():
+    if settings.voice_provider == "console" or voice_problems():
         return ConsoleCaller()
+    if settings.voice_provider == "twilio":
+        return TwilioVoiceGateway(
+            settings.twilio_account_sid or "",
+            settings.twilio_auth_token or "",
+            settings.twilio_voice_from or "",
+            api_base=settings.twilio_api_base,
+            public_url=settings.public_url,
+        )
     return AliyunVoiceGateway(
         settings.aliyun_access_key_id or "",
         settings.aliyun_access_key_secret or "",

@@ -14,7 +14,10 @@ import datetime as dt
 import logging
 from typing import Any
 
+import msgspec
+
 from backend.accounts.service import principal_by_phone
+from backend.core.access import within
 from backend.core.errors import DomainError
 from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import run, write_transaction
@@ -25,6 +28,7 @@ from backend.sms import conversation
 from backend.sms.actions import Context
 from backend.sms.conversation import NOT_POSSIBLE, Answer, Route
 from backend.sms.flows import Ask, flows
+from backend.sms.inbox import Typist
 from backend.sms.replies import Intent, Reply
 from backend.voice.menu import answer_of
 
@@ -37,9 +41,13 @@ RETURNING id, to_phone, flow, item_id, locale, brand, member
 """
 
 
-async def take_keys(call_id: int, keys: str, now: dt.datetime | None = None) -> str | None:
+async def take_keys(
+    call_id: int, keys: str, now: dt.datetime | None = None, *, typed_by: Typist | None = None
+) -> str | None:
     """Her keys, pressed in the call ``call_id``: the answer they give, carried out once; the
-    outcome, or None when the call's keys were taken already (or it is over)."""
+    outcome, or None when the call's keys were taken already (or it is over). ``typed_by``:
+    staff pressed them for her in the console's call view, and the SMS simulator's rules hold
+    (their own brand's work only; the audit trail names them, on her behalf)."""
     now = now or utcnow()
     route: Route | None = None
     actor: Principal | None = None
@@ -48,7 +56,7 @@ async def take_keys(call_id: int, keys: str, now: dt.datetime | None = None) -> 
             row = await _take(call_id, keys, now)
             if row is None:
                 return None
-            actor, route, reply = await _route(row, keys)
+            actor, route, reply = await _route(row, keys, typed_by)
             if actor is None or route is None or reply is None:
                 return await _finish(row, "keys outside the menu, or the item is gone: no answer", now)
             context = Context(actor=actor, phone=row["to_phone"], reply=reply, body=f"voice: {keys}", item=route.item)
@@ -71,7 +79,7 @@ async def _take(call_id: int, keys: str, now: dt.datetime) -> dict[str, Any] | N
     return rows[0] if rows else None
 
 
-def _menu(flow_id: str) -> dict[str, str]:
+def menu_of(flow_id: str) -> dict[str, str]:
     if flow_id not in flows().by_id:
         return {}
     ask: Ask = flows().entry(flow_id)
@@ -81,14 +89,17 @@ def _menu(flow_id: str) -> dict[str, str]:
 Found = tuple[Principal | None, Route | None, Reply | None]
 
 
-async def _route(row: dict[str, Any], keys: str) -> Found:
+async def _route(row: dict[str, Any], keys: str, typed_by: Typist | None) -> Found:
     """Her, where her answer goes (the flow's reply to it, about the item of the call), and
     the answer as the conversation reads it."""
     nothing: Found = (None, None, None)
-    answer = answer_of(keys, _menu(row["flow"]))
+    answer = answer_of(keys, menu_of(row["flow"]))
     if answer is None or row["flow"] not in flows().by_id:
         return nothing
     actor = await principal_by_phone(row["to_phone"], Channel.VOICE)
+    if actor is not None and typed_by is not None:
+        actor = within(actor, typed_by.brand_id)
+        actor = msgspec.structs.replace(actor, typed_by=typed_by.member_id) if actor else None
     if actor is None:
         return nothing
     flow = flows().by_id[row["flow"]]

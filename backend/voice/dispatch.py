@@ -52,6 +52,23 @@ async def call_due(
     return placed
 
 
+async def spoken(call_id: int) -> Call | None:
+    """The call ``call_id`` as it is spoken now, while it is placed and still wanted (a
+    provider fetching its prompt: Twilio), or None."""
+    rows = await run(
+        "SELECT id, to_phone, flow, item_id FROM voice_call WHERE id = {} AND status = {}",
+        call_id,
+        CallStatus.CALLING.value,
+    )
+    return await prepared(rows[0]) if rows else None
+
+
+async def prepared(row: dict[str, Any]) -> Call | None:
+    """The call of ``row`` (its id, number, flow and item) as it would be spoken now, while
+    it is still wanted, or None."""
+    return (await _prepare(row))[0]
+
+
 async def _prepare(row: dict[str, Any]) -> tuple[Call | None, str]:
     """The call to place, or None and why it is no longer wanted."""
     phone, flow_id = row["to_phone"], row["flow"]

@@ -21,3 +21,11 @@ def answer_of(keys: str, menu: dict[str, str]) -> str | None:
         if wrong > WRONG_KEYS_ALLOWED:
             return None
     return None
+
+
+def ended(keys: str, menu: dict[str, str], most: int) -> bool:
+    """Whether the keys end the call without an answer: a second key outside the menu, or
+    ``most`` keys pressed (the repeat key, again and again)."""
+    return answer_of(keys, menu) is None and (
+        len(keys) >= most or sum(key not in menu and key != REPEAT_KEY for key in keys) > WRONG_KEYS_ALLOWED
+    )

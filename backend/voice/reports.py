@@ -17,6 +17,7 @@ import msgspec
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
 from backend.outbox.calls import MAX_ATTEMPTS, CallStatus
+from backend.sms.inbox import Typist
 from backend.voice.answers import take_keys
 
 log = logging.getLogger("cunjiang.voice")
@@ -58,6 +59,7 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
     answered: bool = False  # (an end) someone picked up
     duration_s: int | None = None
     cost_fen: int | None = None
+    typed_by: Typist | None = None  # (keys) pressed by staff in the console's call view
 
 
 async def receive(report: Report) -> int | None:
@@ -86,7 +88,7 @@ async def apply(report_id: int, now: dt.datetime | None = None) -> str | None:
     if not calls:
         outcome = "no call of ours has this call id or out id"
     elif report.kind == ReportKind.KEYS:
-        outcome = await take_keys(calls[0]["id"], report.keys, now) or "keys taken already"
+        outcome = await take_keys(calls[0]["id"], report.keys, now, typed_by=report.typed_by) or "keys taken already"
     else:
         outcome = await _end(calls[0]["id"], report, now)
     await run(

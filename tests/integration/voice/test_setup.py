@@ -14,6 +14,7 @@ from backend.db.session import run
 from backend.gateways import ConsoleCaller, ConsoleGateway
 from backend.gateways import registry as gateways
 from backend.gateways.aliyun_voice import AliyunVoiceGateway
+from backend.gateways.twilio_voice import TwilioVoiceGateway
 from tests import support
 from tests.integration.voice.conftest import filled_voice_sheet
 
@@ -37,11 +38,17 @@ def test_the_console_calls_by_default(voice_env: pytest.MonkeyPatch) -> None:
     assert isinstance(gateways.voice_configured(), ConsoleCaller)
 
 
-def test_twilio_voice_is_refused_as_not_built_yet(voice_env: pytest.MonkeyPatch) -> None:
-    _with(voice_env, CUNJIANG_VOICE_PROVIDER="twilio")
+def test_twilio_voice_needs_its_account_and_a_number_to_call_from(voice_env: pytest.MonkeyPatch) -> None:
+    _with(voice_env, CUNJIANG_VOICE_PROVIDER="twilio", TWILIO_FROM="MG" + "1" * 32)
     assert gateways.voice_problems() == [
-        "CUNJIANG_VOICE_PROVIDER=twilio: Twilio voice (TwiML <Say>/<Gather>) is not built yet: use console or aliyun"
+        "CUNJIANG_VOICE_PROVIDER=twilio needs TWILIO_ACCOUNT_SID",
+        "CUNJIANG_VOICE_PROVIDER=twilio needs TWILIO_AUTH_TOKEN",
+        "CUNJIANG_VOICE_PROVIDER=twilio needs TWILIO_VOICE_FROM (or TWILIO_FROM as a number)",
     ]
+    assert isinstance(gateways.voice_configured(), ConsoleCaller)
+    _with(voice_env, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="token", TWILIO_FROM="+15005550006")
+    assert gateways.voice_problems() == []
+    assert isinstance(gateways.voice_configured(), TwilioVoiceGateway)
 
 
 def test_aliyun_voice_needs_its_settings_and_every_prompt_registered(
