@@ -287,6 +287,13 @@ HoursText = Annotated[
 ]
 
 
+class TakesCalls(Wire):
+    """Whether she takes calls: an SMS question she leaves unanswered is then followed by one
+    call (a spoken prompt, a key to press), for those who read little."""
+
+    takes_calls: bool
+
+
 class QuietHours(Wire):
     """Her own quiet hours for SMS (and calls): nothing but sign-in codes and answers to her
     reaches her then. null: the service's (CUNJIANG_SMS_QUIET_HOURS)."""

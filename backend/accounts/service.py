@@ -14,6 +14,7 @@ from backend.accounts.schemas import (
     ArtisanUpdate,
     MemberRead,
     QuietHours,
+    TakesCalls,
     VillageCreate,
     VillageRead,
 )
@@ -314,6 +315,25 @@ async def brands_of(phones: Collection[str]) -> dict[str, int]:
         .order_by(Member.id, ascending=False)
     )
     return {row["phone"]: row["brand"] for row in rows}
+
+
+async def takes_calls_of(actor: Principal) -> TakesCalls:
+    rows = await Person.select(Person.takes_calls).where(Person.id == actor.person_id)
+    return TakesCalls(takes_calls=bool(rows and rows[0]["takes_calls"]))
+
+
+async def set_takes_calls(actor: Principal, wanted: TakesCalls) -> TakesCalls:
+    """She asks for calls, or no more (in the app, or by SMS: 电话 / 不要电话), across every
+    brand she works with; a change is audited in each."""
+    async with write_transaction():
+        before = await takes_calls_of(actor)
+        await Person.update({Person.takes_calls: wanted.takes_calls}).where(Person.id == actor.person_id)
+        if before.takes_calls != wanted.takes_calls:
+            detail = {"takes_calls": [before.takes_calls, wanted.takes_calls]}
+            event = Event(entity="person", entity_id=actor.person_id, action="change", detail=detail)
+            for brand_id in dict.fromkeys(m.brand_id for m in actor.memberships or ()):
+                await record_events(actor, brand_id, [event])
+    return wanted
 
 
 async def quiet_hours_of(actor: Principal) -> QuietHours:

@@ -125,7 +125,7 @@ class Villager:
             "JOIN member m ON m.id = j.artisan LEFT JOIN payout p ON p.job = j.id WHERE m.person = {} ORDER BY j.id",
             self.person_id,
         )
-        people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
+        people = await run("SELECT locale, takes_calls FROM person WHERE phone = {}", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
         invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
         consent = await run(
@@ -137,6 +137,7 @@ class Villager:
             "jobs": {row["code"]: row for row in jobs},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
+            "takes_calls": bool(people[0]["takes_calls"]) if people else None,
             "brands": {self.brand_name(row["brand"]) for row in brands},
             "invitations": {self.brand_name(row["brand"]): row["status"] for row in invitations},
         }
@@ -194,6 +195,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         found.append("opted out" if after["opted_out"] else "opted back in")
     if after["locale"] != before["locale"]:
         found.append(f"language: {before['locale']} → {after['locale']}")
+    if after["takes_calls"] != before["takes_calls"]:
+        found.append("takes calls" if after["takes_calls"] else "takes no calls")
     found += [f"joined {name}" for name in sorted(after["brands"] - before["brands"])]
     found += [f"left {name}" for name in sorted(before["brands"] - after["brands"])]
     for name, status in sorted(after["invitations"].items()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,30 @@ async def test_a_coordinator_says_who_takes_calls_and_her_questions_are_followed
     assert (await support.ok(changed))["takes_calls"] is True
     calls = await run("SELECT flow, status, attempts FROM voice_call WHERE to_phone = {}", villager.phone)
     assert calls == [{"flow": "offer", "status": "queued", "attempts": 0}]
+
+
+async def test_she_asks_for_calls_herself_in_the_app_and_it_is_audited_in_each_of_her_brands(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand, sms_only=True)  # her questions come by SMS (a relative reads the app)
+
+    before = await support.ok(await client.get("/api/v1/me/calls", headers=artisan.auth))
+    chosen = await support.ok(await client.put("/api/v1/me/calls", json={"takes_calls": True}, headers=artisan.auth))
+    again = await support.ok(await client.put("/api/v1/me/calls", json={"takes_calls": True}, headers=artisan.auth))
+    malformed = await client.put("/api/v1/me/calls", json={"takes_calls": "yes"}, headers=artisan.auth)
+    await support.job_in_state(client, brand, artisan, "offered", quantity=2)
+
+    assert (before, chosen, again) == ({"takes_calls": False}, {"takes_calls": True}, {"takes_calls": True})
+    assert malformed.status_code == 400
+    events = await run(
+        "SELECT brand, detail, channel FROM audit_event WHERE entity = 'person' AND entity_id = {}",
+        await support.person_of(artisan.id),
+    )
+    assert [(e["brand"], json.loads(e["detail"]), e["channel"]) for e in events] == [
+        (brand.id, {"takes_calls": [False, True]}, "app")
+    ]  # once: the second choice changed nothing
+    assert await run("SELECT flow FROM voice_call WHERE to_phone = {}", artisan.phone) == [{"flow": "offer"}]
 
 
 async def test_the_worker_places_a_call_due_after_voice_after_hours(

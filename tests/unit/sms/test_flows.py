@@ -33,7 +33,7 @@ def _with(broken: Path) -> list[Path]:
 def test_the_shipped_flows_are_valid() -> None:
     assert check() == []
     assert set(flows().by_id) == {
-        "offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language", "consent", "story",
+        "offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language", "consent", "story", "calls",
     }  # fmt: skip
 
 
