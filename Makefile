@@ -97,6 +97,7 @@ scale: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python -m bench.sms_fanout
+	$(VENV)/bin/python -m bench.voice_calls
 	$(VENV)/bin/python bench/bench_photos.py
 	$(VENV)/bin/python -m bench.bench_console
 	$(VENV)/bin/python bench/bench_pwa.py

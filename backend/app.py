@@ -49,6 +49,13 @@ from backend.photos.upload_routes import UploadController
 from backend.sms.aliyun_routes import aliyun_report, aliyun_up
 from backend.sms.flows import check as sms_check
 from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
+from backend.voice.routes import (
+    CallViewController,
+    aliyun_voice_report,
+    twilio_voice_gather,
+    twilio_voice_prompt,
+    twilio_voice_status,
+)
 
 MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # the largest request: a photo and its multipart envelope
 
@@ -102,6 +109,7 @@ def _api() -> Router:
         PhotoController,
         UploadController,
         SimulatorController,
+        CallViewController,
         DeadLetterController,
         OutboxController,
         DashboardController,
@@ -134,7 +142,8 @@ def _compression() -> CompressionConfig:
 def create_app(*, run_worker: bool = True) -> Litestar:
     """The app; ``run_worker`` runs the outbox sender in this process (the embedded default).
 
-    Refuses to start while an SMS flow or text is broken (``cunjiang sms check`` says which).
+    Refuses to start while an SMS flow or text is broken (``cunjiang sms check`` says which),
+    or while the SMS or voice gateway lacks a setting or a template code.
     """
     problems = sms_check()
     if problems:
@@ -142,6 +151,9 @@ def create_app(*, run_worker: bool = True) -> Litestar:
     problems = gateways.problems()
     if problems:
         raise RuntimeError("The SMS gateway is not ready:\n" + "\n".join(problems))
+    problems = gateways.voice_problems()
+    if problems:
+        raise RuntimeError("The voice gateway is not ready:\n" + "\n".join(problems))
     docs_assets = create_static_files_router(path=ASSETS_PATH, directories=[SWAGGER_ASSETS], include_in_schema=False)
     logging.getLogger("cunjiang").setLevel(logging.INFO)
     app = Litestar(
@@ -157,6 +169,10 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             twilio_status,
             aliyun_up,
             aliyun_report,
+            aliyun_voice_report,
+            twilio_voice_prompt,
+            twilio_voice_gather,
+            twilio_voice_status,
             region_page,
             passport_page,
             passport_photo,

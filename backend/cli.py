@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     sms.add_parser(
         "dead-letters", help="print every item of the provider's pushes that could not be read, with the reason"
     )
+    voice = commands.add_parser("voice", help="voice calls").add_subparsers(dest="action", required=True)
+    voice.add_parser("templates", help="print the voice prompts to register with a provider as TTS templates, as TOML")
 
     backup = commands.add_parser("backup", help="copy the database and a manifest of the photo store into DIR")
     backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder (with --verify: a backup)")
@@ -97,6 +99,14 @@ def _sms(action: str, folder: Path | None = None) -> int:
     if not problems:
         print("sms_flows: every flow and every message is valid, in every language", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _voice(action: str) -> int:
+    from backend.messages.prompts import voice_sheet
+
+    if action == "templates":
+        sys.stdout.write(voice_sheet())
+    return 0
 
 
 async def _dead_letters() -> None:
@@ -339,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sms" and args.action != "dead-letters":
             return _sms(args.action, getattr(args, "flows", None))
+        if args.command == "voice":
+            return _voice(args.action)
         if args.command == "serve":
             _serve(args)
             return 0

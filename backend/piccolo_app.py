@@ -16,11 +16,12 @@ from backend.idempotency.tables import IdempotencyRecord
 from backend.jobs.tables import Job, Submission
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
-from backend.outbox.tables import OutboxMessage
+from backend.outbox.tables import OutboxMessage, VoiceCall
 from backend.passports.tables import BrandKey, Passport, PassportScan
 from backend.payouts.tables import Advance, Payout, StatementSms
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
+from backend.voice.tables import VoiceReport
 
 TABLES = [
     Brand,
@@ -45,6 +46,8 @@ TABLES = [
     BrandKey,
     AuditEvent,
     OutboxMessage,
+    VoiceCall,
+    VoiceReport,
     Photo,
     Upload,
     InboundSms,

@@ -1,5 +1,6 @@
-"""The background loop: answer missed SMS, deliver the outbox, expire offers and uploads, forget old
-keys, and on the first days of a month queue the monthly income summaries by SMS."""
+"""The background loop: answer missed SMS, deliver the outbox, place due calls and apply their
+reports, expire offers and uploads, forget old keys, and on the first days of a month queue the
+monthly income summaries by SMS."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 from backend.core import metrics
-from backend.gateways import BatchGateway, SmsGateway
+from backend.gateways import BatchGateway, CallGateway, SmsGateway
 from backend.gateways import registry as gateways
 from backend.idempotency.service import forget_expired
 from backend.jobs.service import expire_due_offers
@@ -20,6 +21,8 @@ from backend.outbox.secrets import expire_stale
 from backend.payouts.summary import send_monthly_statements
 from backend.photos.uploads import remove_expired as remove_expired_uploads
 from backend.sms.engine import process_pending
+from backend.voice.dispatch import call_due
+from backend.voice.reports import apply_pending
 
 log = logging.getLogger("cunjiang.worker")
 
@@ -36,10 +39,15 @@ def pacing_for(gateway: SmsGateway) -> Pacing:
     return DEFAULT_PACING
 
 
-async def run_once(gateway: SmsGateway, *, owner: str | None = None, housekeeping: bool = True) -> int:
-    """One round: send what is due (as ``owner``, the sender's lease token), then tidy up."""
+async def run_once(
+    gateway: SmsGateway, *, owner: str | None = None, housekeeping: bool = True, caller: CallGateway | None = None
+) -> int:
+    """One round: send what is due (as ``owner``, the sender's lease token), place the calls
+    that are due, then tidy up."""
     answered = await process_pending()  # normally answered as they arrive; these were missed
+    answered += await apply_pending()  # the calls' reports, likewise
     sent = await deliver_due(gateway, owner=owner, pacing=pacing_for(gateway))
+    sent += await call_due(caller or gateways.voice_configured(), owner=owner)
     if housekeeping:
         expired = await expire_due_offers()
         forgotten = await forget_expired()
@@ -68,11 +76,13 @@ async def run_until(stop: asyncio.Event, gateway: SmsGateway | None = None, *, i
     A failing round is logged and the next one tries again.
     """
     gateway = gateway or gateways.configured()
+    caller = gateways.voice_configured()
     owner = uuid.uuid4().hex  # this sender's outbox leases
     rounds = 0
     while not stop.is_set():
         try:
-            sent = await run_once(gateway, owner=owner, housekeeping=rounds % HOUSEKEEPING_EVERY == 0)
+            housekeeping = rounds % HOUSEKEEPING_EVERY == 0
+            sent = await run_once(gateway, owner=owner, housekeeping=housekeeping, caller=caller)
         except Exception:
             log.exception("worker round failed")
             metrics.WORKER_FAILED_ROUNDS.inc()

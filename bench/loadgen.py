@@ -24,7 +24,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,15 +327,21 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def serve(work: Callable[[dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]) -> None:
+    """A load generator's process: its spec on stdin, its result as JSON on stdout, on uvloop
+    (the same loop uvicorn picks) when it is installed."""
     spec = json.loads(sys.stdin.read())
     try:
-        import uvloop  # the same loop uvicorn picks when it is installed
+        import uvloop
     except ImportError:
-        result = asyncio.run(run(spec))
+        result = asyncio.run(work(spec))
     else:
-        result = uvloop.run(run(spec))
+        result = uvloop.run(work(spec))
     sys.stdout.write(json.dumps(result))
+
+
+def main() -> None:
+    serve(run)
 
 
 if __name__ == "__main__":

@@ -16,14 +16,12 @@ wall-clock time it was due, for timing what the server does after answering (an 
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.loadgen import HttpConnection, _connect, _cpu_ticks, _machine_busy, _request
+from bench.loadgen import HttpConnection, _connect, _cpu_ticks, _machine_busy, _request, serve
 
 
 @dataclass
@@ -70,10 +68,10 @@ async def _one(pool: Pool, item: list[Any], request: bytes, due: float, give_up:
         if clock() - due > give_up:
             out.dropped += 1
             return
-        connection = await pool.take()
         try:
+            connection = await pool.take()
             reply = await connection.send(request)
-        except ConnectionError as error:
+        except OSError as error:  # refused, reset, lost: ConnectionError is one
             out.statuses[f"connection: {error}"[:60]] += 1
             return
         done = clock()
@@ -124,7 +122,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     after = (time.process_time(), [_cpu_ticks(pid) for pid in pids], _machine_busy())
     server = sum((b or 0) - (a or 0) for a, b in zip(before[1], after[1], strict=True))
     machine = None
-    if before[2] and after[2]:
+    if before[2] and after[2] and after[2][1] > before[2][1]:
         machine = round(100 * (after[2][0] - before[2][0]) / (after[2][1] - before[2][1]))
     everything = [value for values in out.latencies.values() for value in values]
     return {
@@ -146,14 +144,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    spec = json.loads(sys.stdin.read())
-    try:
-        import uvloop
-    except ImportError:
-        result = asyncio.run(run(spec))
-    else:
-        result = uvloop.run(run(spec))
-    sys.stdout.write(json.dumps(result))
+    serve(run)
 
 
 if __name__ == "__main__":

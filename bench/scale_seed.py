@@ -271,18 +271,9 @@ class World:
             self.tokens["staff"].append(self.token(coordinator.person, rows, founded))
             self.tokens["staff"].append(self.token(admin.person, rows, founded))
             self.tokens["brand"] = brand
-        village_ids = []
-        for _ in range(villages):
-            village = self.ids("village")
-            county, province = rnd.choice(COUNTIES)
-            name = "".join(rnd.sample(SYLLABLES, 2)) + "村"
-            rows.add("village", village, brand, name, county, province, founded, True)
-            village_ids.append(village)
-            leader = self.member(
-                rows, brand, self.person(rows, sms_only=False, when=founded), "leader", village=village, when=founded
-            )
-            if n == 0:
-                self.tokens["leaders"].append(self.token(leader.person, rows, founded))
+        if n == 1:  # a brand of the usual size, beside the big first one
+            self.tokens["typical"] = {"brand": brand, "staff": self.token(coordinator.person, rows, founded)}
+        village_ids = self.villages(rows, brand, villages, founded, keep_tokens=n == 0)
         members = []
         for _ in range(artisans):
             joined = founded + dt.timedelta(days=rnd.randint(0, 200))
@@ -306,6 +297,21 @@ class World:
         self.people[brand] = members
         self.orders(rows, brand, coordinator.id, members)
         return rows
+
+    def villages(self, rows: Rows, brand: int, count: int, founded: dt.datetime, *, keep_tokens: bool) -> list[int]:
+        """The brand's villages, each with its leader; their ids."""
+        village_ids = []
+        for _ in range(count):
+            village = self.ids("village")
+            county, province = self.random.choice(COUNTIES)
+            name = "".join(self.random.sample(SYLLABLES, 2)) + "村"
+            rows.add("village", village, brand, name, county, province, founded, True)
+            village_ids.append(village)
+            person = self.person(rows, sms_only=False, when=founded)
+            leader = self.member(rows, brand, person, "leader", village=village, when=founded)
+            if keep_tokens:
+                self.tokens["leaders"].append(self.token(leader.person, rows, founded))
+        return village_ids
 
     # -- a year of orders --------------------------------------------------------------------
 

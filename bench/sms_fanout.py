@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -97,39 +96,17 @@ async def lane() -> dict[str, object]:
     }
 
 
-def _run_lane(name: str, database_url: str, work: Path) -> dict[str, object] | None:
-    env = os.environ | {
-        "CUNJIANG_DATABASE_URL": database_url,
-        "CUNJIANG_DATA_DIR": str(work / name),
-        "CUNJIANG_SMS_QUIET_HOURS": "off",
-    }
-    for foreign in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "CUNJIANG_SMS_PROVIDER"):
-        env.pop(foreign, None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.sms_fanout", "lane"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        print(f"  {name}: failed\n{done.stderr[-2000:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> None:
+    from bench.lanes import run_lane
     from bench.run import postgres_database
 
     print(f"\nSMS fan-out: one order to {ARTISANS:,} SMS-only artisans, one worker, a local Aliyun (official SDK)")
     with tempfile.TemporaryDirectory(prefix="cunjiang-fanout-") as tmp:
         work = Path(tmp)
-        results = {"sqlite": _run_lane("sqlite", f"sqlite:///{work / 'fanout.sqlite3'}", work)}
+        results = {"sqlite": run_lane("bench.sms_fanout", "sqlite", f"sqlite:///{work / 'fanout.sqlite3'}", work)}
         with postgres_database() as url:
             if url:
-                results["postgres"] = _run_lane("postgres", url, work)
+                results["postgres"] = run_lane("bench.sms_fanout", "postgres", url, work)
     for name, result in results.items():
         if result is None:
             continue

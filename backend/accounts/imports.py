@@ -47,17 +47,19 @@ HEADERS = {
     "crafts": "crafts",
     "仅短信": "sms_only",
     "sms_only": "sms_only",
+    "接电话": "takes_calls",
+    "takes_calls": "takes_calls",
     "语言": "locale",
     "locale": "locale",
 }
 # How the columns are named in messages: both names, whatever the reader's language.
-KNOWN = "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 语言 (locale)"
+KNOWN = "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 接电话 (takes_calls), 语言 (locale)"
 REQUIRED = {"name": "姓名 (name)", "phone": "手机 (phone)", "village": "村 (village)"}
 YES = frozenset({"是", "yes", "y", "1", "true"})
 NO = frozenset({"否", "no", "n", "0", "false", ""})
 CRAFT_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 VILLAGE_ID = re.compile(r"[0-9]{1,10}")
-PERSON_COLUMNS = ("phone", "sms_only", "locale", "created_at")
+PERSON_COLUMNS = ("phone", "sms_only", "takes_calls", "locale", "created_at")
 MEMBER_COLUMNS = ("brand", "person", "role", "name", "village", "crafts", "created_at")
 
 
@@ -68,6 +70,7 @@ class NewArtisan(msgspec.Struct, frozen=True):
     village: int
     crafts: list[str]
     sms_only: bool
+    takes_calls: bool
     locale: str
 
 
@@ -131,6 +134,7 @@ def _asked(artisan: NewArtisan) -> ArtisanCreate:
         village_id=artisan.village,
         crafts=artisan.crafts,
         sms_only=artisan.sms_only,
+        takes_calls=artisan.takes_calls,
         locale=artisan.locale,
     )
 
@@ -273,11 +277,16 @@ def _crafts(text: str, lookups: Lookups) -> list[str]:
     return codes
 
 
-def _sms_only(text: str, _lookups: Lookups) -> bool:
-    word = craft_key(text)
-    if word not in YES | NO:
-        raise Invalid(N_("Write 是 or 否 (yes or no)."), fields={"sms_only": "invalid_yes_no"})
-    return word in YES
+def _yes_no(column: str) -> Callable[[str, Lookups], bool]:
+    """The check of a 是/否 column (an empty cell: no)."""
+
+    def check(text: str, _lookups: Lookups) -> bool:
+        word = craft_key(text)
+        if word not in YES | NO:
+            raise Invalid(N_("Write 是 or 否 (yes or no)."), fields={column: "invalid_yes_no"})
+        return word in YES
+
+    return check
 
 
 def _locale(text: str, _lookups: Lookups) -> str:
@@ -290,7 +299,8 @@ CHECKS: dict[str, Callable[[str, Lookups], Any]] = {
     "phone": _phone,
     "village": _village,
     "crafts": _crafts,
-    "sms_only": _sms_only,
+    "sms_only": _yes_no("sms_only"),
+    "takes_calls": _yes_no("takes_calls"),
     "locale": _locale,
 }
 ORDER = {column: index for index, column in enumerate(CHECKS)}
@@ -301,7 +311,7 @@ async def _insert(brand_id: int, found: list[NewArtisan]) -> list[int]:
     membership (``insert_rows`` batches the statements; neither engine promises RETURNING in
     VALUES order, so people are matched by phone, unique, and memberships by person)."""
     now = utcnow()
-    people = [(a.phone, a.sms_only, a.locale, now) for a in found]
+    people = [(a.phone, a.sms_only, a.takes_calls, a.locale, now) for a in found]
     person_ids = {
         row["phone"]: row["id"] for row in await insert_rows("person", PERSON_COLUMNS, people, returning="id, phone")
     }

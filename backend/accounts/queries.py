@@ -10,6 +10,7 @@ MEMBER_READ = (
     Member.person.phone.as_alias("phone"),
     Member.person.locale.as_alias("locale"),
     Member.person.sms_only.as_alias("sms_only"),
+    Member.person.takes_calls.as_alias("takes_calls"),
 )
 # What a message to her needs: where, in which language, and whether she is in the app lately.
 CONTACT = (

@@ -19,6 +19,7 @@ from backend.accounts.schemas import (
     MembershipRead,
     MeRead,
     QuietHours,
+    TakesCalls,
     VillageCreate,
     VillageList,
     VillageRead,
@@ -70,6 +71,14 @@ class AccountController(Controller):
     @put("/me/quiet-hours", summary="Choose her quiet hours (China time), across all her brands")
     async def set_my_quiet_hours(self, principal: NamedDependency[Principal], data: JSONBody[QuietHours]) -> QuietHours:
         return await service.set_quiet_hours(principal, data)
+
+    @get("/me/calls", summary="Whether she takes calls after an SMS question left unanswered")
+    async def my_calls(self, principal: NamedDependency[Principal]) -> TakesCalls:
+        return await service.takes_calls_of(principal)
+
+    @put("/me/calls", summary="Ask for calls, or no more, across all her brands")
+    async def set_my_calls(self, principal: NamedDependency[Principal], data: JSONBody[TakesCalls]) -> TakesCalls:
+        return await service.set_takes_calls(principal, data)
 
     @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
     async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:

@@ -42,6 +42,7 @@ class ArtisanCreate(Wire):
     village_id: Id
     crafts: Crafts = msgspec.field(default_factory=list)
     sms_only: bool = False
+    takes_calls: bool = False  # an SMS question left unanswered is followed by a call
     locale: LocaleTag = "zh_Hans"
 
 
@@ -60,6 +61,7 @@ class ArtisanUpdate(MemberUpdate):
 
     crafts: Crafts | UnsetType = UNSET
     sms_only: bool | UnsetType = UNSET
+    takes_calls: bool | UnsetType = UNSET
 
 
 class MemberRead(Wire):
@@ -72,6 +74,7 @@ class MemberRead(Wire):
     sms_only: bool
     locale: str
     active: bool
+    takes_calls: bool = False
 
 
 class BrandRead(Wire):
@@ -287,6 +290,13 @@ HoursText = Annotated[
         description="China time, e.g. 21:30-07:00; off: never held.",
     ),
 ]
+
+
+class TakesCalls(Wire):
+    """Whether she takes calls: an SMS question she leaves unanswered is then followed by one
+    call (a spoken prompt, a key to press), for those who read little."""
+
+    takes_calls: bool
 
 
 class QuietHours(Wire):

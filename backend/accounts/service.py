@@ -14,6 +14,7 @@ from backend.accounts.schemas import (
     ArtisanUpdate,
     MemberRead,
     QuietHours,
+    TakesCalls,
     VillageCreate,
     VillageRead,
 )
@@ -31,7 +32,7 @@ from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only"})
+PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only", "takes_calls"})
 
 
 def member_read(row: dict[str, Any]) -> MemberRead:
@@ -43,6 +44,7 @@ def member_read(row: dict[str, Any]) -> MemberRead:
         village_id=row["village"],
         crafts=[c for c in row["crafts"].split(",") if c],
         sms_only=row["sms_only"],
+        takes_calls=row["takes_calls"],
         locale=row["locale"],
         active=row["active"],
     )
@@ -81,6 +83,7 @@ async def add_member(
     village_id: int | None = None,
     crafts: list[str] | None = None,
     sms_only: bool = False,
+    takes_calls: bool = False,
     locale: str = "zh_Hans",
     actor: Principal | None = None,
 ) -> MemberRead:
@@ -94,7 +97,9 @@ async def add_member(
         await rules.check_village(brand_id, village_id)
         await require_crafts(brand_id, crafts or [], field="crafts")
         await rules.check_phone_free(e164)
-        people = await Person.insert(Person(phone=e164, sms_only=sms_only, locale=locale)).returning(Person.id)
+        people = await Person.insert(
+            Person(phone=e164, sms_only=sms_only, takes_calls=takes_calls, locale=locale)
+        ).returning(Person.id)
         return await add_membership(
             brand_id, people[0]["id"], role=role, name=name, village_id=village_id, crafts=crafts, actor=actor
         )
@@ -188,6 +193,8 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
         values[Member.name] = filled(changes["name"], "name")
     if "sms_only" in changes:
         values[Person.sms_only] = changes["sms_only"]
+    if "takes_calls" in changes:
+        values[Person.takes_calls] = changes["takes_calls"]
     if "active" in changes:
         values[Member.active] = changes["active"]
     return values
@@ -308,6 +315,25 @@ async def brands_of(phones: Collection[str]) -> dict[str, int]:
         .order_by(Member.id, ascending=False)
     )
     return {row["phone"]: row["brand"] for row in rows}
+
+
+async def takes_calls_of(actor: Principal) -> TakesCalls:
+    rows = await Person.select(Person.takes_calls).where(Person.id == actor.person_id)
+    return TakesCalls(takes_calls=bool(rows and rows[0]["takes_calls"]))
+
+
+async def set_takes_calls(actor: Principal, wanted: TakesCalls) -> TakesCalls:
+    """She asks for calls, or no more (in the app, or by SMS: 电话 / 不要电话), across every
+    brand she works with; a change is audited in each."""
+    async with write_transaction():
+        before = await takes_calls_of(actor)
+        await Person.update({Person.takes_calls: wanted.takes_calls}).where(Person.id == actor.person_id)
+        if before.takes_calls != wanted.takes_calls:
+            detail = {"takes_calls": [before.takes_calls, wanted.takes_calls]}
+            event = Event(entity="person", entity_id=actor.person_id, action="change", detail=detail)
+            for brand_id in dict.fromkeys(m.brand_id for m in actor.memberships or ()):
+                await record_events(actor, brand_id, [event])
+    return wanted
 
 
 async def quiet_hours_of(actor: Principal) -> QuietHours:

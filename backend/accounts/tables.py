@@ -45,6 +45,9 @@ class Person(Table, tablename="person"):
     phone = Varchar(length=20, unique=True, help_text="E.164, e.g. +8613800138000.")
     locale = Varchar(length=16, default="zh_Hans")
     sms_only = Boolean(default=False, help_text="Reached by SMS only (a feature phone).")
+    takes_calls = Boolean(
+        default=False, help_text="Takes voice calls: a question left unanswered by SMS is followed by one call."
+    )
     job_seq = BigInt(default=0, help_text="Last job code number given to her (K1, K2…), one series across her brands.")
     last_seen_at = Timestamptz(null=True, default=None, help_text="Her last visit to the app, whichever brand.")
     quiet_hours = Varchar(

@@ -37,6 +37,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_pool_max: int = 20  # connections in each process's pool
     api_processes: int = 1  # the deployment, as the pool capacity check counts it
     worker_processes: int = 0
+    voice_provider: str = "console"  # console, aliyun, twilio
+    voice_after_hours: float = 4.0  # a question unanswered this long is followed by a call
+    voice_daily_cap: int = 1  # calls per number per China day
+    aliyun_vms_endpoint: str = "https://dyvmsapi.aliyuncs.com"
+    aliyun_vms_called_show_number: str | None = None
+    aliyun_vms_templates: Path | None = None
+    twilio_voice_from: str | None = None  # the number Twilio calls from (a Messaging Service cannot call)
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,6 +96,13 @@ def get_settings() -> Settings:
         database_pool_max=_positive(env, "CUNJIANG_DATABASE_POOL_MAX", 20),
         api_processes=_positive(env, "CUNJIANG_API_PROCESSES", 1),
         worker_processes=_positive(env, "CUNJIANG_WORKER_PROCESSES", 0, least=0),
+        voice_provider=env.get("CUNJIANG_VOICE_PROVIDER") or "console",
+        twilio_voice_from=env.get("TWILIO_VOICE_FROM") or _number(env.get("TWILIO_FROM")),
+        voice_after_hours=float(env.get("CUNJIANG_VOICE_AFTER_HOURS") or 4),
+        voice_daily_cap=_positive(env, "CUNJIANG_VOICE_DAILY_CAP", 1, least=0),
+        aliyun_vms_endpoint=env.get("ALIYUN_VMS_ENDPOINT") or "https://dyvmsapi.aliyuncs.com",
+        aliyun_vms_called_show_number=env.get("ALIYUN_VMS_CALLED_SHOW_NUMBER") or None,
+        aliyun_vms_templates=Path(env["ALIYUN_VMS_TEMPLATES"]) if env.get("ALIYUN_VMS_TEMPLATES") else None,
     )
 
 
@@ -98,3 +112,8 @@ def _positive(env: Mapping[str, str], name: str, default: int, *, least: int = 1
     if not raw.isdecimal() or not raw.isascii() or int(raw) < least:
         raise ValueError(f"{name} must be a whole number of at least {least}, not {raw!r}")
     return int(raw)
+
+
+def _number(sender: str | None) -> str | None:
+    """``TWILIO_FROM`` when it is a number (calls come from a number, never a Messaging Service)."""
+    return sender if sender and not sender.startswith("MG") else None

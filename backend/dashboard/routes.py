@@ -12,7 +12,7 @@ from backend.dashboard.schemas import OrdersBoard, VillagesBoard
 from backend.http.params import Days, Months
 from backend.orders.schemas import OrderStatus
 from backend.outbox import queries
-from backend.outbox.schemas import SmsDailyUsage
+from backend.outbox.schemas import CallUsage, SmsDailyUsage
 
 
 class DashboardController(Controller):
@@ -31,3 +31,7 @@ class DashboardController(Controller):
     @get("/dashboard/sms", summary="SMS per day: sent and their segments (the cost), and by status")
     async def sms(self, principal: NamedDependency[Principal], days: Days = 30) -> SmsDailyUsage:
         return await queries.daily_usage(principal, days)
+
+    @get("/dashboard/calls", summary="Voice calls per month: placed, answered, keys pressed, their cost")
+    async def calls(self, principal: NamedDependency[Principal], months: Months = 6) -> CallUsage:
+        return await queries.call_usage(principal, months)

@@ -15,18 +15,16 @@ import datetime as dt
 import hmac
 import json
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import msgspec
 from alibabacloud_dysmsapi20170525 import models
 from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_tea_openapi.utils_models import Config
-from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
 from backend.core.errors import Forbidden
 from backend.core.i18n import N_
 from backend.core.settings import get_settings
+from backend.gateways.aliyun_sdk import client_config, runtime
 from backend.gateways.base import SEND_TIMEOUT_S, Found, Lookup, SendError, SendResult, Sms
 from backend.messages.registered import Codes
 
@@ -52,21 +50,10 @@ class AliyunGateway:
         codes: Codes,
         timeout_s: float = SEND_TIMEOUT_S,
     ) -> None:
-        where = urlsplit(endpoint if "//" in endpoint else f"https://{endpoint}")
-        config = Config(
-            access_key_id=access_key_id,
-            access_key_secret=access_key_secret,
-            endpoint=where.netloc,
-            protocol=where.scheme or "https",
-        )
-        self._client = Client(config)
+        self._client = Client(client_config(access_key_id, access_key_secret, endpoint))
         self._sign = sign_name
         self._codes = codes
-        # Aliyun advises at least 1 s; the SDK's own retries would resend a call that timed out.
-        milliseconds = int(max(timeout_s, 1.0) * 1000)
-        self._runtime = RuntimeOptions(
-            read_timeout=milliseconds, connect_timeout=milliseconds, autoretry=False, max_attempts=0
-        )
+        self._runtime = runtime(timeout_s)
 
     def _code(self, message: Sms) -> str:
         code = self._codes.get((message.kind, message.locale))

@@ -46,6 +46,7 @@ async def add_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | Inv
             village_id=data.village_id,
             crafts=data.crafts,
             sms_only=data.sms_only,
+            takes_calls=data.takes_calls,
             locale=data.locale,
             actor=actor,
         )

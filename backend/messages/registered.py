@@ -12,30 +12,37 @@ import tomllib
 from pathlib import Path
 
 from backend.core.i18n import available_locales
-from backend.messages.templates import messages, registered_text
+from backend.messages.templates import Message, messages, registered_text
 
 Codes = dict[tuple[str, str], str]  # (message key, locale) → template code
 
 
-def problems(path: Path | None) -> list[str]:
-    """What keeps the file from serving: each missing code or changed text, by key and language."""
+def problems(
+    path: Path | None,
+    found: dict[str, Message] | None = None,
+    setting: str = "ALIYUN_SMS_TEMPLATES",
+    command: str = "cunjiang sms templates",
+) -> list[str]:
+    """What keeps the file from serving: each missing code or changed text, by key and language
+    (``found``: the messages it registers, default the SMS texts; ``setting`` names the file)."""
+    found = found or messages()
     if path is None:
-        return ["ALIYUN_SMS_TEMPLATES is not set: the file `cunjiang sms templates` printed, codes filled in"]
+        return [f"{setting} is not set: the file `{command}` printed, codes filled in"]
     try:
         sheet = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         return [f"{path}: {error}"]
-    found: list[str] = []
-    for key in messages():
+    wrong: list[str] = []
+    for key in found:
         for locale in available_locales():
             entry = sheet.get(key, {}).get(locale, {})
             if not str(entry.get("code", "")).strip():
-                found.append(f"{path.name}: {key} ({locale}): no template code")
-            elif entry.get("text") != registered_text(key, locale):
-                found.append(
+                wrong.append(f"{path.name}: {key} ({locale}): no template code")
+            elif entry.get("text") != registered_text(key, locale, found):
+                wrong.append(
                     f"{path.name}: {key} ({locale}): the text changed since it was registered; register it again"
                 )
-    return found
+    return wrong
 
 
 def codes(path: Path) -> Codes:

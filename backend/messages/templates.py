@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Sequence
 from enum import StrEnum
 from functools import cache, lru_cache
 from itertools import chain
@@ -129,10 +130,11 @@ def _formatted(kind: Kind, value: Value, locale: str) -> str:
 
 def render(key: str, locale: str, **values: Value) -> Rendered:
     """The message ``key`` for a reader of ``locale``, its variables formatted for them."""
-    return _render(key, messages()[key], locale, values)
+    return render_message(key, messages()[key], locale, values)
 
 
-def _render(key: str, message: Message, locale: str, values: dict[str, Value]) -> Rendered:
+def render_message(key: str, message: Message, locale: str, values: dict[str, Value]) -> Rendered:
+    """``message`` (of any file of messages: SMS texts, spoken prompts) rendered for ``locale``."""
     if set(values) != set(message.variables):
         raise TypeError(f"SMS {key!r} takes {sorted(message.variables)}, given {sorted(values)}")
     formatted = {name: _format(message.variables[name], value, locale) for name, value in values.items()}
@@ -171,8 +173,10 @@ def _samples(message: Message, locale: str) -> list[dict[str, Value]]:
     return samples
 
 
-def _problems_of(key: str, message: Message) -> list[str]:
-    where = f"{MESSAGES_FILE.name}: {key}"
+def problems_of(key: str, message: Message, *, file_name: str = MESSAGES_FILE.name, sms: bool = True) -> list[str]:
+    """What is wrong with one message of a file: its variables, its translations, and (``sms``)
+    whether each rendering fits one segment and carries no link."""
+    where = f"{file_name}: {key}"
     problems = [
         f"{where}: variable {name!r} needs longest values of kind {variable.kind}"
         for name, variable in message.variables.items()
@@ -193,10 +197,10 @@ def _problems_of(key: str, message: Message) -> list[str]:
             in_words = [field for _, field, _, _ in string.Formatter().parse(translated) if field]
             problems += [p.replace(where, f"{where} ({locale})") for p in _template_rules(where, in_words)]
         for sample in _samples(message, locale):
-            rendered = _render(key, message, locale, sample)
-            if why := segment_problem(rendered.body):
+            rendered = render_message(key, message, locale, sample)
+            if sms and (why := segment_problem(rendered.body)):
                 problems.append(f"{where} ({locale}): {why}: {rendered.body}")
-            if LINK.search(rendered.body):
+            if sms and LINK.search(rendered.body):
                 problems.append(f"{where} ({locale}): a link, which carriers refuse: {rendered.body}")
             problems += [
                 f"{where} ({locale}): variable {name!r} is {len(value)} characters, over {TEMPLATE_VALUE_MAX}: {value}"
@@ -225,25 +229,31 @@ def check() -> list[str]:
         found = messages()
     except (OSError, msgspec.ValidationError, msgspec.DecodeError) as error:
         return [f"{MESSAGES_FILE.name}: {error}"]
-    return [problem for key, message in found.items() for problem in _problems_of(key, message)]
+    return [problem for key, message in found.items() for problem in problems_of(key, message)]
 
 
-def registered_text(key: str, locale: str) -> str:
-    """The text to register for ``key`` in ``locale``, its variables written ``${name}``."""
-    message = messages()[key]
+def registered_text(key: str, locale: str, found: dict[str, Message] | None = None) -> str:
+    """The text to register for ``key`` (of ``found``, default the SMS texts) in ``locale``,
+    its variables written ``${name}``."""
+    message = (found or messages())[key]
     return translate(message.text, locale, **{name: "${" + name + "}" for name in message.variables})
 
 
-def registration_sheet() -> str:
-    """TOML: per message and language, its text with ``${name}`` variables and a code to fill in."""
-    lines = [
-        "# Cunjiang's SMS templates, for registration with the SMS provider (Aliyun, Tencent).",
-        "# Fill in each `code` with the template code the provider approved, then point",
-        "# ALIYUN_SMS_TEMPLATES at this file.",
-    ]
-    for key in messages():
+SMS_SHEET = (
+    "# Cunjiang's SMS templates, for registration with the SMS provider (Aliyun, Tencent).",
+    "# Fill in each `code` with the template code the provider approved, then point",
+    "# ALIYUN_SMS_TEMPLATES at this file.",
+)
+
+
+def registration_sheet(found: dict[str, Message] | None = None, heading: Sequence[str] = SMS_SHEET) -> str:
+    """TOML: per message (of ``found``, default the SMS texts) and language, its text with
+    ``${name}`` variables and a code to fill in."""
+    found = found or messages()
+    lines = list(heading)
+    for key in found:
         for locale in available_locales():
-            lines += ["", f"[{key}.{locale}]", f"text = {_toml_string(registered_text(key, locale))}"]
+            lines += ["", f"[{key}.{locale}]", f"text = {_toml_string(registered_text(key, locale, found))}"]
             lines.append('code = ""')
     return "\n".join(lines) + "\n"
 

@@ -80,7 +80,7 @@ async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, 
     counted = [row for row in due if row["kind"] not in exempt and not row["answers"]]
     if not counted:
         return free
-    hours = await _hours_of({row["to_phone"] for row in counted})
+    hours = await hours_of({row["to_phone"] for row in counted})
     awake: dict[str, list[dict[str, Any]]] = {}
     for phone, rows in groupby(sorted(counted, key=lambda r: (r["to_phone"], r["id"])), key=lambda r: r["to_phone"]):
         if is_quiet(now, hours.get(phone)):
@@ -96,7 +96,7 @@ async def ration(due: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, 
     return free + going
 
 
-async def _hours_of(phones: Iterable[str]) -> dict[str, Hours]:
+async def hours_of(phones: Iterable[str]) -> dict[str, Hours]:
     """The quiet hours of those of these numbers whose person chose her own."""
     wanted, found = sorted(phones), dict[str, Hours]()
     for start in range(0, len(wanted), 1000):

@@ -19,7 +19,7 @@ from backend.core.china_time import china_day
 from backend.core.metrics import OUTBOX_SENDS, PROVIDER_SECONDS, ProviderCall, SendOutcome
 from backend.core.phones import mask_phone
 from backend.core.types import as_datetime, utcnow
-from backend.db.session import run, write_transaction
+from backend.db.session import write_transaction
 from backend.gateways.base import (
     SEND_TIMEOUT_S,
     BatchGateway,
@@ -32,9 +32,10 @@ from backend.gateways.base import (
 )
 from backend.messages.optout import opt_out
 from backend.messages.templates import render
+from backend.outbox.leases import settle
 from backend.outbox.secrets import is_secret, wipe
 from backend.outbox.service import LEASE, MAX_ATTEMPTS, backoff, claim_due
-from backend.outbox.status import ON_THE_WIRE, SETTLED, Status, sql_list
+from backend.outbox.status import ON_THE_WIRE, SETTLED, Status
 
 log = logging.getLogger("cunjiang.outbox")
 
@@ -208,17 +209,9 @@ async def _send_and_record(
 async def _record(ids: list[int], owner: str, values: dict[str, Any], *, unsubscribed: str | None = None) -> list[int]:
     """Write the outcome on the messages this sender still holds; the ids it was written on.
     ``unsubscribed``: the gateway says this number opted out; it is, from this commit on."""
-    columns = {**values, "lease_owner": None}
-    sets = ", ".join(f"{name} = {{}}" for name in columns)  # our own column names
-    marks = ", ".join("{}" for _ in ids)
-    sql = (
-        f"UPDATE outbox_message SET {sets} WHERE id IN ({marks}) AND lease_owner = {{}} "  # noqa: S608
-        f"AND status IN ({sql_list(ON_THE_WIRE)}) RETURNING id"
-    )
     async with write_transaction():
-        rows = await run(sql, *columns.values(), *ids, owner)
-        recorded = [row["id"] for row in rows]
-        if rows and unsubscribed:
+        recorded = await settle("outbox_message", ids, owner, values, ON_THE_WIRE)
+        if recorded and unsubscribed:
             await opt_out(unsubscribed, "gateway: unsubscribed")
         if values["status"] in SETTLED:
             await wipe(recorded)

@@ -12,6 +12,8 @@ from backend.core.phones import mask_phone, normalize_phone
 from backend.core.types import Principal, as_datetime, utcnow
 from backend.db.session import china_date_sql, china_month_sql, run
 from backend.outbox.schemas import (
+    CallMonth,
+    CallUsage,
     DayUsage,
     MessageStatus,
     MonthUsage,
@@ -44,6 +46,13 @@ SELECT {bucket} AS bucket,
 FROM outbox_message WHERE brand = {} AND COALESCE(sent_at, created_at) >= {}
 GROUP BY 1, 2
 """.replace("{PENDING}", Status.PENDING.value)
+CALLS = """
+SELECT {bucket} AS bucket, COALESCE(SUM(attempts), 0) AS calls,
+  SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
+  SUM(CASE WHEN key_pressed != '' THEN 1 ELSE 0 END) AS keys_pressed, COALESCE(SUM(cost_fen), 0) AS cost_fen
+FROM voice_call WHERE brand = {} AND called_at >= {}
+GROUP BY 1
+"""
 # Handed to the provider: what it charges for.
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.UNCONFIRMED)
 
@@ -137,3 +146,19 @@ async def daily_usage(actor: Principal, days: int = 30) -> SmsDailyUsage:
         statuses = StatusCounts(**{status.value: by_status.get(status.value, (0, 0))[0] for status in MessageStatus})
         shown.append(DayUsage(day=day.isoformat(), messages=messages, segments=segments, by_status=statuses))
     return SmsDailyUsage(days=shown)
+
+
+async def call_usage(actor: Principal, months: int = 6) -> CallUsage:
+    """Voice calls per month (China time, by when each was last placed), the last ``months``
+    months: placed, answered, with keys pressed, and their cost, beside the SMS figures."""
+    require_role(actor, *STAFF)
+    firsts = china_months(months)
+    sql = CALLS.replace("{bucket}", china_month_sql("called_at"))
+    counted = {str(row["bucket"]): row for row in await run(sql, actor.brand_id, start_of_day(firsts[0]))}
+    shown = []
+    for first in firsts:
+        key = first.strftime("%Y-%m")
+        row = counted.get(key, {})
+        figures = {name: int(row.get(name) or 0) for name in ("calls", "answered", "keys_pressed", "cost_fen")}
+        shown.append(CallMonth(month=key, **figures))
+    return CallUsage(months=shown)

@@ -1,6 +1,7 @@
 """Cunjiang asks villagers by SMS (an offer, a payment, a brand's invitation): the question goes out through the
 outbox with the change that causes it, and is remembered (``backend.messages.asked``) so that
-a bare "1" answers it. Each question starts a flow of ``sms_flows/`` whose entry step asks
+a bare "1" answers it; a call to follow it, if it stays unanswered, is queued with it
+(``backend.outbox.calls``). Each question starts a flow of ``sms_flows/`` whose entry step asks
 with the same message: ``cunjiang sms check`` holds the two together (``QUESTIONS``)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import msgspec
 from backend.core.types import utcnow
 from backend.messages.asked import remember
 from backend.messages.templates import Value, render
+from backend.outbox.calls import follow_up
 from backend.outbox.rows import Outgoing
 from backend.outbox.service import enqueue_many
 
@@ -63,6 +65,7 @@ async def ask(questions: Sequence[Question]) -> None:
     await enqueue_many([_outgoing(question) for question in questions])
     now = utcnow()
     await remember([(q.phone, q.flow, q.item_id, q.code) for q in questions], now)
+    await follow_up([(q.phone, q.flow, q.item_id, q.code, q.locale, q.member_id, q.brand_id) for q in questions], now)
 
 
 def _outgoing(question: Question) -> Outgoing:

@@ -50,6 +50,20 @@ class SmsUsage(Wire):
     months: list[MonthUsage]
 
 
+class CallMonth(Wire):
+    """Voice calls in a month (China time), counted by when each was last placed."""
+
+    month: str  # 2026-11
+    calls: int  # attempts handed to the voice gateway
+    answered: int  # calls whose key answered the question
+    keys_pressed: int  # calls in which keys were pressed (an answer, or keys outside the menu)
+    cost_fen: int  # what the provider charged, as far as it said
+
+
+class CallUsage(Wire):
+    months: list[CallMonth]
+
+
 class StatusCounts(Wire):
     """Messages by where they stand now (``held``: pending, held back by the budget)."""
 

@@ -25,10 +25,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from backend.core.types import utcnow
-from backend.db.session import is_sqlite, run, write_transaction
+from backend.db.session import run, write_transaction
 from backend.messages.optout import opt_out, opted_out_among
 from backend.messages.templates import Rendered, keys_with
 from backend.outbox import budget, rows
+from backend.outbox.leases import skip_locked
 from backend.outbox.rows import Outgoing
 from backend.outbox.secrets import wipe
 from backend.outbox.status import DUE, RANK, Status
@@ -103,14 +104,12 @@ async def claim_due(
     owner = owner or uuid.uuid4().hex
     now = now or utcnow()
     async with write_transaction():
-        query = (
+        query = skip_locked(
             OutboxMessage.select(*CLAIMED)
             .where(OutboxMessage.status.is_in(list(DUE)) & (OutboxMessage.next_attempt_at <= now))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        if not is_sqlite():
-            query = query.lock_rows(skip_locked=True, of=(OutboxMessage,))
         due = await _hold_back_opted_out(await query)
         spent = [row["id"] for row in due if row["attempts"] >= MAX_ATTEMPTS]
         if spent:

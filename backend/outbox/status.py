@@ -42,6 +42,6 @@ RANK = {
 }
 
 
-def sql_list(statuses: Iterable[Status]) -> str:
+def sql_list(statuses: Iterable[StrEnum]) -> str:
     """The statuses as a SQL list of literals (our own constants, never input)."""
     return ", ".join(f"'{status.value}'" for status in statuses)

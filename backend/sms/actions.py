@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 import msgspec
 
 from backend.accounts.consent import SWITCHES, change_consent
-from backend.accounts.schemas import StoryDecision, StoryDecisionWord
-from backend.accounts.service import set_own_locale
+from backend.accounts.schemas import StoryDecision, StoryDecisionWord, TakesCalls
+from backend.accounts.service import set_own_locale, set_takes_calls
 from backend.core.errors import DomainError, Forbidden, Invalid, OrderFull
 from backend.core.i18n import N_, translate
 from backend.core.types import Principal, utcnow
@@ -316,6 +316,18 @@ async def _opt_out(context: Context) -> Done:
 @action("opt_in", item=ItemKind.NONE, example="订阅")
 async def _opt_in(context: Context) -> Done:
     await optout.opt_in(context.phone)
+    return Done()
+
+
+@action("calls_on", item=ItemKind.NONE, example="电话")
+async def _calls_on(context: Context) -> Done:
+    await set_takes_calls(_actor(context), TakesCalls(takes_calls=True))
+    return Done()
+
+
+@action("calls_off", item=ItemKind.NONE, example="不要电话")
+async def _calls_off(context: Context) -> Done:
+    await set_takes_calls(_actor(context), TakesCalls(takes_calls=False))
     return Done()
 
 

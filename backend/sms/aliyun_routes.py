@@ -32,7 +32,7 @@ RECEIVED = {"code": 0, "msg": "接收成功"}
 Token = Annotated[str | None, QueryParameter(max_length=200, description="CUNJIANG_SMS_CALLBACK_TOKEN")]
 
 
-async def _items(request: Request[Any, Any, Any]) -> list[bytes]:
+async def read_items(request: Request[Any, Any, Any]) -> list[bytes]:
     """The push's items, each as the JSON text it came as; 400 for a body that is not a JSON array."""
     try:
         return [bytes(item) for item in msgspec.json.decode(await request.body(), type=list[msgspec.Raw])]
@@ -50,7 +50,7 @@ async def _answer(inbox_ids: list[int]) -> None:
 async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Response[dict[str, object]]:
     """Villagers' replies: each stored once per sequence_id, answered just after; bad items set aside."""
     aliyun.check_push_token(token)
-    stored = await aliyun_push.receive_replies(await _items(request))
+    stored = await aliyun_push.receive_replies(await read_items(request))
     return Response(RECEIVED, background=BackgroundTask(_answer, stored) if stored else None)
 
 
@@ -58,5 +58,5 @@ async def aliyun_up(request: Request[Any, Any, Any], token: Token = None) -> Res
 async def aliyun_report(request: Request[Any, Any, Any], token: Token = None) -> dict[str, object]:
     """Delivery reports: each applied to its message (by Aliyun's id and the number, or our OutId)."""
     aliyun.check_push_token(token)
-    await aliyun_push.apply_reports(await _items(request))
+    await aliyun_push.apply_reports(await read_items(request))
     return RECEIVED

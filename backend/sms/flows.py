@@ -25,6 +25,8 @@ from pathlib import Path
 import msgspec
 
 from backend.messages import templates
+from backend.messages.prompts import MAX_KEYS, REPEAT_KEY, VOICE_FILE, prompts
+from backend.messages.prompts import check as check_prompts
 from backend.outbox.questions import QUESTIONS
 from backend.sms.actions import ACTIONS
 from backend.sms.vocabulary import (
@@ -40,12 +42,22 @@ FLOWS_DIR = templates.MESSAGES_FILE.parent
 SPEC_VERSION = 1
 
 
+class Voice(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """How a call asks the same: the spoken ``prompt`` (``sms_flows/voice.toml``) and its menu,
+    each key pressed → the answer it gives (``yes``, ``no``); 9 repeats the prompt."""
+
+    prompt: str
+    keys: dict[str, str]
+
+
 class Ask(msgspec.Struct, tag_field="type", tag="ask", forbid_unknown_fields=True, frozen=True):
-    """Send ``message`` about the item and wait: yes or no goes to ``replies``."""
+    """Send ``message`` about the item and wait: yes or no goes to ``replies``; a call speaks
+    ``voice`` and a key pressed goes where its answer's reply points."""
 
     id: str
     message: str
     replies: dict[str, str]
+    voice: Voice | None = None
 
 
 class Act(msgspec.Struct, tag_field="type", tag="act", forbid_unknown_fields=True, frozen=True):
@@ -106,7 +118,8 @@ class FlowError(Exception):
 
 
 def flow_files(directory: Path = FLOWS_DIR) -> list[Path]:
-    return sorted(path for path in directory.glob("*.toml") if path.name != templates.MESSAGES_FILE.name)
+    data = {templates.MESSAGES_FILE.name, VOICE_FILE.name}
+    return sorted(path for path in directory.glob("*.toml") if path.name not in data)
 
 
 @cache
@@ -133,6 +146,9 @@ def check(paths: Sequence[Path] | None = None) -> list[str]:
     they send, each with its file, line and step."""
     problems = list(templates.check())
     known = templates.messages() if not problems else {}
+    voice_problems = check_prompts()
+    problems += voice_problems
+    spoken = prompts() if not voice_problems else {}
     decoded: list[tuple[Path, Flow]] = []
     for path in paths if paths is not None else flow_files():
         try:
@@ -141,6 +157,7 @@ def check(paths: Sequence[Path] | None = None) -> list[str]:
             problems.append(f"{path.name}: {error}")
     for path, flow in decoded:
         problems += [_where(path, flow, step, text) for step, text in _flow_problems(flow, known)]
+        problems += [_where(path, flow, step, text) for step, text in _voice_problems(flow, spoken)]
     problems += _set_problems(decoded)
     return problems
 
@@ -230,6 +247,44 @@ def _step_problems(flow: Flow, step: Step, steps: dict[str, Step], known: dict[s
         given |= spec.provides
         problems += _then_problems(step, steps)
     problems += _message_problems(step.message, given, known, "message")
+    return problems
+
+
+KEYS = frozenset("0123456789*#")
+
+
+def _voice_problems(flow: Flow, spoken: dict[str, templates.Message]) -> list[Problem]:
+    """Every ask step speaks a known prompt, filled in by its item, with a menu of keys that
+    give the step's own answers, at most ``MAX_KEYS`` keys with the repeat key."""
+    problems: list[Problem] = []
+    for step in flow.steps:
+        if not isinstance(step, Ask):
+            continue
+        if step.voice is None:
+            problems.append((step.id, "no voice prompt: a call cannot ask it (voice.prompt and voice.keys)"))
+            continue
+        problems += [(step.id, text) for text in _menu_problems(step, step.voice)]
+        if not spoken:
+            continue  # the prompts file itself is broken: reported already
+        prompt = spoken.get(step.voice.prompt)
+        if prompt is None:
+            problems.append((step.id, f"voice prompt {step.voice.prompt!r} is not in {VOICE_FILE.name}"))
+        elif missing := sorted(set(prompt.variables) - set(ITEM_VALUES[flow.item])):
+            problems.append((step.id, f"voice prompt {step.voice.prompt!r} needs {missing}, which the item lacks"))
+    return problems
+
+
+def _menu_problems(step: Ask, voice: Voice) -> list[str]:
+    problems = [f"voice key {key!r} is not one key of the phone (0-9, * or #)" for key in voice.keys if key not in KEYS]
+    if REPEAT_KEY in voice.keys:
+        problems.append(f"voice key {REPEAT_KEY!r} repeats the prompt: it cannot answer")
+    problems += [
+        f"voice key {key!r} gives {answer!r}, which is not one of this step's replies {sorted(step.replies)}"
+        for key, answer in voice.keys.items()
+        if answer not in step.replies
+    ]
+    if len(voice.keys | {REPEAT_KEY: ""}) > MAX_KEYS:
+        problems.append(f"the voice menu has {len(voice.keys | {REPEAT_KEY: ''})} keys with repeat; at most {MAX_KEYS}")
     return problems
 
 

@@ -38,6 +38,8 @@ class Intent(StrEnum):
     LEAVE = "leave"  # stop working with a brand, named in the reply (退出 王家)
     PUBLIC = "public"  # choose, one question at a time, what buyers may see of her (公开)
     PRIVATE = "private"  # buyers see nothing of her, at once (不公开)
+    CALLS = "calls"  # she takes calls from now on (电话: a question left unanswered is followed by one)
+    NO_CALLS = "no_calls"  # no more calls (不要电话)
     UNKNOWN = "unknown"
 
 
@@ -74,18 +76,22 @@ PHRASES: dict[str, Intent] = {
     # what buyers may see of her: choose item by item, or nothing at all
     **_saying(Intent.PUBLIC, "公开", "public", "gongkai"),
     **_saying(Intent.PRIVATE, "不公开", "private", "bugongkai", "隐藏", "hide"),
+    # calls after an SMS question left unanswered (for those who read little), or no more
+    **_saying(Intent.CALLS, "电话", "打电话", "接电话", "要电话", "来电话", "calls", "dianhua", "dadianhua"),
+    **_saying(Intent.NO_CALLS, "不要电话", "不接电话", "别打电话", "不要打电话", "不打电话", "nocalls"),
+    **_saying(Intent.NO_CALLS, "budadianhua", "buyaodianhua"),
     # leaving a brand: the word, then the brand's name (read by ``LEAVING``)
     **_saying(Intent.LEAVE, "退出", "tuichu", "leave"),
 }
 # Said around an answer and meaning nothing alone: interjections, sentence-final particles
-# (好的呀, 可以的, 接了), thanks, "I" (我接5条) and "only" (只接5个: 只 after a number is a
+# (好的呀, 可以的, 接了), thanks and please (请打电话), "I" (我接5条) and "only" (只接5个: 只 after a number is a
 # measure word, 5只). A question (吗, ?) or a negation is none.
 FILLERS = frozenset(
     {
         *"嗯恩哦噢喔啊呀哎诶欸额呃那我只",
         *"了啦吧嘛呢哈的咯喽",
         *("谢谢", "多谢", "感谢", "谢了", "谢啦", "谢谢你", "谢谢您"),
-        *("thanks", "thx", "please", "pls"),
+        *("thanks", "thx", "please", "pls", "请"),
     }
 )
 # What softens a refusal (不好意思不接, 这次不接了, 算了不做了): with a no only; with any other

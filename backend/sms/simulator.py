@@ -47,9 +47,9 @@ class SimulatorOff(Conflict):
 
 async def simulate(actor: Principal, data: SimulatedSms) -> SmsConversation:
     """Receive ``data.body`` as if ``data.phone`` had texted it; the conversation after the answer."""
-    _require_simulator(actor)
+    require_simulator(actor)
     phone = normalize_phone(data.phone)
-    await _is_ours(actor, phone)
+    await is_ours(actor, phone)
     # Ids are the typist's own: another coordinator's id never swallows this message.
     message_id = f"{actor.member_id}:{data.id or uuid.uuid4().hex}"
     typist = inbox.Typist(member_id=actor.member_id, brand_id=actor.brand_id)
@@ -63,9 +63,9 @@ async def conversation(actor: Principal, raw_phone: str) -> SmsConversation:
     """What a number sent and was sent, oldest first: for a person of the brand, her messages
     and what the brand's staff typed as her; for a number the brand does not know, only what
     the brand's staff typed."""
-    _require_simulator(actor)
+    require_simulator(actor)
     phone = normalize_phone(raw_phone)
-    ours = await _is_ours(actor, phone)
+    ours = await is_ours(actor, phone)
     inbound = await run(INBOUND, phone, ours, actor.brand_id, actor.brand_id, SHOWN)
     outbound = await run(OUTBOUND, phone, actor.brand_id, SHOWN)
     messages = [_inbound(row) for row in inbound] + [_outbound(row) for row in outbound]
@@ -73,13 +73,13 @@ async def conversation(actor: Principal, raw_phone: str) -> SmsConversation:
     return SmsConversation(phone=phone, messages=messages[-SHOWN:])
 
 
-def _require_simulator(actor: Principal) -> None:
+def require_simulator(actor: Principal) -> None:
     require_role(actor, *STAFF)
     if get_settings().sms_provider != "console":
         raise SimulatorOff()
 
 
-async def _is_ours(actor: Principal, phone: str) -> bool:
+async def is_ours(actor: Principal, phone: str) -> bool:
     """Whether the number is a person of the caller's brand; another brand's people do not
     exist here (no typing as them, no reading their messages), unknown numbers may be tried."""
     rows = await Member.select(Member.brand).where(Member.person.phone == phone)

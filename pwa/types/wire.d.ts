@@ -304,6 +304,8 @@ declare namespace Wire {
     sms_only: boolean;
     locale: string;
     active: boolean;
+    /** a question left unanswered by SMS is followed by a voice call */
+    takes_calls: boolean;
   }
   interface Craft {
     id: number;
@@ -467,6 +469,17 @@ declare namespace Wire {
   interface SmsDays {
     days: DayUsage[];
   }
+  /** Voice calls in a month (China time), by when each was last placed. */
+  interface CallMonth {
+    month: string;
+    calls: number;
+    answered: number;
+    keys_pressed: number;
+    cost_fen: number;
+  }
+  interface CallMonths {
+    months: CallMonth[];
+  }
 
   /** A message of the SMS simulator's conversation. */
   interface SmsMessage {
@@ -479,6 +492,25 @@ declare namespace Wire {
   interface SmsConversation {
     phone: string;
     messages: SmsMessage[];
+  }
+  /** A call to the villager the simulator pretends to be (the console's call view). */
+  interface SimulatedCall {
+    id: number;
+    status: "queued" | "calling" | "answered" | "no_answer" | "failed" | "cancelled";
+    flow: string;
+    words: string;
+    language: string;
+    keys_pressed: string;
+    attempts: number;
+    due_at: string;
+    called_at: string | null;
+    outcome: string;
+  }
+  interface SimulatedCalls {
+    phone: string;
+    calls: SimulatedCall[];
+    heard: string;
+    ended: boolean;
   }
   /** An item a provider pushed that could not be used. */
   interface DeadLetter {

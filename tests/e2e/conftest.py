@@ -6,10 +6,12 @@ they are skipped, except in CI (``CI=true``), where the browser lane is required
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -57,16 +59,28 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-@pytest.fixture
-async def page(browser: Browser, server: str) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1200, "height": 800}
-    )
+@contextlib.asynccontextmanager
+async def _watched(browser: Browser, server: str, **options: Any) -> AsyncIterator[Page]:
+    """A page in a browser profile of its own; a script error or a refusal by the page's own
+    security policy is a bug, wherever it shows, and fails the test."""
+    context = await browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     opened = await context.new_page()
-    # A script error or a refusal by the page's own security policy is a bug, wherever it shows.
     faults: list[str] = []
     opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
     opened.on("console", lambda message: "Content Security Policy" in message.text and faults.append(message.text))
     yield opened
     await context.close()
     assert not faults, faults
+
+
+@pytest.fixture
+async def page(browser: Browser, server: str) -> AsyncIterator[Page]:
+    async with _watched(browser, server, viewport={"width": 1200, "height": 800}) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def phone(browser: Browser, server: str) -> AsyncIterator[Page]:
+    """The artisan's phone: a browser profile of its own beside the coordinator's (``page``)."""
+    async with _watched(browser, server) as opened:
+        yield opened

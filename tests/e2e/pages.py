@@ -112,6 +112,14 @@ class SmsSimulatorPage(ConsolePage):
         """The pushed items that could not be read, shown below the simulator."""
         return self.page.locator("[data-dead-letter]")
 
+    def call(self, call_id: int) -> Locator:
+        """A call to the villager simulated, in the call view (``data-status``: queued, calling…)."""
+        return self.page.locator(f'[data-calls] [data-call-id="{call_id}"]')
+
+    async def press(self, call_id: int, key: str) -> None:
+        """Press ``key`` on the ringing call's keypad, as the villager."""
+        await self.call(call_id).locator(f"[data-key='{key}']").click()
+
 
 class AppPage:
     """The artisan's app at ``/``."""

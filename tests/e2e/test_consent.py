@@ -4,30 +4,14 @@ the console shows her choice, read-only. Turning a switch off holds at once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests import support
 from tests.e2e.pages import AppPage, PeoplePage
 
 API = "/api/v1"
 WORDS = "我十岁跟奶奶学蜡染，每块布都染着我们村河水的蓝。"
-
-
-@pytest.fixture
-async def phone(browser: Browser, server: str) -> AsyncIterator[Page]:
-    """The artisan's phone: a browser profile of its own beside the coordinator's (``page``)."""
-    context = await browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-    opened = await context.new_page()
-    faults: list[str] = []
-    opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
-    opened.on("console", lambda message: "Content Security Policy" in message.text and faults.append(message.text))
-    yield opened
-    await context.close()
-    assert not faults, faults
 
 
 class ConsentScreen:

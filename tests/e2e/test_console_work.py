@@ -109,7 +109,7 @@ async def test_the_dashboard_draws_its_charts_from_the_brands_numbers(page: Page
     dashboard = DashboardPage(page)
     await dashboard.sign_in(brand.coordinator.phone, "/console/dashboard")
 
-    for name in ("orders", "on-time", "earnings", "sms"):
+    for name in ("orders", "on-time", "earnings", "sms", "calls"):
         await expect(dashboard.chart(name).locator("svg")).to_be_visible()
     await expect(dashboard.chart("orders").locator("svg rect[fill]")).not_to_have_count(0)
     await expect(dashboard.chart("earnings")).to_contain_text("¥90")  # 2 × ¥45.00 paid this month
@@ -117,4 +117,4 @@ async def test_the_dashboard_draws_its_charts_from_the_brands_numbers(page: Page
     figures = json.loads(
         await page.evaluate("JSON.stringify([...document.querySelectorAll('[data-chart]')].map(c => c.dataset.chart))")
     )
-    assert figures == ["orders", "on-time", "earnings", "sms"]
+    assert figures == ["orders", "on-time", "earnings", "sms", "calls"]

@@ -1,5 +1,6 @@
-"""A coordinator tries the SMS loop in the browser: types as a villager, reads the answers; and
-sees what the SMS provider pushed that could not be read."""
+"""A coordinator tries the SMS loop in the browser: types as a villager, reads the answers;
+hears the calls placed to her and presses keys for her (the call view); and sees what the SMS
+provider pushed that could not be read."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import pytest
 from playwright.async_api import Page, expect
 
 from backend.core.types import Role
+from backend.db.session import run
+from backend.gateways import ConsoleCaller
+from backend.voice.dispatch import call_due
 from tests import support
 from tests.e2e.pages import SmsSimulatorPage, request_code
+from tests.integration.voice.conftest import china
 from tests.servers import running_servers
 from tests.support import CALLBACK_TOKEN
 
@@ -42,6 +47,36 @@ async def test_a_coordinator_accepts_an_offer_as_a_villager_and_sees_the_answer(
     await simulator.text_as(villager.phone, "0")
     await expect(simulator.messages("out").last).to_contain_text("待办：K1 在做")
     await simulator.screenshot("console-sms")
+
+
+async def test_a_coordinator_presses_1_in_a_call_placed_to_a_villager_and_the_offer_is_accepted(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    work = await support.job_in_state(client, brand, villager, "offered", quantity=8)
+    await call_due(ConsoleCaller(), now=china(1, 12), limit=1000)  # the console gateway places it
+    [call] = await run("SELECT id FROM voice_call WHERE to_phone = {}", villager.phone)
+    simulator = SmsSimulatorPage(page)
+
+    await simulator.sign_in(brand.coordinator.phone, "/console/sms")
+    await simulator.open()
+    await simulator.text_as(villager.phone, "0")
+    ringing = simulator.call(call["id"])
+    await expect(ringing).to_have_attribute("data-status", "calling")
+    await expect(ringing.locator("[data-words]")).to_contain_text("新任务K1")
+    await expect(ringing.locator("[data-key]")).to_have_count(9)
+    await page.locator("[data-calls]").scroll_into_view_if_needed()
+    await simulator.screenshot("console-call")
+    await simulator.press(call["id"], "1")
+
+    await expect(ringing).to_have_attribute("data-status", "answered")
+    await expect(ringing.locator("[data-heard]")).not_to_be_empty()
+    await expect(ringing.locator("[data-key]")).to_have_count(0)
+    await simulator.seen_again()
+    await expect(simulator.messages("out").last).to_contain_text("K1：已接8件苗绣围巾")
+    [job] = await run("SELECT status, quantity_accepted FROM job WHERE id = {}", work.job_id)
+    assert job == {"status": "accepted", "quantity_accepted": 8}
 
 
 async def test_the_simulator_speaks_english_when_asked(page: Page, client: httpx.AsyncClient) -> None:

@@ -5,11 +5,8 @@ leaves the brand from "my brands" once no work for it is in hand."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from backend.core.types import Role
 from backend.db.session import run
@@ -18,19 +15,6 @@ from tests.e2e.pages import AppPage, PeoplePage
 
 API = "/api/v1"
 OPEN_WORK = "您在这个品牌还有 1 个活没做完，请先做完。"  # the server's open_work refusal, in Chinese
-
-
-@pytest.fixture
-async def phone(browser: Browser, server: str) -> AsyncIterator[Page]:
-    """The artisan's phone: a browser profile of its own beside the coordinator's (``page``)."""
-    context = await browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-    opened = await context.new_page()
-    faults: list[str] = []
-    opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
-    opened.on("console", lambda message: "Content Security Policy" in message.text and faults.append(message.text))
-    yield opened
-    await context.close()
-    assert not faults, faults
 
 
 async def _member_in(brand: support.Brand, her: support.Person) -> support.Person:

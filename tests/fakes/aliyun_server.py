@@ -1,5 +1,5 @@
 """A local server that speaks Aliyun SMS's RPC API (SendSms, SendBatchSms, QuerySendDetails)
-as the official SDK calls it, and records each call."""
+and Aliyun voice's (IvrCall) as the official SDKs call them, and records each call."""
 
 from __future__ import annotations
 
@@ -28,11 +28,26 @@ class Sent:
 
 
 @dataclass
+class Placed:
+    """An IvrCall: the number called, the prompt's template and variables, the menu, our OutId."""
+
+    phone: str
+    show_number: str
+    start_code: str
+    params: dict[str, str]
+    menu: dict[str, tuple[str, str]]  # key → (template code, its variables as JSON)
+    play_times: str
+    out_id: str
+    call_id: str
+
+
+@dataclass
 class FakeAliyun:
     url: str
     host_port: str = ""
     calls: list[dict[str, Any]] = field(default_factory=list)  # every call: action, query, form
     sent: list[Sent] = field(default_factory=list)
+    placed: list[Placed] = field(default_factory=list)
     fail_with: str | None = None  # an error Code for the next sends (e.g. isv.BUSINESS_LIMIT_CONTROL)
     delay_s: float = 0.0  # answer this late, after recording (a timeout that did send)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,6 +77,7 @@ class AliyunHandler(JsonHandler):
             "SendSms": self._send,
             "SendBatchSms": self._send_batch,
             "QuerySendDetails": self._query,
+            "IvrCall": self._ivr_call,
         }.get(action)
         if answer is None:
             return self.reply(404, {"Code": "InvalidAction.NotFound", "Message": action})
@@ -117,6 +133,33 @@ class AliyunHandler(JsonHandler):
         ]
         body = {"Code": "OK", "Message": "OK", "TotalCount": str(len(details)), "RequestId": "q"}
         return self.reply(200, body | {"SmsSendDetailDTOs": {"SmsSendDetailDTO": details}})
+
+    def _ivr_call(self, query: dict[str, str], form: dict[str, str]) -> None:
+        params = query | form
+        if self.state.fail_with:
+            return self.reply(200, {"Code": self.state.fail_with, "Message": "refused", "RequestId": "r"})
+        menu: dict[str, tuple[str, str]] = {}
+        for number in range(1, 11):
+            key = params.get(f"MenuKeyMap.{number}.Key")
+            if key is not None:
+                menu[key] = (
+                    params.get(f"MenuKeyMap.{number}.Code", ""),
+                    params.get(f"MenuKeyMap.{number}.TtsParams", ""),
+                )
+        call_id = f"{uuid.uuid4().int % 10**12}^{uuid.uuid4().int % 10**12}"
+        placed = Placed(
+            phone=params.get("CalledNumber", ""),
+            show_number=params.get("CalledShowNumber", ""),
+            start_code=params.get("StartCode", ""),
+            params=json.loads(params.get("StartTtsParams", "{}")),
+            menu=menu,
+            play_times=params.get("PlayTimes", ""),
+            out_id=params.get("OutId", ""),
+            call_id=call_id,
+        )
+        with self.state.lock:
+            self.state.placed.append(placed)
+        return self.reply(200, {"Code": "OK", "Message": "OK", "CallId": call_id, "RequestId": uuid.uuid4().hex})
 
 
 @contextmanager

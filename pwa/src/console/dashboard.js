@@ -1,5 +1,5 @@
 // The dashboard: where every order stands, how each village keeps its dates and what it
-// earns month by month, and the SMS sent and what they cost. Pictures first; the numbers are
+// earns month by month, the SMS sent and what they cost, and the voice calls month by month. Pictures first; the numbers are
 // in each shape's tooltip.
 
 import { api, messageOf } from "../api.js";
@@ -54,16 +54,38 @@ function smsUse(usage) {
   );
 }
 
+/** @param {Wire.CallMonths} usage */
+function callUse(usage) {
+  const months = usage.months.map((m) => formatMonth(m.month));
+  const calls = usage.months.map((m) => m.calls);
+  const answered = usage.months.map((m) => m.answered);
+  const sum = (/** @type {(m: Wire.CallMonth) => number} */ pick) => usage.months.reduce((total, m) => total + pick(m), 0);
+  /** @type {[string, string]} */
+  const names = [t("calls made"), t("answered")];
+  return figure(
+    "calls",
+    t("Voice calls in the last 6 months: {calls} made, {answered} answered, keys pressed in {keys}, costing {cost}", {
+      calls: sum((m) => m.calls), answered: sum((m) => m.answered), keys: sum((m) => m.keys_pressed),
+      cost: formatMoney(sum((m) => m.cost_fen)),
+    }),
+    dayColumns(months, calls, answered, names),
+    [[names[0], "#5c7cbd"], [names[1], "#b3261e"]],
+  );
+}
+
 /** @param {HTMLElement} view @returns {Promise<void>} */
 export async function dashboard(view) {
   view.replaceChildren(h("h1", {}, t("Dashboard")));
   try {
-    const [orders, villages, sms] = /** @type {[Wire.OrdersBoard, Wire.VillagesBoard, Wire.SmsDays]} */ (await Promise.all([
-      api("GET", "/dashboard/orders", { query: { status: "open" }, language: locale }),
-      api("GET", "/dashboard/villages", { query: { months: "6" }, language: locale }),
-      api("GET", "/dashboard/sms", { query: { days: "30" }, language: locale }),
-    ]));
-    view.append(h("div", { class: "charts" }, orderProgress(orders), ...villageMaps(villages), smsUse(sms)));
+    const [orders, villages, sms, calls] = /** @type {[Wire.OrdersBoard, Wire.VillagesBoard, Wire.SmsDays, Wire.CallMonths]} */ (
+      await Promise.all([
+        api("GET", "/dashboard/orders", { query: { status: "open" }, language: locale }),
+        api("GET", "/dashboard/villages", { query: { months: "6" }, language: locale }),
+        api("GET", "/dashboard/sms", { query: { days: "30" }, language: locale }),
+        api("GET", "/dashboard/calls", { query: { months: "6" }, language: locale }),
+      ])
+    );
+    view.append(h("div", { class: "charts" }, orderProgress(orders), ...villageMaps(villages), smsUse(sms), callUse(calls)));
   } catch (error) {
     notify(messageOf(error));
   }

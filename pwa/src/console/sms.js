@@ -1,5 +1,7 @@
 // The SMS simulator: type as a villager, read what Cunjiang answers (console SMS gateway only);
-// below it, what the SMS provider pushed that could not be read, when there is any.
+// beside it, the call view: the calls due or placed to her, spoken as she would hear them, and a
+// keypad to press keys for her (console voice gateway only); below, what the SMS provider
+// pushed that could not be read, when there is any.
 
 import { api, messageOf, newKey } from "../api.js";
 import { h, notify } from "../dom.js";
@@ -56,6 +58,102 @@ async function showDeadLetters(section) {
   );
 }
 
+const KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+const CALL_WORDS = {
+  queued: () => t("due"),
+  calling: () => t("ringing"),
+  answered: () => t("answered"),
+  no_answer: () => t("not answered"),
+  failed: () => t("failed"),
+  cancelled: () => t("cancelled"),
+};
+
+/** The call view: the calls to the villager being simulated, a keypad on the ringing one.
+ * @param {() => string} phoneOf the number simulated */
+function callView(phoneOf) {
+  const section = h("section", { class: "card calls", "data-calls": true, hidden: true });
+  const list = h("ol", { class: "call-list" });
+  /** keys pressed so far in each ringing call, and what it said last @type {Map<number, {keys: string, heard: string}>} */
+  const pressed = new Map();
+  let shown = "";
+
+  /** @param {Wire.SimulatedCall} call */
+  function item(call) {
+    const state = pressed.get(call.id);
+    const details = [
+      (CALL_WORDS[/** @type {keyof typeof CALL_WORDS} */ (call.status)] || (() => call.status))(),
+      formatTime(call.called_at || call.due_at),
+      call.keys_pressed ? t("keys pressed: {keys}", { keys: call.keys_pressed }) : "",
+    ].filter(Boolean).join(" · ");
+    const ringing = call.status === "calling";
+    return h(
+      "li",
+      { "data-call-id": String(call.id), "data-status": call.status, class: `call ${call.status}` },
+      h("p", { class: "words", "data-words": true, lang: call.language.replace("_", "-") }, call.words || call.outcome),
+      h("small", {}, details),
+      state?.heard ? h("p", { class: "heard", "data-heard": true }, state.heard) : "",
+      ringing ?
+        h(
+          "div",
+          { class: "keypad", role: "group", "aria-label": t("Keypad") },
+          ...KEYPAD.map((key) => h("button", { type: "button", "data-key": key, onclick: () => press(call, key) }, key)),
+        ) : "",
+    );
+  }
+
+  /** @param {Wire.SimulatedCalls} answer */
+  function render(answer) {
+    const key = JSON.stringify([answer.calls, [...pressed]]);
+    if (key === shown) return;
+    shown = key;
+    section.hidden = false;
+    list.dataset.callsPhone = answer.phone;
+    list.replaceChildren(...answer.calls.map(item));
+    if (!answer.calls.length) list.append(h("li", { class: "empty" }, t("No calls to this number.")));
+  }
+
+  /** @param {Wire.SimulatedCall} call @param {string} key */
+  async function press(call, key) {
+    notify("");
+    const keys = (pressed.get(call.id)?.keys || "") + key;
+    for (const button of section.querySelectorAll("[data-key]")) /** @type {HTMLButtonElement} */ (button).disabled = true;
+    try {
+      const answer = /** @type {Wire.SimulatedCalls} */ (
+        await api("POST", `/sms/simulator/calls/${call.id}/keys`, { body: { keys }, language: locale })
+      );
+      pressed.set(call.id, { keys: answer.ended ? "" : keys, heard: answer.heard || t("(the call hung up)") });
+      render(answer);
+    } catch (error) {
+      notify(messageOf(error));
+      refresh();
+    }
+  }
+
+  async function refresh() {
+    const phone = phoneOf();
+    if (!phone || document.hidden) return;
+    try {
+      render(/** @type {Wire.SimulatedCalls} */ (await api("GET", "/sms/simulator/calls", { query: { phone }, language: locale })));
+    } catch (error) {
+      // off with a real voice gateway (it would ring real phones): the SMS simulator works on
+      if (/** @type {{code?: string}} */ (error).code !== "call_view_off") notify(messageOf(error));
+      section.hidden = true;
+    }
+  }
+
+  function reset() {
+    pressed.clear();
+    shown = "";
+  }
+
+  section.append(
+    h("h2", {}, t("Calls")),
+    h("p", { class: "hint" }, t("The calls to this villager, as she would hear them. Press keys for her while a call rings.")),
+    list,
+  );
+  return { section, refresh, reset };
+}
+
 /** @param {HTMLElement} view @returns {void} */
 export function smsSimulator(view) {
   const phone = h("input", { name: "phone", type: "tel", list: "villagers", required: true, autocomplete: "off" });
@@ -64,6 +162,7 @@ export function smsSimulator(view) {
   const log = h("ol", { class: "conversation", "aria-live": "polite" });
   const send = h("button", { type: "submit", "data-action": "send" }, t("Send"));
   const unread = h("section", { class: "card unread-pushes", hidden: true });
+  const calls = callView(() => phone.value);
   let shown = "";
 
   /** @param {Wire.SmsConversation} conversation */
@@ -79,6 +178,7 @@ export function smsSimulator(view) {
 
   async function refresh() {
     if (!phone.value || document.hidden) return;
+    calls.refresh();
     try {
       render(/** @type {Wire.SmsConversation} */ (await api("GET", "/sms/simulator", { query: { phone: phone.value }, language: locale })));
     } catch (error) {
@@ -128,10 +228,12 @@ export function smsSimulator(view) {
         h("div", { class: "compose" }, h("label", {}, t("Message"), body), send),
       ),
     ),
+    calls.section,
     unread,
   );
   phone.addEventListener("change", () => {
     shown = "";
+    calls.reset();
     refresh();
   });
   whileShown(log, POLL_MS, refresh); // polling ends when the simulator leaves the page

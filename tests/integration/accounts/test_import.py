@@ -299,3 +299,24 @@ async def test_odd_cells_are_problems_of_their_row_never_a_server_error(client: 
         (4, "name", "invalid"),
         (4, "D", "no_header"),
     ]
+
+
+async def test_a_takes_calls_column_says_who_is_followed_by_a_call(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    caller, reader, wrong = support.new_phone(), support.new_phone(), support.new_phone()
+    header = [*CHINESE_HEADER, "接电话"]
+    good = csv_file(
+        [
+            header,
+            ["龙阿妹", local(caller), "村0", "刺绣", "是", "", "是"],
+            ["吴秀", local(reader), "村0", "刺绣", "否", "", ""],
+        ]
+    )
+    bad = csv_file([header, ["杨梅", local(wrong), "村0", "刺绣", "否", "", "也许"]])
+
+    await ok(await send(client, brand.coordinator, good), 201)
+    refusal = refused(await send(client, brand.coordinator, bad), 422, "import_invalid")
+
+    stored = await artisans_of(brand)
+    assert (stored[caller]["takes_calls"], stored[reader]["takes_calls"]) == (True, False)
+    assert rows_of(refusal) == [(2, "takes_calls", "invalid_yes_no")]

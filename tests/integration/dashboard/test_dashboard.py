@@ -1,5 +1,6 @@
 """The dashboard's numbers, checked against small data sets built by hand: orders by stage,
-villages month by month in China time, SMS day by day; and only the caller's brand."""
+villages month by month in China time, SMS day by day, voice calls month by month; and only
+the caller's brand."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ import httpx
 
 from backend.core.china_time import china_today, month_start, start_of_day
 from backend.core.types import Role, utcnow
+from backend.db.session import run
+from backend.gateways import ConsoleCaller
 from backend.jobs.tables import Submission
 from backend.orders.tables import Order
 from backend.outbox.schemas import MessageStatus
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.tables import Payout
+from backend.voice import reports
+from backend.voice.dispatch import call_due
 from tests import support
 from tests.support import Brand, Person, Work, job_in_state, ok, refused
 
 API = "/api/v1"
-BOARDS = ("/dashboard/orders", "/dashboard/villages", "/dashboard/sms")
+BOARDS = ("/dashboard/orders", "/dashboard/villages", "/dashboard/sms", "/dashboard/calls")
 RATE = 4500  # support.order_body's piece rate, in fen
 THIS_MONTH = start_of_day(month_start(china_today()))  # 00:00 on the 1st, China time
 # Both moments fall on the same UTC day, the last of the previous month: only China time
@@ -237,6 +242,39 @@ async def test_sms_day_by_day_by_status_with_their_cost(client: httpx.AsyncClien
 # Brands and roles
 
 
+async def _called(client: httpx.AsyncClient, b: Brand, moment: dt.datetime, keys: str = "", cost_fen: int = 0) -> None:
+    """An offer to a villager who takes calls, followed by a call placed at ``moment`` (keys
+    pressed in it, if any, through the answers path; its cost as the provider reported it)."""
+    villager = await support.artisan(b, sms_only=True, takes_calls=True)
+    await job_in_state(client, b, villager, "offered", quantity=2)
+    await call_due(ConsoleCaller(), now=utcnow() + dt.timedelta(hours=5), limit=1000)
+    [call] = await run("SELECT id, provider_call_id FROM voice_call WHERE to_phone = {}", villager.phone)
+    await run("UPDATE voice_call SET called_at = {}, cost_fen = {} WHERE id = {}", moment, cost_fen, call["id"])
+    if keys:
+        kind = reports.ReportKind.KEYS
+        report = reports.Report(provider="console", call_id=call["provider_call_id"], kind=kind, keys=keys)
+        stored = await reports.receive(report)
+        assert stored is not None
+        await reports.apply(stored)
+
+
+async def test_calls_month_by_month_placed_answered_keys_and_cost(client: httpx.AsyncClient) -> None:
+    b, other = await support.brand(), await support.brand()
+    await _called(client, b, EARLY_THIS_MONTH, keys="1", cost_fen=12)
+    await _called(client, b, EARLY_THIS_MONTH, keys="56", cost_fen=9)  # keys outside the menu: no answer
+    await _called(client, b, EARLY_THIS_MONTH)  # not answered
+    await _called(client, b, LATE_LAST_MONTH, keys="2", cost_fen=7)
+    await _called(client, other, EARLY_THIS_MONTH, keys="1", cost_fen=100)
+
+    months = (await _get(client, b, "/dashboard/calls", months=3))["months"]
+
+    assert months == [
+        {"month": _month(2), "calls": 0, "answered": 0, "keys_pressed": 0, "cost_fen": 0},
+        {"month": _month(1), "calls": 1, "answered": 1, "keys_pressed": 1, "cost_fen": 7},
+        {"month": _month(0), "calls": 3, "answered": 1, "keys_pressed": 2, "cost_fen": 21},
+    ]
+
+
 async def test_each_brand_sees_only_its_own_numbers(client: httpx.AsyncClient) -> None:
     ours, theirs = await support.brand(villages=2), await support.brand(villages=2)
     await _village_history(client, ours)
@@ -272,5 +310,7 @@ async def test_bad_parameters_are_refused_with_400(client: httpx.AsyncClient) ->
         "/dashboard/sms?days=0",
         "/dashboard/sms?days=367",
         "/dashboard/sms?days=99999999999999999999",
+        "/dashboard/calls?months=0",
+        "/dashboard/calls?months=x",
     ):
         refused(await client.get(f"{API}{query}", headers=b.coordinator.auth), 400, "invalid_request")

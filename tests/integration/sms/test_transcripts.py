@@ -144,7 +144,7 @@ class Villager:
             "JOIN job j ON j.id = a.job WHERE m.person = {} ORDER BY a.id",
             self.person_id,
         )
-        people = await run("SELECT locale FROM person WHERE phone = {}", self.phone)
+        people = await run("SELECT locale, takes_calls FROM person WHERE phone = {}", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
         invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
         consent = await run(
@@ -157,6 +157,7 @@ class Villager:
             "advances": {row["id"]: row for row in advances},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
+            "takes_calls": bool(people[0]["takes_calls"]) if people else None,
             "brands": {self.brand_name(row["brand"]) for row in brands},
             "invitations": {self.brand_name(row["brand"]): row["status"] for row in invitations},
         }
@@ -210,17 +211,25 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             found.append(f"{code}: {job['quantity_reported']} reported done")
         if job["payout"] != old["payout"]:
             found.append(f"{code} payout: {old['payout']} → {job['payout']}")
-    found += _advance_changes(before["advances"], after["advances"])
-    if after["opted_out"] != before["opted_out"]:
-        found.append("opted out" if after["opted_out"] else "opted back in")
-    if after["locale"] != before["locale"]:
-        found.append(f"language: {before['locale']} → {after['locale']}")
+    found += _advance_changes(before["advances"], after["advances"]) + _person_changes(before, after)
     found += [f"joined {name}" for name in sorted(after["brands"] - before["brands"])]
     found += [f"left {name}" for name in sorted(before["brands"] - after["brands"])]
     for name, status in sorted(after["invitations"].items()):
         if before["invitations"].get(name, status) != status:
             found.append(f"invitation from {name}: {before['invitations'][name]} → {status}")
     return found + _consent_changes(before["consent"], after["consent"])
+
+
+def _person_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Her own settings: SMS at all, her language, calls."""
+    found: list[str] = []
+    if after["opted_out"] != before["opted_out"]:
+        found.append("opted out" if after["opted_out"] else "opted back in")
+    if after["locale"] != before["locale"]:
+        found.append(f"language: {before['locale']} → {after['locale']}")
+    if after["takes_calls"] != before["takes_calls"]:
+        found.append("takes calls" if after["takes_calls"] else "takes no calls")
+    return found
 
 
 def _advance_changes(before: dict[int, Any], after: dict[int, Any]) -> list[str]:

@@ -142,6 +142,16 @@ def test_sms_templates_prints_the_sheet_to_register_as_toml() -> None:
     assert "${quantity}" in sheet["offer"]["zh_Hans"]["text"]
 
 
+def test_voice_templates_prints_the_prompts_to_register_as_tts_templates() -> None:
+    result = cunjiang("voice", "templates")
+    assert result.returncode == 0
+    sheet = tomllib.loads(result.stdout)
+    assert {"offer_call", "payout_call", "invitation_call", "story_call", "call_answered"} <= set(sheet)
+    assert sheet["offer_call"]["en"]["code"] == ""
+    assert "${quantity}" in sheet["offer_call"]["zh_Hans"]["text"]
+    assert "按1" in sheet["offer_call"]["zh_Hans"]["text"]
+
+
 async def test_the_dead_letters_command_prints_every_item_set_aside_with_its_reason(
     client: httpx.AsyncClient, callback_token: str
 ) -> None:

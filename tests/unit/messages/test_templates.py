@@ -12,9 +12,9 @@ from backend.messages.templates import (
     Kind,
     Message,
     Variable,
-    _problems_of,
     check,
     messages,
+    problems_of,
     registration_sheet,
     render,
     segment_problem,
@@ -106,5 +106,5 @@ TEXT = Kind.TEXT
     ],
 )
 def test_check_names_the_key_language_and_what_is_wrong(message: Message, problem: str) -> None:
-    problems = _problems_of("broken", message)
+    problems = problems_of("broken", message)
     assert any(p.startswith("messages.toml: broken") and problem in p for p in problems), problems
