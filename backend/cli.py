@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from backend.core.errors import DomainError, explain
 from backend.core.i18n import N_, current_locale, negotiate, translate
@@ -247,6 +247,17 @@ class _Progress:
         return tell
 
 
+def _end_now(code: int) -> NoReturn:
+    """End the process with ``code``, its output flushed, without the interpreter's shutdown:
+    after the S3 client (obstore, a native runtime with threads of its own) has reported an
+    object missing, that shutdown was seen to abort (SIGABRT) on a busy machine, turning a
+    finished report's exit 1 into a crash. Everything is written and closed by then."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def _backup_or_restore(args: argparse.Namespace) -> int:
     """``cunjiang backup`` and ``cunjiang restore``: 0 done and verified, 1 a failure or a
     mismatch (each named), 2 refused (bad arguments, not a backup, a database not empty)."""
@@ -357,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "probe":
             return _probe(args)
         if args.command in ("backup", "restore"):
-            return _backup_or_restore(args)
+            _end_now(_backup_or_restore(args))
         work: dict[str, Callable[[], Awaitable[Any]]] = {
             "migrate": _migrate,
             "worker": lambda: _worker(args),
