@@ -63,6 +63,30 @@ async def _coordinator(brand_id: int, number: int = 0) -> Principal:
     return await principal_for(member.id, Channel.CONSOLE)
 
 
+async def sms_villagers(
+    slug: str, count: int, first: int, *, takes_calls: bool = False
+) -> tuple[int, Principal, list[int]]:
+    """A brand (its id), its coordinator, and ``count`` SMS-only artisans of one village (their
+    member ids), numbered from ``PHONE_BASE + first``; the coordinator's number is ``first - 1``."""
+    brand_id = await create_brand(slug, f"{slug.title()} Brand")
+    coordinator = await _coordinator(brand_id, number=first - 1)
+    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
+    artisans = []
+    for n in range(count):
+        member = await add_member(
+            brand_id,
+            role=Role.ARTISAN,
+            phone=f"+86{PHONE_BASE + first + n}",
+            name=f"绣娘{n:04d}",
+            village_id=village.id,
+            crafts=["embroidery"],
+            sms_only=True,
+            takes_calls=takes_calls,
+        )
+        artisans.append(member.id)
+    return brand_id, coordinator, artisans
+
+
 def _order(n: int, quantity: int) -> OrderCreate:
     return OrderCreate(
         title=f"苗绣围巾 第{n + 1}批",

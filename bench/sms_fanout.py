@@ -27,9 +27,6 @@ PG_SERVER = os.environ.get("CUNJIANG_BENCH_POSTGRES_URL", "postgresql://postgres
 
 async def lane() -> dict[str, object]:
     """In a process whose environment names the database: seed, dispatch, run one worker."""
-    from backend.accounts.schemas import VillageCreate
-    from backend.accounts.service import add_member, create_brand, create_village, principal_for
-    from backend.core.types import Channel, Role
     from backend.db import session
     from backend.db.session import run
     from backend.gateways.aliyun import AliyunGateway
@@ -39,29 +36,12 @@ async def lane() -> dict[str, object]:
     from backend.messages.templates import registration_sheet
     from backend.orders.service import create_order
     from backend.worker import run_until
-    from bench.seed import PHONE_BASE, _order
+    from bench.seed import _order, sms_villagers
     from tests.fakes.aliyun_server import fake_aliyun
 
     await session.migrate()
     await session.start()
-    brand_id = await create_brand("fanout", "Fan-out Brand")
-    member = await add_member(brand_id, role=Role.COORDINATOR, phone=f"+86{PHONE_BASE + 999_999}", name="协调员")
-    coordinator = await principal_for(member.id, Channel.CONSOLE)
-    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
-    artisans = [
-        (
-            await add_member(
-                brand_id,
-                role=Role.ARTISAN,
-                phone=f"+86{PHONE_BASE + 500_000 + n}",
-                name=f"绣娘{n:04d}",
-                village_id=village.id,
-                crafts=["embroidery"],
-                sms_only=True,
-            )
-        ).id
-        for n in range(ARTISANS)
-    ]
+    brand_id, coordinator, artisans = await sms_villagers("fanout", ARTISANS, 500_000)
     order = await create_order(coordinator, _order(0, quantity=ARTISANS * 5))
     sheet = Path(tempfile.mkdtemp()) / "templates.toml"
     counter = iter(range(100_000, 999_999))

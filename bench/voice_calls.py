@@ -30,11 +30,8 @@ async def lane() -> dict[str, object]:
     """In a process whose environment names the database: seed, dispatch, place, answer."""
     import httpx
 
-    from backend.accounts.schemas import VillageCreate
-    from backend.accounts.service import add_member, create_brand, create_village, principal_for
     from backend.app import create_app
     from backend.core.china_time import at_china_time, china_today
-    from backend.core.types import Channel, Role
     from backend.db import session
     from backend.db.session import run
     from backend.gateways.aliyun_voice import AliyunVoiceGateway
@@ -43,31 +40,13 @@ async def lane() -> dict[str, object]:
     from backend.messages import registered
     from backend.orders.service import create_order
     from backend.voice.dispatch import call_due
-    from bench.seed import PHONE_BASE, _order
+    from bench.seed import _order, sms_villagers
     from tests.fakes.aliyun_server import fake_aliyun
     from tests.integration.voice.conftest import SHOW_NUMBER, filled_voice_sheet
 
     await session.migrate()
     await session.start()
-    brand_id = await create_brand("calls", "Call Brand")
-    member = await add_member(brand_id, role=Role.COORDINATOR, phone=f"+86{PHONE_BASE + 899_999}", name="协调员")
-    coordinator = await principal_for(member.id, Channel.CONSOLE)
-    village = await create_village(coordinator, VillageCreate(name="控拜村", county="雷山县", province="贵州省"))
-    artisans = [
-        (
-            await add_member(
-                brand_id,
-                role=Role.ARTISAN,
-                phone=f"+86{PHONE_BASE + 800_000 + n}",
-                name=f"绣娘{n:04d}",
-                village_id=village.id,
-                crafts=["embroidery"],
-                sms_only=True,
-                takes_calls=True,
-            )
-        ).id
-        for n in range(ARTISANS)
-    ]
+    _brand_id, coordinator, artisans = await sms_villagers("calls", ARTISANS, 800_000, takes_calls=True)
     order = await create_order(coordinator, _order(0, quantity=ARTISANS))
     await dispatch(coordinator, order.id, DispatchRequest(offers=[Offer(artisan_id=a, quantity=1) for a in artisans]))
     tomorrow_noon = at_china_time(china_today() + dt.timedelta(days=1), dt.time(12))  # past the 4 hours' wait
