@@ -27,7 +27,7 @@ from backend.crafts.routes import CraftController
 from backend.dashboard.routes import DashboardController
 from backend.db import counters, session
 from backend.gateways import registry as gateways
-from backend.http.context import LocaleMiddleware
+from backend.http.context import LocaleMiddleware, RequestIdMiddleware
 from backend.http.docs import ASSETS_PATH, SWAGGER_ASSETS, openapi_config
 from backend.http.errors import ERROR_DOCS, EXCEPTION_HANDLERS, ErrorBody
 from backend.http.i18n_routes import I18nController
@@ -182,6 +182,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
         ],
         # Prometheus outermost: it sees every answer's final status, a replayed one included.
         middleware=[
+            RequestIdMiddleware,
             ops.prometheus_config().middleware,
             LocaleMiddleware,
             DefineMiddleware(IdempotencyMiddleware, identify=person_of, max_body=MAX_BODY),

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from backend.core.errors import DomainError, explain
 from backend.core.i18n import N_, current_locale, negotiate, translate
+from backend.core.logs import redact_logs
 from backend.core.types import Role
 
 
@@ -201,7 +202,6 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from backend.app import create_app
-    from backend.core.logs import redact_logs
 
     asyncio.run(_run(_migrate, pool=False, checked=True))
     if args.demo:
@@ -357,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     current_locale.set(negotiate(os.environ.get("LANG", "").split(".")[0]) or "zh_Hans")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    redact_logs()  # JSON lines (or plain on a terminal), secrets and phones masked, in every command
     try:
         if args.command == "sms" and args.action != "dead-letters":
             return _sms(args.action, getattr(args, "flows", None))
