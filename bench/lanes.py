@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +39,18 @@ def run_lane(module: str, name: str, database_url: str, work: Path, **env: str) 
         return None
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def both_engines(module: str, **env: str) -> dict[str, dict[str, object]]:
+    """The lane on SQLite, then on a fresh PostgreSQL database when one is reachable; the
+    results of those that ran (a failed one says why and is left out)."""
+    from bench.run import postgres_database
+
+    results: dict[str, dict[str, object] | None] = {}
+    with tempfile.TemporaryDirectory(prefix="cunjiang-lane-") as tmp:
+        work = Path(tmp)
+        results["sqlite"] = run_lane(module, "sqlite", f"sqlite:///{work / 'lane.sqlite3'}", work, **env)
+        with postgres_database() as url:
+            if url:
+                results["postgres"] = run_lane(module, "postgres", url, work, **env)
+    return {name: result for name, result in results.items() if result is not None}

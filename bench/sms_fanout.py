@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTISANS = 1400
 BUDGET_S = 30.0
 PG_SERVER = os.environ.get("CUNJIANG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -77,19 +76,11 @@ async def lane() -> dict[str, object]:
 
 
 def main() -> None:
-    from bench.lanes import run_lane
-    from bench.run import postgres_database
+    from bench.lanes import both_engines
 
     print(f"\nSMS fan-out: one order to {ARTISANS:,} SMS-only artisans, one worker, a local Aliyun (official SDK)")
-    with tempfile.TemporaryDirectory(prefix="cunjiang-fanout-") as tmp:
-        work = Path(tmp)
-        results = {"sqlite": run_lane("bench.sms_fanout", "sqlite", f"sqlite:///{work / 'fanout.sqlite3'}", work)}
-        with postgres_database() as url:
-            if url:
-                results["postgres"] = run_lane("bench.sms_fanout", "postgres", url, work)
+    results = both_engines("bench.sms_fanout")
     for name, result in results.items():
-        if result is None:
-            continue
         verdict = "PASS" if float(str(result["handed_s"])) <= BUDGET_S and result["duplicates"] == 0 else "FAIL"
         print(
             f"  {name}: dispatch {result['dispatch_ms']} ms; all {result['sent']:,} handed to the gateway "

@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTISANS = 300
 TOKEN = "bench-callback-token"  # noqa: S105 - what the local pushes carry as ?token=
 
@@ -85,29 +84,11 @@ async def lane() -> dict[str, object]:
 
 
 def main() -> None:
-    from bench.lanes import run_lane
-    from bench.run import postgres_database
+    from bench.lanes import both_engines
 
     print(f"\nVoice calls: {ARTISANS} unanswered offers followed by calls through a local Aliyun (official SDK)")
-    with tempfile.TemporaryDirectory(prefix="cunjiang-calls-") as tmp:
-        work = Path(tmp)
-        results = {
-            "sqlite": run_lane(
-                "bench.voice_calls",
-                "sqlite",
-                f"sqlite:///{work / 'calls.sqlite3'}",
-                work,
-                CUNJIANG_SMS_CALLBACK_TOKEN=TOKEN,
-            )
-        }
-        with postgres_database() as url:
-            if url:
-                results["postgres"] = run_lane(
-                    "bench.voice_calls", "postgres", url, work, CUNJIANG_SMS_CALLBACK_TOKEN=TOKEN
-                )
+    results = both_engines("bench.voice_calls", CUNJIANG_SMS_CALLBACK_TOKEN=TOKEN)
     for name, result in results.items():
-        if result is None:
-            continue
         twice = int(str(result["placed"])) - int(str(result["distinct"]))
         print(
             f"  {name}: {result['placed']} calls handed to the gateway, {result['calls_per_s']}/s, {twice} twice; "
