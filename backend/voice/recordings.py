@@ -146,15 +146,30 @@ async def set_code(actor: Principal, language: str, prompt: str, data: Recording
     require_role(actor, *STAFF)
     language, prompt = _language(language), _prompt(prompt)
     async with write_transaction():
-        before = await run(ONE, actor.brand_id, language, prompt)
-        old = before[0]["aliyun_code"] if before else None
-        if old == data.aliyun_code or (old is None and not data.aliyun_code):
-            return await _one(actor, language, prompt)
-        sql = UPSERT.format(column="aliyun_code")
-        [row] = await run(sql, actor.brand_id, language, prompt, data.aliyun_code, utcnow())
-        detail = {"language": language, "prompt": prompt, "aliyun_code": [old or "", data.aliyun_code]}
-        await _audit(actor, row["id"], "create" if not before else "change", detail)
-        return await _one(actor, language, prompt)
+        await _set_code(actor, actor.brand_id, language, prompt, data.aliyun_code)
+        return await _one(actor.brand_id, language, prompt)
+
+
+async def load_codes(brand_id: int, codes: dict[tuple[str, str], str]) -> int:
+    """The Aliyun voice file codes of a filled-in sheet (``backend.voice.sheet``), all or none,
+    audited as the system's (the command line); how many changed."""
+    async with write_transaction():
+        changed = [
+            await _set_code(None, brand_id, language, prompt, code) for (language, prompt), code in codes.items()
+        ]
+    return sum(changed)
+
+
+async def _set_code(actor: Principal | None, brand_id: int, language: str, prompt: str, code: str) -> bool:
+    """Inside a write transaction: the code set, audited; whether it changed."""
+    before = await run(ONE, brand_id, language, prompt)
+    old = before[0]["aliyun_code"] if before else None
+    if old == code or (old is None and not code):
+        return False
+    [row] = await run(UPSERT.format(column="aliyun_code"), brand_id, language, prompt, code, utcnow())
+    detail = {"language": language, "prompt": prompt, "aliyun_code": [old or "", code]}
+    await _audit(actor, brand_id, row["id"], "create" if not before else "change", detail)
+    return True
 
 
 async def upload_audio(actor: Principal, language: str, prompt: str, data: bytes) -> RecordingRead:
@@ -182,8 +197,8 @@ async def upload_audio(actor: Principal, language: str, prompt: str, data: bytes
         token = secrets.token_urlsafe(24)
         await run(SET_AUDIO, key, media_type, token, len(data), utcnow(), row_id)
         detail = {"language": language, "prompt": prompt, "audio": [media_type, len(data), digest]}
-        await _audit(actor, row_id, "change" if before else "create", detail)
-        return await _one(actor, language, prompt)
+        await _audit(actor, actor.brand_id, row_id, "change" if before else "create", detail)
+        return await _one(actor.brand_id, language, prompt)
 
 
 async def delete(actor: Principal, language: str, prompt: str) -> None:
@@ -194,19 +209,21 @@ async def delete(actor: Principal, language: str, prompt: str) -> None:
         rows = await run(DELETE, actor.brand_id, language, prompt)
         if not rows:
             raise NotFound()
-        await _audit(actor, rows[0]["id"], "delete", {"language": language, "prompt": prompt})
+        await _audit(actor, actor.brand_id, rows[0]["id"], "delete", {"language": language, "prompt": prompt})
 
 
-async def _one(actor: Principal, language: str, prompt: str) -> RecordingRead:
-    rows = await run(ONE, actor.brand_id, language, prompt)
+async def _one(brand_id: int, language: str, prompt: str) -> RecordingRead:
+    rows = await run(ONE, brand_id, language, prompt)
     if not rows:
         raise NotFound()
     return _read(rows[0])
 
 
-async def _audit(actor: Principal, recording_id: int, action: str, detail: dict[str, Any]) -> None:
+async def _audit(
+    actor: Principal | None, brand_id: int, recording_id: int, action: str, detail: dict[str, Any]
+) -> None:
     event = Event(entity="voice_recording", entity_id=recording_id, action=action, detail=detail)
-    await record_events(actor, actor.brand_id, [event])
+    await record_events(actor, brand_id, [event])
 
 
 async def audio(name: str) -> tuple[bytes, str] | None:
