@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from backend.core.settings import get_settings
 from backend.db.session import run
+from backend.gateways import ConsoleCaller
 from backend.gateways.aliyun_voice import AliyunVoiceGateway
 from backend.gateways.registry import voice_configured
 from backend.messages.prompts import prompts
@@ -295,3 +296,33 @@ async def test_twilio_plays_the_uploaded_audio_inside_the_gather(
     await reports.apply_pending()
     [job] = await run("SELECT status FROM job WHERE id = {}", work.job_id)
     assert job["status"] == "accepted"
+
+
+async def test_the_call_view_names_the_recorded_prompt_and_lists_a_call_not_placed(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    await support.ok(await _code(client, brand, "hmn", "offer_call", "offer-hmn.wav"))
+    await support.ok(await _upload(client, brand, "hmn", "call_answered", MP3))
+    villager, unrecorded = (
+        await _speaker(client, brand, "hmn"),
+        await support.artisan(brand, sms_only=True, takes_calls=True),
+    )
+    work = await support.job_in_state(client, brand, villager, "offered", quantity=2)
+    await support.job_in_state(client, brand, unrecorded, "offered", quantity=2)
+    await support.ok(await _code(client, brand, "doc", "offer_call", "offer-doc.wav"))  # doc: no thanks recorded
+    changed = await client.patch(
+        f"/api/v1/artisans/{unrecorded.id}", json={"voice_language": "doc"}, headers=brand.coordinator.auth
+    )
+    assert changed.status_code == 200, changed.text
+    await call_due(ConsoleCaller(), now=china(1, 12), limit=1000)
+    url, auth = "/api/v1/sms/simulator/calls", brand.coordinator.auth
+
+    [call] = (await support.ok(await client.get(url, params={"phone": villager.phone}, headers=auth)))["calls"]
+    assert call["status"] == "calling"
+    assert call["words"] == "录音提示：offer_call（hmn）"
+    pressed = await support.ok(await client.post(f"{url}/{call['id']}/keys", json={"keys": "1"}, headers=auth))
+    assert pressed["heard"] == "录音提示：call_answered（hmn）"
+    [job] = await run("SELECT status FROM job WHERE id = {}", work.job_id)
+    assert job["status"] == "accepted"
+
+    [cancelled] = (await support.ok(await client.get(url, params={"phone": unrecorded.phone}, headers=auth)))["calls"]
+    assert (cancelled["status"], cancelled["outcome"], cancelled["words"]) == ("cancelled", "no_recording", "")
