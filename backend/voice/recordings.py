@@ -43,12 +43,17 @@ WHERE m.brand = {} AND m.left_at IS NULL AND p.voice_language IS NOT NULL GROUP 
 UPSERT = """
 INSERT INTO voice_recording (brand, language, prompt, {column}, updated_at) VALUES ({{}}, {{}}, {{}}, {{}}, {{}})
 ON CONFLICT (brand, language, prompt) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at
+WHERE voice_recording.{column} <> excluded.{column}
 RETURNING id
+"""
+ENSURE = """
+INSERT INTO voice_recording (brand, language, prompt, updated_at) VALUES ({}, {}, {}, {})
+ON CONFLICT (brand, language, prompt) DO UPDATE SET updated_at = excluded.updated_at RETURNING id
 """
 DELETE = "DELETE FROM voice_recording WHERE brand = {} AND language = {} AND prompt = {} RETURNING id"
 SET_AUDIO = """
 UPDATE voice_recording SET audio_key = {}, audio_type = {}, audio_token = {}, audio_bytes = {}, updated_at = {}
-WHERE id = {}
+WHERE id = {} AND audio_key <> {} RETURNING id
 """
 
 
@@ -166,7 +171,10 @@ async def _set_code(actor: Principal | None, brand_id: int, language: str, promp
     old = before[0]["aliyun_code"] if before else None
     if old == code or (old is None and not code):
         return False
-    [row] = await run(UPSERT.format(column="aliyun_code"), brand_id, language, prompt, code, utcnow())
+    changed = await run(UPSERT.format(column="aliyun_code"), brand_id, language, prompt, code, utcnow())
+    if not changed:
+        return False  # the same code, set by a request alongside (the conditional update)
+    [row] = changed
     detail = {"language": language, "prompt": prompt, "aliyun_code": [old or "", code]}
     await _audit(actor, brand_id, row["id"], "create" if not before else "change", detail)
     return True
@@ -189,13 +197,12 @@ async def upload_audio(actor: Principal, language: str, prompt: str, data: bytes
         before = await run(ONE, actor.brand_id, language, prompt)
         if before and before[0]["audio_key"] == key:
             return _read(before[0])
-        if before:
-            row_id = before[0]["id"]
-        else:
-            [row] = await run(UPSERT.format(column="aliyun_code"), actor.brand_id, language, prompt, "", utcnow())
-            row_id = row["id"]
+        # The row, made if need be without touching a code registered meanwhile (PostgreSQL).
+        [row] = await run(ENSURE, actor.brand_id, language, prompt, utcnow())
+        row_id = row["id"]
         token = secrets.token_urlsafe(24)
-        await run(SET_AUDIO, key, media_type, token, len(data), utcnow(), row_id)
+        if not await run(SET_AUDIO, key, media_type, token, len(data), utcnow(), row_id, key):
+            return await _one(actor.brand_id, language, prompt)  # the same file, kept by a request alongside
         detail = {"language": language, "prompt": prompt, "audio": [media_type, len(data), digest]}
         await _audit(actor, actor.brand_id, row_id, "change" if before else "create", detail)
         return await _one(actor.brand_id, language, prompt)

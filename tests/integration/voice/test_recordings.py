@@ -5,6 +5,7 @@ with no recording in her language is never placed."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import wave
@@ -326,3 +327,20 @@ async def test_the_call_view_names_the_recorded_prompt_and_lists_a_call_not_plac
 
     [cancelled] = (await support.ok(await client.get(url, params={"phone": unrecorded.phone}, headers=auth)))["calls"]
     assert (cancelled["status"], cancelled["outcome"], cancelled["words"]) == ("cancelled", "no_recording", "")
+
+
+async def test_the_same_registration_sent_at_once_many_times_has_one_effect(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    codes = await asyncio.gather(*(_code(client, brand, "kmc", "offer_call", "offer-kmc.wav") for _ in range(4)))
+    files = await asyncio.gather(*(_upload(client, brand, "kmc", "payout_call", MP3) for _ in range(4)))
+
+    assert {r.status_code for r in (*codes, *files)} == {200}
+    assert len({r.json()["audio_url"] for r in files}) == 1
+    again = await support.ok(await _code(client, brand, "kmc", "offer_call", "offer-kmc.wav"))
+    assert again["aliyun_code"] == "offer-kmc.wav"
+    events = await run(
+        "SELECT action FROM audit_event WHERE entity = 'voice_recording' AND brand = {} ORDER BY id", brand.id
+    )
+    assert [e["action"] for e in events] == ["create", "create"]
+    [row] = await run("SELECT COUNT(*) AS n FROM voice_recording WHERE brand = {} AND prompt = 'offer_call'", brand.id)
+    assert row["n"] == 1
