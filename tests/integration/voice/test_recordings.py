@@ -10,6 +10,7 @@ import io
 import json
 import wave
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,8 @@ from backend.messages.prompts import prompts
 from backend.messages.registered import Codes
 from backend.voice import recordings, reports
 from backend.voice.dispatch import call_due
+from backend.voice.recordings import load_codes
+from backend.voice.sheet import filled_codes, recording_sheet
 from tests import support
 from tests.fakes.aliyun_server import FakeAliyun
 from tests.fakes.twilio_server import FakeTwilio
@@ -344,3 +347,24 @@ async def test_the_same_registration_sent_at_once_many_times_has_one_effect(clie
     assert [e["action"] for e in events] == ["create", "create"]
     [row] = await run("SELECT COUNT(*) AS n FROM voice_recording WHERE brand = {} AND prompt = 'offer_call'", brand.id)
     assert row["n"] == 1
+
+
+async def test_a_filled_sheet_loads_its_codes_for_a_brand_all_audited_as_the_system(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    brand = await support.brand()
+    sheet = recording_sheet("doc").replace('aliyun_code = ""', 'aliyun_code = "doc-1.wav"', 1)
+    path = tmp_path / "doc.toml"
+    path.write_text(sheet.replace('aliyun_code = ""', 'aliyun_code = "doc-2.wav"', 1), encoding="utf-8")
+
+    assert await load_codes(brand.id, filled_codes(path)) == 2
+    assert await load_codes(brand.id, filled_codes(path)) == 0  # loaded again: nothing changes
+
+    shown = await support.ok(await client.get("/api/v1/voice/recordings", headers=brand.coordinator.auth))
+    [doc] = shown["languages"]
+    assert {(r["prompt"], r["aliyun_code"]) for r in doc["recorded"]} == {
+        ("offer_call", "doc-1.wav"),
+        ("payout_call", "doc-2.wav"),
+    }
+    events = await run("SELECT actor FROM audit_event WHERE entity = 'voice_recording' AND brand = {}", brand.id)
+    assert [e["actor"] for e in events] == [None, None]
