@@ -51,10 +51,12 @@ from backend.sms.flows import check as sms_check
 from backend.sms.routes import DeadLetterController, SimulatorController, twilio_inbound, twilio_status
 from backend.voice.routes import (
     CallViewController,
+    RecordingController,
     aliyun_voice_report,
     twilio_voice_gather,
     twilio_voice_prompt,
     twilio_voice_status,
+    voice_audio,
 )
 
 MAX_BODY = MAX_UPLOAD_BYTES + 1024 * 1024  # the largest request: a photo and its multipart envelope
@@ -110,6 +112,7 @@ def _api() -> Router:
         UploadController,
         SimulatorController,
         CallViewController,
+        RecordingController,
         DeadLetterController,
         OutboxController,
         DashboardController,
@@ -173,6 +176,7 @@ def create_app(*, run_worker: bool = True) -> Litestar:
             twilio_voice_prompt,
             twilio_voice_gather,
             twilio_voice_status,
+            voice_audio,
             region_page,
             passport_page,
             passport_photo,

@@ -70,7 +70,18 @@ def _parser() -> argparse.ArgumentParser:
         "dead-letters", help="print every item of the provider's pushes that could not be read, with the reason"
     )
     voice = commands.add_parser("voice", help="voice calls").add_subparsers(dest="action", required=True)
-    voice.add_parser("templates", help="print the voice prompts to register with a provider as TTS templates, as TOML")
+    templates = voice.add_parser(
+        "templates", help="print the voice prompts to register with a provider as TTS templates, as TOML"
+    )
+    templates.add_argument(
+        "--language", help="print instead the prompts to record in this language (hmn, doc…), which TTS cannot speak"
+    )
+    recordings = voice.add_parser("recordings", help="a brand's recorded prompts").add_subparsers(
+        dest="recordings", required=True
+    )
+    load = recordings.add_parser("load", help="load the Aliyun voice file codes of a filled-in recording sheet")
+    load.add_argument("file", type=Path, metavar="FILE", help="the sheet `voice templates --language` printed, filled")
+    load.add_argument("--brand", required=True, help="brand slug")
 
     backup = commands.add_parser("backup", help="copy the database and a manifest of the photo store into DIR")
     backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder (with --verify: a backup)")
@@ -102,12 +113,39 @@ def _sms(action: str, folder: Path | None = None) -> int:
     return 1 if problems else 0
 
 
-def _voice(action: str) -> int:
+def _voice(action: str, language: str | None) -> int:
+    from backend.core.i18n import available_locales, voice_tag
     from backend.messages.prompts import voice_sheet
+    from backend.voice.sheet import recording_sheet
 
-    if action == "templates":
+    if language is None:
         sys.stdout.write(voice_sheet())
+        return 0
+    tag = voice_tag(language)
+    if tag is None or tag in available_locales():
+        print(
+            translate(N_("{language}: text-to-speech speaks it, or it is not a language tag."), language=language),
+            file=sys.stderr,
+        )
+        return 1
+    sys.stdout.write(recording_sheet(tag))
     return 0
+
+
+async def _load_recordings(args: argparse.Namespace) -> None:
+    from backend.accounts.service import brand_id_for_slug
+    from backend.voice.recordings import load_codes
+    from backend.voice.sheet import filled_codes
+
+    codes = filled_codes(args.file)
+    changed = await load_codes(await brand_id_for_slug(args.brand), codes)
+    print(
+        translate(
+            N_("Aliyun voice file codes loaded: {count}, of which changed: {changed}."),
+            count=len(codes),
+            changed=changed,
+        )
+    )
 
 
 async def _dead_letters() -> None:
@@ -361,8 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sms" and args.action != "dead-letters":
             return _sms(args.action, getattr(args, "flows", None))
-        if args.command == "voice":
-            return _voice(args.action)
+        if args.command == "voice" and args.action == "templates":
+            return _voice(args.action, args.language)
         if args.command == "serve":
             _serve(args)
             return 0
@@ -377,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "user": lambda: _user_add(args),
             "token": lambda: _token(args),
             "sms": _dead_letters,
+            "voice": lambda: _load_recordings(args),
         }
         checked = args.command in ("migrate", "worker")
         asyncio.run(_run(work[args.command], pool=args.command != "migrate", checked=checked))

@@ -21,7 +21,7 @@ from backend.passports.tables import BrandKey, Passport, PassportScan
 from backend.payouts.tables import Advance, Payout, StatementSms
 from backend.photos.tables import Photo, Upload
 from backend.sms.tables import DeadLetter, InboundSms
-from backend.voice.tables import VoiceReport
+from backend.voice.tables import VoiceRecording, VoiceReport
 
 TABLES = [
     Brand,
@@ -48,6 +48,7 @@ TABLES = [
     OutboxMessage,
     VoiceCall,
     VoiceReport,
+    VoiceRecording,
     Photo,
     Upload,
     InboundSms,

@@ -51,15 +51,20 @@ HEADERS = {
     "takes_calls": "takes_calls",
     "语言": "locale",
     "locale": "locale",
+    "通话语言": "voice_language",
+    "voice_language": "voice_language",
 }
 # How the columns are named in messages: both names, whatever the reader's language.
-KNOWN = "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 接电话 (takes_calls), 语言 (locale)"
+KNOWN = (
+    "姓名 (name), 手机 (phone), 村 (village), 手艺 (crafts), 仅短信 (sms_only), 接电话 (takes_calls), "
+    "语言 (locale), 通话语言 (voice_language)"
+)
 REQUIRED = {"name": "姓名 (name)", "phone": "手机 (phone)", "village": "村 (village)"}
 YES = frozenset({"是", "yes", "y", "1", "true"})
 NO = frozenset({"否", "no", "n", "0", "false", ""})
 CRAFT_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 VILLAGE_ID = re.compile(r"[0-9]{1,10}")
-PERSON_COLUMNS = ("phone", "sms_only", "takes_calls", "locale", "created_at")
+PERSON_COLUMNS = ("phone", "sms_only", "takes_calls", "locale", "voice_language", "created_at")
 MEMBER_COLUMNS = ("brand", "person", "role", "name", "village", "crafts", "created_at")
 
 
@@ -72,6 +77,7 @@ class NewArtisan(msgspec.Struct, frozen=True):
     sms_only: bool
     takes_calls: bool
     locale: str
+    voice_language: str | None
 
 
 @dataclass
@@ -81,6 +87,7 @@ class Lookups:
     village_ids: dict[int, str]
     villages_by_name: dict[str, list[int]] = field(default_factory=dict)
     crafts: dict[str, str] = field(default_factory=dict)
+    recorded: frozenset[str] = frozenset()  # the languages the brand recorded its prompts in
 
 
 class Invite(Protocol):
@@ -136,6 +143,7 @@ def _asked(artisan: NewArtisan) -> ArtisanCreate:
         sms_only=artisan.sms_only,
         takes_calls=artisan.takes_calls,
         locale=artisan.locale,
+        voice_language=artisan.voice_language,
     )
 
 
@@ -166,7 +174,11 @@ def _columns(header: list[str]) -> list[str | None]:
 
 
 async def _lookups(brand_id: int) -> Lookups:
-    found = Lookups(village_ids=await rules.brand_villages(brand_id), crafts=await craft_codes_by_name(brand_id))
+    found = Lookups(
+        village_ids=await rules.brand_villages(brand_id),
+        crafts=await craft_codes_by_name(brand_id),
+        recorded=await rules.recorded_languages(brand_id),
+    )
     for village_id, name in found.village_ids.items():
         found.villages_by_name.setdefault(craft_key(name), []).append(village_id)
     return found
@@ -293,6 +305,10 @@ def _locale(text: str, _lookups: Lookups) -> str:
     return rules.clean_locale(text) if text.strip() else DEFAULT_LOCALE
 
 
+def _voice_language(text: str, lookups: Lookups) -> str | None:
+    return rules.clean_voice_language(text, lookups.recorded)
+
+
 # In the order of the report: problems of a row are listed column by column.
 CHECKS: dict[str, Callable[[str, Lookups], Any]] = {
     "name": _name,
@@ -302,6 +318,7 @@ CHECKS: dict[str, Callable[[str, Lookups], Any]] = {
     "sms_only": _yes_no("sms_only"),
     "takes_calls": _yes_no("takes_calls"),
     "locale": _locale,
+    "voice_language": _voice_language,
 }
 ORDER = {column: index for index, column in enumerate(CHECKS)}
 
@@ -311,7 +328,7 @@ async def _insert(brand_id: int, found: list[NewArtisan]) -> list[int]:
     membership (``insert_rows`` batches the statements; neither engine promises RETURNING in
     VALUES order, so people are matched by phone, unique, and memberships by person)."""
     now = utcnow()
-    people = [(a.phone, a.sms_only, a.takes_calls, a.locale, now) for a in found]
+    people = [(a.phone, a.sms_only, a.takes_calls, a.locale, a.voice_language, now) for a in found]
     person_ids = {
         row["phone"]: row["id"] for row in await insert_rows("person", PERSON_COLUMNS, people, returning="id, phone")
     }

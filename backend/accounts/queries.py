@@ -11,6 +11,7 @@ MEMBER_READ = (
     Member.person.locale.as_alias("locale"),
     Member.person.sms_only.as_alias("sms_only"),
     Member.person.takes_calls.as_alias("takes_calls"),
+    Member.person.voice_language.as_alias("voice_language"),
 )
 # What a message to her needs: where, in which language, and whether she is in the app lately.
 CONTACT = (

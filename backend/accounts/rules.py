@@ -13,8 +13,9 @@ from piccolo.custom_types import Combinable
 
 from backend.accounts.tables import Member, Person, Village
 from backend.core.errors import Invalid, PhoneTaken
-from backend.core.i18n import N_, normalize_locale
+from backend.core.i18n import N_, available_locales, normalize_locale, voice_tag
 from backend.core.types import Role
+from backend.db.session import run
 
 IN_BATCH = 1000  # values per IN (…) list: PostgreSQL caps the parameters of a statement
 VILLAGE_ROLES = (Role.ARTISAN, Role.LEADER)
@@ -26,6 +27,29 @@ def clean_locale(value: str) -> str:
     if locale is None:
         raise Invalid(N_("This language is not available."), fields={"locale": "unknown_locale"})
     return locale
+
+
+# The languages a brand recorded prompts in (``backend.voice.recordings`` owns the table; the
+# rule that a person's spoken language is one of them is stated here, with her other rules).
+RECORDED_LANGUAGES = "SELECT DISTINCT language FROM voice_recording WHERE brand = {}"
+
+
+async def recorded_languages(brand_id: int) -> frozenset[str]:
+    return frozenset(row["language"] for row in await run(RECORDED_LANGUAGES, brand_id))
+
+
+def clean_voice_language(value: str | None, recorded: Collection[str]) -> str | None:
+    """The language calls speak to her: none (her text language, by text-to-speech), one that
+    text-to-speech speaks (``zh_Hans``, ``en``), or one the brand recorded its prompts in."""
+    if value is None or not value.strip():
+        return None
+    tag = voice_tag(value)
+    if tag is None or (tag not in available_locales() and tag not in recorded):
+        raise Invalid(
+            N_("Calls cannot speak this language: record the prompts in it first."),
+            fields={"voice_language": "unknown_voice_language"},
+        )
+    return tag
 
 
 def require_village(role: Role, village_id: int | None) -> None:

@@ -12,6 +12,7 @@ from msgspec import UNSET, UnsetType
 from backend.core.types import ONE_LINE, TEXT, CraftCode, Id, LocaleTag, Name, PhoneText, Place, Role, Wire
 
 MAX_CRAFTS = 10
+VoiceTag = Annotated[str, msgspec.Meta(max_length=16, description="A spoken language: zh_Hans, en, or hmn, doc…")]
 Crafts = Annotated[list[CraftCode], msgspec.Meta(max_length=MAX_CRAFTS)]
 
 
@@ -44,6 +45,7 @@ class ArtisanCreate(Wire):
     sms_only: bool = False
     takes_calls: bool = False  # an SMS question left unanswered is followed by a call
     locale: LocaleTag = "zh_Hans"
+    voice_language: VoiceTag | None = None  # calls speak it (recorded prompts); none: her locale, by TTS
 
 
 class MemberUpdate(Wire):
@@ -62,6 +64,7 @@ class ArtisanUpdate(MemberUpdate):
     crafts: Crafts | UnsetType = UNSET
     sms_only: bool | UnsetType = UNSET
     takes_calls: bool | UnsetType = UNSET
+    voice_language: VoiceTag | UnsetType | None = UNSET
 
 
 class MemberRead(Wire):
@@ -75,6 +78,7 @@ class MemberRead(Wire):
     locale: str
     active: bool
     takes_calls: bool = False
+    voice_language: str | None = None
 
 
 class BrandRead(Wire):

@@ -32,7 +32,7 @@ from backend.db.counters import AUTH_CHANGES, bump
 from backend.db.session import run, write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only", "takes_calls"})
+PERSON_COLUMNS = frozenset({"phone", "locale", "sms_only", "takes_calls", "voice_language"})
 
 
 def member_read(row: dict[str, Any]) -> MemberRead:
@@ -45,6 +45,7 @@ def member_read(row: dict[str, Any]) -> MemberRead:
         crafts=[c for c in row["crafts"].split(",") if c],
         sms_only=row["sms_only"],
         takes_calls=row["takes_calls"],
+        voice_language=row["voice_language"],
         locale=row["locale"],
         active=row["active"],
     )
@@ -85,6 +86,7 @@ async def add_member(
     sms_only: bool = False,
     takes_calls: bool = False,
     locale: str = "zh_Hans",
+    voice_language: str | None = None,
     actor: Principal | None = None,
 ) -> MemberRead:
     """Create a person new to Cunjiang and her membership of a brand; the phone is
@@ -94,11 +96,12 @@ async def add_member(
     locale = rules.clean_locale(locale)
     rules.require_village(role, village_id)
     async with write_transaction():
+        spoken = rules.clean_voice_language(voice_language, await rules.recorded_languages(brand_id))
         await rules.check_village(brand_id, village_id)
         await require_crafts(brand_id, crafts or [], field="crafts")
         await rules.check_phone_free(e164)
         people = await Person.insert(
-            Person(phone=e164, sms_only=sms_only, takes_calls=takes_calls, locale=locale)
+            Person(phone=e164, sms_only=sms_only, takes_calls=takes_calls, locale=locale, voice_language=spoken)
         ).returning(Person.id)
         return await add_membership(
             brand_id, people[0]["id"], role=role, name=name, village_id=village_id, crafts=crafts, actor=actor
@@ -195,6 +198,9 @@ async def member_values(actor: Principal, member_id: int, changes: dict[str, Any
         values[Person.sms_only] = changes["sms_only"]
     if "takes_calls" in changes:
         values[Person.takes_calls] = changes["takes_calls"]
+    if "voice_language" in changes:
+        recorded = await rules.recorded_languages(actor.brand_id)
+        values[Person.voice_language] = rules.clean_voice_language(changes["voice_language"], recorded)
     if "active" in changes:
         values[Member.active] = changes["active"]
     return values

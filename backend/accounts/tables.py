@@ -48,6 +48,12 @@ class Person(Table, tablename="person"):
     takes_calls = Boolean(
         default=False, help_text="Takes voice calls: a question left unanswered by SMS is followed by one call."
     )
+    voice_language = Varchar(
+        length=16,
+        null=True,
+        default=None,
+        help_text="The language calls speak to her (hmn, doc…), when not her text language: recorded prompts.",
+    )
     job_seq = BigInt(default=0, help_text="Last job code number given to her (K1, K2…), one series across her brands.")
     last_seen_at = Timestamptz(null=True, default=None, help_text="Her last visit to the app, whichever brand.")
     quiet_hours = Varchar(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 import io
+import re
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -136,6 +137,19 @@ def normalize_locale(value: str | None) -> str | None:
     if parsed.language == "zh" and parsed.script != "Hant":
         return "zh_Hans" if "zh_Hans" in available_locales() else None
     return parsed.language if parsed.language in available_locales() else None
+
+
+VOICE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")  # hmn, doc, kmc, hmn-CN: BCP-47, short
+
+
+def voice_tag(value: str) -> str | None:
+    """A spoken language's tag as stored: a catalog's (``zh-CN`` → ``zh_Hans``: text-to-speech
+    speaks it), else a short BCP-47 tag in lower case (``hmn``, ``doc``); None when it is none."""
+    locale = normalize_locale(value)
+    if locale is not None:
+        return locale
+    tag = value.strip().replace("_", "-").lower()
+    return tag if len(tag) <= 16 and VOICE_TAG.fullmatch(tag) else None
 
 
 def negotiate(accept_language: str | None) -> str | None:

@@ -2,8 +2,10 @@
 HTTP pushes about them carry (``VoiceCallReport``: the keys pressed; ``VoiceReport``: the
 call's end).
 
-Aliyun speaks registered TTS templates only: the prompt goes as its key's template code (from
-``ALIYUN_VMS_TEMPLATES``) with its variables as JSON, our call id as ``OutId``. The menu maps
+Aliyun speaks registered TTS templates or uploaded voice files: the prompt goes as its key's
+template code (from ``ALIYUN_VMS_TEMPLATES``) with its variables as JSON, or, in a language
+text-to-speech cannot speak, as the brand's voice file code without variables (a recorded
+prompt, ``backend.voice.recordings``); our call id as ``OutId``. The menu maps
 each answering key to the template that thanks her, and the repeat key to the prompt again.
 ``IvrCall`` is not idempotent: a call whose answer never came is not placed again blindly
 (the report settles it, or the worker's next attempt within the budget).
@@ -55,10 +57,19 @@ class AliyunVoiceGateway:
             raise SendError(f"no Aliyun TTS template code for {key} ({locale})", permanent=True)
         return code
 
-    async def call(self, call: Call) -> Placed:
+    def _codes_of(self, call: Call) -> tuple[str, str | None, str]:
+        """The prompt's code, its TTS variables (none for a voice file), and the thanks' code."""
+        if call.recorded is not None:  # voice files: a recording has no variables to fill
+            if not call.recorded.prompt_code or not call.recorded.answered_code:
+                raise SendError(
+                    f"no Aliyun voice file code for {call.prompt} ({call.recorded.language})", permanent=True
+                )
+            return call.recorded.prompt_code, None, call.recorded.answered_code
         start = self._code(call.prompt, call.locale)
-        params = json.dumps(call.variables, ensure_ascii=False)
-        thanks = self._code(call.answered, call.locale)
+        return start, json.dumps(call.variables, ensure_ascii=False), self._code(call.answered, call.locale)
+
+    async def call(self, call: Call) -> Placed:
+        start, params, thanks = self._codes_of(call)
         menu = [models.IvrCallRequestMenuKeyMap(key=key, code=thanks) for key in call.keys]
         menu.append(models.IvrCallRequestMenuKeyMap(key=call.repeat_key, code=start, tts_params=params))
         request = models.IvrCallRequest(

@@ -2,7 +2,8 @@
 
 A gateway gets the whole call: the spoken prompt as words (for gateways that speak text) and
 as its key with formatted variables (for gateways that speak registered TTS templates:
-Aliyun), the keys of its menu, and what to say once one of them is pressed. It places the
+Aliyun), or, in a language text-to-speech cannot speak, the brand's recordings of it
+(:class:`Recorded`), the keys of its menu, and what to say once one of them is pressed. It places the
 call and returns the provider's call id; the keys pressed and the call's end come back later
 as reports. Failures are :class:`backend.gateways.base.SendError`, as for SMS.
 """
@@ -12,6 +13,18 @@ from __future__ import annotations
 from typing import Protocol
 
 import msgspec
+
+
+class Recorded(msgspec.Struct, frozen=True, kw_only=True):
+    """A call in a language text-to-speech cannot speak, spoken by the brand's recordings: the
+    prompt's and the thanks' Aliyun voice file codes and/or audio addresses (what the gateway
+    plays; no variables: a recording cannot say them)."""
+
+    language: str
+    prompt_code: str = ""
+    prompt_audio: str = ""
+    answered_code: str = ""
+    answered_audio: str = ""
 
 
 class Call(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +41,7 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     answered: str  # the key of what is said once an answering key is pressed
     answered_words: str
     reference: str
+    recorded: Recorded | None = None  # set: play these recordings instead of text-to-speech
 
 
 class Placed(msgspec.Struct, frozen=True):

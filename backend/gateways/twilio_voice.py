@@ -1,6 +1,7 @@
 """Twilio Voice: the call placed with the official client's Calls API (any base URL, for
 tests), then spoken as TwiML that Twilio fetches from our signed webhooks under
-``/voice/twilio/``: ``<Say>`` the prompt inside a ``<Gather>`` of one key, the key posted back
+``/voice/twilio/``: ``<Say>`` the prompt (``<Play>`` its recording, in a language text-to-speech
+cannot speak) inside a ``<Gather>`` of one key, the key posted back
 as ``Digits``; its status callback reports the call's end (``AnsweredBy``: a machine).
 
 Our call id rides in every webhook's address (``?call=ID``): Twilio may fetch the prompt
@@ -89,22 +90,27 @@ class TwilioVoiceGateway:
         return Placed(provider_call_id=str(created.sid))
 
 
-def menu(words: str, locale: str, action: str) -> bytes:
-    """TwiML: the prompt, spoken while one key is awaited (``PLAY_TIMES`` times, while none
-    comes; the key posted to ``action``), then the end of the call."""
+def menu(words: str, locale: str, action: str, audio: str = "") -> bytes:
+    """TwiML: the prompt, spoken (or its recording at ``audio`` played) while one key is
+    awaited (``PLAY_TIMES`` times, while none comes; the key posted to ``action``), then the
+    end of the call."""
     response = VoiceResponse()
     for _ in range(PLAY_TIMES):
-        response.gather(num_digits=1, timeout=KEY_TIMEOUT_S, action=action, method="POST").say(
-            words, language=say_language(locale)
-        )
+        gather = response.gather(num_digits=1, timeout=KEY_TIMEOUT_S, action=action, method="POST")
+        if audio:
+            gather.play(audio)
+        else:
+            gather.say(words, language=say_language(locale))
     response.hangup()
     return str(response).encode()
 
 
-def hang_up(words: str = "", locale: str = "") -> bytes:
-    """TwiML: ``words`` said (if any), then the end of the call."""
+def hang_up(words: str = "", locale: str = "", audio: str = "") -> bytes:
+    """TwiML: ``words`` said, or the recording at ``audio`` played (if any), then the end of the call."""
     response = VoiceResponse()
-    if words:
+    if audio:
+        response.play(audio)
+    elif words:
         response.say(words, language=say_language(locale))
     response.hangup()
     return str(response).encode()

@@ -48,6 +48,7 @@ async def add_artisan(actor: Principal, data: ArtisanCreate) -> MemberRead | Inv
             sms_only=data.sms_only,
             takes_calls=data.takes_calls,
             locale=data.locale,
+            voice_language=data.voice_language,
             actor=actor,
         )
 

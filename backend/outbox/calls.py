@@ -94,6 +94,7 @@ async def claim_calls(
         query = skip_locked(
             VoiceCall.select(
                 VoiceCall.id,
+                VoiceCall.brand,
                 VoiceCall.to_phone,
                 VoiceCall.attempts,
                 VoiceCall.flow,

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter, URLEncodedBody
 
+from backend.core.errors import NotFound
 from backend.core.types import Principal
 from backend.gateways import aliyun, twilio, twilio_voice
 from backend.http.params import MAX_ID, PhoneQuery
+from backend.http.responses import NO_COMPRESSION
 from backend.sms.aliyun_routes import RECEIVED, Token, read_items
-from backend.voice import aliyun_push, reports, simulator, twilio_calls
-from backend.voice.schemas import PressedKeys, SimulatedCalls
+from backend.voice import aliyun_push, recordings, reports, simulator, twilio_calls
+from backend.voice.schemas import PressedKeys, RecordingCode, RecordingRead, Recordings, SimulatedCalls
 
 REPORT_PATH = "/voice/aliyun/report"
 TWIML = "text/xml"
@@ -101,3 +105,51 @@ class CallViewController(Controller):
         data: JSONBody[PressedKeys],
     ) -> SimulatedCalls:
         return await simulator.press(principal, call_id, data)
+
+
+Language = Annotated[str, PathParameter(max_length=16, description="The language recorded: hmn, doc, kmc…")]
+Prompt = Annotated[str, PathParameter(max_length=64, description="The prompt's key in sms_flows/voice.toml")]
+
+
+class RecordingController(Controller):
+    """A brand's recorded prompts, for languages text-to-speech cannot speak (staff only)."""
+
+    path = "/voice/recordings"
+    tags = ("voice",)
+
+    @get("", summary="The brand's recorded prompts by language, and the prompts each language still lacks")
+    async def coverage(self, principal: NamedDependency[Principal]) -> Recordings:
+        return await recordings.coverage(principal)
+
+    @put("/{language:str}/{prompt:str}", summary="Register a prompt's Aliyun voice file code ('' takes it away)")
+    async def set_code(
+        self, principal: NamedDependency[Principal], language: Language, prompt: Prompt, data: JSONBody[RecordingCode]
+    ) -> RecordingRead:
+        return await recordings.set_code(principal, language, prompt, data)
+
+    @put(
+        "/{language:str}/{prompt:str}/audio",
+        request_max_body_size=recordings.MAX_AUDIO_BYTES + 64 * 1024,  # a little over: our own 413 explains
+        summary="Upload a prompt's recording as a WAV or MP3 file (multipart 'file'), for Twilio to play",
+    )
+    async def upload(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], language: Language, prompt: Prompt
+    ) -> RecordingRead:
+        sent = (await request.form()).get("file")
+        if not isinstance(sent, UploadFile):
+            raise ValidationException("a multipart 'file' is required")
+        return await recordings.upload_audio(principal, language, prompt, await sent.read())
+
+    @delete("/{language:str}/{prompt:str}", summary="Forget a prompt's recording (its code and its audio)")
+    async def forget(self, principal: NamedDependency[Principal], language: Language, prompt: Prompt) -> None:
+        await recordings.delete(principal, language, prompt)
+
+
+@get(recordings.AUDIO_PATH + "/{name:str}", include_in_schema=False, opt={NO_COMPRESSION: True})
+async def voice_audio(name: FromPath[str]) -> Response[bytes]:
+    """A recorded prompt's audio, at its unguessable address (Twilio's <Play> fetches it)."""
+    found = await recordings.audio(name)
+    if found is None:
+        raise NotFound()
+    data, media_type = found
+    return Response(data, media_type=media_type, headers={"cache-control": "public, max-age=86400"})

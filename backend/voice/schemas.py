@@ -1,9 +1,9 @@
-"""What the console's call view reads and sends."""
+"""What the console's call view reads and sends; a brand's recorded prompts."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -38,3 +38,46 @@ class SimulatedCalls(Wire):
 
 class PressedKeys(Wire):
     keys: Keys
+
+
+AliyunFileCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9._:-]{1,64}$",
+        description="The code Aliyun gave the uploaded voice file (语音文件 ID), e.g. 2d4c3a5b-…voice.wav",
+    ),
+]
+
+
+class RecordingCode(Wire):
+    """An Aliyun voice file code for a recorded prompt ("" takes the code away)."""
+
+    aliyun_code: AliyunFileCode | Literal[""]
+
+
+class RecordingRead(Wire):
+    """One prompt recorded in a language: Aliyun's voice file code, and/or the audio Twilio plays."""
+
+    prompt: str
+    language: str
+    aliyun_code: str
+    audio_url: str | None  # public, unguessable: what Twilio fetches
+    audio_type: str
+    audio_bytes: int
+    updated_at: dt.datetime
+
+
+class LanguageRecordings(Wire):
+    """A language calls speak by recordings: what is recorded, and which prompts still lack a
+    recording the voice provider can play (calls that need one are not placed: ``no_recording``)."""
+
+    language: str
+    people: int  # the brand's people whose calls speak it
+    recorded: list[RecordingRead]
+    missing: list[str]
+
+
+class Recordings(Wire):
+    provider: str  # the voice provider configured: aliyun needs codes, twilio audio files
+    prompts: list[str]
+    languages: list[LanguageRecordings]

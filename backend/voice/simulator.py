@@ -20,7 +20,6 @@ from backend.core.phones import normalize_phone
 from backend.core.settings import get_settings
 from backend.core.types import Principal, as_datetime
 from backend.db.session import run
-from backend.messages.prompts import ANSWERED, render_prompt
 from backend.outbox.calls import CallStatus
 from backend.sms.inbox import Typist
 from backend.sms.simulator import is_ours, require_simulator
@@ -35,7 +34,9 @@ PROVIDER = "console"
 SHOWN = 20  # the latest calls to a number
 MAX_KEYS = 32
 OPEN = (CallStatus.QUEUED.value, CallStatus.CALLING.value)
-COLUMNS = "id, to_phone, flow, item_id, status, key_pressed, attempts, due_at, called_at, outcome, locale, provider"
+COLUMNS = (
+    "id, brand, to_phone, flow, item_id, status, key_pressed, attempts, due_at, called_at, outcome, locale, provider"
+)
 TO_NUMBER = f"SELECT {COLUMNS} FROM voice_call WHERE to_phone = {{}} AND brand = {{}} ORDER BY id DESC LIMIT {{}}"  # noqa: S608
 ONE = f"SELECT {COLUMNS}, provider_call_id FROM voice_call WHERE id = {{}} AND brand = {{}}"  # noqa: S608
 
@@ -86,11 +87,12 @@ async def press(actor: Principal, call_id: int, data: PressedKeys) -> SimulatedC
         return SimulatedCalls(
             phone=shown.phone, calls=shown.calls, heard=call.words if call else "", ended=call is None
         )
+    call = await prepared(row) if answer is not None else None  # what it says once answered, in her language
     typist = Typist(member_id=actor.member_id, brand_id=actor.brand_id)
     await _report(row, ReportKind.KEYS, keys, typist)
     if answer is None:  # a second key outside the menu: the call hangs up, unanswered
         await _report(row, ReportKind.END, "", typist)
-    heard = render_prompt(ANSWERED, row["locale"], {}).body if answer is not None else ""
+    heard = call.answered_words if call is not None else ""
     shown = await calls(actor, row["to_phone"])
     return SimulatedCalls(phone=shown.phone, calls=shown.calls, heard=heard, ended=True)
 

@@ -12,10 +12,9 @@ import msgspec
 from backend.core.settings import get_settings
 from backend.db.session import run
 from backend.gateways.twilio_voice import GATHER_PATH, MAX_KEYS, Posted, address, hang_up, menu
-from backend.messages.prompts import ANSWERED, render_prompt
 from backend.voice import reports
 from backend.voice.answers import menu_of
-from backend.voice.dispatch import spoken
+from backend.voice.dispatch import spoken, thanks_of
 from backend.voice.menu import answer_of, ended
 from backend.voice.reports import Report, ReportKind
 
@@ -35,7 +34,8 @@ async def _menu(call_id: int, keys: str) -> bytes:
     call = await spoken(call_id)
     if call is None:
         return hang_up()
-    return menu(call.words, call.locale, address(get_settings().public_url, GATHER_PATH, call_id, keys))
+    audio = call.recorded.prompt_audio if call.recorded else ""
+    return menu(call.words, call.locale, address(get_settings().public_url, GATHER_PATH, call_id, keys), audio)
 
 
 async def prompt(call_id: int, posted: Posted) -> bytes:
@@ -56,8 +56,8 @@ async def pressed(call_id: int, before: str, posted: Posted) -> Answered:
     stored = await reports.receive(report)
     if answer_of(keys, keys_menu) is None:
         return Answered(hang_up(), stored)
-    locale = rows[0]["locale"]
-    return Answered(hang_up(render_prompt(ANSWERED, locale, {}).body, locale), stored)
+    thanks = await thanks_of(call_id)  # in her language, or nothing said
+    return Answered(hang_up(*thanks) if thanks else hang_up(), stored)
 
 
 async def status(call_id: int, posted: Posted) -> int | None:

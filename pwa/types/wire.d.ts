@@ -306,6 +306,8 @@ declare namespace Wire {
     active: boolean;
     /** a question left unanswered by SMS is followed by a voice call */
     takes_calls: boolean;
+    /** the language calls speak to her (recorded prompts: hmn, doc…); null: her locale, by TTS */
+    voice_language: string | null;
   }
   interface Craft {
     id: number;
@@ -511,6 +513,28 @@ declare namespace Wire {
     calls: SimulatedCall[];
     heard: string;
     ended: boolean;
+  }
+  /** A prompt recorded in a language text-to-speech cannot speak. */
+  interface RecordingRead {
+    prompt: string;
+    language: string;
+    aliyun_code: string;
+    audio_url: string | null;
+    audio_type: string;
+    audio_bytes: number;
+    updated_at: string;
+  }
+  interface LanguageRecordings {
+    language: string;
+    people: number;
+    recorded: RecordingRead[];
+    /** prompts without a recording the configured provider can play */
+    missing: string[];
+  }
+  interface Recordings {
+    provider: string;
+    prompts: string[];
+    languages: LanguageRecordings[];
   }
   /** An item a provider pushed that could not be used. */
   interface DeadLetter {

@@ -10,6 +10,7 @@ import { dashboard } from "./dashboard.js";
 import { orders } from "./orders.js";
 import { payouts } from "./payouts.js";
 import { people } from "./people.js";
+import { recordings } from "./recordings.js";
 import { review } from "./review.js";
 import { smsSimulator } from "./sms.js";
 
@@ -24,6 +25,7 @@ const SECTIONS = {
   artisans: ["/console/artisans", "Artisans", people],
   dashboard: ["/console/dashboard", "Dashboard", dashboard],
   sms: ["/console/sms", "SMS simulator", smsSimulator],
+  voice: ["/console/voice", "Voice recordings", recordings],
 };
 
 const view = /** @type {HTMLElement} */ (document.getElementById("view"));

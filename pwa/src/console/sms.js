@@ -89,7 +89,11 @@ function callView(phoneOf) {
     return h(
       "li",
       { "data-call-id": String(call.id), "data-status": call.status, class: `call ${call.status}` },
-      h("p", { class: "words", "data-words": true, lang: call.language.replace("_", "-") }, call.words || call.outcome),
+      h(
+        "p",
+        { class: "words", "data-words": true, "data-outcome": call.outcome, lang: call.language.replace("_", "-") },
+        call.words || (call.outcome === "no_recording" ? t("Not called: no recording in her language (no_recording)") : call.outcome),
+      ),
       h("small", {}, details),
       state?.heard ? h("p", { class: "heard", "data-heard": true }, state.heard) : "",
       ringing ?

@@ -320,3 +320,28 @@ async def test_a_takes_calls_column_says_who_is_followed_by_a_call(client: httpx
     stored = await artisans_of(brand)
     assert (stored[caller]["takes_calls"], stored[reader]["takes_calls"]) == (True, False)
     assert rows_of(refusal) == [(2, "takes_calls", "invalid_yes_no")]
+
+
+async def test_a_voice_language_column_takes_the_languages_the_brand_recorded_in(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    recorded = await client.put(
+        "/api/v1/voice/recordings/hmn/offer_call", json={"aliyun_code": "offer-hmn.wav"}, headers=brand.coordinator.auth
+    )
+    assert recorded.status_code == 200, recorded.text
+    miao, reader, dong = support.new_phone(), support.new_phone(), support.new_phone()
+    header = [*CHINESE_HEADER, "通话语言"]
+    good = csv_file(
+        [
+            header,
+            ["龙阿妹", local(miao), "村0", "刺绣", "是", "", "hmn"],
+            ["吴秀", local(reader), "村0", "刺绣", "否", "", ""],
+        ]
+    )
+    bad = csv_file([header, ["杨梅", local(dong), "村0", "刺绣", "否", "", "doc"]])  # no Dong recordings
+
+    await ok(await send(client, brand.coordinator, good), 201)
+    refusal = refused(await send(client, brand.coordinator, bad), 422, "import_invalid")
+
+    stored = await artisans_of(brand)
+    assert (stored[miao]["voice_language"], stored[reader]["voice_language"]) == ("hmn", None)
+    assert rows_of(refusal) == [(2, "voice_language", "unknown_voice_language")]
