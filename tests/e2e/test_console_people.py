@@ -234,3 +234,40 @@ async def test_a_coordinator_signs_an_artisan_out_of_every_device(page: Page, cl
 
     await expect(people.status).to_contain_text("已在所有设备退出登录")
     assert (await client.get("/api/v1/me", headers=artisan.auth)).status_code == 401
+
+
+async def calls_of(client: httpx.AsyncClient, brand: support.Brand, artisan_id: int) -> tuple[bool, str | None]:
+    """Whether the artisan takes calls, and in which spoken language, as the API says."""
+    listed = await client.get("/api/v1/artisans", headers=brand.coordinator.auth)
+    assert listed.status_code == 200, listed.text
+    artisan = next(a for a in listed.json()["artisans"] if a["id"] == artisan_id)
+    return artisan["takes_calls"], artisan["voice_language"]
+
+
+async def test_a_coordinator_sets_who_takes_calls_and_in_which_recorded_language(
+    page: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    recorded = await client.put(
+        "/api/v1/voice/recordings/hmn/offer_call", json={"aliyun_code": "offer-hmn.wav"}, headers=brand.coordinator.auth
+    )
+    assert recorded.status_code == 200, recorded.text
+    people = PeoplePage(page)
+    await people.sign_in(brand.coordinator.phone)
+    await people.open()
+
+    await people.change("artisan", artisan.id)
+    await expect(people.form.locator("select[name=voice_language] option")).to_have_text(
+        ["她的语言（电脑朗读）", "hmn：录音提示"]
+    )
+    await people.fill(takes_calls=True, voice_language="hmn：录音提示")
+    await people.save()
+    await expect(people.row("artisan", artisan.id)).to_contain_text("hmn")
+    assert await calls_of(client, brand, artisan.id) == (True, "hmn")
+
+    await people.change("artisan", artisan.id)
+    await people.fill(takes_calls=False, voice_language="她的语言（电脑朗读）")
+    await people.save()
+    await expect(people.row("artisan", artisan.id).locator("td").nth(6)).to_have_text("")
+    assert await calls_of(client, brand, artisan.id) == (False, None)

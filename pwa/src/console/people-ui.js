@@ -7,7 +7,7 @@ import { h, notify } from "../dom.js";
 import { locale, t } from "../i18n.js";
 
 /** What the section's tabs share: the signed-in person and the brand's lists, kept as the server answers.
-@typedef {{me: Wire.Me, villages: Wire.Village[], crafts: Wire.Craft[], artisans: Wire.Member[]}} Context */
+@typedef {{me: Wire.Me, villages: Wire.Village[], crafts: Wire.Craft[], artisans: Wire.Member[], voiceLanguages: string[]}} Context */
 
 // Languages are named in themselves, as the locale picker names them.
 /** @type {Record<string, string>} */

@@ -22,7 +22,7 @@ import { field } from "./ui.js";
 /** What the tabs share: the signed-in person and the brand's lists, kept as the server answers.
 @param {Wire.Me} me @returns {Context} */
 function context(me) {
-  return { me, villages: [], crafts: [], artisans: [] };
+  return { me, villages: [], crafts: [], artisans: [], voiceLanguages: [] };
 }
 
 /** The tabs a person sees: the last three are an admin's (the server refuses them to others too).
@@ -85,6 +85,11 @@ export async function people(view, me) {
   } catch (error) {
     return notify(messageOf(error));
   }
+  // The languages the brand recorded its prompts in, for the calls' language (none: the form offers only hers).
+  ctx.voiceLanguages = await api("GET", "/voice/recordings", { language: locale }).then(
+    (r) => /** @type {Wire.Recordings} */ (r).languages.map((l) => l.language),
+    () => [],
+  );
   await show(location.hash.slice(1));
 }
 
@@ -93,11 +98,31 @@ function localPhone(phone) {
   return phone.startsWith("+86") ? phone.slice(3) : phone;
 }
 
-/** The artisan form's controls: name, phone, village, crafts, SMS only, language.
+/** The spoken languages a call may use: her own (text-to-speech) or one the brand recorded its
+prompts in (and the one she has, should its recordings be gone). @param {Context} ctx @param {string | null} current
+@returns {HTMLSelectElement} */
+function voiceSelect(ctx, current) {
+  const recorded = [...new Set([...ctx.voiceLanguages, ...(current ? [current] : [])])];
+  /** @type {[string, string][]} */
+  const options = [["", t("Her language, spoken by the computer")]];
+  for (const code of recorded) options.push([code, LANGUAGES[code] || t("{language}: recorded prompts", { language: code })]);
+  return select("voice_language", options, current || "");
+}
+
+/** The artisan form's controls: name, phone, village, crafts, SMS only, language, calls.
 @param {Context} ctx @param {Wire.Member | null} artisan @returns {import("./people-list.js").Form} */
 function artisanForm(ctx, artisan) {
-  /** @type {Pick<Wire.Member, "name" | "phone" | "village_id" | "crafts" | "sms_only" | "locale">} */
-  const a = artisan || { name: "", phone: "", village_id: null, crafts: [], sms_only: false, locale: "zh_Hans" };
+  /** @type {Pick<Wire.Member, "name" | "phone" | "village_id" | "crafts" | "sms_only" | "locale" | "takes_calls" | "voice_language">} */
+  const a = artisan || {
+    name: "",
+    phone: "",
+    village_id: null,
+    crafts: [],
+    sms_only: false,
+    locale: "zh_Hans",
+    takes_calls: false,
+    voice_language: null,
+  };
   const name = h("input", { name: "name", value: a.name, maxlength: "100", autocomplete: "off" });
   const phone = h("input", { name: "phone", type: "tel", value: localPhone(a.phone), maxlength: "32", autocomplete: "off" });
   const places = villageOptions(ctx.villages.filter((v) => v.active || v.id === a.village_id));
@@ -110,6 +135,8 @@ function artisanForm(ctx, artisan) {
     ]));
   const smsOnly = h("input", { type: "checkbox", name: "sms_only", checked: a.sms_only });
   const language = languageSelect(a.locale);
+  const calls = h("input", { type: "checkbox", name: "takes_calls", checked: a.takes_calls });
+  const spoken = voiceSelect(ctx, a.voice_language);
   const controls = [
     field(t("Name"), name),
     field(t("Phone number"), phone),
@@ -123,6 +150,8 @@ function artisanForm(ctx, artisan) {
       h("small", { class: "field-error", "data-error-for": "crafts", hidden: true }),
     ),
     h("label", { class: "check wide" }, smsOnly, t("SMS only: no smartphone, offers and answers by text message")),
+    h("label", { class: "check wide" }, calls, t("Takes calls: a question left unanswered by SMS is followed by a phone call")),
+    field(t("Calls speak"), spoken),
   ];
   const values = () => ({
     name: name.value.trim(),
@@ -131,6 +160,8 @@ function artisanForm(ctx, artisan) {
     crafts: boxes.filter(([box]) => box.checked).map(([box]) => box.value),
     sms_only: smsOnly.checked,
     locale: language.value,
+    takes_calls: calls.checked,
+    voice_language: spoken.value || null,
   });
   return { controls, values };
 }
@@ -157,7 +188,7 @@ async function artisansPanel(panel, ctx) {
       kind: "artisan",
       signsOut: true,
       path: "/artisans",
-      headings: [t("Name"), t("Phone number"), t("Village"), t("Crafts"), t("SMS only"), t("Language")],
+      headings: [t("Name"), t("Phone number"), t("Village"), t("Crafts"), t("SMS only"), t("Language"), t("Calls")],
       cells: (a) => [
         a.name,
         localPhone(a.phone),
@@ -165,6 +196,7 @@ async function artisansPanel(panel, ctx) {
         a.crafts.map(craftName).join(locale === "en" ? ", " : "、"),
         a.sms_only ? t("Yes") : "",
         LANGUAGES[a.locale] || a.locale,
+        a.takes_calls ? LANGUAGES[a.voice_language || a.locale] || a.voice_language || t("Yes") : "",
       ],
       form: (a) => artisanForm(ctx, a),
       addLabel: t("Add an artisan"),
