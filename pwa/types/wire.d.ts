@@ -476,6 +476,8 @@ declare namespace Wire {
     answered: number;
     keys_pressed: number;
     cost_fen: number;
+    /** The part of cost_fen estimated (minutes started × the price a minute): the provider said none. */
+    cost_estimated_fen: number;
   }
   interface CallMonths {
     months: CallMonth[];
