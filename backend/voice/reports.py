@@ -26,6 +26,7 @@ from backend.voice.answers import take_keys
 log = logging.getLogger("cunjiang.voice")
 
 MAX_ID = 64
+MAX_CALL_ID = 2**31 - 1
 
 STORE = """
 INSERT INTO voice_report (provider, call_id, kind, out_id, item, received_at) VALUES ({}, {}, {}, {}, {}, {})
@@ -93,13 +94,13 @@ async def apply(report_id: int, now: dt.datetime | None = None) -> str | None:
     if not rows:
         return None
     report = _decoded(rows[0])
-    calls = await run(FIND_CALL, report.provider, report.call_id, report.out_id, report.out_id)
-    if not calls:
+    call_id = await call_of(report)
+    if call_id is None:
         outcome = "no call of ours has this call id or out id"
     elif report.kind == ReportKind.KEYS:
-        outcome = await take_keys(calls[0]["id"], report.keys, now, typed_by=report.typed_by) or "keys taken already"
+        outcome = await take_keys(call_id, report.keys, now, typed_by=report.typed_by) or "keys taken already"
     else:
-        outcome = await _end(calls[0]["id"], report, now)
+        outcome = await _end(call_id, report, now)
     await run(
         "UPDATE voice_report SET processed_at = {}, outcome = {} WHERE id = {} AND processed_at IS NULL",
         now,
@@ -107,6 +108,23 @@ async def apply(report_id: int, now: dt.datetime | None = None) -> str | None:
         report_id,
     )
     return outcome
+
+
+async def call_of(report: Report) -> int | None:
+    """Our call the report is about: by the provider's id of it, or by our id while the
+    provider's is not recorded yet; None when no call of ours matches."""
+    calls = await run(FIND_CALL, report.provider, report.call_id, report.out_id, report.out_id)
+    return calls[0]["id"] if calls else None
+
+
+async def brands_of_calls(out_ids: set[str]) -> dict[str, int]:
+    """The brand of each of our calls these ids (as echoed by a provider) name."""
+    ids = [int(text) for text in out_ids if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_CALL_ID]
+    if not ids:
+        return {}
+    marks = ", ".join("{}" for _ in ids)
+    rows = await run(f"SELECT id, brand FROM voice_call WHERE id IN ({marks})", *ids)  # noqa: S608 - marks only
+    return {str(row["id"]): row["brand"] for row in rows if row["brand"] is not None}
 
 
 async def apply_pending(limit: int = 100) -> int:

@@ -518,7 +518,7 @@ declare namespace Wire {
   interface DeadLetter {
     id: number;
     provider: string;
-    kind: "up" | "report";
+    kind: "up" | "report" | "voice_report";
     reason: string;
     reason_text: string;
     detail: string;

@@ -67,9 +67,12 @@ function callUse(usage) {
     calls: sum((m) => m.calls), answered: sum((m) => m.answered), keys: sum((m) => m.keys_pressed),
     cost: formatMoney(sum((m) => m.cost_fen)),
   });
+  const guessed = t("({estimated} of it estimated from the calls' minutes: the provider reported no cost)", {
+    estimated: formatMoney(estimated),
+  });
   return figure(
     "calls",
-    estimated ? `${said} ${t("({estimated} of it estimated from the calls' minutes: the provider reported no cost)", { estimated: formatMoney(estimated) })}` : said,
+    estimated ? `${said} ${guessed}` : said,
     dayColumns(months, calls, answered, names),
     [[names[0], "#5c7cbd"], [names[1], "#b3261e"]],
   );
