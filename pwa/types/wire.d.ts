@@ -514,6 +514,10 @@ declare namespace Wire {
     heard: string;
     ended: boolean;
   }
+  /** Whether she takes a call after an SMS question she leaves unanswered (GET/PUT /me/calls). */
+  interface TakesCalls {
+    takes_calls: boolean;
+  }
   /** An item a provider pushed that could not be used. */
   interface DeadLetter {
     id: number;
