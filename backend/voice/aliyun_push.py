@@ -9,7 +9,6 @@ the same call, once it matches, is stored and applied."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 import msgspec
@@ -21,8 +20,6 @@ from backend.sms.dead_letters import Rejected
 from backend.sms.schemas import DeadLetterReason, PushKind
 from backend.voice import reports
 from backend.voice.reports import Report, ReportKind
-
-log = logging.getLogger("cunjiang.voice")
 
 PROVIDER = "aliyun"
 MAX_KEYS = 32
