@@ -28,6 +28,7 @@ from backend.core.types import Principal, Role
 from backend.http.params import CraftQuery, QueryId
 from backend.http.responses import json_with_etag
 from backend.jobs import people
+from backend.sms import call_requests
 
 
 async def me_read(principal: Principal) -> MeRead:
@@ -78,7 +79,7 @@ class AccountController(Controller):
 
     @put("/me/calls", summary="Ask for calls, or no more, across all her brands")
     async def set_my_calls(self, principal: NamedDependency[Principal], data: JSONBody[TakesCalls]) -> TakesCalls:
-        return await service.set_takes_calls(principal, data)
+        return await call_requests.set_takes_calls(principal, data)
 
     @get("/me", summary="The signed-in person, role, brand and language; 304 when unchanged")
     async def me(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[MeRead]:

@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     voice_provider: str = "console"  # console, aliyun, twilio
     voice_after_hours: float = 4.0  # a question unanswered this long is followed by a call
     voice_daily_cap: int = 1  # calls per number per China day
+    # A call's price per minute started, when the provider reports no cost: the order of
+    # magnitude of Aliyun's list price for interactive voice (IVR), about ¥0.1 a minute.
+    voice_fen_per_minute: int = 10
     aliyun_vms_endpoint: str = "https://dyvmsapi.aliyuncs.com"
     aliyun_vms_called_show_number: str | None = None
     aliyun_vms_templates: Path | None = None
@@ -100,6 +103,7 @@ def get_settings() -> Settings:
         twilio_voice_from=env.get("TWILIO_VOICE_FROM") or _number(env.get("TWILIO_FROM")),
         voice_after_hours=float(env.get("CUNJIANG_VOICE_AFTER_HOURS") or 4),
         voice_daily_cap=_positive(env, "CUNJIANG_VOICE_DAILY_CAP", 1, least=0),
+        voice_fen_per_minute=_positive(env, "CUNJIANG_VOICE_FEN_PER_MINUTE", 10, least=0),
         aliyun_vms_endpoint=env.get("ALIYUN_VMS_ENDPOINT") or "https://dyvmsapi.aliyuncs.com",
         aliyun_vms_called_show_number=env.get("ALIYUN_VMS_CALLED_SHOW_NUMBER") or None,
         aliyun_vms_templates=Path(env["ALIYUN_VMS_TEMPLATES"]) if env.get("ALIYUN_VMS_TEMPLATES") else None,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import msgspec
 
 from backend.core.settings import get_settings
-from backend.core.types import utcnow
+from backend.core.types import as_datetime, utcnow
 from backend.db.session import run
 
 REMEMBER = """
@@ -30,6 +30,7 @@ class Remembered(msgspec.Struct, frozen=True):
     item_id: int
     code: str
     step: str = ""  # the ask step that asked, when not the flow's entry
+    asked_at: dt.datetime | None = None
 
 
 def memory() -> dt.timedelta:
@@ -50,9 +51,14 @@ async def remember(asked: Sequence[tuple[str, str, int, str]], now: dt.datetime,
 async def recall(phone: str) -> Remembered | None:
     """What ``phone`` was last asked, unless it was too long ago."""
     rows = await run(
-        "SELECT flow, item_id, code, step FROM sms_conversation WHERE phone = {} AND expires_at > {}", phone, utcnow()
+        "SELECT flow, item_id, code, step, asked_at FROM sms_conversation WHERE phone = {} AND expires_at > {}",
+        phone,
+        utcnow(),
     )
-    return Remembered(rows[0]["flow"], rows[0]["item_id"], rows[0]["code"], rows[0]["step"]) if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    return Remembered(row["flow"], row["item_id"], row["code"], row["step"], as_datetime(row["asked_at"]))
 
 
 async def forget(phones: Sequence[str]) -> None:

@@ -37,11 +37,25 @@ class CallStatus(StrEnum):
     CANCELLED = "cancelled"  # answered otherwise meanwhile (SMS, the app), or she no longer takes calls
 
 
+NO_CALLS = "she no longer takes calls"  # the outcome of a call cancelled so: asking again resumes it
+
 PEOPLE = "SELECT id, phone FROM person WHERE takes_calls AND phone IN ({phones})"
 QUEUE = """
 INSERT INTO voice_call (brand, member, person, to_phone, flow, item_id, code, locale, due_at, created_at, updated_at)
 VALUES {rows} ON CONFLICT (flow, item_id, to_phone) DO NOTHING
 """
+QUEUE_ONE = QUEUE.replace("DO NOTHING", "DO NOTHING RETURNING id")
+# A call cancelled because she stopped calls, queued again when she asks for them: the same
+# row (one call a question), its attempts kept.
+RESUME = f"""
+UPDATE voice_call SET status = '{CallStatus.QUEUED}', due_at = {{}}, outcome = '', updated_at = {{}}
+WHERE flow = {{}} AND item_id = {{}} AND to_phone = {{}} AND status = '{CallStatus.CANCELLED}' AND outcome = {{}}
+RETURNING id
+"""  # noqa: S608 - our own constants
+STOP = f"""
+UPDATE voice_call SET status = '{CallStatus.CANCELLED}', outcome = {{}}, updated_at = {{}}
+WHERE person = {{}} AND status = '{CallStatus.QUEUED}'
+"""  # noqa: S608 - our own constants
 CALLED_TODAY = """
 SELECT to_phone FROM voice_call WHERE to_phone IN ({phones}) AND called_at >= {}
 """
@@ -78,6 +92,25 @@ async def follow_up(questions: Sequence[Asked], now: dt.datetime) -> int:
         marks = ", ".join("(" + ", ".join("{}" for _ in range(11)) + ")" for _ in chunk)
         await run(QUEUE.replace("{rows}", marks), *(value for row in chunk for value in row))
     return len(rows)
+
+
+async def call_asked(person_id: int, asked: Asked, asked_at: dt.datetime, now: dt.datetime) -> bool:
+    """She asks for calls while ``asked`` waits for her answer: queue its call, due when the
+    usual delay after the question has passed (now at the earliest), or resume the one
+    cancelled when she stopped calls. At most one call a question, however often and however
+    concurrently she asks (the question's unique key, a conditional update); whether one was."""
+    phone, flow, item, code, locale, member, brand = asked
+    due = max(now, asked_at + dt.timedelta(hours=get_settings().voice_after_hours))
+    marks = "(" + ", ".join("{}" for _ in range(11)) + ")"
+    row = (brand, member, person_id, phone, flow, item, code, locale, due, now, now)
+    if await run(QUEUE_ONE.replace("{rows}", marks), *row):
+        return True
+    return bool(await run(RESUME, due, now, flow, item, phone, NO_CALLS))
+
+
+async def stop_calls(person_id: int, now: dt.datetime) -> int:
+    """She takes no more calls: her queued calls are cancelled at once; how many."""
+    return len(await run(STOP + " RETURNING id", NO_CALLS, now, person_id))
 
 
 Unwanted = Callable[[dict[str, Any]], Awaitable[str | None]]

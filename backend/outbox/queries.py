@@ -49,10 +49,12 @@ GROUP BY 1, 2
 CALLS = """
 SELECT {bucket} AS bucket, COALESCE(SUM(attempts), 0) AS calls,
   SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END) AS answered,
-  SUM(CASE WHEN key_pressed != '' THEN 1 ELSE 0 END) AS keys_pressed, COALESCE(SUM(cost_fen), 0) AS cost_fen
+  SUM(CASE WHEN key_pressed != '' THEN 1 ELSE 0 END) AS keys_pressed, COALESCE(SUM(cost_fen), 0) AS cost_fen,
+  COALESCE(SUM(CASE WHEN cost_estimated THEN cost_fen ELSE 0 END), 0) AS cost_estimated_fen
 FROM voice_call WHERE brand = {} AND called_at >= {}
 GROUP BY 1
 """
+CALL_FIGURES = ("calls", "answered", "keys_pressed", "cost_fen", "cost_estimated_fen")
 # Handed to the provider: what it charges for.
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.UNCONFIRMED)
 
@@ -150,7 +152,8 @@ async def daily_usage(actor: Principal, days: int = 30) -> SmsDailyUsage:
 
 async def call_usage(actor: Principal, months: int = 6) -> CallUsage:
     """Voice calls per month (China time, by when each was last placed), the last ``months``
-    months: placed, answered, with keys pressed, and their cost, beside the SMS figures."""
+    months: placed, answered, with keys pressed, and their cost (and the part of it we
+    estimated, where the provider said none), beside the SMS figures."""
     require_role(actor, *STAFF)
     firsts = china_months(months)
     sql = CALLS.replace("{bucket}", china_month_sql("called_at"))
@@ -159,6 +162,6 @@ async def call_usage(actor: Principal, months: int = 6) -> CallUsage:
     for first in firsts:
         key = first.strftime("%Y-%m")
         row = counted.get(key, {})
-        figures = {name: int(row.get(name) or 0) for name in ("calls", "answered", "keys_pressed", "cost_fen")}
+        figures = {name: int(row.get(name) or 0) for name in CALL_FIGURES}
         shown.append(CallMonth(month=key, **figures))
     return CallUsage(months=shown)

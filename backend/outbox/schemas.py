@@ -57,7 +57,8 @@ class CallMonth(Wire):
     calls: int  # attempts handed to the voice gateway
     answered: int  # calls whose key answered the question
     keys_pressed: int  # calls in which keys were pressed (an answer, or keys outside the menu)
-    cost_fen: int  # what the provider charged, as far as it said
+    cost_fen: int  # what the calls cost: as the provider said, else estimated (CUNJIANG_VOICE_FEN_PER_MINUTE)
+    cost_estimated_fen: int  # the part of cost_fen we estimated (minutes started × the price a minute)
 
 
 class CallUsage(Wire):

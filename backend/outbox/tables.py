@@ -79,7 +79,18 @@ class VoiceCall(Table, tablename="voice_call"):
     key_pressed = Varchar(length=32, default="", help_text="The keys pressed (DTMF), as reported.")
     outcome = Text(default="", help_text="What the call led to (the flow's step), or why it did not.")
     duration_s = Integer(null=True, default=None, help_text="Seconds on the line, when reported.")
-    cost_fen = Integer(null=True, default=None, help_text="What the provider charged, when it says.")
+    cost_fen = Integer(
+        null=True,
+        default=None,
+        help_text="What its attempts cost: as the provider said, else estimated (cost_estimated).",
+    )
+    cost_estimated = Boolean(
+        default=False,
+        help_text="The cost is our estimate (minutes started × CUNJIANG_VOICE_FEN_PER_MINUTE): the provider said none.",
+    )
+    costed_call_id = Varchar(
+        length=64, null=True, default=None, help_text="The provider's id of the last attempt whose cost was counted."
+    )
     called_at = Timestamptz(null=True, default=None, help_text="When the last attempt was placed.")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -14,7 +14,7 @@ import msgspec
 
 from backend.accounts.consent import SWITCHES, change_consent
 from backend.accounts.schemas import StoryDecision, StoryDecisionWord, TakesCalls
-from backend.accounts.service import set_own_locale, set_takes_calls
+from backend.accounts.service import set_own_locale
 from backend.core.errors import DomainError, Forbidden, Invalid, OrderFull
 from backend.core.i18n import N_, translate
 from backend.core.types import Principal, utcnow
@@ -321,12 +321,18 @@ async def _opt_in(context: Context) -> Done:
 
 @action("calls_on", item=ItemKind.NONE, example="电话")
 async def _calls_on(context: Context) -> Done:
+    # Here, not at the top: asking for calls queues the open question's call, which needs
+    # the flows, and the flows need this registry.
+    from backend.sms.call_requests import set_takes_calls
+
     await set_takes_calls(_actor(context), TakesCalls(takes_calls=True))
     return Done()
 
 
 @action("calls_off", item=ItemKind.NONE, example="不要电话")
 async def _calls_off(context: Context) -> Done:
+    from backend.sms.call_requests import set_takes_calls
+
     await set_takes_calls(_actor(context), TakesCalls(takes_calls=False))
     return Done()
 

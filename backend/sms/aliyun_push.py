@@ -47,7 +47,7 @@ async def receive_replies(items: Sequence[bytes]) -> list[int]:
     stored: list[int] = []
     rejected: list[Rejected] = []
     for raw in items:
-        reply = _read(raw, AliyunReply, _reply_problem)
+        reply = read_item(raw, AliyunReply, _reply_problem)
         if isinstance(reply, Rejected):
             rejected.append(reply)
             continue
@@ -56,7 +56,7 @@ async def receive_replies(items: Sequence[bytes]) -> list[int]:
             received = await inbox.receive(PROVIDER, sequence_id, reply.phone_number, reply.dest_code, reply.content)
         except IdempotencyMismatch:
             detail = "sequence_id was stored before with another phone_number or content"
-            rejected.append(_rejected(raw, DeadLetterReason.DUPLICATE_ID, detail))
+            rejected.append(set_aside(raw, DeadLetterReason.DUPLICATE_ID, detail))
             continue
         if received.inbox_id is not None:
             stored.append(received.inbox_id)
@@ -69,7 +69,7 @@ async def apply_reports(items: Sequence[bytes]) -> None:
     and set each bad item aside, a report that matches no message of ours included."""
     rejected: list[Rejected] = []
     for raw in items:
-        report = _read(raw, AliyunReport, _report_problem)
+        report = read_item(raw, AliyunReport, _report_problem)
         if isinstance(report, Rejected):
             rejected.append(report)
             continue
@@ -83,57 +83,57 @@ async def apply_reports(items: Sequence[bytes]) -> None:
         )
         if not found:
             detail = "no message has this biz_id and phone_number, or this out_id"
-            rejected.append(_rejected(raw, DeadLetterReason.UNKNOWN_MESSAGE, detail))
+            rejected.append(set_aside(raw, DeadLetterReason.UNKNOWN_MESSAGE, detail))
     await dead_letters.keep(PROVIDER, PushKind.REPORT, rejected)
 
 
-def _read(raw: bytes, kind: type[Item], problem: Callable[[bytes, Item], Rejected | None]) -> Item | Rejected:
+def read_item(raw: bytes, kind: type[Item], problem: Callable[[bytes, Item], Rejected | None]) -> Item | Rejected:
     """The item decoded, or set aside: it cannot be decoded, or ``problem`` finds it unusable."""
     if not raw.startswith(b"{"):
-        return _rejected(raw, DeadLetterReason.NOT_AN_OBJECT, "the item is not a JSON object")
+        return set_aside(raw, DeadLetterReason.NOT_AN_OBJECT, "the item is not a JSON object")
     try:
         item = msgspec.json.decode(raw, type=kind, strict=False)
     except msgspec.ValidationError as error:
         missing = "missing required field" in str(error)
         reason = DeadLetterReason.MISSING_FIELD if missing else DeadLetterReason.INVALID_FIELD
-        return _rejected(raw, reason, str(error))
+        return set_aside(raw, reason, str(error))
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:  # Unicode…: a string not in UTF-8
-        return _rejected(raw, DeadLetterReason.UNREADABLE_JSON, str(error))
+        return set_aside(raw, DeadLetterReason.UNREADABLE_JSON, str(error))
     return problem(raw, item) or item
 
 
 def _reply_problem(raw: bytes, reply: AliyunReply) -> Rejected | None:
-    if not _storable_id(str(reply.sequence_id)):
-        return _rejected(raw, DeadLetterReason.INVALID_ID, "sequence_id is blank, too long or has control characters")
+    if not storable_id(str(reply.sequence_id)):
+        return set_aside(raw, DeadLetterReason.INVALID_ID, "sequence_id is blank, too long or has control characters")
     if not PHONE.fullmatch(reply.phone_number.strip()):
-        return _rejected(raw, DeadLetterReason.UNREADABLE_PHONE, "phone_number is not a phone number")
+        return set_aside(raw, DeadLetterReason.UNREADABLE_PHONE, "phone_number is not a phone number")
     if len(reply.content) > inbox.MAX_BODY:
         detail = f"content has {len(reply.content)} characters; at most {inbox.MAX_BODY} are kept"
-        return _rejected(raw, DeadLetterReason.TOO_LONG, detail)
+        return set_aside(raw, DeadLetterReason.TOO_LONG, detail)
     if "\x00" in reply.content or "\x00" in reply.dest_code:
-        return _rejected(raw, DeadLetterReason.INVALID_TEXT, "content or dest_code has a NUL character")
+        return set_aside(raw, DeadLetterReason.INVALID_TEXT, "content or dest_code has a NUL character")
     return None
 
 
 def _report_problem(raw: bytes, report: AliyunReport) -> Rejected | None:
     if not PHONE.fullmatch(report.phone_number.strip()):
-        return _rejected(raw, DeadLetterReason.UNREADABLE_PHONE, "phone_number is not a phone number")
+        return set_aside(raw, DeadLetterReason.UNREADABLE_PHONE, "phone_number is not a phone number")
     if not report.biz_id and not report.out_id:
-        return _rejected(raw, DeadLetterReason.MISSING_FIELD, "neither biz_id nor out_id")
-    if not all(_storable_id(value) for value in (report.biz_id, report.out_id) if value):
-        return _rejected(
+        return set_aside(raw, DeadLetterReason.MISSING_FIELD, "neither biz_id nor out_id")
+    if not all(storable_id(value) for value in (report.biz_id, report.out_id) if value):
+        return set_aside(
             raw, DeadLetterReason.INVALID_ID, "biz_id or out_id is blank, too long or has control characters"
         )
     if "\x00" in report.err_code:
-        return _rejected(raw, DeadLetterReason.INVALID_TEXT, "err_code has a NUL character")
+        return set_aside(raw, DeadLetterReason.INVALID_TEXT, "err_code has a NUL character")
     return None
 
 
-def _storable_id(value: str) -> bool:
+def storable_id(value: str) -> bool:
     return bool(value.strip()) and len(value) <= MAX_ID and not CONTROL.search(value)
 
 
-def _rejected(raw: bytes, reason: DeadLetterReason, detail: str) -> Rejected:
+def set_aside(raw: bytes, reason: DeadLetterReason, detail: str) -> Rejected:
     """The item set aside, with its phone number and OutId if it has readable ones."""
     try:
         hints = msgspec.json.decode(raw, type=_Hints)

@@ -42,6 +42,7 @@ REASONS = {
     DeadLetterReason.INVALID_TEXT: N_("The text holds a character that cannot be stored."),
     DeadLetterReason.DUPLICATE_ID: N_("Its id was used before by another message."),
     DeadLetterReason.UNKNOWN_MESSAGE: N_("The report matches no message we sent."),
+    DeadLetterReason.UNKNOWN_CALL: N_("The report matches no call we placed."),
 }
 KEEP = """
 INSERT INTO sms_dead_letter (provider, kind, digest, item, reason, detail, brand, received_at)
@@ -72,6 +73,7 @@ class Rejected(msgspec.Struct, frozen=True):
     detail: str  # a few English words
     phone: str = ""  # its phone number as it came, if it has one
     out_id: str = ""  # a report's OutId (the id of our message), if it has one
+    brand: int | None = None  # its brand, when what pushed it could tell (a call's)
 
 
 def digest(provider: str, kind: PushKind, raw: bytes) -> str:
@@ -104,8 +106,8 @@ def _text(raw: bytes) -> str:
 
 
 async def _brands(items: Iterable[Rejected]) -> dict[Rejected, int | None]:
-    """Each item's brand: that of the person its phone number is, else that of the message its
-    OutId and number name (one call's messages share an OutId, and a batch may span brands)."""
+    """Each item's brand: the one it came with, else that of the person its phone number is, else
+    that of the message its OutId and number name (one call's messages share an OutId, and a batch may span brands)."""
     items = list(items)
     numbers = {item.phone: number for item in items if item.phone and (number := _e164(item.phone))}
     by_phone = await brands_of(set(numbers.values()))
@@ -116,7 +118,7 @@ async def _brands(items: Iterable[Rejected]) -> dict[Rejected, int | None]:
     brands: dict[Rejected, int | None] = {}
     for item in items:
         number = numbers.get(item.phone) or ""
-        brands[item] = by_phone.get(number) or by_message.get((item.out_id, number))
+        brands[item] = item.brand or by_phone.get(number) or by_message.get((item.out_id, number))
     return brands
 
 

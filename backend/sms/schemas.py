@@ -51,6 +51,7 @@ class PushKind(StrEnum):
 
     UP = "up"  # villagers' replies (Aliyun's 上行, SmsUp)
     REPORT = "report"  # delivery reports (SmsReport)
+    VOICE_REPORT = "voice_report"  # what calls did (VoiceCallReport, VoiceReport)
 
 
 class DeadLetterReason(StrEnum):
@@ -66,6 +67,7 @@ class DeadLetterReason(StrEnum):
     INVALID_TEXT = "invalid_text"  # a character no database column takes (NUL)
     DUPLICATE_ID = "duplicate_id"  # the provider's id names another message already stored
     UNKNOWN_MESSAGE = "unknown_message"  # a report that matches no message of ours
+    UNKNOWN_CALL = "unknown_call"  # a voice report that matches no call of ours
 
 
 class DeadLetterRead(Wire):

@@ -20,7 +20,7 @@ from backend.gateways.calls import Call, CallGateway, Recorded
 from backend.messages.optout import is_opted_out
 from backend.messages.prompts import ANSWERED, REPEAT_KEY, prompts, render_prompt
 from backend.messages.templates import Value
-from backend.outbox.calls import MAX_ATTEMPTS, CallStatus, claim_calls, settle_call
+from backend.outbox.calls import MAX_ATTEMPTS, NO_CALLS, CallStatus, claim_calls, settle_call
 from backend.sms import conversation
 from backend.sms.flows import Voice, flows
 from backend.voice import recordings
@@ -81,7 +81,7 @@ async def _prepare(row: dict[str, Any], provider: str) -> tuple[Call | None, str
     taking = await run(TAKES_CALLS, phone)
     actor = await principal_by_phone(phone, Channel.VOICE)
     if not taking or not taking[0]["takes_calls"] or actor is None:
-        return None, "she no longer takes calls"
+        return None, NO_CALLS
     if await is_opted_out(phone):
         return None, "the number opted out"
     item = await conversation.item_by_id(actor, flow.item, row["item_id"])

@@ -2,7 +2,9 @@
 kind: a repeated push is one row), then applied: the keys pressed become her answer
 (``backend.voice.answers``), once; the call's end settles it. A call unanswered, or answered
 by a machine that pressed no key of the menu, is never taken as a reply: it is tried again
-within the budget while attempts are left, else it ends as ``no_answer``.
+within the budget while attempts are left, else it ends as ``no_answer``. Each attempt's
+cost is added to the call once, when its end is applied: the provider's figure, or our
+estimate when it gives none (``cost_of``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from backend.core.settings import get_settings
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
 from backend.outbox.calls import MAX_ATTEMPTS, CallStatus
@@ -23,6 +26,7 @@ from backend.voice.answers import take_keys
 log = logging.getLogger("cunjiang.voice")
 
 MAX_ID = 64
+MAX_CALL_ID = 2**31 - 1
 
 STORE = """
 INSERT INTO voice_report (provider, call_id, kind, out_id, item, received_at) VALUES ({}, {}, {}, {}, {}, {})
@@ -40,7 +44,13 @@ UPDATE voice_call SET status = {}, due_at = {}, outcome = {}, duration_s = COALE
 WHERE id = {} AND status = '{CALLING}' AND key_pressed = {}
 RETURNING id
 """.replace("{CALLING}", CallStatus.CALLING.value)
-LENGTH = "UPDATE voice_call SET duration_s = COALESCE({}, duration_s), cost_fen = COALESCE({}, cost_fen) WHERE id = {}"
+LENGTH = "UPDATE voice_call SET duration_s = COALESCE({}, duration_s) WHERE id = {}"
+# Each attempt's cost is added once: the attempt (the provider's id of it) is recorded with it.
+COST = """
+UPDATE voice_call SET cost_fen = COALESCE(cost_fen, 0) + {}, cost_estimated = ({} OR cost_estimated),
+  costed_call_id = {}
+WHERE id = {} AND COALESCE(costed_call_id, '') != {}
+"""
 
 
 class ReportKind(StrEnum):
@@ -84,13 +94,13 @@ async def apply(report_id: int, now: dt.datetime | None = None) -> str | None:
     if not rows:
         return None
     report = _decoded(rows[0])
-    calls = await run(FIND_CALL, report.provider, report.call_id, report.out_id, report.out_id)
-    if not calls:
+    call_id = await call_of(report)
+    if call_id is None:
         outcome = "no call of ours has this call id or out id"
     elif report.kind == ReportKind.KEYS:
-        outcome = await take_keys(calls[0]["id"], report.keys, now, typed_by=report.typed_by) or "keys taken already"
+        outcome = await take_keys(call_id, report.keys, now, typed_by=report.typed_by) or "keys taken already"
     else:
-        outcome = await _end(calls[0]["id"], report, now)
+        outcome = await _end(call_id, report, now)
     await run(
         "UPDATE voice_report SET processed_at = {}, outcome = {} WHERE id = {} AND processed_at IS NULL",
         now,
@@ -98,6 +108,23 @@ async def apply(report_id: int, now: dt.datetime | None = None) -> str | None:
         report_id,
     )
     return outcome
+
+
+async def call_of(report: Report) -> int | None:
+    """Our call the report is about: by the provider's id of it, or by our id while the
+    provider's is not recorded yet; None when no call of ours matches."""
+    calls = await run(FIND_CALL, report.provider, report.call_id, report.out_id, report.out_id)
+    return calls[0]["id"] if calls else None
+
+
+async def brands_of_calls(out_ids: set[str]) -> dict[str, int]:
+    """The brand of each of our calls these ids (as echoed by a provider) name."""
+    ids = [int(text) for text in out_ids if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_CALL_ID]
+    if not ids:
+        return {}
+    marks = ", ".join("{}" for _ in ids)
+    rows = await run(f"SELECT id, brand FROM voice_call WHERE id IN ({marks})", *ids)  # noqa: S608 - marks only
+    return {str(row["id"]): row["brand"] for row in rows if row["brand"] is not None}
 
 
 async def apply_pending(limit: int = 100) -> int:
@@ -123,7 +150,8 @@ async def _end(call_id: int, report: Report, now: dt.datetime) -> str:
         await take_keys(call_id, report.keys, now)
     async with write_transaction():
         rows = await run("SELECT status, attempts, key_pressed FROM voice_call WHERE id = {}", call_id)
-        await run(LENGTH, report.duration_s, report.cost_fen, call_id)
+        await run(LENGTH, report.duration_s, call_id)
+        await _add_cost(call_id, report)
         if not rows or rows[0]["status"] != CallStatus.CALLING:
             return "ended"
         again = rows[0]["attempts"] < MAX_ATTEMPTS
@@ -132,3 +160,22 @@ async def _end(call_id: int, report: Report, now: dt.datetime) -> str:
         outcome = f"{why}: {'a second attempt' if again else 'no attempt left'}"
         ended = await run(END, status.value, now, outcome, report.duration_s, now, call_id, rows[0]["key_pressed"])
         return outcome if ended else "ended"
+
+
+def cost_of(report: Report) -> tuple[int, bool] | None:
+    """What the attempt a call's end reports cost, and whether it is our estimate: the
+    provider's figure, else each minute started on the line at ``CUNJIANG_VOICE_FEN_PER_MINUTE``
+    (a call picked up, by her or by a machine, is billed); None for a call never picked up."""
+    if report.cost_fen is not None:
+        return max(0, report.cost_fen), False
+    if not report.duration_s or report.duration_s <= 0:
+        return None
+    minutes = -(-report.duration_s // 60)
+    return minutes * get_settings().voice_fen_per_minute, True
+
+
+async def _add_cost(call_id: int, report: Report) -> None:
+    cost = cost_of(report)
+    if cost is not None:
+        fen, estimated = cost
+        await run(COST, fen, estimated, report.call_id[:MAX_ID], call_id, report.call_id[:MAX_ID])

@@ -1,8 +1,8 @@
 // The artisan's app: sign in, then invitations from brands, my jobs and my payments. Works
 // without a service worker (online); with one, starts without a network and offers an update
 // instead of reloading by surprise. What few people see (an invitation, "My brands", "My
-// income", "What buyers may see") is loaded when needed (on-demand/), so the first visit does
-// not pay for it.
+// income", "What buyers may see", "Take calls") is loaded when needed (on-demand/), so the
+// first visit does not pay for it.
 
 import { api, ApiError, setToken, token } from "./api.js";
 import { forgetMemberships, keepMemberships, restoreMemberships } from "./brands.js";
@@ -60,6 +60,7 @@ async function start() {
     h("button", { type: "button", class: "quiet", "data-action": "my-income", onclick: showIncome }, t("My income")),
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
     h("button", { type: "button", class: "quiet", "data-action": "my-consent", onclick: showConsent }, t("What buyers may see")),
+    h("button", { type: "button", class: "quiet", "data-action": "my-calls", onclick: showCalls }, t("Take calls")),
     h("button", { type: "button", class: "quiet", "data-action": "sign-out", onclick: signOut }, t("Sign out")),
   );
   if (mine === shown) view.replaceChildren(page);
@@ -132,6 +133,12 @@ async function onDemand(load) {
 async function showConsent() {
   const module = await onDemand(() => import("./on-demand/consent.js"));
   await module?.whatBuyersSee(view, start);
+}
+
+/** "Take calls", loaded now: her switch for a call after an SMS question left unanswered. */
+async function showCalls() {
+  const module = await onDemand(() => import("./on-demand/calls.js"));
+  await module?.takeCalls(view, start);
 }
 
 async function signOut() {

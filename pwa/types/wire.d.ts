@@ -478,6 +478,8 @@ declare namespace Wire {
     answered: number;
     keys_pressed: number;
     cost_fen: number;
+    /** The part of cost_fen estimated (minutes started × the price a minute): the provider said none. */
+    cost_estimated_fen: number;
   }
   interface CallMonths {
     months: CallMonth[];
@@ -536,11 +538,15 @@ declare namespace Wire {
     prompts: string[];
     languages: LanguageRecordings[];
   }
+  /** Whether she takes a call after an SMS question she leaves unanswered (GET/PUT /me/calls). */
+  interface TakesCalls {
+    takes_calls: boolean;
+  }
   /** An item a provider pushed that could not be used. */
   interface DeadLetter {
     id: number;
     provider: string;
-    kind: "up" | "report";
+    kind: "up" | "report" | "voice_report";
     reason: string;
     reason_text: string;
     detail: string;

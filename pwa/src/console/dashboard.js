@@ -62,12 +62,17 @@ function callUse(usage) {
   const sum = (/** @type {(m: Wire.CallMonth) => number} */ pick) => usage.months.reduce((total, m) => total + pick(m), 0);
   /** @type {[string, string]} */
   const names = [t("calls made"), t("answered")];
+  const estimated = sum((m) => m.cost_estimated_fen);
+  const said = t("Voice calls in the last 6 months: {calls} made, {answered} answered, keys pressed in {keys}, costing {cost}", {
+    calls: sum((m) => m.calls), answered: sum((m) => m.answered), keys: sum((m) => m.keys_pressed),
+    cost: formatMoney(sum((m) => m.cost_fen)),
+  });
+  const guessed = t("({estimated} of it estimated from the calls' minutes: the provider reported no cost)", {
+    estimated: formatMoney(estimated),
+  });
   return figure(
     "calls",
-    t("Voice calls in the last 6 months: {calls} made, {answered} answered, keys pressed in {keys}, costing {cost}", {
-      calls: sum((m) => m.calls), answered: sum((m) => m.answered), keys: sum((m) => m.keys_pressed),
-      cost: formatMoney(sum((m) => m.cost_fen)),
-    }),
+    estimated ? `${said} ${guessed}` : said,
     dayColumns(months, calls, answered, names),
     [[names[0], "#5c7cbd"], [names[1], "#b3261e"]],
   );

@@ -23,7 +23,8 @@ function bubble(message) {
 
 /** @param {Wire.DeadLetter} letter */
 function deadLetter(letter) {
-  const kind = letter.kind === "report" ? t("delivery report") : t("villager's reply");
+  const kinds = { report: t("delivery report"), voice_report: t("call report"), up: t("villager's reply") };
+  const kind = kinds[letter.kind];
   return h(
     "li",
     { "data-dead-letter": String(letter.id), "data-reason": letter.reason },

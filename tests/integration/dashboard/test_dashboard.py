@@ -242,14 +242,29 @@ async def test_sms_day_by_day_by_status_with_their_cost(client: httpx.AsyncClien
 # Brands and roles
 
 
-async def _called(client: httpx.AsyncClient, b: Brand, moment: dt.datetime, keys: str = "", cost_fen: int = 0) -> None:
+async def _called(
+    client: httpx.AsyncClient,
+    b: Brand,
+    moment: dt.datetime,
+    keys: str = "",
+    cost_fen: int = 0,
+    *,
+    estimated: bool = False,
+) -> None:
     """An offer to a villager who takes calls, followed by a call placed at ``moment`` (keys
-    pressed in it, if any, through the answers path; its cost as the provider reported it)."""
+    pressed in it, if any, through the answers path; its cost as the provider reported it, or
+    as we estimated it)."""
     villager = await support.artisan(b, sms_only=True, takes_calls=True)
     await job_in_state(client, b, villager, "offered", quantity=2)
     await call_due(ConsoleCaller(), now=utcnow() + dt.timedelta(hours=5), limit=1000)
     [call] = await run("SELECT id, provider_call_id FROM voice_call WHERE to_phone = {}", villager.phone)
-    await run("UPDATE voice_call SET called_at = {}, cost_fen = {} WHERE id = {}", moment, cost_fen, call["id"])
+    await run(
+        "UPDATE voice_call SET called_at = {}, cost_fen = {}, cost_estimated = {} WHERE id = {}",
+        moment,
+        cost_fen,
+        estimated,
+        call["id"],
+    )
     if keys:
         kind = reports.ReportKind.KEYS
         report = reports.Report(provider="console", call_id=call["provider_call_id"], kind=kind, keys=keys)
@@ -263,15 +278,17 @@ async def test_calls_month_by_month_placed_answered_keys_and_cost(client: httpx.
     await _called(client, b, EARLY_THIS_MONTH, keys="1", cost_fen=12)
     await _called(client, b, EARLY_THIS_MONTH, keys="56", cost_fen=9)  # keys outside the menu: no answer
     await _called(client, b, EARLY_THIS_MONTH)  # not answered
+    await _called(client, b, EARLY_THIS_MONTH, keys="2", cost_fen=20, estimated=True)  # the provider said no cost
     await _called(client, b, LATE_LAST_MONTH, keys="2", cost_fen=7)
-    await _called(client, other, EARLY_THIS_MONTH, keys="1", cost_fen=100)
+    await _called(client, other, EARLY_THIS_MONTH, keys="1", cost_fen=100, estimated=True)
 
     months = (await _get(client, b, "/dashboard/calls", months=3))["months"]
 
+    nothing = {"calls": 0, "answered": 0, "keys_pressed": 0, "cost_fen": 0, "cost_estimated_fen": 0}
     assert months == [
-        {"month": _month(2), "calls": 0, "answered": 0, "keys_pressed": 0, "cost_fen": 0},
-        {"month": _month(1), "calls": 1, "answered": 1, "keys_pressed": 1, "cost_fen": 7},
-        {"month": _month(0), "calls": 3, "answered": 1, "keys_pressed": 2, "cost_fen": 21},
+        {"month": _month(2)} | nothing,
+        {"month": _month(1), "calls": 1, "answered": 1, "keys_pressed": 1, "cost_fen": 7, "cost_estimated_fen": 0},
+        {"month": _month(0), "calls": 4, "answered": 2, "keys_pressed": 3, "cost_fen": 41, "cost_estimated_fen": 20},
     ]
 
 

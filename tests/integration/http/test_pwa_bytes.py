@@ -179,6 +179,7 @@ async def test_the_artisans_app_gets_its_own_texts_without_the_consoles(client: 
     [
         ("/pwa/src/on-demand/memberships.js", "export async function myBrands"),
         ("/pwa/src/on-demand/invitations.js", "export async function myInvitations"),
+        ("/pwa/src/on-demand/calls.js", "export async function takeCalls"),
     ],
 )
 async def test_views_few_people_see_are_served_when_needed_but_neither_precached_nor_preloaded(

@@ -11,7 +11,8 @@ Conversation keys: ``jobs`` (``{state, quantity, brand}``), ``registered = false
 ``opted_out``, ``locale``, ``seen_in_app = true`` (she opened the app just now: no SMS-only
 phone), and for several brands: ``brands`` (each brand of the conversation by its name, with
 its short name or ""), ``her_brand`` (the one she works with from the start; else an unnamed
-one) and ``member_of`` (others she already said yes to, in the app).
+one) and ``member_of`` (others she already said yes to, in the app). The changes include
+the calls queued for her (``K1 offer call: queued``) and what became of them.
 
 Turn keys: ``send`` (the SMS; without it the turn is only what happens ``before``),
 ``before`` (what happens first: ``withdraw K1``, ``expire K1``, ``others take 18 of K1``,
@@ -145,6 +146,7 @@ class Villager:
             self.person_id,
         )
         people = await run("SELECT locale, takes_calls FROM person WHERE phone = {}", self.phone)
+        calls = await run("SELECT code, flow, status FROM voice_call WHERE to_phone = {} ORDER BY id", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
         invitations = await run("SELECT brand, status FROM invitation WHERE person = {}", self.person_id)
         consent = await run(
@@ -159,6 +161,7 @@ class Villager:
             "locale": people[0]["locale"] if people else None,
             "takes_calls": bool(people[0]["takes_calls"]) if people else None,
             "brands": {self.brand_name(row["brand"]) for row in brands},
+            "calls": {f"{row['code']} {row['flow']} call": row["status"] for row in calls},
             "invitations": {self.brand_name(row["brand"]): row["status"] for row in invitations},
         }
 
@@ -229,6 +232,10 @@ def _person_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         found.append(f"language: {before['locale']} → {after['locale']}")
     if after["takes_calls"] != before["takes_calls"]:
         found.append("takes calls" if after["takes_calls"] else "takes no calls")
+    for call, status in after["calls"].items():
+        old = before["calls"].get(call)
+        if old != status:
+            found.append(f"{call}: {status}" if old is None else f"{call}: {old} → {status}")
     return found
 
 

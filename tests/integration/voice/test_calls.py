@@ -333,3 +333,51 @@ async def test_workers_placing_calls_at_once_place_each_call_once(
         assert len(_placed_to(server, villager.phone)) == 1
         [call] = await _calls(villager.phone)
         assert (call["status"], call["attempts"]) == ("calling", 1)
+
+
+async def _cost(phone: str) -> tuple[int | None, bool]:
+    [row] = await run("SELECT cost_fen, cost_estimated FROM voice_call WHERE to_phone = {}", phone)
+    return row["cost_fen"], bool(row["cost_estimated"])
+
+
+async def test_each_attempt_picked_up_costs_its_minutes_started_once_estimated_when_aliyun_says_no_cost(
+    client: httpx.AsyncClient, callback_token: str, aliyun_voice: Voice
+) -> None:
+    server, gateway, _codes = aliyun_voice
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    await support.job_in_state(client, brand, villager, "offered", quantity=3)
+    await _place(gateway, china(1, 12))
+    [first] = _placed_to(server, villager.phone)
+
+    await _push(client, [_end(first, answered=True, duration="61")])  # a machine: 2 minutes started, 10 fen each
+    await _push(client, [_end(first, answered=True, duration="61")])  # Aliyun repeats its push
+    await run("UPDATE voice_report SET processed_at = NULL WHERE call_id = {}", first.call_id)
+    await reports.apply_pending()  # applied again, as after a crash before it was marked
+
+    assert await _cost(villager.phone) == (20, True)
+    await _place(gateway, china(2, 10))
+    [_, second] = _placed_to(server, villager.phone)
+    end = reports.Report(
+        provider="aliyun", call_id=second.call_id, kind=reports.ReportKind.END, answered=True, duration_s=30, cost_fen=7
+    )
+    stored = await reports.receive(end)
+    assert stored is not None
+    await reports.apply(stored)
+
+    assert await _cost(villager.phone) == (27, True)  # the provider's 7 fen, beside our estimate
+
+
+async def test_a_call_never_picked_up_costs_nothing(
+    client: httpx.AsyncClient, callback_token: str, aliyun_voice: Voice
+) -> None:
+    server, gateway, _codes = aliyun_voice
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    await support.job_in_state(client, brand, villager, "offered", quantity=3)
+    await _place(gateway, china(1, 12))
+    [first] = _placed_to(server, villager.phone)
+
+    await _push(client, [_end(first, answered=False)])
+
+    assert await _cost(villager.phone) == (None, False)

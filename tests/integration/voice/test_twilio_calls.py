@@ -226,3 +226,21 @@ async def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(
 
     assert await _job(work.job_id) == {"status": "offered", "quantity_accepted": 0}
     assert (await _call(villager.phone))["status"] == "calling"
+
+
+async def test_a_call_twilio_reports_without_a_price_costs_its_minutes_started_estimated_once(
+    client: httpx.AsyncClient, twilio_voice: FakeTwilio
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True, takes_calls=True)
+    await support.job_in_state(client, brand, villager, "offered", quantity=4)
+    await _place()
+    [placed] = _placed_to(twilio_voice, villager.phone)
+
+    for _ in range(2):  # Twilio retries a status callback
+        await _status(client, placed, "completed", AnsweredBy="human", CallDuration="125")
+
+    [row] = await run("SELECT cost_fen, cost_estimated FROM voice_call WHERE to_phone = {}", villager.phone)
+    assert (row["cost_fen"], bool(row["cost_estimated"])) == (30, True)  # 3 minutes started, 10 fen each
+    months = await support.ok(await client.get("/api/v1/dashboard/calls", headers=brand.coordinator.auth))
+    assert (months["months"][-1]["cost_fen"], months["months"][-1]["cost_estimated_fen"]) == (30, 30)

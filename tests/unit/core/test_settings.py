@@ -36,6 +36,9 @@ def test_the_deployment_defaults_keep_one_api_process_with_a_pool_of_twenty(
         ("CUNJIANG_API_PROCESSES", "-1"),
         ("CUNJIANG_API_PROCESSES", "２"),  # fullwidth digit
         ("CUNJIANG_WORKER_PROCESSES", "1.5"),
+        ("CUNJIANG_VOICE_FEN_PER_MINUTE", "-5"),
+        ("CUNJIANG_VOICE_FEN_PER_MINUTE", "0.1"),  # yuan, not fen
+        ("CUNJIANG_VOICE_FEN_PER_MINUTE", "10fen"),
     ],
 )
 def test_a_number_that_is_no_whole_count_refuses_to_start_naming_it(
@@ -51,3 +54,14 @@ def test_no_workers_is_a_deployment(fresh_settings: pytest.MonkeyPatch) -> None:
     fresh_settings.setenv("CUNJIANG_WORKER_PROCESSES", "0")
 
     assert get_settings().worker_processes == 0
+
+
+def test_a_calls_price_per_minute_is_whole_fen_ten_by_default_and_may_be_nothing(
+    fresh_settings: pytest.MonkeyPatch,
+) -> None:
+    fresh_settings.delenv("CUNJIANG_VOICE_FEN_PER_MINUTE", raising=False)
+    assert get_settings().voice_fen_per_minute == 10
+    get_settings.cache_clear()
+    fresh_settings.setenv("CUNJIANG_VOICE_FEN_PER_MINUTE", "0")
+
+    assert get_settings().voice_fen_per_minute == 0
