@@ -5,9 +5,10 @@ accepted pieces will earn (accepted quantity × piece rate), less what was advan
 already; one request per job is open (requested or approved) at a time, which the
 ``advance.open_job`` unique key holds against races. A coordinator approves or refuses it
 with a reason, records it paid (method, reference), and she confirms or disputes it like a
-payout; a dispute is resolved by the payouts' rule (``backend.payouts.disputes``). The job's payout deducts what was advanced (``deduct_advances``), never more than
-the job's gross. Nothing else takes it back: no interest, no other job's payout, and a job
-that is never paid (the brand cancelled or reduced the order) keeps its advance as it is.
+payout; a dispute is resolved by the payouts' rule (``backend.payouts.disputes``). The job's
+payout deducts what was advanced (``deduct_advances``), never more than the job's gross.
+Nothing else takes it back: no interest, no other job's payout, and a job that is never paid
+(the brand cancelled or reduced the order) keeps its advance as it is.
 """
 
 from __future__ import annotations
