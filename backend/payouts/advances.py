@@ -125,6 +125,7 @@ async def request_advance(actor: Principal, job_id: int, data: AdvanceCreate) ->
                 N_("At most {amount} can be advanced on this job."),
                 fields={"amount_fen": "over_limit"},
                 amount=format_money(most, actor.locale),
+                most=most,  # in fen, for the SMS that tells her
             )
         advance = Advance(
             job=job_id,
