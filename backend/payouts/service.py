@@ -117,7 +117,7 @@ async def _ask_to_confirm(job: dict[str, Any], payout_id: int, amount: int) -> N
 
 
 async def _change_payout(
-    actor: Principal, payout_id: int, action: Action, columns: dict[str, Any], *, own: bool, **values: Any
+    actor: Principal, payout_id: int, action: Action, columns: dict[Any, Any], *, own: bool, **values: Any
 ) -> PayoutRead:
     """Move a payout and its job together (confirm, dispute, resolve), setting ``columns``."""
     scope = Payout.artisan.is_in(list(actor.member_ids(Role.ARTISAN))) if own else (Payout.brand == actor.brand_id)
