@@ -1,9 +1,9 @@
 """Voice calls that follow questions left unanswered by SMS: queued with the question, taken by
 a worker when due, within the call budget, and settled by the worker that placed them.
 
-A question about an offer or a payment to a person who takes calls queues one call, due
-``CUNJIANG_VOICE_AFTER_HOURS`` later, in the question's own transaction (one per question:
-a unique key). Workers share the queue as they share the outbox (``backend.outbox.leases``).
+A question about an offer, a payment or an advance paid to a person who takes calls queues
+one call, due ``CUNJIANG_VOICE_AFTER_HOURS`` later, in the question's own transaction (one per
+question: a unique key). Workers share the queue as they share the outbox (``backend.outbox.leases``).
 The budget, like the SMS one and with the same quiet hours (the service's or her own): never
 in quiet hours, at most ``CUNJIANG_VOICE_DAILY_CAP`` calls a number a China day, at most
 :data:`MAX_ATTEMPTS` attempts a question. What is held keeps its place, due later.
@@ -23,7 +23,7 @@ from backend.outbox.budget import day_start, hours_of, is_quiet, next_morning, q
 from backend.outbox.leases import settle, skip_locked
 from backend.outbox.tables import VoiceCall
 
-CALLED_FLOWS = frozenset({"offer", "payout"})  # the questions a call follows
+CALLED_FLOWS = frozenset({"offer", "payout", "advance_paid"})  # the questions a call follows
 MAX_ATTEMPTS = 2
 LEASE = dt.timedelta(seconds=60)  # placing a call: the provider's answer comes well within it
 
@@ -72,8 +72,8 @@ Asked = tuple[str, str, int, str, str, int | None, int]
 
 
 async def follow_up(questions: Sequence[Asked], now: dt.datetime) -> int:
-    """Queue one call after each question about an offer or a payment to a person who takes
-    calls; inside the question's transaction. How many were queued."""
+    """Queue one call after each question about an offer, a payment or an advance paid to a
+    person who takes calls; inside the question's transaction. How many were queued."""
     asked = [q for q in questions if q[1] in CALLED_FLOWS]
     phones = sorted({q[0] for q in asked})
     people: dict[str, int] = {}

@@ -5,9 +5,10 @@ accepted pieces will earn (accepted quantity × piece rate), less what was advan
 already; one request per job is open (requested or approved) at a time, which the
 ``advance.open_job`` unique key holds against races. A coordinator approves or refuses it
 with a reason, records it paid (method, reference), and she confirms or disputes it like a
-payout. The job's payout deducts what was advanced (``deduct_advances``), never more than
-the job's gross. Nothing else takes it back: no interest, no other job's payout, and a job
-that is never paid (the brand cancelled or reduced the order) keeps its advance as it is.
+payout; a dispute is resolved by the payouts' rule (``backend.payouts.disputes``). The job's
+payout deducts what was advanced (``deduct_advances``), never more than the job's gross.
+Nothing else takes it back: no interest, no other job's payout, and a job that is never paid
+(the brand cancelled or reduced the order) keeps its advance as it is.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from backend.jobs.tables import Job
 from backend.messages.templates import render
 from backend.outbox import enqueue
 from backend.outbox.questions import ask, question
-from backend.payouts.schemas import AdvanceCreate, AdvancePay, AdvanceRead, AdvanceStatus
+from backend.payouts.disputes import resolved_columns
+from backend.payouts.schemas import AdvanceCreate, AdvancePay, AdvanceRead, AdvanceStatus, Resolution
 from backend.payouts.tables import Advance
 
 # A job takes an advance from its acceptance until its payout.
@@ -55,6 +57,7 @@ def advance_read(row: dict[str, Any]) -> AdvanceRead:
         amount_fen=row["amount_fen"],
         status=AdvanceStatus(row["status"]),
         reason=row["reason"],
+        resolution_note=row["resolution_note"],
         method=row["method"],
         reference=row["reference"],
         requested_via=row["requested_via"],
@@ -122,6 +125,7 @@ async def request_advance(actor: Principal, job_id: int, data: AdvanceCreate) ->
                 N_("At most {amount} can be advanced on this job."),
                 fields={"amount_fen": "over_limit"},
                 amount=format_money(most, actor.locale),
+                most=most,  # in fen, for the SMS that tells her
             )
         advance = Advance(
             job=job_id,
@@ -162,8 +166,10 @@ async def _change(
     *,
     own: bool,
     values: dict[Any, Any] | None = None,
+    **detail: Any,
 ) -> dict[str, Any]:
-    """Move an advance from one of ``starts`` to ``to`` (inside the caller's transaction); the row before."""
+    """Move an advance from one of ``starts`` to ``to`` (inside the caller's transaction); the row
+    before. ``detail``: more for the audit trail."""
     if own:
         scope: Combinable = Advance.artisan.is_in(list(actor.member_ids(Role.ARTISAN)))
     else:
@@ -180,7 +186,13 @@ async def _change(
     updates: dict[Any, Any] = {Advance.status: to.value, **(values or {})}
     if to.value not in OPEN:
         updates[Advance.open_job] = None
-    await Advance.update(updates).where((Advance.id == advance_id) & (Advance.status == row["status"]))
+    moved = (
+        await Advance.update(updates)
+        .where((Advance.id == advance_id) & (Advance.status == row["status"]))
+        .returning(Advance.id)
+    )
+    if not moved:  # the job's lock makes this unreachable; a guard all the same
+        raise InvalidTransition(status=row["status"])
     await record_event(
         actor,
         brand_id=row["brand"],
@@ -191,6 +203,7 @@ async def _change(
         to_status=to.value,
         job_id=row["job"],
         amount_fen=row["amount_fen"],
+        **detail,
     )
     return row
 
@@ -267,6 +280,28 @@ async def dispute_advance(actor: Principal, advance_id: int, reason: str) -> Adv
             "dispute",
             own=True,
             values={Advance.reason: reason},
+        )
+        return await _read(advance_id)
+
+
+async def resolve_advance(actor: Principal, advance_id: int, resolution: Resolution, note: str) -> AdvanceRead:
+    """Close her dispute of an advance by the rule that closes a payout's
+    (``backend.payouts.disputes``): paid (back to waiting for her word) or confirmed by the
+    brand, with a note saying what was done; only a disputed advance, only the brand's staff."""
+    require_role(actor, *STAFF)
+    note = filled(note, "note")
+    columns = resolved_columns(actor, resolution, note)
+    to = AdvanceStatus(columns.pop("status"))
+    async with write_transaction():
+        await _change(
+            actor,
+            advance_id,
+            (AdvanceStatus.DISPUTED,),
+            to,
+            f"resolve_{resolution.value}",
+            own=False,
+            values=columns,
+            note=note,
         )
         return await _read(advance_id)
 

@@ -142,6 +142,12 @@ class AdvanceController(Controller):
     ) -> AdvanceRead:
         return await advances.dispute_advance(principal, advance_id, data.reason)
 
+    @post("/advances/{advance_id:int}/resolve", status_code=200, summary="Close a disputed advance, with a note")
+    async def resolve(
+        self, principal: NamedDependency[Principal], advance_id: FromPath[int], data: JSONBody[ResolveRequest]
+    ) -> AdvanceRead:
+        return await advances.resolve_advance(principal, advance_id, data.resolution, data.note)
+
 
 class StatementController(Controller):
     tags = ("payouts",)

@@ -212,6 +212,7 @@ class AdvanceRead(Wire):
     paid_at: dt.datetime | None
     confirmed_at: dt.datetime | None
     deducted_in: int | None  # the payout that deducted it
+    resolution_note: str = ""  # how the brand closed her dispute
 
 
 class AdvanceList(Wire):

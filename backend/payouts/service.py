@@ -20,6 +20,7 @@ from backend.jobs.tables import Job
 from backend.outbox.questions import ask
 from backend.outbox.questions import question as confirm_question
 from backend.payouts import advances
+from backend.payouts.disputes import resolved_columns
 from backend.payouts.schemas import PayoutCreate, PayoutRead, PayoutStatus, Resolution
 from backend.payouts.tables import Payout
 
@@ -116,9 +117,9 @@ async def _ask_to_confirm(job: dict[str, Any], payout_id: int, amount: int) -> N
 
 
 async def _change_payout(
-    actor: Principal, payout_id: int, action: Action, new_status: PayoutStatus, *, own: bool, **values: Any
+    actor: Principal, payout_id: int, action: Action, columns: dict[Any, Any], *, own: bool, **values: Any
 ) -> PayoutRead:
-    """Move a payout and its job together (confirm, dispute, resolve)."""
+    """Move a payout and its job together (confirm, dispute, resolve), setting ``columns``."""
     scope = Payout.artisan.is_in(list(actor.member_ids(Role.ARTISAN))) if own else (Payout.brand == actor.brand_id)
     async with write_transaction():
         row = await Payout.select().where((Payout.id == payout_id) & scope).first()
@@ -126,15 +127,7 @@ async def _change_payout(
             raise NotFound()
         actor = acting_in(actor, row["brand"])
         await transition(row["job"], action, actor, payout_id=payout_id, **values)
-        updates: dict[Any, Any] = {Payout.status: new_status.value}
-        if new_status == PayoutStatus.CONFIRMED:
-            updates[Payout.confirmed_at] = utcnow()
-            updates[Payout.confirmed_via] = actor.via.value
-        if "reason" in values:
-            updates[Payout.dispute_reason] = values["reason"]
-        if "note" in values:
-            updates[Payout.resolution_note] = values["note"]
-        changed = await Payout.update(updates).where(Payout.id == payout_id).returning(*Payout.all_columns())
+        changed = await Payout.update(columns).where(Payout.id == payout_id).returning(*Payout.all_columns())
         await record_event(
             actor,
             brand_id=row["brand"],
@@ -142,33 +135,32 @@ async def _change_payout(
             entity_id=payout_id,
             action=action.value,
             from_status=row["status"],
-            to_status=new_status.value,
+            to_status=columns["status"],
         )
         return payout_read(changed[0])
 
 
 async def confirm_payout(actor: Principal, payout_id: int) -> PayoutRead:
     require_membership(actor, Role.ARTISAN)
-    return await _change_payout(actor, payout_id, Action.CONFIRM, PayoutStatus.CONFIRMED, own=True)
+    columns = {"status": PayoutStatus.CONFIRMED.value, "confirmed_at": utcnow(), "confirmed_via": actor.via.value}
+    return await _change_payout(actor, payout_id, Action.CONFIRM, columns, own=True)
 
 
 async def dispute_payout(actor: Principal, payout_id: int, reason: str) -> PayoutRead:
     require_membership(actor, Role.ARTISAN)
-    return await _change_payout(
-        actor, payout_id, Action.DISPUTE, PayoutStatus.DISPUTED, own=True, reason=filled(reason, "reason")
-    )
+    reason = filled(reason, "reason")
+    columns = {"status": PayoutStatus.DISPUTED.value, "dispute_reason": reason}
+    return await _change_payout(actor, payout_id, Action.DISPUTE, columns, own=True, reason=reason)
 
 
-RESOLVING = {
-    Resolution.PAID: (Action.RESOLVE_PAID, PayoutStatus.PAID),
-    Resolution.CONFIRMED: (Action.RESOLVE_CONFIRMED, PayoutStatus.CONFIRMED),
-}
+RESOLVING = {Resolution.PAID: Action.RESOLVE_PAID, Resolution.CONFIRMED: Action.RESOLVE_CONFIRMED}
 
 
 async def resolve_dispute(actor: Principal, payout_id: int, resolution: Resolution, note: str) -> PayoutRead:
+    """Close a disputed payout (the job's machine holds the state: only a disputed one)."""
     require_role(actor, *STAFF)
-    action, status = RESOLVING[resolution]
-    return await _change_payout(actor, payout_id, action, status, own=False, note=note)
+    columns = resolved_columns(actor, resolution, note)
+    return await _change_payout(actor, payout_id, RESOLVING[resolution], columns, own=False, note=note)
 
 
 async def list_payouts(actor: Principal, status: PayoutStatus | None) -> list[PayoutRead]:

@@ -53,7 +53,8 @@ WHERE p.artisan IN ({marks}) AND p.created_at >= {} AND p.created_at < {}
 """
 ADVANCED = """
 SELECT a.job AS job_id, j.code, a.brand AS brand_id, a.artisan AS member_id, o.title, a.paid_at AS at,
-       a.id AS advance_id, a.amount_fen, a.method, a.reference, a.status, a.reason, a.confirmed_at
+       a.id AS advance_id, a.amount_fen, a.method, a.reference, a.status, a.reason, a.resolution_note,
+       a.confirmed_at
 FROM advance a JOIN job j ON j.id = a.job JOIN production_order o ON o.id = j."order"
 WHERE a.artisan IN ({marks}) AND a.paid_at IS NOT NULL AND a.paid_at >= {} AND a.paid_at < {}
 """
@@ -166,7 +167,8 @@ def _advanced_line(row: dict[str, Any], locale: str) -> StatementLine:
         reference=mask_reference(row["reference"]),
         status=PayoutStatus(row["status"]),
         status_label=status_label(row["status"], locale),
-        dispute_reason=row["reason"] if row["status"] == PayoutStatus.DISPUTED else "",
+        dispute_reason=row["reason"],  # a paid advance's reason is hers: why she disputed it
+        resolution_note=row["resolution_note"],
         confirmed_at=as_datetime(row["confirmed_at"]) if row["confirmed_at"] else None,
     )
 

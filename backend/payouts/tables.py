@@ -48,7 +48,7 @@ class Advance(Table, tablename="advance"):
     """Money paid ahead on an accepted job (预付款), deducted from that job's payout only.
 
     requested → approved or refused; approved → paid (or lapsed: the job was paid first);
-    paid → confirmed or disputed by the artisan.
+    paid → confirmed or disputed by the artisan; disputed → paid or confirmed by the brand (resolved).
     """
 
     id: Serial
@@ -65,6 +65,7 @@ class Advance(Table, tablename="advance"):
     )
     requested_via = Varchar(length=16, default="", help_text="app, sms, voice or simulator.")
     reason = Text(default="", help_text="Why it was refused, or why she disputes it.")
+    resolution_note = Text(default="", help_text="How the brand closed her dispute (paid again, or settled).")
     method = Varchar(length=16, default="", help_text="Paid: cash, wechat, alipay or bank.")
     reference = Varchar(length=100, default="", help_text="Transfer reference; masked in logs.")
     decided_by = ForeignKey(Member, null=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)

@@ -172,13 +172,16 @@ async def _report_done(context: Context) -> Done:
 @action(
     "request_advance",
     item=ItemKind.JOB,
-    example="预支",
+    example="预支 500",
     provides=frozenset({"amount"}),
-    refusals={**GONE, "advance_open": NOTHING, "nothing_left": NOTHING},
+    refusals={**GONE, "advance_open": NOTHING, "nothing_left": NOTHING, "over_limit": frozenset({"most"})},
 )
 async def _request_advance(context: Context) -> Done:
-    """The most she may ask on the job (the app's default too): the same service."""
-    advance = await request_advance(_actor(context), _item(context).id, AdvanceCreate())
+    """The yuan she names (预支 500), or without an amount the most she may ask (the app's
+    default too): the same service, in fen."""
+    yuan = context.reply.yuan
+    data = AdvanceCreate(amount_fen=yuan * 100 if yuan is not None else None)
+    advance = await request_advance(_actor(context), _item(context).id, data)
     return Done({"amount": advance.amount_fen})
 
 

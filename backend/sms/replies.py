@@ -6,8 +6,9 @@ words, Chinese), and the Chinese cut into the words of the vocabulary below, lon
 spaces inside a word ignored (接 单). It is understood only when, fillers aside (嗯, 了, 的,
 谢谢…), its words are known phrases (Chinese, English or pinyin) that all say the same (好好,
 收到收到, 好的接), with at most a number of pieces and its measure word on either side (接10个,
-十五个完成). Anything else, however close (好吗, 不好, 接不接, 没做完), is ``Intent.UNKNOWN``,
-answered with help, never a guess. What "yes" means (accept the offer, confirm the payout) is
+十五个完成), or, asking for an advance, a number of yuan (预支500元, 预支五百块). Anything else,
+however close (好吗, 不好, 接不接, 没做完, 预支-500, 预支0), is ``Intent.UNKNOWN``, answered with
+help, never a guess. What "yes" means (accept the offer, confirm the payout) is
 for the conversation to decide. One reply carries free text: 退出 (leave) and the name of a
 brand, which the conversation matches against the brands she works with, exactly.
 """
@@ -29,7 +30,7 @@ class Intent(StrEnum):
     YES = "yes"  # accept an offer, confirm a payout, agree to work with a brand
     NO = "no"  # decline an offer, dispute a payout, decline a brand's invitation
     DONE = "done"  # finished pieces, with a quantity
-    ADVANCE = "advance"  # ask for an advance on work in hand (预支): the most she may ask
+    ADVANCE = "advance"  # ask for an advance on work in hand (预支): an amount in yuan, or the most she may
     HELP = "help"
     STOP = "stop"  # opt out of SMS
     START = "start"  # opt back in
@@ -46,7 +47,8 @@ class Intent(StrEnum):
 class Reply(msgspec.Struct, frozen=True):
     intent: Intent
     code: str | None = None  # the item's code (K7, Q1) when the reply names one
-    quantity: int | None = None
+    quantity: int | None = None  # pieces (an offer's yes, done)
+    yuan: int | None = None  # an advance's amount, in whole yuan (预支 500)
     name: str | None = None  # the brand a LEAVE names, as typed (NFKC), if it names one
 
 
@@ -100,10 +102,15 @@ SOFTENERS = frozenset({"不好意思", "抱歉", "对不起", "算了", "这次"
 # Measure words of a number of pieces (接10个, 15件完成); none of pairs (双, 对), which may be
 # two pieces each.
 MEASURES = frozenset({*"个件条只张块套片顶把幅枚份床匹", "pieces", "piece", "pcs", "pc"})
+# What counts yuan (预支500元): with an advance only, as 块 is (500块 is money there, never pieces).
+MONEY_UNITS = frozenset({"元", "块钱", "元钱", "yuan", "rmb"})
+EITHER = "块"
 # A bare digit is a menu choice.
 DIGITS = {"0": Intent.HELP, "1": Intent.YES, "2": Intent.NO}
 # Only these take a number of pieces ("接 10": accept ten; "完成 15": fifteen are done).
-QUANTIFIED = frozenset({Intent.YES, Intent.DONE})
+QUANTIFIED = frozenset({Intent.YES, Intent.DONE, Intent.ADVANCE})
+# A minus sign on a number (预支-500): never read as the number without it.
+NEGATIVE = re.compile(r"(?<![0-9a-z])[-\u2212\u2013\ufe63](?=[0-9\u3007零一二两三四五六七八九十百千万])")
 # Traditional forms people type (Taiwanese or Hong Kong phones, old habits).
 TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個兩條隻張塊萬謝還", "单绝没帮订阅汉语们这个两条只张块万谢还")
 # Item codes: K and a job's number (K7; its payout too), Q and an invitation's (Q1).
@@ -114,7 +121,11 @@ LEAVING = re.compile(r"^[\W_]*(?:退出|(?:tuichu|leave)(?![^\W_]))[\W_]*(.*?)[\
 TOKENS = re.compile(r"[kq]\d{1,6}(?!\d)|\d+|[a-z]+|[\u3007\u3400-\u9fff]+|\?")
 CHINESE = re.compile(r"[\u3007\u3400-\u9fff]+")
 # Every Chinese word a reply may hold, longest first: the one place it is cut from.
-WORDS = sorted({w for w in (*PHRASES, *FILLERS, *SOFTENERS, *MEASURES) if CHINESE.fullmatch(w)}, key=len, reverse=True)
+WORDS = sorted(
+    {w for w in (*PHRASES, *FILLERS, *SOFTENERS, *MEASURES, *MONEY_UNITS) if CHINESE.fullmatch(w)},
+    key=len,
+    reverse=True,
+)
 MAX_WORDS = 20  # no real answer is longer; a longer reply is a message for a person
 
 
@@ -126,6 +137,8 @@ class _Said(msgspec.Struct, kw_only=True):
     # Each number that may be a menu choice: digits as typed, no measure word after them.
     choices: list[bool] = []
     codes: list[str] = []
+    money: bool = False  # a number counted in yuan (500元)
+    pieces: bool = False  # a number counted in pieces (10个; not 块, which may be either)
     softened: bool = False
     asks: bool = False  # a bare "?"
 
@@ -139,7 +152,8 @@ def parse(text: str) -> Reply:
     leaving = LEAVING.match(unicodedata.normalize("NFKC", text))
     if leaving:
         return Reply(Intent.LEAVE, name=leaving.group(1) or None)
-    words = _words(normalise(text))
+    normal = normalise(text)
+    words = _words(normal) if not NEGATIVE.search(normal) else None
     said = _sort(words) if words is not None else None
     if said is None or len(said.codes) > 1 or len(said.numbers) > 2 or any(len(n) > 7 for n in said.numbers):
         return Reply(Intent.UNKNOWN)
@@ -154,6 +168,10 @@ def parse(text: str) -> Reply:
         return Reply(Intent.UNKNOWN)
     if quantity is not None and code is not None and code[0] == "Q":
         return Reply(Intent.UNKNOWN)  # an invitation is answered yes or no, never with pieces
+    if intent == Intent.ADVANCE:  # money, never pieces
+        return Reply(Intent.UNKNOWN) if said.pieces else Reply(intent, code, yuan=quantity)
+    if said.money:
+        return Reply(Intent.UNKNOWN)  # 接10元: pieces are no money
     return Reply(intent, code, quantity)
 
 
@@ -227,11 +245,14 @@ def _sort(words: list[str]) -> _Said | None:
             said.codes.append(word.upper())
         elif (number := _value(word)) is not None:
             said.numbers.append(number)
-            counted = index + 1 < len(words) and words[index + 1] in MEASURES
+            counted = index + 1 < len(words) and words[index + 1] in MEASURES | MONEY_UNITS
             said.choices.append(word.isdigit() and not counted)
-        elif word in MEASURES:
-            if not (index and _value(words[index - 1])) and word not in FILLERS:
+        elif word in MEASURES or word in MONEY_UNITS:
+            counts = bool(index and _value(words[index - 1]))
+            if not counts and word not in FILLERS:
                 return None
+            said.money |= counts and word in MONEY_UNITS
+            said.pieces |= counts and word in MEASURES and word != EITHER
         elif word in PHRASES:
             said.phrases.append(word)
         elif word in SOFTENERS:

@@ -155,6 +155,8 @@ declare namespace Wire {
     paid_at: string | null;
     confirmed_at: string | null;
     deducted_in: number | null;
+    /** how the brand closed her dispute */
+    resolution_note: string;
   }
   interface AdvanceList {
     advances: Advance[];

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, expect
 from backend.payouts.tables import Advance
 from tests import support
 from tests.e2e.console_pages import PayoutsPage
-from tests.e2e.pages import AppPage, StatementPage
+from tests.e2e.pages import SCREENSHOTS, AppPage, StatementPage
 
 
 @pytest.fixture
@@ -75,3 +75,47 @@ async def test_an_advance_asked_in_the_app_approved_and_paid_in_the_console_then
     await expect(statement.total("deducted", mine)).to_have_text("¥67.50")
     await expect(statement.total("earned", mine)).to_have_text("¥225.00")
     await app.screenshot("app-statement-advance")
+
+
+async def test_the_console_resolves_a_disputed_advance_with_a_note_she_then_sees(
+    page: Page, phone: Page, client: httpx.AsyncClient
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    api = "/api/v1"
+    asked = await support.ok(
+        await client.post(f"{api}/jobs/{work.job_id}/advance", json={"amount_fen": 4000}, headers=artisan.auth), 201
+    )
+    for action, body in (("approve", None), ("pay", {"method": "wechat", "reference": "WX-5566"})):
+        await support.ok(
+            await client.post(f"{api}/advances/{asked['id']}/{action}", json=body, headers=brand.coordinator.auth)
+        )
+    await support.ok(
+        await client.post(f"{api}/advances/{asked['id']}/dispute", json={"reason": "没收到"}, headers=artisan.auth)
+    )
+
+    payouts = PayoutsPage(page)
+    await payouts.sign_in(brand.coordinator.phone, "/console/payouts")
+    row = page.locator(f"[data-advance-id='{asked['id']}']")
+    await expect(row).to_have_attribute("data-status", "disputed")
+    await expect(row).to_contain_text("没收到")
+    await row.locator("[data-action=resolve-advance]").click()  # no note yet: refused on the page
+    await expect(page.locator("[data-notice]")).to_contain_text("请写明处理情况")
+    [still] = await Advance.select().where(Advance.id == asked["id"])
+    assert still["status"] == "disputed"
+    await row.locator("select[name=resolution]").select_option("confirmed")
+    await row.locator("input[name=note]").fill("微信转账记录已核对，已到账")
+    await page.locator("[data-part=advances]").screenshot(path=SCREENSHOTS / "console-advance-dispute.png")
+    await row.locator("[data-action=resolve-advance]").click()
+    await expect(row).to_have_count(0)  # settled: nothing left to decide
+    [settled] = await Advance.select().where(Advance.id == asked["id"])
+    assert (settled["status"], settled["resolution_note"], settled["confirmed_via"]) == (
+        "confirmed", "微信转账记录已核对，已到账", "console",
+    )  # fmt: skip
+
+    app = AppPage(phone)
+    await app.sign_in(artisan.phone)
+    statement = StatementPage(app)
+    await statement.open()
+    await expect(statement.lines("advanced")).to_contain_text("微信转账记录已核对，已到账")

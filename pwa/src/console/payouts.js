@@ -1,5 +1,5 @@
 // Payouts: approved work waiting to be paid (one by one, or a selection at once), advances
-// asked by artisans (approve, refuse with a reason, record paid), disputes
+// asked by artisans (approve, refuse with a reason, record paid, resolve a dispute), disputes
 // to resolve, what was recorded, and the period's payouts for the accountant (CSV that Excel
 // on Chinese Windows opens right, or XLSX).
 
@@ -100,7 +100,7 @@ async function advances(box, names, reload) {
       const pay = () => act(advance, "pay", { method: method.value, reference: reference.value.trim() }, key);
       return h("div", { class: "row" }, method, reference, h("button", { type: "button", "data-action": "pay-advance", onclick: pay }, t("Record payment")), ...refusing);
     }
-    return h("span", {}, t("Disputed: {reason}", { reason: advance.reason }));
+    return resolving(advance, key, act);
   };
   box.replaceChildren(
     h("h2", {}, t("Advances to decide or pay ({count})", { count: open.length })),
@@ -112,6 +112,25 @@ async function advances(box, names, reload) {
         })))
       : h("p", { class: "empty" }, t("No advances waiting.")),
   );
+}
+
+/** A disputed advance: what she said, and how the coordinator closes it, with a note for her
+(required: what was done is her record too).
+@param {Wire.Advance} advance @param {string} key
+@param {(advance: Wire.Advance, action: string, body: object | undefined, key: string) => Promise<void>} act */
+function resolving(advance, key, act) {
+  const resolution = h("select", { name: "resolution" },
+    h("option", { value: "paid" }, t("Paid again: ask the artisan to confirm")), h("option", { value: "confirmed" }, t("Settled: the money arrived")));
+  const note = h("input", { name: "note", maxlength: "200", placeholder: t("What was done") });
+  const send = () => {
+    if (!note.value.trim()) {
+      notify(t("Say what was done, for the artisan."));
+      return;
+    }
+    act(advance, "resolve", { resolution: resolution.value, note: note.value.trim() }, key);
+  };
+  return h("div", { class: "row" }, h("span", {}, t("Disputed: {reason}", { reason: advance.reason })), resolution, note,
+    h("button", { type: "button", "data-action": "resolve-advance", onclick: send }, t("Resolve")));
 }
 
 /** Disputed payouts: what the artisan said, and how the coordinator settles it.

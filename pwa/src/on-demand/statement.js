@@ -174,6 +174,7 @@ function advanceWords(line) {
   const words = [t("Advance paid by {method}", { method: line.method_label }) + (line.reference ? ` (${line.reference})` : "")];
   words.push(line.status === "paid" ? t("Awaiting your confirmation") : line.status_label);
   if (line.dispute_reason) words.push(t("Disputed: {reason}", { reason: line.dispute_reason }));
+  if (line.resolution_note) words.push(t("Resolved: {note}", { note: line.resolution_note }));
   return words;
 }
 

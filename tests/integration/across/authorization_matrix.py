@@ -245,6 +245,13 @@ ROWS = [
     Row("POST", "/advances/{advance_approved}/pay", {"method": "cash"}, own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("POST", "/advances/{advance_paid}/confirm", own=A1_ONLY, other=NOBODYS),
     Row("POST", "/advances/{advance_paid}/dispute", {"reason": "没收到"}, own=A1_ONLY, other=NOBODYS),
+    Row(
+        "POST",
+        "/advances/{advance_disputed}/resolve",
+        {"resolution": "confirmed", "note": "查到了"},
+        own=STAFF_ONLY,
+        other=STAFF_ELSEWHERE,
+    ),
     # SMS: what was sent or held, the cost, the simulator (console gateway): the brand's staff
     Row("GET", "/sms/messages", own=STAFF_ONLY),
     Row("GET", "/sms/messages?status=held", own=STAFF_ONLY),

@@ -120,16 +120,22 @@ async def _side(client: httpx.AsyncClient, sharing: tuple[Person, Person] | None
 
 
 # An advance of a1 brought to each state, on a job (and order) of its own: one open per job.
-ADVANCE_STEPS = {"requested": (), "approved": ("approve",), "paid": ("approve", "pay")}
+ADVANCE_STEPS = {
+    "requested": (),
+    "approved": ("approve",),
+    "paid": ("approve", "pay"),
+    "disputed": ("approve", "pay", "dispute"),
+}
 
 
 async def _advance(client: httpx.AsyncClient, brand: Brand, a1: Person, state: str) -> int:
     work = await job_in_state(client, brand, a1, "accepted")
     advance = await ok(await client.post(f"{API}/jobs/{work.job_id}/advance", json={}, headers=a1.auth), 201)
     for step in ADVANCE_STEPS[state]:
-        body = {"method": "cash"} if step == "pay" else None
+        body = {"pay": {"method": "cash"}, "dispute": {"reason": "没收到"}}.get(step)
+        who = a1 if step == "dispute" else brand.coordinator
         url = f"{API}/advances/{advance['id']}/{step}"
-        await ok(await client.post(url, json=body, headers=brand.coordinator.auth))
+        await ok(await client.post(url, json=body, headers=who.auth))
     return int(advance["id"])
 
 

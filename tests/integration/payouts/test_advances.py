@@ -347,3 +347,128 @@ async def test_hostile_amounts_are_refused_without_a_change(client: httpx.AsyncC
     refused(await ask(client, artisan, work.job_id, {"amount_fen": 10**12}), 422, "invalid")
     refused(await ask(client, artisan, work.job_id, {"amount": 100}), 400)
     assert await Advance.count().where(Advance.job == work.job_id) == 0
+
+
+async def disputed_advance(client: httpx.AsyncClient, brand: Brand, who: Person, amount: int = 5000) -> Any:
+    work = await support.job_in_state(client, brand, who, "accepted", quantity=5)
+    paid = await paid_advance(client, brand, who, work.job_id, amount)
+    return await act(client, who, paid["id"], "dispute", {"reason": "没收到微信转账"})
+
+
+async def resolve(
+    client: httpx.AsyncClient, who: Person, advance_id: int, body: Any, key: str | None = None
+) -> httpx.Response:
+    headers = who.auth | ({"Idempotency-Key": key} if key else {})
+    return await client.post(f"{API}/advances/{advance_id}/resolve", json=body, headers=headers)
+
+
+async def resolutions(advance_id: int) -> list[tuple[str, str, str]]:
+    events = (
+        await AuditEvent.select(AuditEvent.action, AuditEvent.from_status, AuditEvent.to_status)
+        .where((AuditEvent.entity == "advance") & (AuditEvent.entity_id == advance_id))
+        .where(AuditEvent.action.like("resolve%"))
+        .order_by(AuditEvent.id)
+    )
+    return [(e["action"], e["from_status"], e["to_status"]) for e in events]
+
+
+async def test_a_disputed_advance_resolved_as_confirmed_is_settled_once_and_shown_in_her_statement(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    disputed = await disputed_advance(client, brand, artisan)
+    body = {"resolution": "confirmed", "note": "微信转账记录已核对，已到账"}
+
+    first = await ok(await resolve(client, brand.coordinator, disputed["id"], body, key="res-1"))
+    replayed = await resolve(client, brand.coordinator, disputed["id"], body, key="res-1")
+    assert await ok(replayed) == first
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert (first["status"], first["resolution_note"], first["reason"]) == (
+        "confirmed", "微信转账记录已核对，已到账", "没收到微信转账",
+    )  # fmt: skip
+    assert first["confirmed_at"] is not None
+    [row] = await Advance.select().where(Advance.id == disputed["id"])
+    assert (row["confirmed_via"], row["open_job"]) == ("console", None)
+    again = refused(await resolve(client, brand.coordinator, disputed["id"], body), 409, "invalid_transition")
+    assert again["message"]
+    assert await resolutions(disputed["id"]) == [("resolve_confirmed", "disputed", "confirmed")]
+
+    statement = await ok(await client.get(f"{API}/me/statement", headers=artisan.auth))
+    [line] = [line for job in statement["brands"][0]["jobs"] for line in job["lines"] if line["kind"] == "advanced"]
+    assert (line["status"], line["dispute_reason"], line["resolution_note"]) == (
+        "confirmed", "没收到微信转账", "微信转账记录已核对，已到账",
+    )  # fmt: skip
+    staff_view = await ok(await client.get(f"{API}/members/{artisan.id}/statement", headers=brand.coordinator.auth))
+    [seen] = [line for job in staff_view["brands"][0]["jobs"] for line in job["lines"] if line["kind"] == "advanced"]
+    assert seen["resolution_note"] == "微信转账记录已核对，已到账"
+
+
+async def test_a_disputed_advance_resolved_as_paid_waits_for_her_word_again(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    disputed = await disputed_advance(client, brand, artisan)
+
+    paid_again = await act(
+        client, brand.coordinator, disputed["id"], "resolve", {"resolution": "paid", "note": "已重新转账 WX-2"}
+    )
+    assert (paid_again["status"], paid_again["resolution_note"], paid_again["confirmed_at"]) == (
+        "paid", "已重新转账 WX-2", None,
+    )  # fmt: skip
+    confirmed = await act(client, artisan, disputed["id"], "confirm")
+    assert confirmed["status"] == "confirmed"
+    assert await resolutions(disputed["id"]) == [("resolve_paid", "disputed", "paid")]
+    statement = await ok(await client.get(f"{API}/me/statement", headers=artisan.auth))
+    [line] = [line for job in statement["brands"][0]["jobs"] for line in job["lines"] if line["kind"] == "advanced"]
+    assert (line["status"], line["resolution_note"]) == ("confirmed", "已重新转账 WX-2")
+
+
+async def test_resolving_refuses_what_is_not_disputed_not_the_brands_or_not_staff_without_a_change(
+    client: httpx.AsyncClient,
+) -> None:
+    brand, other = await support.brand(), await support.brand()
+    artisan = await support.artisan(brand)
+    disputed = await disputed_advance(client, brand, artisan)
+    work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+    asked = await ok(await ask(client, artisan, work.job_id, {"amount_fen": 1000}), 201)
+    body = {"resolution": "confirmed", "note": "已核对"}
+
+    refused(await resolve(client, brand.coordinator, asked["id"], body), 409, "invalid_transition")  # requested
+    await act(client, brand.coordinator, asked["id"], "approve")
+    refused(await resolve(client, brand.coordinator, asked["id"], body), 409, "invalid_transition")
+    await act(client, brand.coordinator, asked["id"], "pay", {"method": "cash"})
+    refused(await resolve(client, brand.coordinator, asked["id"], body), 409, "invalid_transition")  # paid, undisputed
+    refused(await resolve(client, artisan, disputed["id"], body), 403, "forbidden")
+    refused(await resolve(client, other.coordinator, disputed["id"], body), 404, "not_found")
+    refused(await resolve(client, brand.coordinator, disputed["id"] + 10**6, body), 404, "not_found")
+    blank = refused(await resolve(client, brand.coordinator, disputed["id"], {"resolution": "paid", "note": "  "}), 422)
+    assert blank["fields"] == {"note": "blank"}
+    refused(await resolve(client, brand.coordinator, disputed["id"], {"resolution": "paid"}), 422)
+    for hostile in (
+        {"resolution": "refunded", "note": "x"},
+        {"resolution": "confirmed", "note": "x" * 501},
+        {"resolution": None, "note": "x"},
+        {"note": "x"},
+        {"resolution": "paid", "note": "x", "amount_fen": 1},
+        [],
+    ):
+        refused(await resolve(client, brand.coordinator, disputed["id"], hostile), 400)
+    [row] = await Advance.select().where(Advance.id == disputed["id"])
+    assert (row["status"], row["resolution_note"]) == ("disputed", "")
+    assert await resolutions(disputed["id"]) == []
+
+
+async def test_two_resolutions_at_once_have_one_effect(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    for first, second in (("confirmed", "paid"), ("paid", "paid"), ("confirmed", "confirmed")):
+        disputed = await disputed_advance(client, brand, artisan, 2000)
+        answers = await asyncio.gather(
+            resolve(client, brand.coordinator, disputed["id"], {"resolution": first, "note": "一"}),
+            resolve(client, brand.coordinator, disputed["id"], {"resolution": second, "note": "二"}),
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        [won] = [a.json() for a in answers if a.status_code == 200]
+        [row] = await Advance.select().where(Advance.id == disputed["id"])
+        assert (row["status"], row["resolution_note"]) == (won["status"], won["resolution_note"])
+        assert len(await resolutions(disputed["id"])) == 1

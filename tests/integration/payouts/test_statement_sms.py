@@ -17,9 +17,10 @@ from backend.core.china_time import CHINA_TZ
 from backend.core.types import Role
 from backend.db.session import is_sqlite, write_transaction
 from backend.jobs.tables import Submission
+from backend.messages.templates import segments
 from backend.outbox.tables import OutboxMessage
 from backend.payouts.summary import send_monthly_statements
-from backend.payouts.tables import Payout, StatementSms
+from backend.payouts.tables import Advance, Payout, StatementSms
 from tests import support
 from tests.support import Brand, Person, job_in_state
 
@@ -133,3 +134,75 @@ async def test_worker_processes_at_once_queue_one_summary_per_person(client: htt
     for villager in villagers:
         [sms] = await summaries(villager.phone)
         assert "已付¥45.00" in str(sms["body"])
+
+
+# Issue 28: advances in the summary (November 2031, a month no other test has work in).
+NOVEMBER = dt.datetime(2031, 11, 12, 10, 0, tzinfo=CHINA_TZ)
+OCTOBER = dt.datetime(2031, 10, 20, 10, 0, tzinfo=CHINA_TZ)
+DECEMBER_FIRST = dt.datetime(2031, 12, 1, 9, 0, tzinfo=CHINA_TZ)
+API = "/api/v1"
+
+
+async def advanced(
+    client: httpx.AsyncClient, brand: Brand, who: Person, amount: int, when: dt.datetime
+) -> support.Work:
+    """An accepted job of hers with an advance of ``amount`` paid at ``when``."""
+    work = await job_in_state(client, brand, who, "accepted", quantity=5)
+    asked = await support.ok(
+        await client.post(f"{API}/jobs/{work.job_id}/advance", json={"amount_fen": amount}, headers=who.auth), 201
+    )
+    for action, body in (("approve", None), ("pay", {"method": "wechat"})):
+        url = f"{API}/advances/{asked['id']}/{action}"
+        await support.ok(await client.post(url, json=body, headers=brand.coordinator.auth))
+    await Advance.update({Advance.paid_at: when}).where(Advance.id == asked["id"])
+    return work
+
+
+async def summary_texts(phone: str) -> list[tuple[str, str]]:
+    rows = await OutboxMessage.select(OutboxMessage.kind, OutboxMessage.body).where(
+        (OutboxMessage.to_phone == phone) & OutboxMessage.kind.like("monthly_statement%")
+    )
+    return [(row["kind"], row["body"]) for row in rows]
+
+
+async def test_the_summary_says_her_advances_paid_and_still_to_deduct_in_one_segment(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    both = await support.artisan(brand, sms_only=True)
+    await advanced(client, brand, both, 5000, NOVEMBER)  # its job not paid yet: still to deduct
+    await worked(client, brand, both, "confirmed", 4, NOVEMBER)
+    only_advanced = await support.artisan(brand, sms_only=True, locale="en")  # nothing but an advance that month
+    await advanced(client, brand, only_advanced, 3000, NOVEMBER)
+    deducted = await support.artisan(brand, sms_only=True)  # advanced in October, deducted in November
+    work = await advanced(client, brand, deducted, 5000, OCTOBER)
+    for step in ("submit", "approve", "pay"):
+        await support._take_step(client, brand, deducted, work, step, 5)
+    await Submission.update({Submission.reviewed_at: NOVEMBER}).where(Submission.job == work.job_id)
+    await Payout.update({Payout.created_at: NOVEMBER}).where(Payout.job == work.job_id)
+    earlier = await support.artisan(brand, sms_only=True)  # advanced in October, its job still in hand
+    await advanced(client, brand, earlier, 2000, OCTOBER)
+    await worked(client, brand, earlier, "paid", 1, NOVEMBER)
+
+    assert await send_monthly_statements(DECEMBER_FIRST) >= 4
+    assert await send_monthly_statements(DECEMBER_FIRST + dt.timedelta(hours=5)) == 0  # once
+
+    [(kind, body)] = await summary_texts(both.phone)
+    assert kind == "monthly_statement_advances"
+    assert body == "2031年11月收入：应得¥180.00，已付¥230.00含预支¥50.00，待扣预支¥50.00。"
+    assert await summary_texts(only_advanced.phone) == [
+        (
+            "monthly_statement_advances",
+            "Nov 2031 income: earned CN¥0.00, paid CN¥30.00 incl. advances CN¥30.00, advances still to deduct "
+            "CN¥30.00. Reply 0 for help.",
+        )
+    ]
+    # Deducted within the month, nothing advanced in it: the usual summary, the net paid.
+    assert await summary_texts(deducted.phone) == [
+        ("monthly_statement", "2031年11月收入：应得¥225.00，已付¥175.00，待您确认¥175.00。回复0查看帮助")
+    ]
+    assert await summary_texts(earlier.phone) == [
+        ("monthly_statement_advances", "2031年11月收入：应得¥45.00，已付¥45.00含预支¥0.00，待扣预支¥20.00。")
+    ]
+    for body in [b for who in (both, only_advanced, deducted, earlier) for _, b in await summary_texts(who.phone)]:
+        assert segments(body) == 1, body

@@ -94,3 +94,24 @@ async def test_pieces_reported_by_sms_wait_in_the_leaders_feed_until_submitted(
     after = await support.ok(await client.get(f"/api/v1/jobs?since={feed['cursor']}", headers=leader.auth))
     [job] = [j for j in after["jobs"] if j["id"] == work.job_id]
     assert (job["status"], job["quantity_reported"], job["quantity_submitted"]) == ("submitted", 0, 4)
+
+
+async def test_two_advance_requests_by_sms_at_once_make_one_request_and_the_other_is_told_it_waits(
+    client: httpx.AsyncClient,
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    work = await support.job_in_state(client, brand, villager, "accepted", quantity=5)
+    first, second = await _store(villager.phone, "预支 30"), await _store(villager.phone, "预支20元")
+
+    outcomes = await asyncio.gather(*[engine.process(inbox_id) for inbox_id in (first, second, first, second)])
+
+    assert sorted(o for o in outcomes if o is not None) == ["advance.request", "advance.request: advance_open"]
+    rows = await run("SELECT amount_fen, status, requested_via FROM advance WHERE job = {}", work.job_id)
+    assert len(rows) == 1
+    assert (rows[0]["status"], rows[0]["requested_via"]) == ("requested", "sms")
+    assert rows[0]["amount_fen"] in (3000, 2000)
+    answers = await _answers_to(villager.phone)
+    assert sorted(answers) == sorted(
+        [f"K1：已申请预支¥{rows[0]['amount_fen'] // 100}.00，请等协调员答复。", "K1：已有一笔预支申请在等协调员处理。"]
+    )

@@ -43,6 +43,14 @@ UNDERSTOOD = {
     **dict.fromkeys(["0", "?", "？", "帮助", "help", "HELP!"], Reply(Intent.HELP)),
     **dict.fromkeys(["退订", "退訂", "T", "TD", "stop", "STOP."], Reply(Intent.STOP)),
     **dict.fromkeys(["订阅", "訂閱", "start"], Reply(Intent.START)),
+    **dict.fromkeys(["预支", "预付", "advance", "yuzhi"], Reply(Intent.ADVANCE)),
+    "K7 预支": Reply(Intent.ADVANCE, code="K7"),
+    # An advance of an amount in yuan: digits or a Chinese numeral, with 元 (块, 块钱, yuan) or not.
+    **dict.fromkeys(
+        ["预支 500", "advance 500", "预支500元", "预支五百块", "预支 ￥500", "500元预支"],
+        Reply(Intent.ADVANCE, yuan=500),
+    ),
+    "预支 K7 500": Reply(Intent.ADVANCE, code="K7", yuan=500),
     "中文": Reply(Intent.CHINESE),
     "EN": Reply(Intent.ENGLISH),
 }
@@ -70,6 +78,17 @@ NOT_UNDERSTOOD = [
     "接单不",  # yes and no: a question, not an answer
     "不，接",  # a space inside a word is no gap, a comma is: two answers
     "好，不接",
+    "预支 0",  # an advance of nothing, of less than nothing, of pieces, of a fraction: help, never a guess
+    "预支 -500",
+    "预支−500元",
+    "预支500个",
+    "预支 1.5",
+    "预支 1,000",
+    "预支 Q1 500",
+    "接10元",  # pieces are no money
+    "完成 15 元",
+    "500元",
+    "接-5",
     "1" * 500,
     "接" * 500,
     "x" * 500,
@@ -246,3 +265,33 @@ def test_refusals_and_disputes_in_other_words_are_a_no(text: str) -> None:
 def test_no_word_of_the_vocabulary_holds_a_numeral() -> None:
     """Numerals are cut out first: a word holding one (一下) could never be read."""
     assert not [word for word in (*PHRASES, *FILLERS, *SOFTENERS, *MEASURES) if set(word) & NUMERAL_CHARACTERS]
+
+
+ADVANCE_PHRASES = sorted(phrase for phrase in ANSWER_PHRASES if PHRASES[phrase] == Intent.ADVANCE)
+
+
+@given(
+    st.sampled_from(ADVANCE_PHRASES),
+    st.integers(1, 1_000_000),
+    st.sampled_from(["", " ", "元", " 元", "块", "块钱", " yuan"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_number_of_yuan_on_either_side_of_an_advance_is_its_amount(
+    phrase: str, yuan: int, unit: str, in_chinese: bool, first: bool
+) -> None:
+    """预支500, 预支五百元, 500块预支, advance 500 yuan."""
+    amount = f"{written(yuan) if in_chinese else yuan}{unit}"
+    text = f"{amount} {phrase}" if first else f"{phrase} {amount}"
+    assert parse(text) == Reply(Intent.ADVANCE, yuan=yuan)
+
+
+@given(st.sampled_from(ADVANCE_PHRASES), st.integers(0, 1_000_000), st.sampled_from(sorted(MEASURES - {"块", "只"})))
+def test_an_advance_of_pieces_nothing_or_less_is_not_read(phrase: str, number: int, measure: str) -> None:
+    for text in (f"{phrase} {number}{measure}", f"{phrase} -{number}", f"{phrase} 0", f"{phrase} {number}.5"):
+        assert parse(text).intent == Intent.UNKNOWN, text
+
+
+@given(st.sampled_from(QUANTIFIED_PHRASES), st.integers(1, 1_000_000), st.sampled_from(["元", "块钱", "yuan"]))
+def test_a_yes_or_done_counted_in_yuan_is_not_read(phrase: str, number: int, unit: str) -> None:
+    assert parse(f"{phrase} {number}{unit}").intent == Intent.UNKNOWN
