@@ -30,6 +30,7 @@ class Intent(StrEnum):
     NO = "no"  # decline an offer, dispute a payout, decline a brand's invitation
     DONE = "done"  # finished pieces, with a quantity
     ADVANCE = "advance"  # ask for an advance on work in hand (预支): the most she may ask
+    PRICE_LOW = "price_low"  # the piece rate is too low (价低), perhaps with the yuan she would take a piece
     HELP = "help"
     STOP = "stop"  # opt out of SMS
     START = "start"  # opt back in
@@ -67,6 +68,9 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.DONE, "完成", "完成了", "做好", "做好了", "做完", "做完了", "done", "wancheng", "zuohao"),
     # an advance on work in hand
     **_saying(Intent.ADVANCE, "预支", "预付", "预支工钱", "advance", "yuzhi"),
+    # the piece rate is too low ("价低 30": she would take 30 yuan a piece)
+    **_saying(Intent.PRICE_LOW, "价低", "价格低", "价太低", "价格太低", "太便宜", "价钱低", "价钱太低"),
+    **_saying(Intent.PRICE_LOW, "price", "low", "jiadi", "taipianyi"),
     # help, opting out and back in, language
     **_saying(Intent.HELP, "帮助", "菜单", "help", "menu", "bangzhu"),
     **_saying(Intent.STOP, "退订", "t", "td", "stop", "unsubscribe", "tuiding"),
@@ -102,10 +106,11 @@ SOFTENERS = frozenset({"不好意思", "抱歉", "对不起", "算了", "这次"
 MEASURES = frozenset({*"个件条只张块套片顶把幅枚份床匹", "pieces", "piece", "pcs", "pc"})
 # A bare digit is a menu choice.
 DIGITS = {"0": Intent.HELP, "1": Intent.YES, "2": Intent.NO}
-# Only these take a number of pieces ("接 10": accept ten; "完成 15": fifteen are done).
-QUANTIFIED = frozenset({Intent.YES, Intent.DONE})
+# Only these take a number: of pieces ("接 10": accept ten; "完成 15": fifteen are done), or of
+# yuan a piece ("价低 30").
+QUANTIFIED = frozenset({Intent.YES, Intent.DONE, Intent.PRICE_LOW})
 # Traditional forms people type (Taiwanese or Hong Kong phones, old habits).
-TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個兩條隻張塊萬謝還", "单绝没帮订阅汉语们这个两条只张块万谢还")
+TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個兩條隻張塊萬謝還價錢", "单绝没帮订阅汉语们这个两条只张块万谢还价钱")
 # Item codes: K and a job's number (K7; its payout too), Q and an invitation's (Q1).
 CODE = re.compile(r"[kq]\d{1,6}")
 # 退出 and a brand's name, with or without a space ("退出王家", "退出 王家手作", "leave Li"); the
