@@ -79,7 +79,7 @@ SELECT f.job AS job_id, f.artisan AS artisan_id, m.name, COALESCE(v.name, '') AS
 FROM price_feedback f JOIN member m ON m.id = f.artisan LEFT JOIN village v ON v.id = m.village
 WHERE f."order" = {} AND f.brand = {} ORDER BY f.updated_at, f.id
 """
-OPEN_OFFERS = "SELECT COUNT(*) AS n FROM job WHERE \"order\" = {} AND status = {} AND expires_at > {}"
+OPEN_OFFERS = 'SELECT COUNT(*) AS n FROM job WHERE "order" = {} AND status = {} AND expires_at > {}'
 
 
 def _median(prices: list[int]) -> int | None:

@@ -53,7 +53,9 @@ class OrderController(Controller):
         return JobList(jobs=await dispatch.order_jobs(principal, order_id))
 
     @get("/orders/{order_id:int}/price-feedback", summary="What artisans said of the order's piece rate (价低)")
-    async def price_feedback(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> PriceFeedbackSummary:
+    async def price_feedback(
+        self, principal: NamedDependency[Principal], order_id: FromPath[int]
+    ) -> PriceFeedbackSummary:
         return await price_feedback.order_price_feedback(principal, order_id)
 
     @get("/orders/{order_id:int}/suggestion", summary="Whom to offer the order's work to, and how many pieces each")
@@ -75,7 +77,11 @@ class OrderController(Controller):
     ) -> JobList:
         return JobList(jobs=await dispatch.dispatch(principal, order_id, data))
 
-    @post("/orders/{order_id:int}/cancel", status_code=200, summary="Cancel an order: open offers withdrawn, work reported done approved")
+    @post(
+        "/orders/{order_id:int}/cancel",
+        status_code=200,
+        summary="Cancel an order: open offers withdrawn, work reported done approved",
+    )
     async def cancel(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
         return await service.cancel_order(principal, order_id, order_work)
 

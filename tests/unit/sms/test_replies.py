@@ -40,7 +40,9 @@ UNDERSTOOD = {
     "做好了15": Reply(Intent.DONE, quantity=15),
     "done 15": Reply(Intent.DONE, quantity=15),
     "完成": Reply(Intent.DONE),
-    **dict.fromkeys(["价低", "价格低", "價格低", "太便宜", "太便宜了", "价太低了", "PRICE LOW", "jiadi"], Reply(Intent.PRICE_LOW)),
+    **dict.fromkeys(
+        ["价低", "价格低", "價格低", "太便宜", "太便宜了", "价太低了", "PRICE LOW", "jiadi"], Reply(Intent.PRICE_LOW)
+    ),
     "价低 30": Reply(Intent.PRICE_LOW, quantity=30),
     "价低三十": Reply(Intent.PRICE_LOW, quantity=30),
     "low 30": Reply(Intent.PRICE_LOW, quantity=30),
