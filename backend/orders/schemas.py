@@ -47,7 +47,7 @@ class OrderUpdate(Wire):
     description: LongText | UnsetType = UNSET
     quality_notes: LongText | UnsetType = UNSET
     photo_ids: ReferencePhotos | UnsetType = UNSET
-    hours_per_piece: HoursPerPiece | None | UnsetType = UNSET  # null: no estimate any more
+    hours_per_piece: HoursPerPiece | UnsetType | None = UNSET  # null: no estimate any more
 
 
 class Progress(Wire):

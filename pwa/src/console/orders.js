@@ -146,11 +146,11 @@ function priceFeedback(order) {
   api("GET", `/orders/${order.id}/price-feedback`, { language: locale }).then((answer) => {
     const summary = /** @type {Wire.PriceFeedbackSummary} */ (answer);
     const asked = summary.answers.filter((a) => a.price_fen !== null).map((a) => formatMoney(/** @type {number} */ (a.price_fen)));
-    shown.append(
-      h("p", {}, t("{count} said the price is too low; {open} offers still open.", { count: summary.count, open: summary.offers_open })),
-      asked.length ? h("p", { "data-prices": "" }, t("Asked: {prices} (median {median})", { prices: asked.join(", "), median: formatMoney(/** @type {number} */ (summary.median_price_fen)) })) : null,
-      h("ul", {}, ...summary.answers.map((a) => h("li", {}, [a.name, a.village, a.price_fen === null ? t("no price named") : formatMoney(a.price_fen), a.channel].filter(Boolean).join(" · ")))),
-    );
+    shown.append(h("p", {}, t("{count} said the price is too low; {open} offers still open.", { count: summary.count, open: summary.offers_open })));
+    if (asked.length) {
+      shown.append(h("p", { "data-prices": "" }, t("Asked: {prices} (median {median})", { prices: asked.join(", "), median: formatMoney(/** @type {number} */ (summary.median_price_fen)) })));
+    }
+    shown.append(h("ul", {}, ...summary.answers.map((a) => h("li", {}, [a.name, a.village, a.price_fen === null ? t("no price named") : formatMoney(a.price_fen), a.channel].filter(Boolean).join(" · ")))));
   }, (error) => notify(messageOf(error)));
   return shown;
 }

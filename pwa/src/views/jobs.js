@@ -25,6 +25,16 @@ function pattern(job) {
   return first ? photo(first, "list", { class: "pattern", alt: t("The pattern to follow"), width: "96", height: "96" }) : null;
 }
 
+/** Pieces × the piece rate, and beside it the hourly rate the order's estimated hours imply.
+@param {Wire.Job} job @param {number} pieces */
+function rate(job, pieces) {
+  const line = h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) }));
+  if (job.hourly_rate_fen) {
+    line.append(" · ", h("span", { class: "hourly", "data-hourly": String(job.hourly_rate_fen) }, t("about {rate} an hour", { rate: formatMoney(job.hourly_rate_fen) })));
+  }
+  return line;
+}
+
 /** @param {Wire.Job} job */
 function rank(job) {
   const found = ORDER.indexOf(job.status);
@@ -105,9 +115,7 @@ export class JobsView extends EventTarget {
       this.several && job.brand_name ? h("p", { class: "brand" }, t("Work for {brand}", { brand: job.brand_name })) : null,
       forOther ? h("p", { class: "whose" }, t("For {name}", { name: job.artisan_name })) : null,
       h("p", { class: "status" }, statusWord(job.status)),
-      h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) }),
-        job.hourly_rate_fen ? " · " : null,
-        job.hourly_rate_fen ? h("span", { class: "hourly", "data-hourly": String(job.hourly_rate_fen) }, t("about {rate} an hour", { rate: formatMoney(job.hourly_rate_fen) })) : null),
+      rate(job, pieces),
       h("p", { class: "earns" }, EARNED.includes(job.status)
         ? t("Earned {amount}", { amount: formatMoney(job.quantity_approved * job.unit_price_fen) })
         : t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),

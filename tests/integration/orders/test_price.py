@@ -101,7 +101,7 @@ async def test_price_too_low_is_kept_once_per_job_replaced_and_audited_each_time
     await ok(await client.post(f"/api/v1/jobs/{jobs[1]['id']}/accept", json={}, headers=second.auth))
     await ok(await client.post(url.format(jobs[1]["id"]), json={"price_fen": 5500}, headers=second.auth))
     summary = await ok(await client.get(f"/api/v1/orders/{order['id']}/price-feedback", headers=brand.coordinator.auth))
-    [mine] = [j for j in (await ok(await client.get("/api/v1/jobs", headers=first.auth)))["jobs"]]
+    [mine] = (await ok(await client.get("/api/v1/jobs", headers=first.auth)))["jobs"]
     progress = (await ok(await client.get(f"/api/v1/orders/{order['id']}", headers=brand.coordinator.auth)))["progress"]
 
     assert (said["price_fen"], said["channel"]) == (None, "app")
@@ -127,7 +127,8 @@ async def test_a_replayed_price_feedback_counts_once(client: httpx.AsyncClient) 
     answers = [await client.post(url, json={"price_fen": 5200}, headers=headers) for _ in range(2)]
     raced = await asyncio.gather(*(client.post(url, json={"price_fen": 5300}, headers=artisan.auth) for _ in range(3)))
 
-    assert [a.status_code for a in answers] == [200, 200] and answers[0].json() == answers[1].json()
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json()
     assert {r.status_code for r in raced} == {200}
     rows = await run("SELECT price_fen FROM price_feedback WHERE job = {}", job["id"])
     assert rows == [{"price_fen": 5300}]
@@ -157,7 +158,8 @@ async def test_an_absurd_price_is_refused_in_her_language(
     )
 
     assert chinese["fields"] == english["fields"] == {"price_fen": field}
-    assert chinese["message"] != english["message"] and english["message"].isascii()
+    assert chinese["message"] != english["message"]
+    assert english["message"].isascii()
     assert not await run('SELECT id FROM price_feedback WHERE "order" = {}', order["id"])
 
 
@@ -237,7 +239,8 @@ async def test_a_cancel_approves_the_pieces_reported_done_and_they_are_due(clien
         w_texted.job_id: 6 * 4500,
         w_approved.job_id: 5 * 4500,
     }
-    assert cancelled["status"] == "cancelled" and cancelled["progress"]["approved"] == 16
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["progress"]["approved"] == 16
     texted_events = await history("job", w_texted.job_id)
     assert [(e["action"], e["to_status"], json.loads(e["detail"]).get("reason")) for e in texted_events[-2:]] == [
         ("submit", "submitted", "order_cancelled"),
