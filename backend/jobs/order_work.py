@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.columns import Column
+
 from backend.core.errors import InvalidTransition
 from backend.core.types import Channel, Principal, utcnow
 from backend.db.session import run
@@ -97,45 +99,46 @@ async def approve_reported_work(actor: Principal, order_id: int) -> None:
         Status.ACCEPTED.value,
         Status.REWORK.value,
     )
-    now = utcnow()
     for row in rows:
-        status = Status(row["status"])
-        if status == Status.SUBMITTED:
-            quantity = row["quantity_submitted"]
-            submission_id = row["submission"]
-        else:
-            quantity = row["quantity_reported"]
-            submission_id = await _submission_of_report(actor, row, quantity)
-            await transition(
-                row["id"],
-                Action.SUBMIT,
-                actor,
-                counts={Count.SUBMITTED: quantity, Count.REPORTED: 0},
-                current=status,
-                submission_id=submission_id,
-                quantity=quantity,
-                reason=CANCELLED,
-            )
+        await _approve_on_cancel(actor, row)
+
+
+async def _approve_on_cancel(actor: Principal, row: dict[str, Any]) -> None:
+    status = Status(row["status"])
+    if status == Status.SUBMITTED:
+        quantity, submission_id = row["quantity_submitted"], row["submission"]
+    else:
+        quantity = row["quantity_reported"]
+        submission_id = await _submission_of_report(actor, row, quantity)
         await transition(
             row["id"],
-            Action.APPROVE,
+            Action.SUBMIT,
             actor,
-            counts={Count.APPROVED: quantity},
-            current=Status.SUBMITTED,
+            counts={Count.SUBMITTED: quantity, Count.REPORTED: 0},
+            current=status,
             submission_id=submission_id,
             quantity=quantity,
             reason=CANCELLED,
         )
-        if submission_id is not None:
-            await Submission.update(
-                {
-                    Submission.status: SubmissionStatus.APPROVED.value,
-                    Submission.review_reason: CANCELLED,
-                    Submission.reviewed_by: actor.member_id,
-                    Submission.reviewed_at: now,
-                }
-            ).where(Submission.id == submission_id)
-        await tell_paid_on_cancel(row["id"], quantity)
+    await transition(
+        row["id"],
+        Action.APPROVE,
+        actor,
+        counts={Count.APPROVED: quantity},
+        current=Status.SUBMITTED,
+        submission_id=submission_id,
+        quantity=quantity,
+        reason=CANCELLED,
+    )
+    if submission_id is not None:
+        reviewed: dict[Column | str, Any] = {
+            Submission.status: SubmissionStatus.APPROVED.value,
+            Submission.review_reason: CANCELLED,
+            Submission.reviewed_by: actor.member_id,
+            Submission.reviewed_at: utcnow(),
+        }
+        await Submission.update(reviewed).where(Submission.id == submission_id)
+    await tell_paid_on_cancel(row["id"], quantity)
 
 
 async def _submission_of_report(actor: Principal, job: dict[str, Any], quantity: int) -> int:

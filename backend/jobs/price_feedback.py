@@ -6,7 +6,6 @@ each is audited."""
 
 from __future__ import annotations
 
-from statistics import median_low
 from typing import Any
 
 from backend.audit import record_event
@@ -90,7 +89,7 @@ def _median(prices: list[int]) -> int | None:
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
-    return (median_low(ordered) + ordered[middle] + 1) // 2
+    return (ordered[middle - 1] + ordered[middle] + 1) // 2
 
 
 def _answer(row: dict[str, Any]) -> PriceAnswer:
