@@ -85,18 +85,19 @@ async def _people(brand_id: int, coordinator: Principal) -> list[Principal]:
     return artisans
 
 
-# title, craft, pieces, piece rate (fen), days until due, quality notes, offers (artisan, pieces)
+# title, craft, pieces, piece rate (fen), days until due, quality notes, offers (artisan, pieces),
+# estimated hours per piece (None: not estimated)
 ORDERS = [
-    ("苗绣蝴蝶纹围巾", "embroidery", 60, 4500, 30, "针脚均匀，不露线头。", [(0, 20), (1, 20)]),
-    ("蜡染靠垫套", "batik", 40, 3800, 21, "冰纹自然，颜色不掉。", [(2, 15), (3, 15)]),
-    ("银饰手镯（錾花）", "silverwork", 25, 12000, 45, "足银，錾花清晰。", []),
+    ("苗绣蝴蝶纹围巾", "embroidery", 60, 4500, 30, "针脚均匀，不露线头。", [(0, 20), (1, 20)], 6.0),
+    ("蜡染靠垫套", "batik", 40, 3800, 21, "冰纹自然，颜色不掉。", [(2, 15), (3, 15)], 2.5),
+    ("银饰手镯（錾花）", "silverwork", 25, 12000, 45, "足银，錾花清晰。", [], None),
 ]
 
 
 async def _orders(coordinator: Principal, artisans: list[Principal]) -> list[list[JobRead]]:
     """Create the demo orders and their offers; the jobs of each order, in offer order."""
     dispatched = []
-    for number, (title, craft, quantity, rate, days, notes, offers) in enumerate(ORDERS):
+    for number, (title, craft, quantity, rate, days, notes, offers, hours) in enumerate(ORDERS):
         pattern = await upload_photo(coordinator, demo_photo(40 + 17 * number))  # the brand's own design
         order = await create_order(
             coordinator,
@@ -108,6 +109,7 @@ async def _orders(coordinator: Principal, artisans: list[Principal]) -> list[lis
                 due_date=china_today() + dt.timedelta(days=days),
                 quality_notes=notes,
                 photo_ids=[pattern.id],
+                hours_per_piece=hours,
             ),
         )
         wanted = [Offer(artisan_id=artisans[who].member_id, quantity=pieces) for who, pieces in offers]

@@ -13,7 +13,7 @@ from backend.auth.tables import OtpCode
 from backend.crafts.tables import Craft
 from backend.db.tables import Counter
 from backend.idempotency.tables import IdempotencyRecord
-from backend.jobs.tables import Job, Submission
+from backend.jobs.tables import Job, PriceFeedback, Submission
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage, VoiceCall
@@ -38,6 +38,7 @@ TABLES = [
     Order,
     Job,
     Submission,
+    PriceFeedback,
     Payout,
     StatementSms,
     Advance,

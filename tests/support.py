@@ -178,6 +178,7 @@ BRAND_TABLES = (
     "submission",
     "payout",
     "advance",
+    "price_feedback",
     "photo",
     "audit_event",
     "outbox_message",

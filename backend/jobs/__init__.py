@@ -7,6 +7,7 @@ need of jobs (their progress, whether offers went out, withdrawing the open ones
 work and its review. ``queries``: how jobs are read.
 ``record``: an artisan's track record (finished, on time, overdue). ``suggestion``: whom
 to offer an order's work to, and how many pieces each.
+``price_feedback``: an artisan's word that a piece rate is too low (价低).
 ``messages``: the SMS an offer sends. ``people``: what a person's changes mean for their
 jobs. ``routes``: HTTP.
 """
@@ -18,6 +19,7 @@ __all__ = [
     "order_work",
     "people",
     "photo_access",
+    "price_feedback",
     "queries",
     "record",
     "routes",

@@ -1,5 +1,5 @@
 """The SMS jobs send: an offer to an artisan (the ``offer`` flow's question), and work sent
-back for rework."""
+back for rework, or paid although the order was cancelled."""
 
 from __future__ import annotations
 
@@ -46,4 +46,13 @@ async def tell_rework(job_id: int, reason: str) -> None:
     if rows:
         [artisan] = rows
         message = render("rework", artisan["locale"], code=artisan["code"], reason=reason)
+        await enqueue(artisan["phone"], message, brand_id=artisan["brand"], member_id=artisan["id"])
+
+
+async def tell_paid_on_cancel(job_id: int, quantity: int) -> None:
+    """The brand cancelled the order: the pieces she reported done are still paid."""
+    rows = await run(REWORKED, job_id)
+    if rows:
+        [artisan] = rows
+        message = render("cancel_paid", artisan["locale"], code=artisan["code"], quantity=quantity)
         await enqueue(artisan["phone"], message, brand_id=artisan["brand"], member_id=artisan["id"])

@@ -12,15 +12,18 @@ from backend.core.types import Principal, Role, as_datetime
 from backend.db.session import fetch, is_sqlite, run
 from backend.jobs.machine import Status
 from backend.jobs.schemas import JobRead
+from backend.orders.rates import hourly_rate_fen, hours_of
 
 JOB_SELECT = """
 SELECT j.id, j."order" AS order_id, j.artisan AS artisan_id, j.status, j.code,
        j.quantity_offered, j.quantity_accepted, j.quantity_submitted, j.quantity_approved, j.quantity_reported,
-       j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.due_date, o.quality_notes,
+       j.expires_at, j.change_seq, o.title, o.craft, o.unit_price_fen, o.hours_tenths, o.due_date, o.quality_notes,
        o.photo_ids AS reference_photo_ids, a.name AS artisan_name, j.brand AS brand_id, b.name AS brand_name,
+       pf.id AS price_feedback_id, pf.price_fen AS price_asked_fen,
        CASE WHEN j.status = '{REWORK}' THEN (SELECT s.review_reason FROM submission s WHERE s.job = j.id
             ORDER BY s.id DESC LIMIT 1) ELSE '' END AS review_reason
 FROM job j JOIN production_order o ON o.id = j."order" JOIN member a ON a.id = j.artisan JOIN brand b ON b.id = j.brand
+LEFT JOIN price_feedback pf ON pf.job = j.id
 """.replace("{REWORK}", Status.REWORK.value)
 
 # Whose jobs a person sees: her own (as an artisan, in each brand she works with), and every
@@ -94,6 +97,10 @@ def job_read(row: Mapping[str, Any]) -> JobRead:
         title=row["title"],
         craft=row["craft"],
         unit_price_fen=row["unit_price_fen"],
+        hours_per_piece=hours_of(row["hours_tenths"]),
+        hourly_rate_fen=hourly_rate_fen(row["unit_price_fen"], row["hours_tenths"]),
+        price_feedback=row["price_feedback_id"] is not None,
+        price_asked_fen=row["price_asked_fen"],
         due_date=_as_date(row["due_date"]),
         quality_notes=row["quality_notes"],
         reference_photo_ids=msgspec.json.decode(row["reference_photo_ids"]),

@@ -11,12 +11,14 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from backend.core.types import Principal
 from backend.http.params import Since
 from backend.http.responses import Encoded, VersionedCache, encode, respond
-from backend.jobs import service, submissions
+from backend.jobs import price_feedback, service, submissions
 from backend.jobs.schemas import (
     AcceptRequest,
     DeclineRequest,
     JobList,
     JobRead,
+    PriceFeedbackCreate,
+    PriceFeedbackRead,
     ReviewRequest,
     SubmissionCreate,
     SubmissionList,
@@ -53,6 +55,12 @@ class JobController(Controller):
         self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[DeclineRequest]
     ) -> JobRead:
         return await service.decline_job(principal, job_id, data.reason)
+
+    @post("/jobs/{job_id:int}/price-feedback", status_code=200, summary="Say the piece rate is too low (价低)")
+    async def price_feedback(
+        self, principal: NamedDependency[Principal], job_id: FromPath[int], data: JSONBody[PriceFeedbackCreate]
+    ) -> PriceFeedbackRead:
+        return await price_feedback.say_price_too_low(principal, job_id, data.price_fen)
 
     @post("/jobs/{job_id:int}/submissions", summary="Submit finished pieces with photos")
     async def submit(

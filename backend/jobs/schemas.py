@@ -51,6 +51,11 @@ class JobRead(Wire):
     title: str
     craft: str
     unit_price_fen: int
+    hours_per_piece: float | None  # the order's estimated hours per piece; null: not estimated
+    hourly_rate_fen: int | None  # unit_price_fen ÷ hours_per_piece, rounded half up
+    # She said the piece rate is too low (价低), and the rate she would take (null: not said).
+    price_feedback: bool
+    price_asked_fen: int | None
     due_date: dt.date
     quality_notes: str
     # The order's reference photos (GET /photos/{id}/list): what the pieces must look like.
@@ -73,6 +78,36 @@ class AcceptRequest(Wire):
 
 class DeclineRequest(Wire):
     reason: ShortText = ""
+
+
+class PriceFeedbackCreate(Wire):
+    price_fen: Annotated[int, msgspec.Meta(le=10**12)] | None = None  # the piece rate she would take
+
+
+class PriceFeedbackRead(Wire):
+    job_id: int
+    price_fen: int | None
+    channel: str
+    at: dt.datetime
+
+
+class PriceAnswer(Wire):
+    """One artisan's word on an order's piece rate, for its coordinators."""
+
+    job_id: int
+    artisan_id: int
+    name: str
+    village: str
+    price_fen: int | None
+    channel: str
+    at: dt.datetime
+
+
+class PriceFeedbackSummary(Wire):
+    answers: list[PriceAnswer]  # oldest answer first
+    count: int
+    offers_open: int  # offers of the order still waiting for an answer
+    median_price_fen: int | None  # of the prices asked; null: none named one
 
 
 class SubmissionCreate(Wire):

@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -57,3 +58,19 @@ class Submission(Table, tablename="submission"):
     reviewed_by = ForeignKey(Member, null=True)
     reviewed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class PriceFeedback(Table, tablename="price_feedback"):
+    """An artisan's word that a job's piece rate is too low (价低), with the rate she would take.
+
+    One per job: a later answer replaces the earlier (each audited). It declines nothing."""
+
+    id: Serial
+    job = ForeignKey(Job, null=False, unique=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    brand = ForeignKey(Brand, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    order = ForeignKey(Order, null=False, index=True, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    artisan = ForeignKey(Member, null=False, on_delete=OnDelete.no_action, on_update=OnUpdate.no_action)
+    price_fen = BigInt(null=True, default=None, help_text="The piece rate she would take, in fen; null: not said.")
+    channel = Varchar(length=16, help_text="app, sms or simulator.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), help_text="When she last answered.")

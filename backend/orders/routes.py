@@ -8,8 +8,15 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.core.types import Principal
 from backend.http.params import ArtisanIds, CraftCodes, PageCursor, QuantityQuery, VillageIds
-from backend.jobs import dispatch, order_work, suggestion
-from backend.jobs.schemas import DispatchRequest, JobList, JobRead, Suggestion, SuggestionFilter
+from backend.jobs import dispatch, order_work, price_feedback, suggestion
+from backend.jobs.schemas import (
+    DispatchRequest,
+    JobList,
+    JobRead,
+    PriceFeedbackSummary,
+    Suggestion,
+    SuggestionFilter,
+)
 from backend.orders import service
 from backend.orders.schemas import OrderCreate, OrderList, OrderRead, OrderStatus, OrderUpdate
 
@@ -45,6 +52,12 @@ class OrderController(Controller):
     async def jobs(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> JobList:
         return JobList(jobs=await dispatch.order_jobs(principal, order_id))
 
+    @get("/orders/{order_id:int}/price-feedback", summary="What artisans said of the order's piece rate (价低)")
+    async def price_feedback(
+        self, principal: NamedDependency[Principal], order_id: FromPath[int]
+    ) -> PriceFeedbackSummary:
+        return await price_feedback.order_price_feedback(principal, order_id)
+
     @get("/orders/{order_id:int}/suggestion", summary="Whom to offer the order's work to, and how many pieces each")
     async def suggestion(
         self,
@@ -64,7 +77,11 @@ class OrderController(Controller):
     ) -> JobList:
         return JobList(jobs=await dispatch.dispatch(principal, order_id, data))
 
-    @post("/orders/{order_id:int}/cancel", status_code=200, summary="Cancel an order; open offers are withdrawn")
+    @post(
+        "/orders/{order_id:int}/cancel",
+        status_code=200,
+        summary="Cancel an order: open offers withdrawn, work reported done approved",
+    )
     async def cancel(self, principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderRead:
         return await service.cancel_order(principal, order_id, order_work)
 

@@ -13,6 +13,10 @@ from backend.core.types import CraftCode, Fen, Id, LongText, Quantity, Title, Wi
 
 MAX_REFERENCE_PHOTOS = 8
 ReferencePhotos = Annotated[list[Id], msgspec.Meta(max_length=MAX_REFERENCE_PHOTOS)]
+# Estimated working hours per piece, at most one decimal (2.5); stored in tenths (backend.orders.rates).
+HoursPerPiece = Annotated[
+    float, msgspec.Meta(gt=0, le=1000, description="Estimated hours of work per piece, at most one decimal.")
+]
 
 
 class OrderStatus(StrEnum):
@@ -29,6 +33,7 @@ class OrderCreate(Wire):
     description: LongText = ""
     quality_notes: LongText = ""
     photo_ids: ReferencePhotos = msgspec.field(default_factory=list)
+    hours_per_piece: HoursPerPiece | None = None
 
 
 class OrderUpdate(Wire):
@@ -42,6 +47,7 @@ class OrderUpdate(Wire):
     description: LongText | UnsetType = UNSET
     quality_notes: LongText | UnsetType = UNSET
     photo_ids: ReferencePhotos | UnsetType = UNSET
+    hours_per_piece: HoursPerPiece | UnsetType | None = UNSET  # null: no estimate any more
 
 
 class Progress(Wire):
@@ -51,6 +57,7 @@ class Progress(Wire):
     approved: int
     paid: int
     offered_open: int
+    price_low: int = 0  # jobs whose artisan said the piece rate is too low (GET /orders/{id}/price-feedback)
 
 
 class OrderRead(Wire):
@@ -60,6 +67,8 @@ class OrderRead(Wire):
     craft: str
     quantity: int
     unit_price_fen: int
+    hours_per_piece: float | None  # estimated hours per piece; null: not estimated
+    hourly_rate_fen: int | None  # unit_price_fen ÷ hours_per_piece, rounded half up; null without hours
     due_date: dt.date
     quality_notes: str
     photo_ids: list[int]

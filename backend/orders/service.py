@@ -20,6 +20,7 @@ from backend.core.text import filled
 from backend.core.types import Principal
 from backend.crafts import require_crafts
 from backend.db.session import is_sqlite, run, write_transaction
+from backend.orders.rates import hourly_rate_fen, hours_of, tenths_of
 from backend.orders.schemas import OrderCreate, OrderRead, OrderStatus, OrderUpdate, Progress
 from backend.orders.tables import Order
 from backend.photos.tables import Photo
@@ -39,6 +40,8 @@ class OrderWork(Protocol):
 
     async def withdraw_open_offers(self, actor: Principal, order_id: int) -> None: ...
 
+    async def approve_reported_work(self, actor: Principal, order_id: int) -> None: ...
+
 
 def order_read(row: dict[str, Any], progress: Progress) -> OrderRead:
     return OrderRead(
@@ -48,6 +51,8 @@ def order_read(row: dict[str, Any], progress: Progress) -> OrderRead:
         craft=row["craft"],
         quantity=row["quantity"],
         unit_price_fen=row["unit_price_fen"],
+        hours_per_piece=hours_of(row["hours_tenths"]),
+        hourly_rate_fen=hourly_rate_fen(row["unit_price_fen"], row["hours_tenths"]),
         due_date=row["due_date"],
         quality_notes=row["quality_notes"],
         photo_ids=json.loads(row["photo_ids"]),
@@ -91,6 +96,7 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
     """A new open order of the brand, with its reference photos."""
     require_role(actor, *STAFF)
     _check_due_date(data.due_date)
+    hours_tenths = tenths_of(data.hours_per_piece)
     async with write_transaction():
         await require_crafts(actor.brand_id, [data.craft], field="craft")
         photo_ids = await _check_reference_photos(actor, data.photo_ids)
@@ -102,6 +108,7 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
                 craft=data.craft,
                 quantity=data.quantity,
                 unit_price_fen=data.unit_price_fen,
+                hours_tenths=hours_tenths,
                 due_date=data.due_date,
                 quality_notes=data.quality_notes,
                 photo_ids=photo_ids,
@@ -118,6 +125,7 @@ async def create_order(actor: Principal, data: OrderCreate) -> OrderRead:
             to_status=OrderStatus.OPEN.value,
             quantity=data.quantity,
             unit_price_fen=data.unit_price_fen,
+            hours_tenths=hours_tenths,
         )
     nothing_yet = Progress(quantity=data.quantity, accepted=0, submitted=0, approved=0, paid=0, offered_open=0)
     return order_read(order, nothing_yet)
@@ -134,6 +142,8 @@ async def _order_changes(actor: Principal, data: OrderUpdate) -> dict[Any, Any]:
         changes["title"] = filled(changes["title"], "title")
     if "photo_ids" in changes:
         changes["photo_ids"] = await _check_reference_photos(actor, changes["photo_ids"])
+    if "hours_per_piece" in changes:
+        changes["hours_tenths"] = tenths_of(changes.pop("hours_per_piece"))
     return {getattr(Order, name): value for name, value in changes.items()}
 
 
@@ -186,13 +196,21 @@ async def edit_order(actor: Principal, order_id: int, data: OrderUpdate, work: O
 
 
 async def cancel_order(actor: Principal, order_id: int, work: OrderWork) -> OrderRead:
-    """Close an order and withdraw its open offers; accepted work carries on."""
+    """Close an order: its open offers are withdrawn, the pieces reported done and not yet
+    reviewed are approved for payment, and other accepted work carries on."""
     async with write_transaction():
         order = await brand_order(actor, order_id)
         if order["status"] != OrderStatus.OPEN:
             raise OrderClosed()
-        # The order row first (an accept takes it first too), then its jobs in id order.
-        await Order.update({Order.status: OrderStatus.CANCELLED.value}).where(Order.id == order_id)
+        # The order row first (an accept takes it first too), then its jobs in id order. The
+        # update is conditional: of two cancels racing, the second finds it closed.
+        closed = (
+            await Order.update({Order.status: OrderStatus.CANCELLED.value})
+            .where((Order.id == order_id) & (Order.status == OrderStatus.OPEN.value))
+            .returning(Order.id)
+        )
+        if not closed:
+            raise OrderClosed()
         await record_event(
             actor,
             brand_id=actor.brand_id,
@@ -203,4 +221,5 @@ async def cancel_order(actor: Principal, order_id: int, work: OrderWork) -> Orde
             to_status=OrderStatus.CANCELLED.value,
         )
         await work.withdraw_open_offers(actor, order_id)
+        await work.approve_reported_work(actor, order_id)
     return await get_order(actor, order_id, work)

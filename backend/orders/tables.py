@@ -18,6 +18,11 @@ class Order(Table, tablename="production_order"):
     craft = Varchar(length=32, help_text="The code of one of the brand's crafts.")
     quantity = Integer()
     unit_price_fen = BigInt(help_text="Piece rate in fen (1 yuan = 100 fen).")
+    hours_tenths = Integer(
+        null=True,
+        default=None,
+        help_text="Estimated working time per piece in tenths of an hour (25 = 2.5 hours); null: not estimated.",
+    )
     due_date = Date()
     quality_notes = Text(default="")
     photo_ids = Text(default="[]", help_text="JSON list of reference photo ids, shown with every offer.")

@@ -24,6 +24,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from piccolo.query import OrderByRaw
+
 from backend.core.types import utcnow
 from backend.db.session import run, write_transaction
 from backend.messages.optout import opt_out, opted_out_among
@@ -94,6 +96,14 @@ RETURNING {", ".join(column._meta.db_column_name for column in CLAIMED)}
 """  # noqa: S608 - our own column names
 
 
+def _first_the_awaited() -> OrderByRaw:
+    """Due messages in the order they are taken: those a person is waiting for at her phone now
+    (a sign-in code she asked for, the answer to her own SMS) before the rest, then oldest
+    first, so that a dispatch to thousands never keeps a villager from signing in."""
+    awaited = ", ".join(f"'{key}'" for key in sorted(keys_with("budget_exempt")))  # our own keys
+    return OrderByRaw(f"CASE WHEN kind IN ({awaited}) OR answers THEN 0 ELSE 1 END, id")
+
+
 async def claim_due(
     limit: int = 20, *, owner: str | None = None, lease: dt.timedelta = LEASE, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
@@ -107,7 +117,7 @@ async def claim_due(
         query = skip_locked(
             OutboxMessage.select(*CLAIMED)
             .where(OutboxMessage.status.is_in(list(DUE)) & (OutboxMessage.next_attempt_at <= now))
-            .order_by(OutboxMessage.id)
+            .order_by(_first_the_awaited())
             .limit(limit)
         )
         due = await _hold_back_opted_out(await query)

@@ -19,6 +19,7 @@ from backend.core.errors import DomainError, Forbidden, Invalid, OrderFull
 from backend.core.i18n import N_, translate
 from backend.core.types import Principal, utcnow
 from backend.jobs.machine import Status
+from backend.jobs.price_feedback import say_price_too_low
 from backend.jobs.queries import artisan_open_codes
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
@@ -142,6 +143,19 @@ async def _accept_offer(context: Context) -> Done:
 @action("decline_offer", item=ItemKind.JOB, example="不接", refusals=GONE)
 async def _decline_offer(context: Context) -> Done:
     await decline_job(_actor(context), _item(context).id, reason=context.body[:500])
+    return Done()
+
+
+@action(
+    "price_feedback",
+    item=ItemKind.JOB,
+    example="价低 30",
+    refusals={**GONE, "price_too_high": NOTHING, "offer_expired": NOTHING},
+)
+async def _price_feedback(context: Context) -> Done:
+    """价低, perhaps with the yuan she would take a piece ("价低 30"), in fen for the service."""
+    yuan = context.reply.yuan
+    await say_price_too_low(_actor(context), _item(context).id, None if yuan is None else yuan * 100)
     return Done()
 
 

@@ -31,6 +31,7 @@ class Intent(StrEnum):
     NO = "no"  # decline an offer, dispute a payout, decline a brand's invitation
     DONE = "done"  # finished pieces, with a quantity
     ADVANCE = "advance"  # ask for an advance on work in hand (预支): an amount in yuan, or the most she may
+    PRICE_LOW = "price_low"  # the piece rate is too low (价低), perhaps with the yuan she would take a piece
     HELP = "help"
     STOP = "stop"  # opt out of SMS
     START = "start"  # opt back in
@@ -48,7 +49,7 @@ class Reply(msgspec.Struct, frozen=True):
     intent: Intent
     code: str | None = None  # the item's code (K7, Q1) when the reply names one
     quantity: int | None = None  # pieces (an offer's yes, done)
-    yuan: int | None = None  # an advance's amount, in whole yuan (预支 500)
+    yuan: int | None = None  # whole yuan: an advance (预支 500), a price a piece she would take (价低 30)
     name: str | None = None  # the brand a LEAVE names, as typed (NFKC), if it names one
 
 
@@ -69,6 +70,9 @@ PHRASES: dict[str, Intent] = {
     **_saying(Intent.DONE, "完成", "完成了", "做好", "做好了", "做完", "做完了", "done", "wancheng", "zuohao"),
     # an advance on work in hand
     **_saying(Intent.ADVANCE, "预支", "预付", "预支工钱", "advance", "yuzhi"),
+    # the piece rate is too low ("价低 30": she would take 30 yuan a piece)
+    **_saying(Intent.PRICE_LOW, "价低", "价格低", "价太低", "价格太低", "太便宜", "价钱低", "价钱太低"),
+    **_saying(Intent.PRICE_LOW, "price", "low", "jiadi", "taipianyi"),
     # help, opting out and back in, language
     **_saying(Intent.HELP, "帮助", "菜单", "help", "menu", "bangzhu"),
     **_saying(Intent.STOP, "退订", "t", "td", "stop", "unsubscribe", "tuiding"),
@@ -102,17 +106,20 @@ SOFTENERS = frozenset({"不好意思", "抱歉", "对不起", "算了", "这次"
 # Measure words of a number of pieces (接10个, 15件完成); none of pairs (双, 对), which may be
 # two pieces each.
 MEASURES = frozenset({*"个件条只张块套片顶把幅枚份床匹", "pieces", "piece", "pcs", "pc"})
-# What counts yuan (预支500元): with an advance only, as 块 is (500块 is money there, never pieces).
+# What counts yuan (预支500元, 价低30块): with an advance or a price only, as 块 is (500块 is money
+# there, never pieces).
 MONEY_UNITS = frozenset({"元", "块钱", "元钱", "yuan", "rmb"})
 EITHER = "块"
 # A bare digit is a menu choice.
 DIGITS = {"0": Intent.HELP, "1": Intent.YES, "2": Intent.NO}
-# Only these take a number of pieces ("接 10": accept ten; "完成 15": fifteen are done).
-QUANTIFIED = frozenset({Intent.YES, Intent.DONE, Intent.ADVANCE})
+# Only these take a number: of pieces ("接 10": accept ten; "完成 15": fifteen are done), of yuan
+# ("预支 500": an advance of 500), or of yuan a piece ("价低 30").
+QUANTIFIED = frozenset({Intent.YES, Intent.DONE, Intent.ADVANCE, Intent.PRICE_LOW})
+MONEY = frozenset({Intent.ADVANCE, Intent.PRICE_LOW})  # their number is yuan (Reply.yuan)
 # A minus sign on a number (预支-500): never read as the number without it.
 NEGATIVE = re.compile(r"(?<![0-9a-z])[-\u2212\u2013\ufe63](?=[0-9\u3007零一二两三四五六七八九十百千万])")
 # Traditional forms people type (Taiwanese or Hong Kong phones, old habits).
-TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個兩條隻張塊萬謝還", "单绝没帮订阅汉语们这个两条只张块万谢还")
+TRADITIONAL = str.maketrans("單絕沒幫訂閱漢語們這個兩條隻張塊萬謝還價錢", "单绝没帮订阅汉语们这个两条只张块万谢还价钱")
 # Item codes: K and a job's number (K7; its payout too), Q and an invitation's (Q1).
 CODE = re.compile(r"[kq]\d{1,6}")
 # 退出 and a brand's name, with or without a space ("退出王家", "退出 王家手作", "leave Li"); the
@@ -168,7 +175,7 @@ def parse(text: str) -> Reply:
         return Reply(Intent.UNKNOWN)
     if quantity is not None and code is not None and code[0] == "Q":
         return Reply(Intent.UNKNOWN)  # an invitation is answered yes or no, never with pieces
-    if intent == Intent.ADVANCE:  # money, never pieces
+    if intent in MONEY:  # yuan, never pieces
         return Reply(Intent.UNKNOWN) if said.pieces else Reply(intent, code, yuan=quantity)
     if said.money:
         return Reply(Intent.UNKNOWN)  # 接10元: pieces are no money

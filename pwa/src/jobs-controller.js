@@ -20,6 +20,7 @@ import { JobsView } from "./views/jobs.js";
 @param {string} path @param {string} code @returns {string} */
 function nextStep(path, code) {
   if (path.endsWith("/advance")) return ""; // the refusal says it all: one waits already, or how much is left
+  if (path.endsWith("/price-feedback")) return code === "invalid" ? t("Please check and try again.") : "";
   if (path.endsWith("/submissions")) {
     if (code === "invalid_transition") return t("Someone already sent this work; the list shows where it stands.");
     return t("Check the pieces and photos, then send again.");
@@ -52,6 +53,7 @@ export class JobsController {
     view.addEventListener("decline", (event) => this.decline(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("submit", (event) => this.submit(/** @type {CustomEvent<Ask>} */ (event).detail));
     view.addEventListener("advance", (event) => this.advance(/** @type {CustomEvent<Ask>} */ (event).detail));
+    view.addEventListener("price-low", (event) => this.priceLow(/** @type {CustomEvent<Ask>} */ (event).detail));
     this.listen();
     this.mine = myMemberIds();
     await this.restore();
@@ -158,6 +160,11 @@ export class JobsController {
   /** An advance on work in hand, the most allowed (the server counts it). @param {Ask} ask */
   advance({ job }) {
     return outbox.send(`/jobs/${job.id}/advance`, {}, { job: job.id, code: job.code, advance: true });
+  }
+
+  /** The piece rate is too low, perhaps with the rate she would take (fen); the feed then shows it sent. @param {Ask} ask */
+  priceLow({ job, price }) {
+    return outbox.send(`/jobs/${job.id}/price-feedback`, price ? { price_fen: price } : {}, { job: job.id, code: job.code, sync: true });
   }
 
   /** Finished pieces: their photos kept on the phone, the submission queued until they are up. @param {Ask} ask */

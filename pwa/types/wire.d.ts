@@ -99,6 +99,12 @@ declare namespace Wire {
     title: string;
     craft: string;
     unit_price_fen: number;
+    /** the order's estimated hours per piece, and the hourly rate they imply (fen); null: not estimated */
+    hours_per_piece: number | null;
+    hourly_rate_fen: number | null;
+    /** she said the piece rate is too low (价低), and the rate she would take (null: not said) */
+    price_feedback: boolean;
+    price_asked_fen: number | null;
     due_date: string;
     quality_notes: string;
     reference_photo_ids: number[];
@@ -197,6 +203,24 @@ declare namespace Wire {
     approved: number;
     paid: number;
     offered_open: number;
+    /** jobs whose artisan said the piece rate is too low (价低) */
+    price_low: number;
+  }
+  /** GET /orders/{id}/price-feedback: what artisans said of the order's piece rate. */
+  interface PriceAnswer {
+    job_id: number;
+    artisan_id: number;
+    name: string;
+    village: string;
+    price_fen: number | null;
+    channel: string;
+    at: string;
+  }
+  interface PriceFeedbackSummary {
+    answers: PriceAnswer[];
+    count: number;
+    offers_open: number;
+    median_price_fen: number | null;
   }
   /** A piece passport as the brand's staff see it (GET /passports?order_id=). */
   interface Passport {
@@ -231,6 +255,8 @@ declare namespace Wire {
     craft: string;
     quantity: number;
     unit_price_fen: number;
+    hours_per_piece: number | null;
+    hourly_rate_fen: number | null;
     due_date: string;
     quality_notes: string;
     photo_ids: number[];

@@ -227,6 +227,17 @@ class JobCard:
         await self.root.locator("input[type=file]").set_input_files(files)  # type: ignore[arg-type]
         await self.root.locator("[data-action=submit]").click()
 
+    async def price_too_low(self, yuan: str = "") -> None:
+        """ "Price too low" (价低), with the price she would take a piece if she names one."""
+        await self.root.locator("[data-action=price-too-low]").click()
+        await self.root.locator("input[name=price_asked]").fill(yuan)
+        await self.root.locator("[data-action=send-price]").click()
+
+    @property
+    def hourly(self) -> Locator:
+        """The hourly rate the order's estimated hours imply, beside the piece rate."""
+        return self.root.locator("[data-hourly]")
+
     @property
     def pattern(self) -> Locator:
         """The order's reference photo."""

@@ -10,6 +10,8 @@ import { passportsPanel } from "./passports.js";
 import { fenOf, field, whileShown, yuanOf } from "./ui.js";
 
 const REFRESH_MS = 10_000;
+/** @type {Map<number, {count: number, shown: HTMLElement}>} the price feedback drawn per order, fetched again when its count moves */
+const priceSections = new Map();
 /** @type {Wire.Craft[]} the brand's active crafts */
 let crafts = [];
 
@@ -62,11 +64,12 @@ function photoPicker(ids) {
 /** The order form: new (no ``order``) or an edit before the first offer.
 @param {Wire.Order | null} order @param {() => void} done */
 function orderForm(order, done) {
-  const v = order || { title: "", craft: crafts[0]?.code || "", quantity: 100, unit_price_fen: 0, due_date: "", description: "", quality_notes: "" };
+  const v = order || { title: "", craft: crafts[0]?.code || "", quantity: 100, unit_price_fen: 0, hours_per_piece: null, due_date: "", description: "", quality_notes: "" };
   const title = h("input", { name: "title", required: true, maxlength: "200", value: v.title });
   const craft = h("select", { name: "craft" }, ...crafts.map((c) => h("option", { value: c.code, selected: c.code === v.craft }, c.name)));
   const quantity = h("input", { name: "order_quantity", type: "number", min: "1", required: true, value: String(v.quantity) });
   const price = h("input", { name: "unit_price", inputmode: "decimal", required: true, value: v.unit_price_fen ? yuanOf(v.unit_price_fen) : "" });
+  const hours = h("input", { name: "hours_per_piece", type: "number", min: "0.1", max: "1000", step: "0.1", value: v.hours_per_piece ? String(v.hours_per_piece) : "" });
   const due = h("input", { name: "due_date", type: "date", required: true, value: v.due_date });
   const description = h("textarea", { name: "description", rows: "2" }, v.description);
   const notes = h("textarea", { name: "quality_notes", rows: "3" }, v.quality_notes);
@@ -80,7 +83,7 @@ function orderForm(order, done) {
     if (Number.isNaN(fen)) return notify(t("Write the piece rate in yuan, e.g. 45 or 45.50."));
     const body = {
       title: title.value, craft: craft.value, quantity: Number(quantity.value), unit_price_fen: fen,
-      due_date: due.value, description: description.value, quality_notes: notes.value, photo_ids: photoIds,
+      hours_per_piece: hours.value ? Number(hours.value) : null, due_date: due.value, description: description.value, quality_notes: notes.value, photo_ids: photoIds,
     };
     try {
       if (order) await api("PATCH", `/orders/${order.id}`, { body, language: locale });
@@ -98,6 +101,7 @@ function orderForm(order, done) {
     field(t("Craft"), craft),
     field(t("Pieces"), quantity),
     field(t("Piece rate (yuan)"), price),
+    field(t("Estimated hours per piece (optional)"), hours),
     field(t("Due date"), due),
     field(t("Description"), description),
     field(t("Quality notes (what the pieces must look like)"), notes),
@@ -113,7 +117,7 @@ function orderForm(order, done) {
 function orderButtons(order, panel, refresh) {
   const offered = order.progress && order.progress.accepted + order.progress.offered_open > 0; // changes end with the first offer
   const cancel = async () => {
-    if (!confirm(t("Cancel order {title}? Offers not yet accepted are withdrawn.", { title: order.title }))) return;
+    if (!confirm(t("Cancel order {title}? Offers not yet accepted are withdrawn; pieces reported done are approved for payment.", { title: order.title }))) return;
     try {
       await api("POST", `/orders/${order.id}/cancel`, { language: locale });
       refresh();
@@ -130,6 +134,27 @@ function orderButtons(order, panel, refresh) {
   ];
 }
 
+/** 价低反馈: how many artisans said the piece rate is too low and the prices they asked, shown
+before the order's controls, fetched only when there is some. @param {Wire.Order} order @returns {HTMLElement | null} */
+function priceFeedback(order) {
+  const count = order.progress?.price_low || 0;
+  if (!count) return null;
+  const kept = priceSections.get(order.id);
+  if (kept && kept.count === count) return kept.shown;
+  const shown = h("section", { class: "price-feedback", "data-price-feedback": String(count) }, h("h4", {}, t("Price too low: {count}", { count })));
+  priceSections.set(order.id, { count, shown });
+  api("GET", `/orders/${order.id}/price-feedback`, { language: locale }).then((answer) => {
+    const summary = /** @type {Wire.PriceFeedbackSummary} */ (answer);
+    const asked = summary.answers.filter((a) => a.price_fen !== null).map((a) => formatMoney(/** @type {number} */ (a.price_fen)));
+    shown.append(h("p", {}, t("{count} said the price is too low; {open} offers still open.", { count: summary.count, open: summary.offers_open })));
+    if (asked.length) {
+      shown.append(h("p", { "data-prices": "" }, t("Asked: {prices} (median {median})", { prices: asked.join(", "), median: formatMoney(/** @type {number} */ (summary.median_price_fen)) })));
+    }
+    shown.append(h("ul", {}, ...summary.answers.map((a) => h("li", {}, [a.name, a.village, a.price_fen === null ? t("no price named") : formatMoney(a.price_fen), a.channel].filter(Boolean).join(" · ")))));
+  }, (error) => notify(messageOf(error)));
+  return shown;
+}
+
 /** @param {Wire.Order} order @param {() => void} refresh */
 function orderCard(order, refresh) {
   const panel = h("div", { class: "panel" });
@@ -142,8 +167,10 @@ function orderCard(order, refresh) {
       h("div", {},
         h("h3", {}, order.title),
         h("p", {}, [crafts.find((c) => c.code === order.craft)?.name || order.craft, t("{price} a piece", { price: formatMoney(order.unit_price_fen) }),
+          order.hourly_rate_fen ? t("about {rate} an hour", { rate: formatMoney(order.hourly_rate_fen) }) : "",
           t("due {day}", { day: formatDay(order.due_date) }), open ? "" : t("cancelled")].filter(Boolean).join(" · ")),
-        progressBar(order)),
+        progressBar(order),
+        priceFeedback(order)),
       h("div", { class: "buttons" }, ...(open ? orderButtons(order, panel, refresh) : []))),
     panel,
   );

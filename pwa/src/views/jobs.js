@@ -8,7 +8,7 @@ import { h, notify, oneTap, photo } from "../dom.js";
 import { formatDay, formatMoney, statusWord, t } from "../i18n.js";
 import * as photos from "../photos.js";
 
-/** What a card asks of the controller. @typedef {{job: Wire.Job, quantity?: number, pictures?: Blob[]}} Ask */
+/** What a card asks of the controller. @typedef {{job: Wire.Job, quantity?: number, pictures?: Blob[], price?: number | null}} Ask */
 /** What the view reads. @typedef {{jobs: Map<number, Wire.Job>, waiting: Set<number>, pending: number, mine: Set<number>}} State */
 
 // Offers first (they wait for an answer), then work in hand, then the rest, newest first.
@@ -16,11 +16,23 @@ import * as photos from "../photos.js";
 const ADVANCEABLE = ["accepted", "submitted", "rework", "approved"];
 const ORDER = ["offered", "rework", "accepted", "submitted", "approved", "paid", "disputed", "confirmed"];
 const EARNED = ["approved", "paid", "confirmed", "disputed"]; // the work is done and approved
+/** She may say the piece rate is too low (价低) while the work is still to do (backend/jobs/price_feedback.py). */
+const PRICE_OPEN = ["offered", "accepted"];
 
 /** The order's pattern photo. @param {Wire.Job} job */
 function pattern(job) {
   const [first] = job.reference_photo_ids || [];
   return first ? photo(first, "list", { class: "pattern", alt: t("The pattern to follow"), width: "96", height: "96" }) : null;
+}
+
+/** Pieces × the piece rate, and beside it the hourly rate the order's estimated hours imply.
+@param {Wire.Job} job @param {number} pieces */
+function rate(job, pieces) {
+  const line = h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) }));
+  if (job.hourly_rate_fen) {
+    line.append(" · ", h("span", { class: "hourly", "data-hourly": String(job.hourly_rate_fen) }, t("about {rate} an hour", { rate: formatMoney(job.hourly_rate_fen) })));
+  }
+  return line;
 }
 
 /** @param {Wire.Job} job */
@@ -86,7 +98,7 @@ export class JobsView extends EventTarget {
     return element;
   }
 
-  /** @param {"accept" | "decline" | "submit" | "advance"} name @param {Ask} ask */
+  /** @param {"accept" | "decline" | "submit" | "advance" | "price-low"} name @param {Ask} ask */
   ask(name, ask) {
     this.dispatchEvent(new CustomEvent(name, { detail: ask }));
   }
@@ -103,7 +115,7 @@ export class JobsView extends EventTarget {
       this.several && job.brand_name ? h("p", { class: "brand" }, t("Work for {brand}", { brand: job.brand_name })) : null,
       forOther ? h("p", { class: "whose" }, t("For {name}", { name: job.artisan_name })) : null,
       h("p", { class: "status" }, statusWord(job.status)),
-      h("p", {}, t("{quantity} pieces × {price}", { quantity: pieces, price: formatMoney(job.unit_price_fen) })),
+      rate(job, pieces),
       h("p", { class: "earns" }, EARNED.includes(job.status)
         ? t("Earned {amount}", { amount: formatMoney(job.quantity_approved * job.unit_price_fen) })
         : t("Earns {amount}", { amount: formatMoney(pieces * job.unit_price_fen) })),
@@ -111,7 +123,38 @@ export class JobsView extends EventTarget {
       job.quality_notes ? h("p", { class: "notes" }, job.quality_notes) : null,
       job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
       this.actions(job, this.state.waiting.has(job.id)),
+      this.priceLow(job, forOther),
       this.advance(job, forOther),
+    );
+  }
+
+  /** "Price too low" (价低), with the piece rate she would take if she says one; the offer stays
+  open. Once sent, the card says so. @param {Wire.Job} job @param {boolean} forOther */
+  priceLow(job, forOther) {
+    if (forOther || !PRICE_OPEN.includes(job.status)) return null;
+    if (job.price_feedback) {
+      const said = job.price_asked_fen
+        ? t("Sent: the price is too low; you would take {price} a piece.", { price: formatMoney(job.price_asked_fen) })
+        : t("Sent: the price is too low. Your coordinator will see it.");
+      return h("p", { class: "hint", "data-price-feedback": "sent" }, said);
+    }
+    const busy = this.state.waiting.has(job.id);
+    const price = h("input", { name: "price_asked", inputmode: "decimal", placeholder: t("Optional"), "aria-label": t("Price you would take a piece (yuan)") });
+    const send = () => {
+      const yuan = price.value.trim() ? Number(price.value.trim()) : null;
+      if (yuan !== null && !(yuan > 0)) {
+        notify(t("Write the price in yuan, e.g. 45 or 45.50."));
+        return false;
+      }
+      this.ask("price-low", { job, price: yuan === null ? null : Math.round(yuan * 100) });
+      return true;
+    };
+    return h(
+      "details",
+      { class: "actions price-low" },
+      h("summary", { "data-action": "price-too-low" }, t("Price too low")),
+      h("label", {}, t("Price you would take a piece (yuan)"), price),
+      h("button", { type: "button", class: "quiet", "data-action": "send-price", onclick: oneTap(send), disabled: busy }, t("Tell the coordinator")),
     );
   }
 

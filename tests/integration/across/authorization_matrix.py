@@ -164,6 +164,7 @@ ROWS = [
     Row("GET", "/orders", own=STAFF_ONLY),
     Row("GET", "/orders/{order}", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("GET", "/orders/{order}/jobs", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
+    Row("GET", "/orders/{order}/price-feedback", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("GET", "/orders/{order}/suggestion", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row("GET", "/orders/{order}/suggestion?village_id={village}&craft=batik", own=STAFF_ONLY, other=STAFF_ELSEWHERE),
     Row(
@@ -184,6 +185,7 @@ ROWS = [
     Row("GET", "/jobs?since=0", own=by(admin=403, coordinator=403, leader=200, a1=200, a2=200)),
     Row("POST", "/jobs/{offered}/accept", {"quantity": 1}, own=A1_ONLY, other=NOBODYS),
     Row("POST", "/jobs/{offered}/decline", {"reason": "没空"}, own=A1_ONLY, other=NOBODYS),
+    Row("POST", "/jobs/{offered}/price-feedback", {"price_fen": 5000}, own=A1_ONLY, other=NOBODYS),
     Row("POST", "/photos", FILE, own=created(ANY_USER)),  # staff: an order's reference photos
     Row(
         "POST",

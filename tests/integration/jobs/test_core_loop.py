@@ -54,7 +54,15 @@ async def test_core_loop_from_order_to_confirmed_payout(client: httpx.AsyncClien
     assert confirmed["status"] == "confirmed"
 
     progress = (await ok(await client.get(f"/api/v1/orders/{order['id']}", headers=brand.coordinator.auth)))["progress"]
-    assert progress == {"quantity": 20, "accepted": 12, "submitted": 12, "approved": 12, "paid": 12, "offered_open": 0}
+    assert progress == {
+        "quantity": 20,
+        "accepted": 12,
+        "submitted": 12,
+        "approved": 12,
+        "paid": 12,
+        "offered_open": 0,
+        "price_low": 0,
+    }
 
     trail = [(e["action"], e["from_status"], e["to_status"], e["channel"]) for e in await history("job", job["id"])]
     assert trail == [

@@ -12,9 +12,11 @@ from backend.core.types import utcnow
 from backend.db.session import is_sqlite, write_transaction
 from backend.gateways import ConsoleGateway, SendError, SendResult, Sms
 from backend.gateways.twilio import TwilioGateway
+from backend.messages.templates import render
 from backend.outbox import Pacing, claim_due, deliver_due, enqueue
 from backend.outbox.delivery import _send_and_record, bundles
 from backend.outbox.service import MAX_ATTEMPTS
+from backend.outbox.status import DUE
 from backend.outbox.tables import OutboxMessage
 from tests import support
 from tests.fakes.twilio_server import fake_twilio
@@ -211,3 +213,22 @@ async def test_a_message_that_never_finishes_runs_out_of_attempts() -> None:
 def test_a_pacing_that_does_not_fit_its_lease_is_refused() -> None:
     with pytest.raises(ValueError, match="does not fit its lease"):
         Pacing(batch=20, per_second=1, lease=dt.timedelta(seconds=30), send_timeout_s=15)
+
+
+async def test_a_sign_in_code_and_an_answer_are_taken_before_a_backlog_of_offers() -> None:
+    """A dispatch to thousands queues thousands of offers; a villager signing in meanwhile, or
+    answering an SMS, waits at her phone: her messages are taken first, the rest oldest first."""
+    backlog = [await _queue(f"backlog {n}") for n in range(30)]
+    async with write_transaction():
+        code = await enqueue(support.new_phone(), render("otp", "zh_Hans", code="246810"))
+        answer = await enqueue(support.new_phone(), support.sms("your answer"), answers=True)
+    awaited = await OutboxMessage.count().where(
+        OutboxMessage.status.is_in(list(DUE))
+        & (OutboxMessage.next_attempt_at <= utcnow())
+        & ((OutboxMessage.kind == "otp") | (OutboxMessage.answers == True))  # noqa: E712
+    )
+    taken = {row["id"] for row in await claim_due(limit=awaited)}
+    assert {code, answer} <= taken
+    assert not taken & set(backlog)
+    rest = {row["id"] for row in await claim_due(limit=1000)}
+    assert set(backlog) <= rest  # then the backlog, every message of it

@@ -136,8 +136,10 @@ class Villager:
 
     async def state(self) -> dict[str, Any]:
         jobs = await run(
-            "SELECT j.code, j.status, j.quantity_accepted, j.quantity_reported, p.status AS payout FROM job j "
-            "JOIN member m ON m.id = j.artisan LEFT JOIN payout p ON p.job = j.id WHERE m.person = {} ORDER BY j.id",
+            "SELECT j.code, j.status, j.quantity_accepted, j.quantity_reported, p.status AS payout, "
+            "f.id AS price_feedback, f.price_fen AS price_asked FROM job j JOIN member m ON m.id = j.artisan "
+            "LEFT JOIN payout p ON p.job = j.id LEFT JOIN price_feedback f ON f.job = j.id "
+            "WHERE m.person = {} ORDER BY j.id",
             self.person_id,
         )
         advances = await run(
@@ -214,6 +216,9 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             found.append(f"{code}: {job['quantity_reported']} reported done")
         if job["payout"] != old["payout"]:
             found.append(f"{code} payout: {old['payout']} → {job['payout']}")
+        if (job["price_feedback"], job["price_asked"]) != (old["price_feedback"], old["price_asked"]):
+            asked = f"{job['price_asked']} fen" if job["price_asked"] is not None else "no price"
+            found.append(f"{code} price too low: {asked}")
     found += _advance_changes(before["advances"], after["advances"]) + _person_changes(before, after)
     found += [f"joined {name}" for name in sorted(after["brands"] - before["brands"])]
     found += [f"left {name}" for name in sorted(before["brands"] - after["brands"])]

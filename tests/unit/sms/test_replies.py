@@ -40,6 +40,17 @@ UNDERSTOOD = {
     "做好了15": Reply(Intent.DONE, quantity=15),
     "done 15": Reply(Intent.DONE, quantity=15),
     "完成": Reply(Intent.DONE),
+    **dict.fromkeys(
+        ["价低", "价格低", "價格低", "太便宜", "太便宜了", "价太低了", "PRICE LOW", "jiadi"], Reply(Intent.PRICE_LOW)
+    ),
+    "价低 30": Reply(Intent.PRICE_LOW, yuan=30),
+    "价低三十": Reply(Intent.PRICE_LOW, yuan=30),
+    "价低30元": Reply(Intent.PRICE_LOW, yuan=30),
+    "价低 30块": Reply(Intent.PRICE_LOW, yuan=30),
+    "low 30": Reply(Intent.PRICE_LOW, yuan=30),
+    "K7 价低 30": Reply(Intent.PRICE_LOW, code="K7", yuan=30),
+    "价格太低，30": Reply(Intent.PRICE_LOW, yuan=30),
+    "价低 30个": Reply(Intent.UNKNOWN),
     **dict.fromkeys(["0", "?", "？", "帮助", "help", "HELP!"], Reply(Intent.HELP)),
     **dict.fromkeys(["退订", "退訂", "T", "TD", "stop", "STOP."], Reply(Intent.STOP)),
     **dict.fromkeys(["订阅", "訂閱", "start"], Reply(Intent.START)),
