@@ -56,5 +56,6 @@ async def test_the_coordinators_order_shows_what_artisans_said_of_its_price(
     await expect(said).to_contain_text("价低反馈：2")
     await expect(said.locator("[data-prices]")).to_contain_text("¥55.00")
     await expect(said).to_contain_text("未说价格")
+    await expect(said.locator("li").first).to_contain_text("应用")  # where it came from, in her reader's words
     await expect(card).to_contain_text("约 ¥18.00/小时")
     await orders.screenshot("console-price")

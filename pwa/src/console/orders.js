@@ -134,6 +134,13 @@ function orderButtons(order, panel, refresh) {
   ];
 }
 
+/** Where an answer came from, in the reader's language. @param {string} channel @returns {string} */
+function channelName(channel) {
+  /** @type {Record<string, string>} */
+  const names = { app: t("app"), sms: t("SMS"), voice: t("call"), simulator: t("SMS simulator") };
+  return names[channel] || channel;
+}
+
 /** 价低反馈: how many artisans said the piece rate is too low and the prices they asked, shown
 before the order's controls, fetched only when there is some. @param {Wire.Order} order @returns {HTMLElement | null} */
 function priceFeedback(order) {
@@ -150,7 +157,7 @@ function priceFeedback(order) {
     if (asked.length) {
       shown.append(h("p", { "data-prices": "" }, t("Asked: {prices} (median {median})", { prices: asked.join(", "), median: formatMoney(/** @type {number} */ (summary.median_price_fen)) })));
     }
-    shown.append(h("ul", {}, ...summary.answers.map((a) => h("li", {}, [a.name, a.village, a.price_fen === null ? t("no price named") : formatMoney(a.price_fen), a.channel].filter(Boolean).join(" · ")))));
+    shown.append(h("ul", {}, ...summary.answers.map((a) => h("li", {}, [a.name, a.village, a.price_fen === null ? t("no price named") : formatMoney(a.price_fen), channelName(a.channel)].filter(Boolean).join(" · ")))));
   }, (error) => notify(messageOf(error)));
   return shown;
 }
