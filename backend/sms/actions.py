@@ -27,6 +27,7 @@ from backend.memberships.queries import open_invitations
 from backend.memberships.service import leave
 from backend.memberships.story import decide_story
 from backend.messages import optout
+from backend.materials.service import receive_kit, report_short
 from backend.messages.templates import Value
 from backend.payouts.advances import confirm_advance, dispute_advance, request_advance
 from backend.payouts.schemas import AdvanceCreate
@@ -191,6 +192,19 @@ async def _confirm_advance(context: Context) -> Done:
 @action("dispute_advance", item=ItemKind.ADVANCE, example="没收到", refusals=GONE)
 async def _dispute_advance(context: Context) -> Done:
     await dispute_advance(_actor(context), _item(context).id, reason=context.body[:500] or "SMS")
+    return Done()
+
+
+@action("receive_kit", item=ItemKind.KIT, example="收到", refusals={**GONE, "kit_settled": NOTHING})
+async def _receive_kit(context: Context) -> Done:
+    await receive_kit(_actor(context), _item(context).id)
+    return Done()
+
+
+@action("report_short", item=ItemKind.KIT, example="缺料", refusals={**GONE, "kit_settled": NOTHING})
+async def _report_short(context: Context) -> Done:
+    """Her words are the note (2, 缺料 or what is missing); the coordinator calls her."""
+    await report_short(_actor(context), _item(context).id, note=context.body[:500])
     return Done()
 
 
