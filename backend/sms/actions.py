@@ -22,12 +22,12 @@ from backend.jobs.machine import Status
 from backend.jobs.queries import artisan_open_codes
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
+from backend.materials.service import receive_kit, report_short
 from backend.memberships import invitations
 from backend.memberships.queries import open_invitations
 from backend.memberships.service import leave
 from backend.memberships.story import decide_story
 from backend.messages import optout
-from backend.materials.service import receive_kit, report_short
 from backend.messages.templates import Value
 from backend.payouts.advances import confirm_advance, dispute_advance, request_advance
 from backend.payouts.schemas import AdvanceCreate

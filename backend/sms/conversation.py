@@ -14,6 +14,9 @@ from backend.core.i18n import Label, translate
 from backend.core.types import Principal, utcnow
 from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
+from backend.materials.reads import artisan_kit, waiting_kit_of_job
+from backend.materials.schemas import KitRead
+from backend.materials.service import summary
 from backend.memberships.queries import (
     CODE_LETTER,
     STATUS_WORDS,
@@ -23,9 +26,6 @@ from backend.memberships.queries import (
     invitation_item,
 )
 from backend.messages.asked import remember
-from backend.materials.reads import artisan_kit, waiting_kit_of_job
-from backend.materials.schemas import KitRead
-from backend.materials.service import summary
 from backend.messages.templates import Value, messages
 from backend.payouts.advances import artisan_advance, paid_advance_of_job
 from backend.payouts.queries import PayoutItem, artisan_payout, payout_of_job
@@ -39,8 +39,8 @@ from backend.sms.vocabulary import (
     Condition,
     InvitationValues,
     ItemKind,
-    KitValues,
     JobValues,
+    KitValues,
     PayoutValues,
 )
 
