@@ -11,9 +11,8 @@ import msgspec
 
 from backend.core.types import TEXT, Fen, Reason, ShortText, Wire
 
-Material = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT)]
-Unit = Annotated[str, msgspec.Meta(min_length=1, max_length=16, pattern=TEXT)]
-Lot = Annotated[str, msgspec.Meta(max_length=60, pattern=TEXT)]
+# Lengths are the service's rules (a 422 naming the line and field); these only bound the body.
+Text = Annotated[str, msgspec.Meta(max_length=500, pattern=TEXT)]
 
 
 class KitStatus(StrEnum):
@@ -30,15 +29,15 @@ class KitDecisionKind(StrEnum):
 
 
 class KitLineIn(Wire):
-    material: Material
+    material: Text  # 1 to 60 characters
     # A number or a decimal text ("2.5"); at most three decimals, more than 0, at most 1,000,000.
     quantity: Decimal
-    unit: Unit
-    lot: Lot = ""
+    unit: Text  # 1 to 16 characters: 把, 克, 米, 张, pieces…
+    lot: Text = ""  # at most 60 characters
 
 
 class KitCreate(Wire):
-    lines: Annotated[list[KitLineIn], msgspec.Meta(min_length=1, max_length=20)]
+    lines: Annotated[list[KitLineIn], msgspec.Meta(max_length=100)]  # 1 to 20 (the service says which)
 
 
 class ShortRequest(Wire):

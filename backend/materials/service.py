@@ -27,7 +27,7 @@ from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
 from backend.materials.quantities import as_text, to_milli
 from backend.materials.reads import read_kit
-from backend.materials.schemas import KitCreate, KitDecide, KitDecisionKind, KitRead, KitStatus
+from backend.materials.schemas import KitCreate, KitDecide, KitDecisionKind, KitLineIn, KitRead, KitStatus
 from backend.materials.tables import Kit, KitDecision, KitLine
 from backend.outbox.questions import ask, question
 
@@ -53,7 +53,7 @@ async def _lock_job(job_id: int) -> None:
 async def hand_out_kit(actor: Principal, job_id: int, data: KitCreate) -> KitRead:
     """Record materials handed to the job's artisan; she is asked by SMS when not in the app."""
     require_role(actor, *STAFF)
-    lines = [(line, to_milli(line.quantity, f"lines[{index}].quantity")) for index, line in enumerate(data.lines)]
+    lines = _lines(data)
     async with write_transaction():
         job = await Job.select(*Job.all_columns()).where((Job.id == job_id) & (Job.brand == actor.brand_id)).first()
         if job is None:
@@ -68,10 +68,10 @@ async def hand_out_kit(actor: Principal, job_id: int, data: KitCreate) -> KitRea
                     kit=kit.id,
                     brand=job["brand"],
                     job=job_id,
-                    material=line.material.strip(),
+                    material=line.material,
                     quantity_milli=milli,
-                    unit=line.unit.strip(),
-                    lot=line.lot.strip(),
+                    unit=line.unit,
+                    lot=line.lot,
                 )
                 for line, milli in lines
             ]
@@ -86,9 +86,35 @@ async def hand_out_kit(actor: Principal, job_id: int, data: KitCreate) -> KitRea
             job_id=job_id,
             lines=[[line.material, as_text(milli), line.unit, line.lot] for line, milli in lines],
         )
-        shown = [(line.material.strip(), as_text(milli), line.unit.strip(), line.lot.strip()) for line, milli in lines]
+        shown = [(line.material, as_text(milli), line.unit, line.lot) for line, milli in lines]
         await _ask_to_confirm(job, kit.id, shown)
         return await read_kit(kit.id)
+
+
+LIMITS = (("material", 1, 60), ("unit", 1, 16), ("lot", 0, 60))
+MOST_LINES = 20
+
+
+def _lines(data: KitCreate) -> list[tuple[KitLineIn, int]]:
+    """The kit's lines, trimmed, each with its quantity in thousandths; refused (422, naming the
+    line and field) when there are none or too many, a text is empty or too long, or a
+    quantity is not above 0 with at most three decimals."""
+    if not 1 <= len(data.lines) <= MOST_LINES:
+        raise Invalid(N_("A kit has 1 to {most} lines."), fields={"lines": "count"}, most=MOST_LINES)
+    found = []
+    for index, line in enumerate(data.lines):
+        trimmed = KitLineIn(
+            material=line.material.strip(), quantity=line.quantity, unit=line.unit.strip(), lot=line.lot.strip()
+        )
+        for name, least, most in LIMITS:
+            if not least <= len(getattr(trimmed, name)) <= most:
+                raise Invalid(
+                    N_("Write 1 to {most} characters here.") if least else N_("Write at most {most} characters here."),
+                    fields={f"lines[{index}].{name}": "length"},
+                    most=most,
+                )
+        found.append((trimmed, to_milli(line.quantity, f"lines[{index}].quantity")))
+    return found
 
 
 def summary(lines: list[tuple[str, str, str, str]]) -> str:
