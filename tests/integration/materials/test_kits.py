@@ -137,7 +137,7 @@ async def test_adjust_records_what_she_got_and_deducts_nothing(client: httpx.Asy
     }
     decided = await ok(await kit_act(client, brand.coordinator, kit["id"], "decide", body))
     assert decided["status"] == "adjusted"
-    assert decided["decision"]["decision"] == "adjust" and decided["decision"]["amount_fen"] == 0
+    assert (decided["decision"]["decision"], decided["decision"]["amount_fen"]) == ("adjust", 0)
     assert decided["decision"]["reason"] == "运输丢失，品牌承担"
     assert [line["received"] for line in decided["lines"]] == [None, "200"]
     await support._take_step(client, brand, artisan, work, "submit", 5)
