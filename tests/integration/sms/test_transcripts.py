@@ -15,8 +15,8 @@ one) and ``member_of`` (others she already said yes to, in the app).
 
 Turn keys: ``send`` (the SMS; without it the turn is only what happens ``before``),
 ``before`` (what happens first: ``withdraw K1``, ``expire K1``, ``others take 18 of K1``,
-``pay K1``,
-``kit K1 丝线 2 把 A12; 银片 1 张`` (materials handed out), ``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``,
+``pay K1``, ``kit K1 丝线 2 把 A12; 银片 1 张`` (materials handed out, lines split by ;),
+``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``,
 ``propose story WORDS`` (her coordinator writes down her words), ``approve story in app``),
 ``asked`` (the exact SMS that what happened before sent her, if any), ``reply`` (the exact
 SMS back) or ``silent = true``, ``changes`` (default: none), ``repeat = true`` (Twilio
