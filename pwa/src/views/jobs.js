@@ -38,6 +38,8 @@ export class JobsView extends EventTarget {
     /** @type {Map<number, {job: Wire.Job, element: HTMLElement}>} the card on screen and the job it shows */
     this.drawn = new Map();
     this.several = false; // she works with several brands: each card names its own
+    /** @type {((job: Wire.Job) => HTMLElement | null) | null} more of a card, drawn by a view loaded later (on-demand/kits.js) */
+    this.extra = null;
     element.replaceChildren(h("h1", {}, t("My jobs")), this.list);
   }
 
@@ -112,7 +114,13 @@ export class JobsView extends EventTarget {
       job.quantity_reported ? h("p", {}, t("{count} reported done, waiting for photos", { count: job.quantity_reported })) : null,
       this.actions(job, this.state.waiting.has(job.id)),
       this.advance(job, forOther),
+      this.more(job),
     );
+  }
+
+  /** What a view loaded later adds to the card (her kits). @param {Wire.Job} job */
+  more(job) {
+    return this.extra ? this.extra(job) : null;
   }
 
   /** Ask for an advance (预支) on work in hand: the most the brand allows; the coordinator answers.
