@@ -436,7 +436,7 @@ declare namespace Wire {
   /** A line of a job in the income statement: what it earned, a payout (its net), an advance
   paid, or the advances deducted from the payout (more kinds may come). */
   interface StatementLine {
-    kind: "earned" | "paid" | "advanced" | "deducted" | string;
+    kind: "earned" | "paid" | "advanced" | "deducted" | "kit" | string;
     advance_id?: number | null;
     at: string;
     day: string;

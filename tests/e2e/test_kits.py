@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from backend.materials.tables import Kit, KitDecision
 from tests import support
 from tests.e2e.console_pages import OrdersPage
-from tests.e2e.pages import AppPage
+from tests.e2e.pages import AppPage, StatementPage
 
 
 @pytest.fixture
@@ -96,3 +96,11 @@ async def test_a_kit_handed_out_in_the_console_confirmed_in_the_app_and_a_shorta
     await page.click("[data-nav=materials]")
     await expect(page.locator("[data-kit-out]")).to_have_count(3)
     await expect(page.locator("[data-kit-out='村0|丝线|A12']")).to_contain_text("2.5 把")
+
+    for step in ("submit", "approve", "pay"):  # the deduction comes off that job's payment only
+        await support._take_step(client, brand, artisan, other, step, 5)
+    statement = StatementPage(app)
+    await statement.open()
+    await expect(statement.lines("kit")).to_have_count(1)
+    await expect(statement.lines("kit")).to_contain_text("−¥12.50")
+    await expect(statement.total("kit", str(brand.id))).to_have_text("¥12.50")
