@@ -91,7 +91,8 @@ async def test_a_kit_handed_out_in_the_console_confirmed_in_the_app_and_a_shorta
     await decide.locator("[data-action=decide]").click()
     await expect(panel.locator(f"[data-kit-id='{shorted['id']}']")).to_have_attribute("data-status", "deducted")
     [decision] = await KitDecision.select().where(KitDecision.kit == shorted["id"])
-    assert (decision["decision"], decision["amount_fen"], decision["reason"]) == ("deduct", 1250, "少的一张已另发，按价扣")
+    reason = "少的一张已另发，按价扣"
+    assert (decision["decision"], decision["amount_fen"], decision["reason"]) == ("deduct", 1250, reason)
 
     await page.click("[data-nav=materials]")
     await expect(page.locator("[data-kit-out]")).to_have_count(3)
