@@ -3,9 +3,10 @@
 // answer goes through the outbox like every action, so a lost signal loses nothing. Loaded
 // only when she has a kit (app.js): the first visit does not pay for it.
 
+import { api } from "../api.js";
 import { remember } from "../db.js";
 import { h, oneTap } from "../dom.js";
-import { formatMoney, loadOnDemand, t } from "../i18n.js";
+import { formatMoney, loadOnDemand, locale, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 
 /** @typedef {import("../jobs-controller.js").JobsController} JobsController */
@@ -114,6 +115,18 @@ function listen() {
     keep(all);
     await remember("kits", all);
     redraw([kit.job_id]);
+  });
+  // Refused (answered meanwhile by SMS, say): the jobs controller tells her why; the kits are asked again.
+  outbox.on("refused", async (entry) => {
+    if (!entry.about?.kit) return;
+    try {
+      const found = /** @type {Wire.KitList} */ (await api("GET", "/me/kits", { language: locale })).kits;
+      keep(found);
+      await remember("kits", found);
+      redraw(found.map((kit) => kit.job_id));
+    } catch {
+      // offline: the next start asks again
+    }
   });
 }
 

@@ -328,3 +328,29 @@ async def test_an_sms_only_artisan_is_asked_in_one_segment(client: httpx.AsyncCl
     code = (await ok(await client.get(f"{API}/me/kits", headers=artisan.auth)))["kits"][0]["code"]
     assert sent["body"] == f"发料{code}：丝线 2.5把(A12)+1。收到回1，缺料回2"
     assert len(sent["body"]) <= 70
+
+
+async def test_a_deduction_racing_the_jobs_payout_is_either_taken_by_it_or_refused(client: httpx.AsyncClient) -> None:
+    brand = await support.brand()
+    artisan = await support.artisan(brand)
+    outcomes = set()
+    for _ in range(3):
+        work = await support.job_in_state(client, brand, artisan, "accepted", quantity=5)
+        kit = await short_kit(client, brand, artisan, work)
+        for step in ("submit", "approve"):
+            await support._take_step(client, brand, artisan, work, step, 5)
+        body = {"decision": "deduct", "reason": "扣", "amount_fen": 700}
+        decide, payout = await asyncio.gather(
+            kit_act(client, brand.coordinator, kit["id"], "decide", body),
+            client.post(f"{API}/jobs/{work.job_id}/payout", json={"method": "cash"}, headers=brand.coordinator.auth),
+        )
+        recorded = await ok(payout, 201)
+        if decide.status_code == 200:  # decided first: the payout takes it
+            [row] = await KitDecision.select().where(KitDecision.kit == kit["id"])
+            assert (recorded["kit_fen"], recorded["amount_fen"], row["deducted_in"]) == (700, 21800, recorded["id"])
+        else:  # paid first: nothing deducted, the shortage still waits for a decision
+            refused(decide, 409, "invalid_transition")
+            assert (recorded["kit_fen"], recorded["amount_fen"]) == (0, 22500)
+            assert await KitDecision.count().where(KitDecision.kit == kit["id"]) == 0
+        outcomes.add(decide.status_code)
+    assert outcomes <= {200, 409}
