@@ -6,9 +6,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from backend.core.types import Principal
+from backend.http.params import QueryId
 from backend.http.responses import json_with_etag
 from backend.materials import reads, service
 from backend.materials.schemas import KitCreate, KitDecide, KitList, KitOutList, KitRead, ShortRequest
@@ -28,7 +29,7 @@ class KitController(Controller):
         return KitList(kits=await reads.order_kits(principal, order_id))
 
     @get("/kits", summary="Materials out per village, material, unit and lot, and what is not accounted for")
-    async def out(self, principal: NamedDependency[Principal], village_id: FromQuery[int | None] = None) -> KitOutList:
+    async def out(self, principal: NamedDependency[Principal], village_id: QueryId = None) -> KitOutList:
         return KitOutList(out=await reads.kits_out(principal, village_id))
 
     @get("/me/kits", summary="Her kits, newest first; 304 when unchanged")

@@ -203,8 +203,10 @@ async def _receive_kit(context: Context) -> Done:
 
 @action("report_short", item=ItemKind.KIT, example="缺料", refusals={**GONE, "kit_settled": NOTHING})
 async def _report_short(context: Context) -> Done:
-    """Her words are the note (2, 缺料 or what is missing); the coordinator calls her."""
-    await report_short(_actor(context), _item(context).id, note=context.body[:500])
+    """Her words are the note (缺料, or what is missing; a bare 2 says nothing more); the
+    coordinator calls her."""
+    words = context.body.strip()
+    await report_short(_actor(context), _item(context).id, note="" if words.isdigit() else words[:500])
     return Done()
 
 
