@@ -37,6 +37,7 @@ from backend.http.params import check_request
 from backend.http.responses import NO_COMPRESSION
 from backend.http.security import add_security_headers
 from backend.jobs.routes import JobController
+from backend.materials.routes import KitController
 from backend.memberships.routes import MembershipController, StoryController
 from backend.ops import routes as ops
 from backend.orders.routes import OrderController
@@ -106,6 +107,7 @@ def _api() -> Router:
         JobController,
         PayoutController,
         AdvanceController,
+        KitController,
         StatementController,
         PassportController,
         PhotoController,

@@ -14,6 +14,7 @@ from backend.crafts.tables import Craft
 from backend.db.tables import Counter
 from backend.idempotency.tables import IdempotencyRecord
 from backend.jobs.tables import Job, PriceFeedback, Submission
+from backend.materials.tables import Kit, KitDecision, KitLine
 from backend.messages.tables import LastQuestion, OptOut
 from backend.orders.tables import Order
 from backend.outbox.tables import OutboxMessage, VoiceCall
@@ -42,6 +43,9 @@ TABLES = [
     Payout,
     StatementSms,
     Advance,
+    Kit,
+    KitLine,
+    KitDecision,
     Passport,
     PassportScan,
     BrandKey,

@@ -133,6 +133,11 @@ class AdvanceOpen(Conflict):
     message = N_("This job already has an advance request waiting.")
 
 
+class KitSettled(Conflict):
+    code = "kit_settled"
+    message = N_("This kit has been accounted for already.")
+
+
 class PhoneTaken(Conflict):
     code = "phone_taken"
     message = N_("Another person already uses this phone number.")

@@ -23,6 +23,12 @@ STATUS_LABELS: dict[str, str] = {
     "requested": N_("requested"),
     "refused": N_("refused"),
     "lapsed": N_("lapsed"),
+    # a material kit's own states (backend.materials.schemas.KitStatus)
+    "handed_out": N_("handed out"),
+    "received": N_("received"),
+    "short": N_("short"),
+    "adjusted": N_("adjusted"),
+    "deducted": N_("deducted"),
 }
 
 

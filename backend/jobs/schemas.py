@@ -116,6 +116,13 @@ class SubmissionCreate(Wire):
     note: ShortText = ""
 
 
+class Lot(Wire):
+    """A material's lot the work was made with (from the job's kits, at submission)."""
+
+    material: str
+    lot: str
+
+
 class SubmissionRead(Wire):
     id: int
     job_id: int
@@ -126,6 +133,7 @@ class SubmissionRead(Wire):
     channel: str
     review_reason: str
     created_at: dt.datetime
+    lots: list[Lot]  # the kit lots (material, lot) of the job when it was submitted
 
 
 class ReviewItem(SubmissionRead):

@@ -19,6 +19,7 @@ from backend.jobs.queries import job_read, job_row
 from backend.jobs.schemas import (
     Decision,
     JobRead,
+    Lot,
     ReviewItem,
     ReviewRequest,
     SubmissionCreate,
@@ -96,6 +97,20 @@ async def _bring(actor: Principal, photo: dict[str, Any]) -> int:
     return int(rows[0]["id"])
 
 
+# The lots of the materials handed out for the job (backend.materials), kept with the work so
+# that a piece's story can name its indigo or silver lot later. Read as SQL: materials sits
+# above jobs and jobs does not import it.
+LOTS = """
+SELECT DISTINCT l.material, l.lot FROM kit_line l
+WHERE l.job = {} AND l.lot <> '' ORDER BY l.material, l.lot
+"""
+
+
+async def lots_of_job(job_id: int) -> list[dict[str, str]]:
+    """The job's kit lots (material, lot) at this moment, every kit handed out for it."""
+    return [{"material": row["material"], "lot": row["lot"]} for row in await run(LOTS, job_id)]
+
+
 async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> SubmissionRead:
     """Report finished pieces with photos; a leader may submit for an artisan of the village."""
     async with write_transaction():
@@ -115,6 +130,7 @@ async def submit_work(actor: Principal, job_id: int, data: SubmissionCreate) -> 
             quantity=data.quantity,
             photo_ids=json.dumps(photo_ids),
             note=data.note,
+            lots=json.dumps(await lots_of_job(job_id), ensure_ascii=False),
             submitted_by=actor.member_id,
             channel=(Channel.ON_BEHALF if on_behalf_of else actor.channel).value,
         )
@@ -169,6 +185,7 @@ def submission_read(row: dict[str, Any]) -> SubmissionRead:
         quantity=row["quantity"],
         photo_ids=json.loads(row["photo_ids"]),
         note=row["note"],
+        lots=[Lot(**lot) for lot in json.loads(row.get("lots") or "[]")],
         status=SubmissionStatus(row["status"]),
         channel=row["channel"],
         review_reason=row["review_reason"],
@@ -222,7 +239,7 @@ async def review_submission(actor: Principal, submission_id: int, data: ReviewRe
 
 # What a reviewer needs beside the photos: whose work, for which order, against which notes.
 QUEUE = """
-SELECT s.id, s.job, s.quantity, s.photo_ids, s.note, s.status, s.channel, s.review_reason, s.created_at,
+SELECT s.id, s.job, s.quantity, s.photo_ids, s.note, s.lots, s.status, s.channel, s.review_reason, s.created_at,
        j.code AS job_code, j.artisan AS artisan_id, j."order" AS order_id, j.quantity_accepted,
        o.title AS order_title, o.quality_notes, o.photo_ids AS reference_photo_ids,
        m.name AS artisan_name, COALESCE(v.name, '') AS village

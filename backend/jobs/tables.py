@@ -51,6 +51,7 @@ class Submission(Table, tablename="submission"):
     quantity = Integer()
     photo_ids = Text(default="[]", help_text="JSON list of photo ids.")
     note = Text(default="")
+    lots = Text(default="[]", help_text="JSON list of the job's kit lots ({material, lot}) when it was submitted.")
     status = Varchar(length=16, default="submitted", index=True, help_text="submitted, approved or rework.")
     submitted_by = ForeignKey(Member, null=True)
     channel = Varchar(length=16)

@@ -25,6 +25,7 @@ QUESTIONS = {
     "invitation": "invitation",
     "story": "story_proposed",
     "advance_paid": "advance_paid",
+    "kit": "kit",
 }
 
 

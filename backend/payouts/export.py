@@ -45,6 +45,8 @@ COLUMNS = (
     # The amount above is the net paid: what the job earned less the advance paid on it before.
     (N_("Gross (yuan)"), "0.00"),
     (N_("Advance deducted (yuan)"), "0.00"),
+    # …and less the materials short that a coordinator decided to deduct from that job.
+    (N_("Materials deducted (yuan)"), "0.00"),
 )
 METHOD_LABELS = {"cash": N_("Cash"), "wechat": N_("WeChat Pay"), "alipay": N_("Alipay"), "bank": N_("Bank transfer")}
 
@@ -111,6 +113,7 @@ async def _payouts(brand_id: int, period: Period) -> list[dict[str, Any]]:
             Payout.job.quantity_approved,
             Payout.gross_fen,
             Payout.advance_fen,
+            Payout.kit_fen,
             Payout.amount_fen,
             Payout.method,
             Payout.reference,
@@ -161,4 +164,5 @@ def _values(row: dict[str, Any], disputed_at: dt.datetime | None, locale: str) -
         _china_time(settled) if settled is not None else None,
         Decimal(row["gross_fen"]).scaleb(-2),
         Decimal(row["advance_fen"]).scaleb(-2),
+        Decimal(row["kit_fen"]).scaleb(-2),
     ]

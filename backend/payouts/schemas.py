@@ -49,7 +49,7 @@ class PayoutRead(Wire):
     job_id: int
     artisan_id: int
     brand_id: int  # whose money: a person may work with several brands (GET /me names them)
-    amount_fen: int  # the net paid: gross_fen less advance_fen
+    amount_fen: int  # the net paid: gross_fen less advance_fen and kit_fen
     method: str
     reference: str
     status: PayoutStatus
@@ -61,6 +61,7 @@ class PayoutRead(Wire):
     confirmed_via: str = ""
     gross_fen: int = 0  # what the job earned (approved pieces × rate, or the amount recorded)
     advance_fen: int = 0  # the job's paid advances deducted, never more than the gross
+    kit_fen: int = 0  # materials short, deducted by a coordinator's decision, never more than what is left
 
 
 class PayoutList(Wire):
@@ -79,10 +80,11 @@ class PayoutDue(Wire):
     order_title: str
     quantity_approved: int
     unit_price_fen: int
-    amount_fen: int  # the net: gross_fen less advance_fen
+    amount_fen: int  # the net: gross_fen less advance_fen and kit_fen
     approved_at: dt.datetime
     gross_fen: int = 0  # approved pieces × rate
     advance_fen: int = 0  # the job's paid advances, deducted at payment (never more than the gross)
+    kit_fen: int = 0  # materials short that coordinators decided to deduct (never more than what is left)
 
 
 class PayoutDueList(Wire):
@@ -97,6 +99,7 @@ class LineKind(StrEnum):
     PAID = "paid"  # a payout recorded (the net after any advance), on the day it was recorded
     ADVANCED = "advanced"  # an advance paid, on the day it was paid
     DEDUCTED = "deducted"  # the job's advances deducted from its payout, on the payout's day
+    KIT = "kit"  # materials short deducted from its payout by a coordinator's decision, on the payout's day
 
 
 class Amount(Wire):
@@ -113,7 +116,7 @@ class StatementLine(Wire):
     amount: Amount
     quantity: int | None = None  # earned: the approved pieces
     unit_price: Amount | None = None  # earned: the piece rate
-    payout_id: int | None = None  # paid, deducted
+    payout_id: int | None = None  # paid, deducted, kit
     advance_id: int | None = None  # advanced
     method: str = ""  # paid, advanced: cash, wechat, alipay or bank
     method_label: str = ""
@@ -136,8 +139,8 @@ class StatementJob(Wire):
 class StatementTotals(Wire):
     """Sums of a month's lines. ``paid`` = ``confirmed`` + ``disputed`` + ``awaiting``
     (payouts she has not answered yet); each payout counted by its status today. ``advanced``:
-    advances paid to her; ``deducted``: advances taken off payouts (what she received for a
-    month is ``paid`` + ``advanced``)."""
+    advances paid to her; ``deducted``: advances taken off payouts; ``kit``: materials short taken
+    off payouts by a coordinator's decision (what she received for a month is ``paid`` + ``advanced``)."""
 
     earned: Amount
     paid: Amount
@@ -146,6 +149,7 @@ class StatementTotals(Wire):
     awaiting: Amount
     advanced: Amount
     deducted: Amount
+    kit: Amount
 
 
 class StatementBrand(Wire):

@@ -17,6 +17,7 @@ from backend.db.session import write_transaction
 from backend.jobs.machine import Action, Status, transition
 from backend.jobs.messages import needs_sms
 from backend.jobs.tables import Job
+from backend.materials.service import deduct_kits, kit_deductions
 from backend.outbox.questions import ask
 from backend.outbox.questions import question as confirm_question
 from backend.payouts import advances
@@ -44,6 +45,7 @@ def payout_read(row: dict[str, Any]) -> PayoutRead:
         confirmed_via=row["confirmed_via"],
         gross_fen=row["gross_fen"],
         advance_fen=row["advance_fen"],
+        kit_fen=row["kit_fen"],
     )
 
 
@@ -62,7 +64,8 @@ async def _unpaid_job(actor: Principal, job_id: int) -> dict[str, Any]:
 
 async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> PayoutRead:
     """Record that an approved job was paid: its gross (by default approved pieces × rate) less
-    the job's paid advances (never below zero) is the net paid, the payout's ``amount_fen``."""
+    the job's paid advances, then less the materials a coordinator decided to deduct from it
+    (never below zero), is the net paid, the payout's ``amount_fen``."""
     require_role(actor, *STAFF)
     async with write_transaction():
         job = await _unpaid_job(actor, job_id)
@@ -77,7 +80,8 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             raise
         # After the transition: an advance paid meanwhile has committed (the job's row is ours now).
         deducted = min((await advances.paid_advances([job_id])).get(job_id, 0), gross)
-        amount = gross - deducted
+        kits = min((await kit_deductions([job_id])).get(job_id, 0), gross - deducted)
+        amount = gross - deducted - kits
         payout = Payout(
             job=job_id,
             brand=actor.brand_id,
@@ -85,12 +89,14 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             amount_fen=amount,
             gross_fen=gross,
             advance_fen=deducted,
+            kit_fen=kits,
             method=data.method.value,
             reference=data.reference,
             recorded_by=actor.member_id,
         )
         await payout.save()
         await advances.deduct_advances(actor, job_id, gross, payout.id)
+        await deduct_kits(job_id, payout.id)
         await record_event(
             actor,
             brand_id=actor.brand_id,
@@ -102,6 +108,7 @@ async def record_payout(actor: Principal, job_id: int, data: PayoutCreate) -> Pa
             amount_fen=amount,
             gross_fen=gross,
             advance_fen=deducted,
+            kit_fen=kits,
         )
         await _ask_to_confirm(job, payout.id, amount)
         return payout_read(payout.to_dict())

@@ -47,7 +47,7 @@ WHERE s.status = '{approved}' AND j.artisan IN ({marks}) AND s.reviewed_at >= {}
 PAID = """
 SELECT p.job AS job_id, j.code, p.brand AS brand_id, p.artisan AS member_id, o.title, p.created_at AS at,
        p.id AS payout_id, p.amount_fen, p.method, p.reference, p.status, p.dispute_reason, p.resolution_note,
-       p.confirmed_at, p.advance_fen
+       p.confirmed_at, p.advance_fen, p.kit_fen
 FROM payout p JOIN job j ON j.id = p.job JOIN production_order o ON o.id = j."order"
 WHERE p.artisan IN ({marks}) AND p.created_at >= {} AND p.created_at < {}
 """
@@ -154,6 +154,18 @@ def _deducted_line(row: dict[str, Any], locale: str) -> StatementLine:
     )
 
 
+def _kit_line(row: dict[str, Any], locale: str) -> StatementLine:
+    """Materials short taken off the job's payout by a coordinator's decision: its own line."""
+    at = as_datetime(row["at"])
+    return StatementLine(
+        kind=LineKind.KIT,
+        at=at,
+        day=in_china(at).date(),
+        amount=_amount(int(row["kit_fen"]), locale),
+        payout_id=int(row["payout_id"]),
+    )
+
+
 def _advanced_line(row: dict[str, Any], locale: str) -> StatementLine:
     at = as_datetime(row["at"])
     return StatementLine(
@@ -188,13 +200,14 @@ def totals_of(lines: list[StatementLine], locale: str) -> StatementTotals:
         awaiting=total(LineKind.PAID, PayoutStatus.PAID),
         advanced=total(LineKind.ADVANCED),
         deducted=total(LineKind.DEDUCTED),
+        kit=total(LineKind.KIT),
     )
 
 
 def _jobs(rows: list[tuple[dict[str, Any], StatementLine]]) -> list[StatementJob]:
     """Lines grouped by job, jobs in the order of their first line, lines by time (earned first,
-    a payout's deduction before its net)."""
-    order = {LineKind.EARNED: 0, LineKind.ADVANCED: 1, LineKind.DEDUCTED: 2, LineKind.PAID: 3}
+    a payout's deductions, advance then materials, before its net)."""
+    order = {LineKind.EARNED: 0, LineKind.ADVANCED: 1, LineKind.DEDUCTED: 2, LineKind.KIT: 3, LineKind.PAID: 4}
     rows = sorted(rows, key=lambda pair: (pair[1].at, order[pair[1].kind], pair[0]["job_id"]))
     jobs: dict[int, StatementJob] = {}
     for row, line in rows:
@@ -210,6 +223,7 @@ async def _statement(members: list[dict[str, Any]], first: dt.date, locale: str)
     earned, paid, advanced = await _rows([m["id"] for m in members], first) if members else ([], [], [])
     lines = [(row, _earned_line(row, locale)) for row in earned] + [(row, _paid_line(row, locale)) for row in paid]
     lines += [(row, _deducted_line(row, locale)) for row in paid if int(row["advance_fen"])]
+    lines += [(row, _kit_line(row, locale)) for row in paid if int(row["kit_fen"])]
     lines += [(row, _advanced_line(row, locale)) for row in advanced]
     brands = []
     for member in sorted(members, key=lambda m: (m["brand_name"], m["id"])):

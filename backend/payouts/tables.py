@@ -16,9 +16,12 @@ class Payout(Table, tablename="payout"):
     job = ForeignKey(Job, null=False, unique=True, help_text="One payout per job, enforced here.")
     brand = ForeignKey(Brand, null=False, index=True)
     artisan = ForeignKey(Member, null=False, index=True)
-    amount_fen = BigInt(help_text="The net paid: the gross less the advance deducted.")
+    amount_fen = BigInt(help_text="The net paid: the gross less the advance and kit deductions.")
     gross_fen = BigInt(default=0, help_text="What the job earned (approved pieces × rate, or as recorded).")
     advance_fen = BigInt(default=0, help_text="The job's paid advances deducted (never more than the gross).")
+    kit_fen = BigInt(
+        default=0, help_text="Materials short, deducted by a coordinator's decision (never more than what is left)."
+    )
     method = Varchar(length=16, help_text="cash, wechat, alipay or bank.")
     reference = Varchar(length=100, default="", help_text="Transfer reference; masked in logs.")
     status = Varchar(length=16, default="paid", index=True, help_text="paid, confirmed or disputed.")

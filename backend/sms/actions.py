@@ -23,6 +23,7 @@ from backend.jobs.price_feedback import say_price_too_low
 from backend.jobs.queries import artisan_open_codes
 from backend.jobs.service import accept_job, decline_job
 from backend.jobs.submissions import report_done
+from backend.materials.service import receive_kit, report_short
 from backend.memberships import invitations
 from backend.memberships.queries import open_invitations
 from backend.memberships.service import leave
@@ -208,6 +209,21 @@ async def _confirm_advance(context: Context) -> Done:
 @action("dispute_advance", item=ItemKind.ADVANCE, example="没收到", refusals=GONE)
 async def _dispute_advance(context: Context) -> Done:
     await dispute_advance(_actor(context), _item(context).id, reason=context.body[:500] or "SMS")
+    return Done()
+
+
+@action("receive_kit", item=ItemKind.KIT, example="收到", refusals={**GONE, "kit_settled": NOTHING})
+async def _receive_kit(context: Context) -> Done:
+    await receive_kit(_actor(context), _item(context).id)
+    return Done()
+
+
+@action("report_short", item=ItemKind.KIT, example="缺料", refusals={**GONE, "kit_settled": NOTHING})
+async def _report_short(context: Context) -> Done:
+    """Her words are the note (缺料, or what is missing; a bare 2 says nothing more); the
+    coordinator calls her."""
+    words = context.body.strip()
+    await report_short(_actor(context), _item(context).id, note="" if words.isdigit() else words[:500])
     return Done()
 
 

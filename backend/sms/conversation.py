@@ -14,6 +14,9 @@ from backend.core.i18n import Label, translate
 from backend.core.types import Principal, utcnow
 from backend.jobs.queries import artisan_job, artisan_job_by_code, artisan_jobs_in
 from backend.jobs.schemas import JobRead
+from backend.materials.reads import artisan_kit, waiting_kit_of_job
+from backend.materials.schemas import KitRead
+from backend.materials.service import summary
 from backend.memberships.queries import (
     CODE_LETTER,
     STATUS_WORDS,
@@ -37,6 +40,7 @@ from backend.sms.vocabulary import (
     InvitationValues,
     ItemKind,
     JobValues,
+    KitValues,
     PayoutValues,
 )
 
@@ -100,7 +104,13 @@ async def items_by_code(actor: Principal, code: str) -> list[Item]:
         return []
     payout = await payout_of_job(actor, job.id)
     advance = await paid_advance_of_job(actor, job.id)
-    return [*([_payout_item(payout)] if payout else []), *([_advance_item(advance)] if advance else []), _job_item(job)]
+    kit = await waiting_kit_of_job(actor, job.id)
+    return [
+        *([_payout_item(payout)] if payout else []),
+        *([_advance_item(advance)] if advance else []),
+        *([_kit_item(kit)] if kit else []),
+        _job_item(job),
+    ]
 
 
 async def item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | None:
@@ -120,6 +130,9 @@ async def item_by_id(actor: Principal, kind: ItemKind, item_id: int) -> Item | N
     if kind == ItemKind.ADVANCE:
         advance = await artisan_advance(actor, item_id)
         return _advance_item(advance) if advance else None
+    if kind == ItemKind.KIT:
+        kit = await artisan_kit(actor, item_id)
+        return _kit_item(kit) if kit else None
     return None
 
 
@@ -158,6 +171,18 @@ def _advance_item(advance: AdvanceRead) -> Item:
         status=advance.status.value,
         brand_id=advance.brand_id,
         values=_values(AdvanceValues(code=advance.code, amount=advance.amount_fen, status=Label(advance.status.value))),
+    )
+
+
+def _kit_item(kit: KitRead) -> Item:
+    lines = [(line.material, line.quantity, line.unit, line.lot) for line in kit.lines]
+    return Item(
+        kind=ItemKind.KIT,
+        id=kit.id,
+        code=kit.code,
+        status=kit.status.value,
+        brand_id=kit.brand_id,
+        values=_values(KitValues(code=kit.code, kit=summary(lines), status=Label(kit.status.value))),
     )
 
 
@@ -217,7 +242,9 @@ async def _story_item(actor: Principal, proposal: int) -> Item:
     )
 
 
-def _values(values: JobValues | PayoutValues | AdvanceValues | InvitationValues | BrandValues) -> dict[str, Value]:
+def _values(
+    values: JobValues | PayoutValues | AdvanceValues | KitValues | InvitationValues | BrandValues,
+) -> dict[str, Value]:
     return {name: getattr(values, name) for name in values.__struct_fields__}
 
 

@@ -65,6 +65,7 @@ PHRASES: dict[str, Intent] = {
     # decline an offer, dispute a payout, decline an invitation
     **_saying(Intent.NO, "不", "不接", "不接单", "不要", "不用", "不做", "接不了", "做不了", "拒绝", "不行", "不同意"),
     **_saying(Intent.NO, "没收到", "未收到", "没有收到", "还没收到", "还没有收到", "还未收到"),
+    **_saying(Intent.NO, "缺料", "缺", "少了", "不够", "quele", "short", "missing"),  # a kit's shortage
     **_saying(Intent.NO, "n", "no", "bu", "bujie", "buyao", "jujue", "meishoudao", "decline", "butongyi"),
     # finished pieces
     **_saying(Intent.DONE, "完成", "完成了", "做好", "做好了", "做完", "做完了", "done", "wancheng", "zuohao"),

@@ -15,6 +15,7 @@ import msgspec
 from backend.accounts.schemas import InvitationStatus
 from backend.core.i18n import Label
 from backend.jobs.machine import Status
+from backend.materials.schemas import KitStatus
 from backend.payouts.schemas import AdvanceStatus, PayoutStatus
 from backend.sms.replies import Intent
 
@@ -32,6 +33,7 @@ class ItemKind(StrEnum):
     CONSENT = "consent"
     STORY = "story"
     ADVANCE = "advance"  # an advance paid on a job, waiting for her word
+    KIT = "kit"  # materials handed out for a job, waiting for her word
 
 
 class Condition(StrEnum):
@@ -56,6 +58,7 @@ ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {
     ItemKind.CONSENT: frozenset({"open"}),  # hers, always open to a change of mind
     ItemKind.STORY: frozenset({"pending", "settled"}),  # waiting for her answer, or not any more
     ItemKind.ADVANCE: frozenset(status.value for status in AdvanceStatus),
+    ItemKind.KIT: frozenset(status.value for status in KitStatus),
 }
 
 
@@ -86,6 +89,14 @@ class AdvanceValues(msgspec.Struct, frozen=True):
     status: Label
 
 
+class KitValues(msgspec.Struct, frozen=True):
+    """What a message about a kit may show: its job's code and a summary of its lines."""
+
+    code: str
+    kit: str  # its first line, and how many more (backend.materials.service.summary)
+    status: Label
+
+
 class InvitationValues(msgspec.Struct, frozen=True):
     """What a message about an invitation may show: only the brand that asks, never another."""
 
@@ -110,6 +121,7 @@ ITEM_VALUES: dict[ItemKind, frozenset[str]] = {
     ItemKind.CONSENT: frozenset(),
     ItemKind.STORY: frozenset({"story"}),  # the words waiting for her answer
     ItemKind.ADVANCE: frozenset(AdvanceValues.__struct_fields__),
+    ItemKind.KIT: frozenset(KitValues.__struct_fields__),
 }
 CONDITION_VALUES: dict[str, frozenset[str]] = {
     Condition.WHICH_ITEM: frozenset(),

@@ -56,6 +56,7 @@ async function start() {
   // Invitations are rare: her jobs do not wait for that answer, the card shows when it comes.
   showInvitations(invitationsPart);
   await Promise.all([myJobs.show(jobsPart), isLeader ? null : myPayouts(payoutsPart)]); // on 2G each round trip counts
+  showKits(isLeader); // her job cards do not wait for it
   page.append(
     h("button", { type: "button", class: "quiet", "data-action": "my-income", onclick: showIncome }, t("My income")),
     h("button", { type: "button", class: "quiet", "data-action": "my-brands", onclick: showBrands }, t("My brands")),
@@ -91,6 +92,26 @@ async function showInvitations(element) {
     return; // offline and never loaded: the card shows once there is a signal
   }
   await invitationCards.myInvitations(element, found, answered);
+}
+
+/** Materials handed out for her jobs (发料), if she has any: their part of the job cards is
+loaded only then; a village leader is given none. @param {boolean} isLeader @returns {Promise<void>} */
+async function showKits(isLeader) {
+  if (isLeader) return;
+  let found = (await remembered("kits")) || [];
+  try {
+    found = /** @type {Wire.KitList} */ (await api("GET", "/me/kits", { language: locale })).kits;
+    await remember("kits", found);
+  } catch {
+    // offline: as the last visit knew them
+  }
+  if (!found.length) return;
+  try {
+    const module = await import("./on-demand/kits.js");
+    await module.onJobCards(myJobs, found);
+  } catch {
+    // offline and never loaded: the kits show once there is a signal
+  }
 }
 
 /** Her answer to an invitation went through: her brands as they are now, everything drawn again

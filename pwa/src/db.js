@@ -8,7 +8,7 @@ let opened = null;
 
 /** What "meta" keeps, by name: the feed's cursor; whose phone this is (her phone number; a member
 id, before she could work with several brands); her role, brands and open invitations.
-@typedef {{cursor: string, who: string | number, role: Wire.Role, memberships: Wire.Membership[], invitations: Wire.MyInvitation[]}} Meta */
+@typedef {{cursor: string, who: string | number, role: Wire.Role, memberships: Wire.Membership[], invitations: Wire.MyInvitation[], kits: Wire.Kit[]}} Meta */
 
 /** @returns {Promise<IDBDatabase>} */
 export function database() {

@@ -17,7 +17,7 @@ import * as photos from "./photos.js";
  * @property {About} about what the views need to know of it @property {string[]} photos photos.keep's keys
  * @property {number} made when it was queued (ms): the order of sending
  */
-/** @typedef {{job?: number, code?: string, sync?: boolean, payout?: number, invitation?: number, advance?: boolean}} About whose action (a job's, a payout's, an invitation's answer, an advance asked on a job) */
+/** @typedef {{job?: number, code?: string, sync?: boolean, payout?: number, invitation?: number, advance?: boolean, kit?: number}} About whose action (a job's, a payout's, an invitation's answer, an advance asked on a job, a kit's answer) */
 /**
  * What the outbox tells: an action through (with the server's answer), refused for good (and
  * why), or the queue changed.

@@ -140,6 +140,8 @@ declare namespace Wire {
     gross_fen: number;
     /** the job's paid advances deducted, never more than the gross */
     advance_fen: number;
+    /** materials short a coordinator decided to deduct from this job's payout */
+    kit_fen?: number;
   }
   type AdvanceStatus = "requested" | "approved" | "refused" | "lapsed" | "paid" | "confirmed" | "disputed";
   /** An advance (预付款) on a job: POST /jobs/{id}/advance, GET /advances. */
@@ -186,6 +188,8 @@ declare namespace Wire {
     approved_at: string;
     gross_fen: number;
     advance_fen: number;
+    /** materials short a coordinator decided to deduct from this job's payout */
+    kit_fen?: number;
   }
 
   /** POST /photos */
@@ -303,6 +307,8 @@ declare namespace Wire {
     channel: string;
     review_reason: string;
     created_at: string;
+    /** the kit lots of the job when the work was submitted */
+    lots: Lot[];
     job_code: string;
     artisan_id: number;
     artisan_name: string;
@@ -314,6 +320,62 @@ declare namespace Wire {
     quantity_accepted: number;
   }
 
+  /** A material's lot the work was made with. */
+  interface Lot {
+    material: string;
+    lot: string;
+  }
+  type KitStatus = "handed_out" | "received" | "short" | "adjusted" | "deducted";
+  /** One material of a kit; quantities are decimal texts ("2.5"). */
+  interface KitLine {
+    id: number;
+    material: string;
+    quantity: string;
+    unit: string;
+    lot: string;
+    /** what she actually got, as a coordinator recorded it on a shortage */
+    received: string | null;
+  }
+  interface KitDecision {
+    decision: "adjust" | "deduct";
+    amount_fen: number;
+    reason: string;
+    decided_by: number | null;
+    decided_at: string;
+    deducted_in: number | null;
+  }
+  /** Materials handed out for a job (发料). */
+  interface Kit {
+    id: number;
+    job_id: number;
+    code: string;
+    order_id: number;
+    artisan_id: number;
+    artisan_name: string;
+    brand_id: number;
+    status: KitStatus;
+    note: string;
+    lines: KitLine[];
+    handed_by: number | null;
+    handed_at: string;
+    confirmed_at: string | null;
+    confirmed_via: string;
+    decision: KitDecision | null;
+  }
+  interface KitList {
+    kits: Kit[];
+  }
+  /** A material out in a village (GET /kits). */
+  interface KitOut {
+    village_id: number | null;
+    village: string;
+    material: string;
+    unit: string;
+    lot: string;
+    handed_out: string;
+    outstanding: string;
+    kits: number;
+  }
   interface Village {
     id: number;
     name: string;
@@ -404,7 +466,7 @@ declare namespace Wire {
   /** A line of a job in the income statement: what it earned, a payout (its net), an advance
   paid, or the advances deducted from the payout (more kinds may come). */
   interface StatementLine {
-    kind: "earned" | "paid" | "advanced" | "deducted" | string;
+    kind: "earned" | "paid" | "advanced" | "deducted" | "kit" | string;
     advance_id?: number | null;
     at: string;
     day: string;
@@ -436,6 +498,8 @@ declare namespace Wire {
     awaiting: Amount;
     advanced: Amount;
     deducted: Amount;
+    /** materials short taken off payouts by a coordinator's decision */
+    kit: Amount;
   }
   interface StatementBrand {
     brand_id: number;

@@ -7,6 +7,7 @@ import { h, notify } from "../dom.js";
 import { load, locale, preferredLocale, t } from "../i18n.js";
 import { signIn } from "../sign-in.js";
 import { dashboard } from "./dashboard.js";
+import { materials } from "./kits.js";
 import { orders } from "./orders.js";
 import { payouts } from "./payouts.js";
 import { people } from "./people.js";
@@ -22,6 +23,7 @@ const SECTIONS = {
   orders: ["/console/orders", "Orders", orders],
   review: ["/console/review", "Review", review],
   payouts: ["/console/payouts", "Payouts", payouts],
+  materials: ["/console/materials", "Materials", materials],
   artisans: ["/console/artisans", "Artisans", people],
   dashboard: ["/console/dashboard", "Dashboard", dashboard],
   sms: ["/console/sms", "SMS simulator", smsSimulator],

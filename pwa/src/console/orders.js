@@ -6,6 +6,7 @@ import { api, messageOf, newKey, raw } from "../api.js";
 import { h, notify, photo } from "../dom.js";
 import { formatDay, formatMoney, locale, t } from "../i18n.js";
 import { dispatchPanel } from "./dispatch.js";
+import { kitsPanel } from "./kits.js";
 import { passportsPanel } from "./passports.js";
 import { fenOf, field, whileShown, yuanOf } from "./ui.js";
 
@@ -129,6 +130,7 @@ function orderButtons(order, panel, refresh) {
   return [
     h("button", { type: "button", "data-action": "dispatch", onclick: toggle(() => dispatchPanel(order, refresh, crafts)) }, t("Dispatch")),
     offered ? null : h("button", { type: "button", "data-action": "edit-order", onclick: toggle(() => orderForm(order, refresh)) }, t("Change")),
+    h("button", { type: "button", "data-action": "kits", onclick: toggle(() => kitsPanel(order)) }, t("Materials")),
     h("button", { type: "button", "data-action": "passports", onclick: toggle(() => passportsPanel(order)) }, t("Passports")),
     h("button", { type: "button", class: "danger", "data-action": "cancel-order", onclick: cancel }, t("Cancel order")),
   ];

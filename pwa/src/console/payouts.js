@@ -54,8 +54,13 @@ async function due(box, reload) {
   );
 }
 
-/** What a job is paid: the net, and when an advance is deducted, the gross and the advance. @param {Wire.PayoutDue} job */
+/** What a job is paid: the net, and when an advance or materials are deducted, the gross and each. @param {Wire.PayoutDue} job */
 function netOf(job) {
+  if (job.kit_fen) {
+    return t("{net} ({gross} less advance {advance}, materials {kit})", {
+      net: formatMoney(job.amount_fen), gross: formatMoney(job.gross_fen), advance: formatMoney(job.advance_fen), kit: formatMoney(job.kit_fen),
+    });
+  }
   if (!job.advance_fen) return formatMoney(job.amount_fen);
   return t("{net} ({gross} less advance {advance})", {
     net: formatMoney(job.amount_fen), gross: formatMoney(job.gross_fen), advance: formatMoney(job.advance_fen),

@@ -96,6 +96,7 @@ function entry(submission) {
       h("p", { class: "big" }, t("{quantity} of {accepted} pieces", { quantity: submission.quantity, accepted: submission.quantity_accepted })),
       h("p", { class: "hint" }, formatTime(submission.created_at), submission.channel === "on-behalf" ? ` · ${t("sent by the village leader")}` : ""),
       submission.note ? h("p", {}, t("Note: {note}", { note: submission.note })) : null,
+      submission.lots?.length ? h("p", { class: "lots", "data-lots": "" }, t("Lots: {lots}", { lots: submission.lots.map((l) => `${l.material} ${l.lot}`).join("、") })) : null,
       submission.quality_notes ? h("p", { class: "notes" }, t("Quality notes: {notes}", { notes: submission.quality_notes })) : null,
       submission.reference_photo_ids.length ? h("div", { class: "reference" }, h("small", {}, t("Pattern")), photo(submission.reference_photo_ids[0], "list")) : null,
       h("div", { class: "buttons" },

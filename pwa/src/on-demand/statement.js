@@ -19,6 +19,7 @@ const TOTALS = [
   ["awaiting", () => t("Awaiting your confirmation")],
   ["advanced", () => t("Advances paid to you")],
   ["deducted", () => t("Advances deducted")],
+  ["kit", () => t("Materials deducted")], // shown only when there is some: most months have none
 ];
 
 /** Her statement, month by month. @param {HTMLElement} view @param {() => unknown} back draws the main page again
@@ -143,7 +144,7 @@ function linePart(line) {
     { "data-line-kind": line.kind },
     h("td", { class: "day" }, dayInMonth(line.day)),
     h("td", {}, ...lineWords(line).map((words) => h("div", {}, words))),
-    h("td", { class: "amount" }, line.kind === "deducted" ? `−${line.amount.text}` : line.amount.text),
+    h("td", { class: "amount" }, ["deducted", "kit"].includes(line.kind) ? `−${line.amount.text}` : line.amount.text),
   );
 }
 
@@ -153,6 +154,7 @@ const LINE_WORDS = {
   paid: paidWords,
   advanced: advanceWords,
   deducted: () => [t("Advance deducted from this job's payment")],
+  kit: () => [t("Materials short, deducted from this job's payment by the coordinator's decision")],
 };
 
 /** What a line says, in words. @param {Wire.StatementLine} line @returns {string[]} */
@@ -184,7 +186,8 @@ function totals(sums, title, whose) {
     "div",
     { class: "statement-totals", "data-totals": whose },
     h("h3", {}, title),
-    h("dl", {}, ...TOTALS.flatMap(([name, label]) => [h("dt", {}, label()), h("dd", { "data-total": name, "data-fen": String(sums[name].fen) }, sums[name].text)])),
+    h("dl", {}, ...TOTALS.filter(([name]) => name !== "kit" || sums.kit?.fen).flatMap(([name, label]) => [
+      h("dt", {}, label()), h("dd", { "data-total": name, "data-fen": String(sums[name].fen) }, sums[name].text)])),
   );
 }
 

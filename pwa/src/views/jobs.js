@@ -50,6 +50,8 @@ export class JobsView extends EventTarget {
     /** @type {Map<number, {job: Wire.Job, element: HTMLElement}>} the card on screen and the job it shows */
     this.drawn = new Map();
     this.several = false; // she works with several brands: each card names its own
+    /** @type {((job: Wire.Job) => HTMLElement | null) | null} more of a card, drawn by a view loaded later (on-demand/kits.js) */
+    this.extra = null;
     element.replaceChildren(h("h1", {}, t("My jobs")), this.list);
   }
 
@@ -125,6 +127,7 @@ export class JobsView extends EventTarget {
       this.actions(job, this.state.waiting.has(job.id)),
       this.priceLow(job, forOther),
       this.advance(job, forOther),
+      this.more(job),
     );
   }
 
@@ -156,6 +159,11 @@ export class JobsView extends EventTarget {
       h("label", {}, t("Price you would take a piece (yuan)"), price),
       h("button", { type: "button", class: "quiet", "data-action": "send-price", onclick: oneTap(send), disabled: busy }, t("Tell the coordinator")),
     );
+  }
+
+  /** What a view loaded later adds to the card (her kits). @param {Wire.Job} job */
+  more(job) {
+    return this.extra ? this.extra(job) : null;
   }
 
   /** Ask for an advance (预支) on work in hand: the most the brand allows; the coordinator answers.

@@ -121,9 +121,9 @@ async def test_the_statement_shows_the_advance_and_its_deduction_and_agrees_with
     today = china_today().isoformat()
     sheet = await client.get(f"{API}/payouts/export?from={today}&to={today}", headers=brand.coordinator.auth)
     rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"), newline="")))
-    assert (rows[0][8], rows[0][13:]) == ("金额（元）", ["应付（元）", "扣除预付款（元）"])
+    assert (rows[0][8], rows[0][13:15]) == ("金额（元）", ["应付（元）", "扣除预付款（元）"])
     [row] = [r for r in rows[1:] if int(r[0]) == work.payout_id]
-    assert (row[8], row[13:]) == ("175.00", ["225.00", "50.00"])
+    assert (row[8], row[13:]) == ("175.00", ["225.00", "50.00", "0.00"])
     assert row[8] == f"{lines['paid']['amount']['fen'] / 100:.2f}"  # the statement's paid line, to the fen
 
 

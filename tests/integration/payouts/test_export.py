@@ -123,6 +123,7 @@ async def test_the_csv_has_a_bom_crlf_and_the_periods_payouts_oldest_first(
     assert rows[0] == [
         "付款编号", "记录日期", "手艺人", "手机", "村寨", "订单", "任务编号",
         "付款件数", "金额（元）", "付款方式", "参考号", "状态", "确认或争议时间", "应付（元）", "扣除预付款（元）",
+        "扣材料款（元）",
     ]  # fmt: skip
     ids = [int(row[0]) for row in rows[1:]]
     assert ids == [ledger.payouts["first"], ledger.payouts["middle"], ledger.payouts["last"]]
@@ -137,7 +138,7 @@ async def test_csv_cells_round_trip_chinese_quotes_and_money(client: httpx.Async
     assert first[7:10] == ["5", "225.00", "微信支付"]
     assert first[6].startswith("K")
     assert first[10:] == [
-        "WX-1", "已确认", china(confirmed["confirmed_at"]).strftime("%Y-%m-%d %H:%M"), "225.00", "0.00",
+        "WX-1", "已确认", china(confirmed["confirmed_at"]).strftime("%Y-%m-%d %H:%M"), "225.00", "0.00", "0.00",
     ]  # fmt: skip
     middle = rows[ledger.payouts["middle"]]
     assert middle[2] == '\'=王, "小妹"'  # text Excel would run as a formula is defused

@@ -98,6 +98,7 @@ async def test_statement_groups_her_month_by_brand_with_totals(client: httpx.Asy
         "awaiting": 9999,
         "advanced": 0,
         "deducted": 0,
+        "kit": 0,
     }
     assert fen(by_brand["李家蜡染"]["totals"]) == {
         "earned": 5 * RATE,
@@ -107,6 +108,7 @@ async def test_statement_groups_her_month_by_brand_with_totals(client: httpx.Asy
         "awaiting": 0,
         "advanced": 0,
         "deducted": 0,
+        "kit": 0,
     }
     assert fen(found["totals"])["earned"] == 12 * RATE
     assert fen(found["totals"])["paid"] == 7 * RATE + 9999

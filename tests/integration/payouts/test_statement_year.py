@@ -1,6 +1,6 @@
 """A generated year of work in several brands: every month, what the statements say was paid
-agrees to the fen with the payout export, and what they say was earned with the payouts due
-and the payouts' default amounts."""
+(and deducted: advances, materials short) agrees to the fen with the payout export, and what
+they say was earned with the payouts due and the payouts' default amounts."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from backend.core.china_time import CHINA_TZ, month_start
 from backend.core.types import Role
 from backend.db.session import write_transaction
 from backend.jobs.tables import Job, Submission
+from backend.materials.tables import Kit, KitDecision
 from backend.orders.tables import Order
 from backend.payouts.tables import Advance, Payout
 from tests import support
@@ -28,7 +29,7 @@ from tests.support import Brand, Person, ok
 API = "/api/v1"
 MONTHS = [month_start(dt.date(2025, 12, 1), -back) for back in range(12)]  # December 2025 … November 2026
 AMOUNT_COLUMN, CODE_COLUMN = 8, 6  # of the export (backend/payouts/export.py COLUMNS)
-GROSS_COLUMN, ADVANCE_COLUMN = 13, 14
+GROSS_COLUMN, ADVANCE_COLUMN, KIT_COLUMN = 13, 14, 15
 
 
 @dataclass
@@ -88,12 +89,15 @@ async def work(year: Year, rng: random.Random, brand: Brand, artisan: Person, nu
     chance = random.Random(10_000 + number)
     advance = chance.randrange(1, accepted * rate * 30 // 100 + 2) if chance.random() < 0.35 else 0
     deducted = min(advance, gross)
-    amount = gross - deducted
+    # Some had materials short that a coordinator decided to deduct (a generator of their own too).
+    short = random.Random(20_000 + number)
+    kit = short.randrange(1, gross - deducted + 1) if gross > deducted and short.random() < 0.2 else 0
+    amount = gross - deducted - kit
     resolved = status != "disputed" and rng.random() < 0.2
     method = rng.choice(["cash", "wechat", "bank"])
     await Payout(
         job=job.id, brand=brand.id, artisan=artisan.id, amount_fen=amount, method=method,
-        gross_fen=gross, advance_fen=deducted,
+        gross_fen=gross, advance_fen=deducted, kit_fen=kit,
         reference=f"REF{number:06d}", status=status, created_at=paid_at,
         dispute_reason="没收到" if status == "disputed" or resolved else "",
         resolution_note="补发了" if resolved else "",
@@ -109,6 +113,19 @@ async def work(year: Year, rng: random.Random, brand: Brand, artisan: Person, nu
             reference=f"ADV{number:06d}", paid_at=advanced_at, deducted_in=payout["id"] if payout else None,
         ).save()  # fmt: skip
         year.advanced.setdefault(brand.id, {})[job.code] = (advance, advanced_at)
+    if kit:
+        await short_kit_deducted(job.id, brand.id, artisan.id, kit)
+
+
+async def short_kit_deducted(job_id: int, brand_id: int, artisan_id: int, amount: int) -> None:
+    """A kit reported short and a coordinator's decision to deduct ``amount``, taken by the job's payout."""
+    payout = await Payout.select(Payout.id).where(Payout.job == job_id).first()
+    kit = Kit(job=job_id, brand=brand_id, artisan=artisan_id, status="deducted", note="少了")
+    await kit.save()
+    await KitDecision(
+        kit=kit.id, brand=brand_id, job=job_id, decision="deduct", amount_fen=amount, reason="多领未还",
+        deducted_in=payout["id"] if payout else None,
+    ).save()  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -168,35 +185,42 @@ async def test_statements_and_the_payout_export_agree_to_the_fen(client: httpx.A
 async def test_advances_and_their_deductions_agree_with_the_export_to_the_fen(
     client: httpx.AsyncClient, year: Year
 ) -> None:
-    """Each month: the deduction lines are the export's advance column, the paid lines its net,
-    deduction and net its gross; the advance lines are the advances paid that month."""
-    deductions = 0
+    """Each month: the deduction lines are the export's advance column, the kit lines its
+    materials column, the paid lines its net, deductions and net its gross; the advance lines
+    are the advances paid that month."""
+    deductions = kit_deductions = 0
     for brand in year.brands:
         for first in MONTHS:
             last = month_start(first, -1) - dt.timedelta(days=1)
             response = await client.get(f"{API}/payouts/export?from={first}&to={last}", headers=brand.coordinator.auth)
             rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
-            columns = (AMOUNT_COLUMN, GROSS_COLUMN, ADVANCE_COLUMN)
+            columns = (AMOUNT_COLUMN, GROSS_COLUMN, ADVANCE_COLUMN, KIT_COLUMN)
             fen = {row[CODE_COLUMN]: [int(Decimal(row[c]).scaleb(2)) for c in columns] for row in rows}
             deducted: dict[str, int] = {}
             advanced: dict[str, int] = {}
+            kits: dict[str, int] = {}
             for artisan in year.artisans[brand.id]:
                 for part in (await staff_statement(client, brand, artisan, first))["brands"]:  # type: ignore[attr-defined]
                     lines = [(job["code"], line) for job in part["jobs"] for line in job["lines"]]
                     mine = {kind: {code: line["amount"]["fen"] for code, line in lines if line["kind"] == kind}
-                            for kind in ("deducted", "advanced")}  # fmt: skip
+                            for kind in ("deducted", "advanced", "kit")}  # fmt: skip
                     assert part["totals"]["deducted"]["fen"] == sum(mine["deducted"].values())
+                    assert part["totals"]["kit"]["fen"] == sum(mine["kit"].values())
                     assert part["totals"]["advanced"]["fen"] == sum(mine["advanced"].values())
                     deducted |= mine["deducted"]
                     advanced |= mine["advanced"]
+                    kits |= mine["kit"]
             assert deducted == {code: amounts[2] for code, amounts in fen.items() if amounts[2]}
-            assert all(net + advance == gross for net, gross, advance in fen.values())
+            assert kits == {code: amounts[3] for code, amounts in fen.items() if amounts[3]}
+            assert all(net + advance + kit == gross for net, gross, advance, kit in fen.values())
             start = dt.datetime.combine(first, dt.time(), CHINA_TZ)
             end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), CHINA_TZ)
             paid = year.advanced.get(brand.id, {})
             assert advanced == {code: amount for code, (amount, at) in paid.items() if start <= at < end}
             deductions += len(deducted)
+            kit_deductions += len(kits)
     assert deductions >= 30  # the year really has advances deducted
+    assert kit_deductions >= 15  # and materials short deducted
 
 
 async def test_earned_agrees_with_payouts_due_and_default_amounts(client: httpx.AsyncClient, year: Year) -> None:

@@ -16,7 +16,8 @@ the calls queued for her (``K1 offer call: queued``) and what became of them.
 
 Turn keys: ``send`` (the SMS; without it the turn is only what happens ``before``),
 ``before`` (what happens first: ``withdraw K1``, ``expire K1``, ``others take 18 of K1``,
-``pay K1``, ``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``,
+``pay K1``, ``kit K1 丝线 2 把 A12; 银片 1 张`` (materials handed out, lines split by ;),
+``offer 5``, ``offer 5 from NAME``, ``invite from NAME``, ``forget``,
 ``propose story WORDS`` (her coordinator writes down her words), ``approve story in app``),
 ``asked`` (the exact SMS that what happened before sent her, if any), ``reply`` (the exact
 SMS back) or ``silent = true``, ``changes`` (default: none), ``repeat = true`` (Twilio
@@ -128,6 +129,13 @@ class Villager:
             for step, answer in (("approve", None), ("pay", {"method": "wechat", "reference": "WX-A"})):
                 url = f"/api/v1/advances/{advance['id']}/{step}"
                 await support.ok(await self.client.post(url, json=answer, headers=coordinator))
+        elif words[0] == "kit":  # kit K1 MATERIAL QUANTITY UNIT [LOT] …: one line each, ';' between lines
+            lines = [part.split() for part in " ".join(words[2:]).split(";")]
+            body = {
+                "lines": [{"material": m, "quantity": q, "unit": u, "lot": " ".join(lot)} for m, q, u, *lot in lines]
+            }
+            url = f"/api/v1/jobs/{self.jobs[words[1]].job_id}/kits"
+            await support.ok(await self.client.post(url, json=body, headers=coordinator), 201)
         else:
             raise AssertionError(f"unknown step before a turn: {' '.join(words)}")
 
@@ -147,6 +155,11 @@ class Villager:
             "JOIN job j ON j.id = a.job WHERE m.person = {} ORDER BY a.id",
             self.person_id,
         )
+        kits = await run(
+            "SELECT k.id, j.code, k.status, k.note FROM kit k JOIN member m ON m.id = k.artisan "
+            "JOIN job j ON j.id = k.job WHERE m.person = {} ORDER BY k.id",
+            self.person_id,
+        )
         people = await run("SELECT locale, takes_calls FROM person WHERE phone = {}", self.phone)
         calls = await run("SELECT code, flow, status FROM voice_call WHERE to_phone = {} ORDER BY id", self.phone)
         brands = await run("SELECT brand FROM member WHERE person = {} AND active = {}", self.person_id, True)
@@ -159,6 +172,7 @@ class Villager:
             "consent": consent[0] if consent else {},
             "jobs": {row["code"]: row for row in jobs},
             "advances": {row["id"]: row for row in advances},
+            "kits": {row["id"]: row for row in kits},
             "opted_out": bool(await run("SELECT 1 AS x FROM sms_opt_out WHERE phone = {}", self.phone)),
             "locale": people[0]["locale"] if people else None,
             "takes_calls": bool(people[0]["takes_calls"]) if people else None,
@@ -219,7 +233,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         if (job["price_feedback"], job["price_asked"]) != (old["price_feedback"], old["price_asked"]):
             asked = f"{job['price_asked']} fen" if job["price_asked"] is not None else "no price"
             found.append(f"{code} price too low: {asked}")
-    found += _advance_changes(before["advances"], after["advances"]) + _person_changes(before, after)
+    found += _advance_changes(before["advances"], after["advances"]) + _kit_changes(before["kits"], after["kits"])
+    found += _person_changes(before, after)
     found += [f"joined {name}" for name in sorted(after["brands"] - before["brands"])]
     found += [f"left {name}" for name in sorted(before["brands"] - after["brands"])]
     for name, status in sorted(after["invitations"].items()):
@@ -241,6 +256,16 @@ def _person_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         old = before["calls"].get(call)
         if old != status:
             found.append(f"{call}: {status}" if old is None else f"{call}: {old} → {status}")
+    return found
+
+
+def _kit_changes(before: dict[int, Any], after: dict[int, Any]) -> list[str]:
+    found: list[str] = []
+    for key, kit in after.items():
+        old = before.get(key)
+        if old is not None and old["status"] != kit["status"]:
+            note = f" ({kit['note']})" if kit["note"] else ""
+            found.append(f"{kit['code']} kit: {old['status']} → {kit['status']}{note}")
     return found
 
 

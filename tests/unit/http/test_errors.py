@@ -7,6 +7,7 @@ from backend.core.i18n import current_locale
 from backend.core.labels import STATUS_LABELS, status_label
 from backend.http.errors import domain_body
 from backend.jobs.machine import Status
+from backend.materials.schemas import KitStatus
 from backend.payouts.schemas import AdvanceStatus
 
 
@@ -19,4 +20,5 @@ def test_a_refused_transition_names_the_job_status_in_the_reader_language() -> N
     assert status_label("rework", "zh_Hans") == "需返工"
     assert status_label("rework", "en") == "rework"
     # a job's states, and an advance's (backend.payouts.schemas.AdvanceStatus)
-    assert set(STATUS_LABELS) == {status.value for status in Status} | {status.value for status in AdvanceStatus}
+    kits = {status.value for status in KitStatus}
+    assert set(STATUS_LABELS) == {status.value for status in Status} | {s.value for s in AdvanceStatus} | kits

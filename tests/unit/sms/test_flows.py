@@ -34,7 +34,7 @@ def test_the_shipped_flows_are_valid() -> None:
     assert check() == []
     assert set(flows().by_id) == {
         "offer", "payout", "invitation", "progress", "leave", "help", "opt_out", "language", "consent", "story",
-        "calls", "advance", "advance_paid", "price",
+        "calls", "advance", "advance_paid", "price", "kit",
     }  # fmt: skip
 
 
