@@ -187,6 +187,12 @@ def format_money(fen: int, locale: str | None = None) -> str:
     return numbers.format_currency(fen / 100, "CNY", locale=babel_locale(locale))
 
 
+def format_yuan(fen: int, locale: str | None = None) -> str:
+    """Fen as whole yuan, rounded half up (an estimate, never an amount owed): ``¥15``."""
+    yuan = (fen + 50) // 100
+    return numbers.format_currency(yuan, "CNY", format="¤#,##0", currency_digits=False, locale=babel_locale(locale))
+
+
 def format_day(day: dt.date, locale: str | None = None) -> str:
     """A short date without the year: ``12月20日`` / ``Dec 20``."""
     return dates.format_skeleton("MMMd", day, locale=babel_locale(locale))

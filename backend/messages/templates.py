@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from backend.core.i18n import available_locales, format_day, format_money, format_number, translate
+from backend.core.i18n import available_locales, format_day, format_money, format_number, format_yuan, translate
 
 MESSAGES_FILE = Path(__file__).resolve().parents[2] / "sms_flows" / "messages.toml"
 GSM7_BASIC = (
@@ -41,10 +41,11 @@ class Kind(StrEnum):
     NUMBER = "number"
     MONEY = "money"  # fen
     DAY = "day"
+    YUAN = "yuan"  # fen, said about and in whole yuan (an estimate such as an hourly rate: ¥15)
 
 
 Value = str | int | dt.date
-KIND_TYPES: dict[Kind, type] = {Kind.TEXT: str, Kind.NUMBER: int, Kind.MONEY: int, Kind.DAY: dt.date}
+KIND_TYPES: dict[Kind, type] = {Kind.TEXT: str, Kind.NUMBER: int, Kind.MONEY: int, Kind.DAY: dt.date, Kind.YUAN: int}
 
 
 class Variable(msgspec.Struct, forbid_unknown_fields=True):
@@ -125,6 +126,8 @@ def _formatted(kind: Kind, value: Value, locale: str) -> str:
         return format_money(value, locale)
     if kind == Kind.DAY and isinstance(value, dt.date):
         return format_day(value, locale)
+    if kind == Kind.YUAN and isinstance(value, int):
+        return format_yuan(value, locale)
     raise TypeError(f"{kind} variable given {value!r}")
 
 

@@ -27,6 +27,9 @@ QUESTIONS = {
     "advance_paid": "advance_paid",
     "kit": "kit",
 }
+# Messages a flow's question may be sent with instead, carrying more (the offer of an order with
+# estimated hours says the hourly rate): message → its flow. ``cunjiang sms check`` holds them.
+VARIANTS = {"offer_hourly": "offer"}
 
 
 class Question(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +43,7 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
     item_id: int
     code: str
     values: dict[str, Value]
+    message: str = ""  # a variant of the flow's question (``VARIANTS``), else the flow's own
 
 
 def question(
@@ -70,5 +74,5 @@ async def ask(questions: Sequence[Question]) -> None:
 
 
 def _outgoing(question: Question) -> Outgoing:
-    message = render(QUESTIONS[question.flow], question.locale, **question.values)
+    message = render(question.message or QUESTIONS[question.flow], question.locale, **question.values)
     return Outgoing(to_phone=question.phone, message=message, brand_id=question.brand_id, member_id=question.member_id)

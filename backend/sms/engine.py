@@ -37,7 +37,7 @@ from backend.sms.actions import Context
 from backend.sms.conversation import NOT_POSSIBLE, Answer, Route
 from backend.sms.flows import Flow, flows
 from backend.sms.replies import Intent, Reply, parse
-from backend.sms.vocabulary import Condition, ItemKind
+from backend.sms.vocabulary import ANSWERS, Condition, ItemKind
 
 log = logging.getLogger("cunjiang.sms")
 
@@ -168,7 +168,7 @@ async def _tell_stranger(turn: Turn) -> str:
 async def _route(turn: Turn) -> Route:
     everything = flows()
     intent = turn.reply.intent
-    if intent in (Intent.YES, Intent.NO):
+    if intent.value in ANSWERS:
         return await _answer(turn)
     flow_id, step_id = everything.starters[intent.value]
     flow = everything.by_id[flow_id]

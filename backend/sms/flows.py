@@ -27,7 +27,7 @@ import msgspec
 from backend.messages import templates
 from backend.messages.prompts import MAX_KEYS, REPEAT_KEY, VOICE_FILE, prompts
 from backend.messages.prompts import check as check_prompts
-from backend.outbox.questions import QUESTIONS
+from backend.outbox.questions import QUESTIONS, VARIANTS
 from backend.sms.actions import ACTIONS
 from backend.sms.vocabulary import (
     ANSWERS,
@@ -353,4 +353,15 @@ def _set_problems(decoded: list[tuple[Path, Flow]]) -> list[str]:
             problems.append(f"flow '{flow_id}' has no entry step to ask with")
         elif (asked := ids[flow_id].step(entry).message) != message:
             problems.append(f"flow '{flow_id}': its entry step asks with {asked!r}, Cunjiang sends {message!r}")
+    return problems + _variant_problems()
+
+
+def _variant_problems() -> list[str]:
+    """A variant of a question is a message of a flow Cunjiang asks with, merged like it."""
+    known, problems = templates.messages(), []
+    for variant, flow_id in VARIANTS.items():
+        if flow_id not in QUESTIONS or variant not in known:
+            problems.append(f"question variant {variant!r}: no flow question {flow_id!r} or no such message")
+        elif known[variant].merges_into != known[QUESTIONS[flow_id]].merges_into:
+            problems.append(f"question variant {variant!r}: merges unlike {QUESTIONS[flow_id]!r}")
     return problems

@@ -29,6 +29,7 @@ MAX_QUANTITY = 1_000_000
 class Intent(StrEnum):
     YES = "yes"  # accept an offer, confirm a payout, agree to work with a brand
     NO = "no"  # decline an offer, dispute a payout, decline a brand's invitation
+    SHORT = "short"  # materials handed out are short (缺料): answers a kit only, never declines an offer
     DONE = "done"  # finished pieces, with a quantity
     ADVANCE = "advance"  # ask for an advance on work in hand (预支): an amount in yuan, or the most she may
     PRICE_LOW = "price_low"  # the piece rate is too low (价低), perhaps with the yuan she would take a piece
@@ -65,7 +66,7 @@ PHRASES: dict[str, Intent] = {
     # decline an offer, dispute a payout, decline an invitation
     **_saying(Intent.NO, "不", "不接", "不接单", "不要", "不用", "不做", "接不了", "做不了", "拒绝", "不行", "不同意"),
     **_saying(Intent.NO, "没收到", "未收到", "没有收到", "还没收到", "还没有收到", "还未收到"),
-    **_saying(Intent.NO, "缺料", "缺", "少了", "不够", "quele", "short", "missing"),  # a kit's shortage
+    **_saying(Intent.SHORT, "缺料", "缺", "少了", "不够", "quele", "short", "missing"),
     **_saying(Intent.NO, "n", "no", "bu", "bujie", "buyao", "jujue", "meishoudao", "decline", "butongyi"),
     # finished pieces
     **_saying(Intent.DONE, "完成", "完成了", "做好", "做好了", "做完", "做完了", "done", "wancheng", "zuohao"),
@@ -167,7 +168,7 @@ def parse(text: str) -> Reply:
         return Reply(Intent.UNKNOWN)
     code = said.codes[0] if said.codes else None
     intent, rest = _meaning(said)
-    if intent is None or (said.softened and intent != Intent.NO):
+    if intent is None or (said.softened and intent not in (Intent.NO, Intent.SHORT)):
         return Reply(Intent.UNKNOWN)
     if len(rest) > 1 or (rest and intent not in QUANTIFIED):
         return Reply(Intent.UNKNOWN)

@@ -46,7 +46,7 @@ class Condition(StrEnum):
 
 
 # Answers go to the ask step that asked; everything else may start a flow.
-ANSWERS = frozenset({Intent.YES.value, Intent.NO.value})
+ANSWERS = frozenset({Intent.YES.value, Intent.NO.value, Intent.SHORT.value})
 STARTERS = frozenset({intent.value for intent in Intent} - ANSWERS) | {condition.value for condition in Condition}
 
 ITEM_STATUSES: dict[ItemKind, frozenset[str]] = {

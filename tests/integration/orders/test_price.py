@@ -48,6 +48,36 @@ async def test_an_order_shows_the_hourly_rate_its_hours_imply_rounded_half_up(
     assert (order["hours_per_piece"], order["hourly_rate_fen"]) == (hours, hourly_fen)
 
 
+@pytest.mark.parametrize(
+    ("hours", "kind", "words"),
+    [
+        (2.5, "offer_hourly", "每件¥45.00，约¥18/时，"),
+        (None, "offer", "每件¥45.00，"),
+        (0.1, "offer_hourly", "约¥450/时"),
+    ],
+)
+async def test_the_offer_sms_says_the_hourly_rate_when_the_order_has_hours(
+    client: httpx.AsyncClient, hours: float | None, kind: str, words: str
+) -> None:
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    await _job(client, brand, villager, unit_price_fen=4500, hours_per_piece=hours)
+    [sent] = await run("SELECT kind, body FROM outbox_message WHERE to_phone = {}", villager.phone)
+    assert sent["kind"] == kind
+    assert words in sent["body"]
+    assert ("/时" in sent["body"]) == (hours is not None)
+
+
+async def test_a_rate_beyond_what_one_sms_holds_is_not_said(client: httpx.AsyncClient) -> None:
+    """¥1,200 a piece in six minutes would be ¥12,000 an hour: a typo more than a wage, and
+    longer than the offer SMS is proved to hold; the offer goes without it."""
+    brand = await support.brand()
+    villager = await support.artisan(brand, sms_only=True)
+    await _job(client, brand, villager, unit_price_fen=120_000, hours_per_piece=0.1)
+    [sent] = await run("SELECT kind, body FROM outbox_message WHERE to_phone = {}", villager.phone)
+    assert (sent["kind"], "/时" in sent["body"]) == ("offer", False)
+
+
 async def test_hours_travel_with_the_offer_and_an_edit_changes_or_clears_them(client: httpx.AsyncClient) -> None:
     brand = await support.brand()
     artisan = await support.artisan(brand)

@@ -23,6 +23,9 @@ UNDERSTOOD = {
     "K7 1": Reply(Intent.YES, code="K7"),
     **dict.fromkeys(["同意", "同意了", "agree", "tongyi"], Reply(Intent.YES)),
     **dict.fromkeys(["不同意", "decline", "butongyi"], Reply(Intent.NO)),
+    # Materials short answer a kit only: never a no that would decline an offer.
+    **dict.fromkeys(["缺料", "少了", "不够", "short", "missing", "不好意思缺料"], Reply(Intent.SHORT)),
+    "K7 缺料": Reply(Intent.SHORT, code="K7"),
     "Q1 1": Reply(Intent.YES, code="Q1"),
     "同意 q12": Reply(Intent.YES, code="Q12"),
     "Ｑ３，２": Reply(Intent.NO, code="Q3"),
@@ -216,8 +219,9 @@ def test_fillers_softeners_and_measure_words_alone_have_no_intent(words: list[st
 
 @given(st.sampled_from(sorted(SOFTENERS)), st.sampled_from(ANSWER_PHRASES), GAPS)
 def test_softeners_go_with_a_no_only(softener: str, phrase: str, gap: str) -> None:
-    """不好意思不接 declines; 不好意思接 is not read (what would it be sorry for?)."""
-    expected = Intent.NO if PHRASES[phrase] == Intent.NO else Intent.UNKNOWN
+    """不好意思不接 declines, 不好意思缺料 says materials are short; 不好意思接 is not read (what
+    would it be sorry for?)."""
+    expected = PHRASES[phrase] if PHRASES[phrase] in (Intent.NO, Intent.SHORT) else Intent.UNKNOWN
     assert parse(f"{softener}{gap}{phrase}").intent == expected
 
 
