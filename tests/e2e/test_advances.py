@@ -4,28 +4,13 @@ deduction from that job's payment."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from backend.payouts.tables import Advance
 from tests import support
 from tests.e2e.console_pages import PayoutsPage
 from tests.e2e.pages import SCREENSHOTS, AppPage, StatementPage
-
-
-@pytest.fixture
-async def phone(browser: Browser, server: str) -> AsyncIterator[Page]:
-    """The artisan's phone: a browser profile of its own beside the coordinator's (``page``)."""
-    context = await browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-    opened = await context.new_page()
-    faults: list[str] = []
-    opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
-    yield opened
-    await context.close()
-    assert not faults, faults
 
 
 async def test_an_advance_asked_in_the_app_approved_and_paid_in_the_console_then_deducted(

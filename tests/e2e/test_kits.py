@@ -4,28 +4,13 @@ decides the shortage (deduct, with a reason) and sees what is out per village.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from backend.materials.tables import Kit, KitDecision
 from tests import support
 from tests.e2e.console_pages import OrdersPage
 from tests.e2e.pages import AppPage, StatementPage
-
-
-@pytest.fixture
-async def phone(browser: Browser, server: str) -> AsyncIterator[Page]:
-    """The artisan's phone: a browser profile of its own beside the coordinator's (``page``)."""
-    context = await browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai")
-    opened = await context.new_page()
-    faults: list[str] = []
-    opened.on("pageerror", lambda error: faults.append(f"uncaught: {error}"))
-    yield opened
-    await context.close()
-    assert not faults, faults
 
 
 async def open_kits(orders: OrdersPage, order_id: int) -> Locator:
