@@ -43,7 +43,9 @@ class DeadLetter(Table, tablename="sms_dead_letter"):
 
     id: Serial
     provider = Varchar(length=16, help_text="Who pushed it: aliyun.")
-    kind = Varchar(length=16, help_text="up (a villager's reply) or report (a delivery report).")
+    kind = Varchar(
+        length=16, help_text="up (a villager's reply), report (a delivery report) or voice_report (a call's report)."
+    )
     digest = Varchar(length=64, unique=True, help_text="SHA-256 of provider, kind and raw item: a repeat is one row.")
     item = Text(help_text="The item as it came (JSON text), cut at 4,000 characters; phone numbers unmasked.")
     reason = Varchar(
