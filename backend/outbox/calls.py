@@ -23,7 +23,7 @@ from backend.outbox.budget import day_start, hours_of, is_quiet, next_morning, q
 from backend.outbox.leases import settle, skip_locked
 from backend.outbox.tables import VoiceCall
 
-CALLED_FLOWS = frozenset({"offer", "payout", "advance_paid"})  # the questions a call follows
+CALLED_FLOWS = frozenset({"offer", "payout", "advance_paid", "kit"})  # the questions a call follows
 MAX_ATTEMPTS = 2
 LEASE = dt.timedelta(seconds=60)  # placing a call: the provider's answer comes well within it
 
