@@ -135,7 +135,10 @@ async def claim_due(
         if not taken:
             return []
         marks = ", ".join("{}" for _ in taken)
-        return await run(TAKE.replace("{ids}", marks), owner, now + lease, *(row["id"] for row in taken))
+        claimed = await run(TAKE.replace("{ids}", marks), owner, now + lease, *(row["id"] for row in taken))
+    # In the order taken (RETURNING promises none): the sender starts its sends in this order.
+    awaited = keys_with("budget_exempt")
+    return sorted(claimed, key=lambda row: (not (row["kind"] in awaited or row["answers"]), row["id"]))
 
 
 async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
