@@ -136,9 +136,9 @@ async def claim_due(
             return []
         marks = ", ".join("{}" for _ in taken)
         claimed = await run(TAKE.replace("{ids}", marks), owner, now + lease, *(row["id"] for row in taken))
-    # In the order taken (RETURNING promises none): the sender starts its sends in this order.
-    awaited = keys_with("budget_exempt")
-    return sorted(claimed, key=lambda row: (not (row["kind"] in awaited or row["answers"]), row["id"]))
+    # In the order the query took them (RETURNING promises none): the sender starts its sends so.
+    taken_at = {row["id"]: position for position, row in enumerate(due)}
+    return sorted(claimed, key=lambda row: (taken_at.get(row["id"], len(due)), row["id"]))  # merged: new rows, last
 
 
 async def _hold_back_opted_out(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
